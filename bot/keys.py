@@ -1,0 +1,12 @@
+"""Typed keys for what the aiohttp app holds."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from workers.enqueue import Enqueuer
+
+SETTINGS = web.AppKey("settings", Settings)
+RUNTIME = web.AppKey("runtime", Runtime)
+ENQUEUER = web.AppKey("enqueuer", Enqueuer)

@@ -1,0 +1,158 @@
+"""Pydantic models of the WhatsApp Cloud API webhook body; unknown fields are kept."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Metadata(_Open):
+    phone_number_id: str
+    display_phone_number: str | None = None
+
+
+class Profile(_Open):
+    name: str | None = None
+
+
+class Contact(_Open):
+    wa_id: str | None = None
+    user_id: str | None = None
+    profile: Profile | None = None
+
+
+class Text(_Open):
+    body: str
+
+
+class ButtonReply(_Open):
+    id: str
+    title: str = ""
+
+
+class ListReply(_Open):
+    id: str
+    title: str = ""
+    description: str | None = None
+
+
+class Interactive(_Open):
+    type: str
+    button_reply: ButtonReply | None = None
+    list_reply: ListReply | None = None
+
+
+class TemplateButton(_Open):
+    payload: str | None = None
+    text: str = ""
+
+
+class Location(_Open):
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+class Media(_Open):
+    id: str | None = None
+    mime_type: str | None = None
+    caption: str | None = None
+
+
+class Reaction(_Open):
+    message_id: str | None = None
+    emoji: str | None = None
+
+
+class Message(_Open):
+    """One inbound message of any type; types we do not know are kept as 'unknown'."""
+
+    id: str = Field(min_length=1, max_length=255)
+    from_: str | None = Field(None, alias="from")
+    from_user_id: str | None = None
+    timestamp: int
+    type: str
+    text: Text | None = None
+    interactive: Interactive | None = None
+    button: TemplateButton | None = None
+    location: Location | None = None
+    image: Media | None = None
+    audio: Media | None = None
+    video: Media | None = None
+    document: Media | None = None
+    sticker: Media | None = None
+    reaction: Reaction | None = None
+
+    @property
+    def sent_at(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp, tz=timezone.utc)
+
+    def body_text(self) -> str | None:
+        """What the client typed or tapped, as text."""
+        if self.text is not None:
+            return self.text.body
+        if self.interactive is not None:
+            reply = self.interactive.button_reply or self.interactive.list_reply
+            return reply.title if reply else None
+        if self.button is not None:
+            return self.button.text
+        media = self.image or self.video or self.document
+        if media is not None:
+            return media.caption
+        if self.reaction is not None:
+            return self.reaction.emoji
+        if self.location is not None:
+            return self.location.name or self.location.address
+        return None
+
+
+class StatusError(_Open):
+    code: int | None = None
+    title: str | None = None
+    message: str | None = None
+
+
+class Status(_Open):
+    id: str = Field(min_length=1, max_length=255)
+    status: str
+    timestamp: int
+    recipient_id: str | None = None
+    errors: list[StatusError] = []
+
+    @property
+    def occurred_at(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp, tz=timezone.utc)
+
+
+class Value(_Open):
+    messaging_product: str | None = None
+    metadata: Metadata
+    contacts: list[Contact] = []
+    messages: list[Message] = []
+    statuses: list[Status] = []
+
+
+class Change(_Open):
+    field: str
+    value: Value
+
+
+class Entry(_Open):
+    id: str
+    changes: list[Change] = []
+
+
+class WebhookBody(_Open):
+    object: str
+    entry: list[Entry]
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """The raw message as received, for the inbox's payload column."""
+    return message.model_dump(mode="json", by_alias=True, exclude_none=True)

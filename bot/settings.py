@@ -1,0 +1,121 @@
+"""Configuration from the environment (pydantic-settings)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Safe local defaults for `fitzap demo` only; production refuses to start with any of them.
+DEMO_APP_SECRET = "demo-app-secret"
+DEMO_VERIFY_TOKEN = "demo-verify-token"
+DEMO_TOKEN = "demo-token"
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production-use"
+DEMO_PHONE_NUMBER_ID = "100000000000001"
+
+_DEMO_VALUES = {
+    "whatsapp_app_secret": DEMO_APP_SECRET,
+    "whatsapp_verify_token": DEMO_VERIFY_TOKEN,
+    "whatsapp_token": DEMO_TOKEN,
+    "secret_key": DEMO_SECRET_KEY,
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every knob FitZap reads from the environment."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    mode: Literal["production", "demo"] = Field("production", alias="FITZAP_MODE")
+    database_url: str = Field(alias="DATABASE_URL")
+    redis_url: str | None = Field(alias="REDIS_URL")
+    whatsapp_token: SecretStr = Field(alias="WHATSAPP_TOKEN")
+    whatsapp_app_secret: SecretStr = Field(alias="WHATSAPP_APP_SECRET")
+    whatsapp_verify_token: SecretStr = Field(alias="WHATSAPP_VERIFY_TOKEN")
+    whatsapp_api_version: str = Field("v23.0", alias="WHATSAPP_API_VERSION", pattern=r"^v\d+\.\d+$")
+    whatsapp_api_base_url: str = Field("https://graph.facebook.com", alias="WHATSAPP_API_BASE_URL")
+    secret_key: SecretStr = Field(alias="SECRET_KEY", min_length=16)
+    channel: Literal["cloud_api", "sandbox"] = Field("cloud_api", alias="FITZAP_CHANNEL")
+    send_rate_per_s: int = Field(80, alias="WHATSAPP_SEND_RATE_PER_S", ge=1, le=10_000)
+    delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=50)
+    delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1)
+    sweep_after_s: int = Field(60, alias="SWEEP_AFTER_S", ge=1)
+    db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1, le=200)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("must start with postgresql+asyncpg:// or sqlite+aiosqlite://")
+        return url
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, url: str | None) -> str | None:
+        if url and not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return url or None
+
+    @model_validator(mode="after")
+    def _production_is_real(self) -> "Settings":
+        if self.mode != "production":
+            return self
+        for name, demo_value in _DEMO_VALUES.items():
+            if getattr(self, name).get_secret_value() == demo_value:
+                raise ValueError(f"{name.upper()} still has the demo default; set a real value")
+        if self.redis_url is None:
+            raise ValueError("REDIS_URL is required in production")
+        if self.channel == "sandbox":
+            raise ValueError("FITZAP_CHANNEL=sandbox is for the demo only")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment (overrides win); raise ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_first_error_line(exc)) from None
+
+
+def demo_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for the embedded demo: SQLite in data_dir, no Redis, sandbox channel."""
+    import os
+
+    values: dict[str, object] = {
+        "FITZAP_MODE": "demo",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{(data_dir / 'fitzap.sqlite3').resolve()}",
+        "REDIS_URL": None,
+        "WHATSAPP_TOKEN": DEMO_TOKEN,
+        "WHATSAPP_APP_SECRET": os.environ.get("WHATSAPP_APP_SECRET") or DEMO_APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": DEMO_VERIFY_TOKEN,
+        "SECRET_KEY": DEMO_SECRET_KEY,
+        "FITZAP_CHANNEL": "sandbox",
+        "DELIVERY_BACKOFF_BASE_MS": 200,
+        "SWEEP_AFTER_S": 5,
+    }
+    values.update(overrides)
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_first_error_line(exc)) from None
+
+
+def _first_error_line(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else ""
+    alias = Settings.model_fields[field].alias if field in Settings.model_fields else field
+    name = alias or field.upper()
+    if error["type"] == "missing":
+        return f"{name} is not set"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{name}: {message}" if name else message

@@ -1,0 +1,104 @@
+"""POST/GET /webhooks/whatsapp: verify, parse, store durably, wake the workers, answer."""
+from __future__ import annotations
+
+import logging
+import time
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.keys import ENQUEUER, RUNTIME
+from bot.payloads import Change, Message, WebhookBody, message_json
+from bot.runtime import Runtime
+from bot.signature import is_valid
+from domain.businesses import BusinessRef, by_phone_number_id
+from domain.inbox import IncomingMessage, record_inbound
+from domain.statuses import StatusUpdate, record_statuses
+
+log = logging.getLogger(__name__)
+_BUSINESS_TTL_S = 60.0
+
+
+async def verify_subscription(request: web.Request) -> web.Response:
+    """Meta's hub.challenge handshake when the webhook URL is registered."""
+    settings = request.app[RUNTIME].settings
+    query = request.query
+    token_ok = query.get("hub.verify_token") == settings.whatsapp_verify_token.get_secret_value()
+    if query.get("hub.mode") == "subscribe" and token_ok and "hub.challenge" in query:
+        return web.Response(text=query["hub.challenge"])
+    return web.json_response({"error": "verification failed"}, status=403)
+
+
+async def receive(request: web.Request) -> web.Response:
+    """Store every message and status in one transaction, then answer 200."""
+    runtime = request.app[RUNTIME]
+    raw = await request.read()
+    if not is_valid(raw, request.headers.get("X-Hub-Signature-256"), runtime.settings.whatsapp_app_secret.get_secret_value()):
+        return web.json_response({"error": "invalid signature"}, status=401)
+    try:
+        body = WebhookBody.model_validate_json(raw)
+    except ValidationError as exc:
+        return web.json_response({"error": "malformed webhook body", "detail": exc.errors(include_url=False, include_input=False)[:3]}, status=400)
+
+    client_ids: list[int] = []
+    async with runtime.sessions.begin() as session:
+        for change in (c for entry in body.entry for c in entry.changes if c.field == "messages"):
+            business = await _business(runtime, session, change.value.metadata.phone_number_id)
+            if business is None:
+                log.warning("webhook for unknown phone_number_id %s ignored", change.value.metadata.phone_number_id)
+                continue
+            now = runtime.clock.now()
+            client_ids += await record_inbound(session, business.id, _messages(change), now)
+            await record_statuses(session, business.id, _statuses(change))
+    try:
+        await request.app[ENQUEUER].process(client_ids)
+    except Exception:  # the inbox row is durable; the sweeper wakes a worker once the broker is back
+        log.exception("could not enqueue processing for %d clients", len(client_ids))
+    return web.json_response({"ok": True})
+
+
+async def _business(runtime: Runtime, session, phone_number_id: str) -> BusinessRef | None:  # type: ignore[no-untyped-def]
+    cached = runtime.business_cache.get(phone_number_id)
+    if isinstance(cached, tuple) and cached[1] > time.monotonic():
+        return cached[0]  # type: ignore[no-any-return]
+    business = await by_phone_number_id(session, phone_number_id)
+    runtime.business_cache[phone_number_id] = (business, time.monotonic() + _BUSINESS_TTL_S)
+    return business
+
+
+def _messages(change: Change) -> list[IncomingMessage]:
+    contacts = change.value.contacts
+    by_wa_id = {c.wa_id: c for c in contacts if c.wa_id}
+    result = []
+    for message in change.value.messages:
+        contact = by_wa_id.get(message.from_ or "") or (contacts[0] if len(contacts) == 1 else None)
+        result.append(
+            IncomingMessage(
+                provider_message_id=message.id,
+                wa_id=message.from_ or (contact.wa_id if contact else None),
+                user_id=(contact.user_id if contact else None) or message.from_user_id,
+                profile_name=contact.profile.name if contact and contact.profile else None,
+                kind=_kind(message),
+                body=message.body_text(),
+                payload=message_json(message),
+                sent_at=message.sent_at,
+            )
+        )
+    return result
+
+
+def _kind(message: Message) -> str:
+    known = {"text", "interactive", "button", "location", "image", "audio", "video", "document", "sticker", "reaction", "unsupported"}
+    return message.type if message.type in known else "unknown"
+
+
+def _statuses(change: Change) -> list[StatusUpdate]:
+    return [
+        StatusUpdate(
+            provider_message_id=s.id,
+            status=s.status,
+            occurred_at=s.occurred_at,
+            error=s.errors[0].model_dump(exclude_none=True) if s.errors else None,
+        )
+        for s in change.value.statuses
+    ]

@@ -1,0 +1,26 @@
+"""Looking up tenants."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import Business
+
+
+@dataclass(frozen=True)
+class BusinessRef:
+    id: int
+    name: str
+    phone_number_id: str
+
+
+async def by_phone_number_id(session: AsyncSession, phone_number_id: str) -> BusinessRef | None:
+    """The business that owns a WhatsApp phone number id, if any."""
+    row = (
+        await session.execute(
+            select(Business.id, Business.name, Business.phone_number_id).where(Business.phone_number_id == phone_number_id)
+        )
+    ).one_or_none()
+    return BusinessRef(*row) if row else None

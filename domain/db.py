@@ -1,0 +1,40 @@
+"""Engine and session factory for PostgreSQL (asyncpg) or SQLite (aiosqlite)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """Create an async engine; call it inside the event loop that will use it."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _serialise_sqlite_writers(engine)
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
+    # SQLite has no row locks: every transaction starts with BEGIN IMMEDIATE, taking the write
+    # lock up front, so the embedded demo's web and worker threads never interleave a
+    # read-modify-write (SQLAlchemy's documented recipe for pysqlite/aiosqlite).
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

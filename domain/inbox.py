@@ -1,0 +1,122 @@
+"""The inbox: inbound messages stored idempotently before the webhook is acknowledged."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+from sqlalchemy import case, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import Client, InboundMessage
+from domain.phones import canonical_phone, contact_key
+from domain.upsert import insert_for
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A message as the channel reported it, with no WhatsApp types left in it."""
+
+    provider_message_id: str
+    wa_id: str | None
+    user_id: str | None
+    profile_name: str | None
+    kind: str
+    body: str | None
+    payload: dict[str, Any]
+    sent_at: datetime
+
+    @property
+    def contact_key(self) -> str | None:
+        return contact_key(self.wa_id, self.user_id)
+
+
+async def record_inbound(
+    session: AsyncSession, business_id: int, messages: Sequence[IncomingMessage], now: datetime
+) -> list[int]:
+    """Store new messages (duplicates ignored); return the ids of clients that got new ones."""
+    identified = [m for m in messages if m.contact_key]
+    if not identified:
+        return []
+    client_ids = await _upsert_clients(session, business_id, identified, now)
+    rows = [
+        {
+            "business_id": business_id,
+            "client_id": client_ids[m.contact_key],  # type: ignore[index]
+            "provider_message_id": m.provider_message_id,
+            "kind": m.kind,
+            "body": m.body,
+            "payload": m.payload,
+            "sent_at": min(m.sent_at, now),
+            "received_at": now,
+        }
+        for m in identified
+    ]
+    stmt = insert_for(session, InboundMessage).values(rows)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["provider_message_id"]).returning(InboundMessage.client_id)
+    new_for = (await session.execute(stmt)).scalars().all()
+    return sorted(set(new_for))
+
+
+async def _upsert_clients(
+    session: AsyncSession, business_id: int, messages: Sequence[IncomingMessage], now: datetime
+) -> dict[str, int]:
+    latest: dict[str, IncomingMessage] = {}
+    for message in messages:  # one row per person: ON CONFLICT may touch a row only once
+        key = message.contact_key
+        if key and (key not in latest or message.sent_at >= latest[key].sent_at):
+            latest[key] = message
+    rows = [
+        {
+            "business_id": business_id,
+            "contact_key": key,
+            "wa_id": m.wa_id,
+            "phone_e164": canonical_phone(m.wa_id) if m.wa_id else None,
+            "user_id": m.user_id,
+            "profile_name": m.profile_name,
+            "opted_out": False,
+            "last_inbound_at": min(m.sent_at, now),
+            "created_at": now,
+        }
+        for key, m in latest.items()
+    ]
+    stmt = insert_for(session, Client).values(rows)
+    excluded = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["business_id", "contact_key"],
+        set_={
+            "wa_id": excluded.wa_id,
+            "user_id": case((excluded.user_id.is_(None), Client.user_id), else_=excluded.user_id),
+            "profile_name": case((excluded.profile_name.is_(None), Client.profile_name), else_=excluded.profile_name),
+            "last_inbound_at": case(
+                (Client.last_inbound_at.is_(None) | (excluded.last_inbound_at > Client.last_inbound_at), excluded.last_inbound_at),
+                else_=Client.last_inbound_at,
+            ),
+        },
+    ).returning(Client.id, Client.contact_key)
+    return {key: client_id for client_id, key in (await session.execute(stmt)).all()}
+
+
+async def pending_for_client(session: AsyncSession, client_id: int) -> list[InboundMessage]:
+    """A client's unprocessed messages, oldest first (the order the client sent them)."""
+    stmt = (
+        select(InboundMessage)
+        .where(InboundMessage.client_id == client_id, InboundMessage.processed_at.is_(None))
+        .order_by(InboundMessage.sent_at, InboundMessage.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def mark_processed(session: AsyncSession, message_ids: Sequence[int], now: datetime) -> None:
+    await session.execute(update(InboundMessage).where(InboundMessage.id.in_(message_ids)).values(processed_at=now))
+
+
+async def clients_with_stale_pending(session: AsyncSession, received_before: datetime, limit: int = 500) -> list[int]:
+    """Clients whose messages a crashed worker left unprocessed."""
+    stmt = (
+        select(InboundMessage.client_id)
+        .where(InboundMessage.processed_at.is_(None), InboundMessage.received_at < received_before)
+        .distinct()
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars().all())

@@ -1,0 +1,146 @@
+"""ORM models of the message path: tenants, clients, conversations, inbox and outbox."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from domain.types import BigId, Json, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Business(Base):
+    """A tenant: one gym, studio or trainer with its own WhatsApp number."""
+
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone_number_id: Mapped[str] = mapped_column(String(64), unique=True)
+    display_phone_number: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
+    locale: Mapped[str] = mapped_column(String(8), default="pt-BR")
+    currency: Mapped[str] = mapped_column(String(3), default="BRL")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Client(Base):
+    """A business's client, known by phone (E.164) and/or the business-scoped user id."""
+
+    __tablename__ = "clients"
+    __table_args__ = (UniqueConstraint("business_id", "contact_key", name="uq_clients_business_contact"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
+    # "+<E.164 digits>" when the phone is known, else "bsuid:<user_id>": one identity per person.
+    contact_key: Mapped[str] = mapped_column(String(80))
+    wa_id: Mapped[str | None] = mapped_column(String(32))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    user_id: Mapped[str | None] = mapped_column(String(80))
+    profile_name: Mapped[str | None] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Conversation(Base):
+    """Persisted conversation state for one client; its row is the per-conversation lock."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    handoff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboundMessage(Base):
+    """One message received from a client, stored before the webhook is acknowledged."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        Index(
+            "ix_inbound_pending",
+            "client_id",
+            "sent_at",
+            "id",
+            postgresql_where=text("processed_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    provider_message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboundMessage(Base):
+    """The outbox: a message to send to a client, and what became of it."""
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (
+        Index(
+            "ix_outbound_unfinished",
+            "client_id",
+            "id",
+            postgresql_where=text("status IN ('queued', 'sending')"),
+            sqlite_where=text("status IN ('queued', 'sending')"),
+        ),
+        Index("ix_outbound_business_status", "business_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    provider_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MessageStatusEvent(Base):
+    """A status webhook (sent/delivered/read/failed), kept even if it beats the send's answer."""
+
+    __tablename__ = "message_status_events"
+    __table_args__ = (UniqueConstraint("provider_message_id", "status", name="uq_status_event"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
+    provider_message_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    error: Mapped[dict[str, Any] | None] = mapped_column(Json)

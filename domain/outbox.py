@@ -1,0 +1,115 @@
+"""The outbox: replies queued in the turn's transaction, then sent in order, one client at a time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import OutboundMessage
+
+UNFINISHED = ("queued", "sending")
+FREE_FORM_KINDS = frozenset({"text", "buttons", "list"})
+# A row left in 'sending' this long was abandoned by a crashed worker.
+SENDING_STALE_AFTER = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    kind: str
+    body: str | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryAt:
+    """The next row must wait until `when` (backoff): later rows wait behind it."""
+
+    when: datetime
+
+
+async def queue_messages(
+    session: AsyncSession, business_id: int, client_id: int, messages: Sequence[OutgoingMessage], now: datetime
+) -> None:
+    """Add messages to a client's outbox, in order."""
+    session.add_all(
+        OutboundMessage(
+            business_id=business_id, client_id=client_id, kind=m.kind, body=m.body, payload=m.payload,
+            status="queued", attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
+        )
+        for m in messages
+    )
+    await session.flush()
+
+
+async def claim_next(session: AsyncSession, client_id: int, now: datetime) -> OutboundMessage | RetryAt | None:
+    """Take the client's oldest unfinished row for sending; the caller holds the conversation lock.
+
+    Nothing is claimed while an older row is being sent by someone else or waits for a retry,
+    so a client never receives replies out of order.
+    """
+    stmt = (
+        select(OutboundMessage)
+        .where(OutboundMessage.client_id == client_id, OutboundMessage.status.in_(UNFINISHED))
+        .order_by(OutboundMessage.id)
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None:
+        return None
+    if row.status == "sending" and row.updated_at > now - SENDING_STALE_AFTER:
+        return None
+    if row.status == "queued" and row.next_attempt_at > now:
+        return RetryAt(row.next_attempt_at)
+    row.status, row.attempts, row.updated_at = "sending", row.attempts + 1, now
+    await session.flush()
+    return row
+
+
+async def mark_sent(session: AsyncSession, row_id: int, provider_message_id: str | None, now: datetime) -> None:
+    values: dict[str, Any] = {"status": "sent", "provider_message_id": provider_message_id, "sent_at": now,
+                              "updated_at": now, "last_error": None}
+    await session.execute(update(OutboundMessage).where(OutboundMessage.id == row_id).values(**values))
+
+
+async def mark_retry(session: AsyncSession, row_id: int, error: str, when: datetime, now: datetime) -> None:
+    await session.execute(
+        update(OutboundMessage).where(OutboundMessage.id == row_id)
+        .values(status="queued", last_error=error, next_attempt_at=when, updated_at=now)
+    )
+
+
+async def mark_failed(session: AsyncSession, row_id: int, error: str, now: datetime) -> None:
+    await session.execute(
+        update(OutboundMessage).where(OutboundMessage.id == row_id)
+        .values(status="failed", last_error=error, failed_at=now, updated_at=now)
+    )
+
+
+async def requeue(session: AsyncSession, business_id: int, row_id: int, now: datetime) -> bool:
+    """Put a failed row back in the queue (the admin's retry button); False if not failed."""
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == row_id, OutboundMessage.business_id == business_id, OutboundMessage.status == "failed")
+        .values(status="queued", next_attempt_at=now, updated_at=now, failed_at=None)
+    )
+    return bool(result.rowcount)
+
+
+async def clients_with_stale_outbox(session: AsyncSession, now: datetime, idle_for: timedelta, limit: int = 500) -> list[int]:
+    """Clients with rows that should be moving but are not: due and idle, or abandoned mid-send."""
+    stmt = (
+        select(OutboundMessage.client_id)
+        .where(
+            or_(
+                (OutboundMessage.status == "queued") & (OutboundMessage.next_attempt_at <= now)
+                & (OutboundMessage.updated_at < now - idle_for),
+                (OutboundMessage.status == "sending") & (OutboundMessage.updated_at < now - SENDING_STALE_AFTER),
+            )
+        )
+        .distinct()
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars().all())

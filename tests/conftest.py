@@ -1,0 +1,110 @@
+"""Real PostgreSQL and Redis for every test; only outbound HTTP is mocked (respx)."""
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime, timezone
+from typing import AsyncIterator
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from dramatiq.brokers.stub import StubBroker
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from bot.app import create_app
+from bot.runtime import BorrowedRuntime, Runtime, create_runtime
+from bot.settings import Settings, load_settings
+from domain.clock import FixedClock
+from domain.models import Base, Business
+from tests.support import APP_SECRET, PHONE_NUMBER_ID
+from workers.broker import build_broker
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_HOST_URL = PG_ADMIN_URL.rsplit("/", 1)[0]
+TEST_DB = os.environ.get("TEST_PG_DATABASE", "fitzap_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+GRAPH = "https://graph.test"
+
+
+def make_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "FITZAP_MODE": "production",
+        "DATABASE_URL": f"postgresql+asyncpg://{PG_HOST_URL.split('://', 1)[1]}/{TEST_DB}",
+        "REDIS_URL": REDIS_URL,
+        "WHATSAPP_TOKEN": "test-token",
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": "test-verify-token",
+        "WHATSAPP_API_BASE_URL": GRAPH,
+        "SECRET_KEY": "test-secret-key-0123456789",
+        "DELIVERY_BACKOFF_BASE_MS": 1,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[str]:
+    """A fresh test database, migrated to head once for the whole run."""
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+    await conn.execute(f'CREATE DATABASE "{TEST_DB}"')
+    await conn.close()
+    settings = make_settings()
+    from migrations.runner import upgrade
+
+    await asyncio.to_thread(upgrade, settings.database_url)
+    yield settings.database_url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime.now(timezone.utc).replace(microsecond=0))
+
+
+@pytest.fixture
+def settings(database: str) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: FixedClock) -> AsyncIterator[Runtime]:
+    rt = await create_runtime(settings, clock=clock)
+    async with rt.engine.begin() as conn:
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    assert rt.redis is not None
+    await rt.redis.flushdb()
+    yield rt
+    await rt.close()
+
+
+@pytest.fixture
+async def business(runtime: Runtime) -> Business:
+    async with runtime.sessions.begin() as session:
+        shop = Business(name="Studio Força", phone_number_id=PHONE_NUMBER_ID, timezone="America/Sao_Paulo",
+                        locale="pt-BR", currency="BRL", created_at=runtime.clock.now())
+        session.add(shop)
+    return shop
+
+
+@pytest.fixture
+def broker() -> StubBroker:
+    stub = build_broker(None)
+    assert isinstance(stub, StubBroker)
+    return stub
+
+
+@pytest.fixture
+async def web(runtime: Runtime, settings: Settings, broker: StubBroker) -> AsyncIterator[TestClient]:
+    app = create_app(settings, BorrowedRuntime(runtime), broker)
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(REDIS_URL)
+    yield client
+    await client.aclose()

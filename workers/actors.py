@@ -1,0 +1,38 @@
+"""Dramatiq actors: thin async wrappers that fetch the loop's Runtime and call the work."""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+import dramatiq
+
+from bot.runtime import Runtime, RuntimeProvider
+from workers import delivery, processing, sweeper
+from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE
+from workers.enqueue import Enqueuer
+
+Work = Callable[..., Awaitable[Any]]
+
+# actor name -> (queue, the work it does, given the runtime and an enqueuer first)
+WORK: dict[str, tuple[str, Work]] = {
+    "process_contact": (INBOUND_QUEUE, processing.process_contact),
+    "deliver": (OUTBOUND_QUEUE, delivery.deliver),
+    "sweep": (MAINTENANCE_QUEUE, sweeper.sweep),
+}
+
+
+def declare_actors(broker: dramatiq.Broker, runtimes: RuntimeProvider) -> dict[str, dramatiq.Actor[Any, Any]]:
+    """Register every actor on `broker`; each runs its work with the Runtime of its loop."""
+    enqueuer = Enqueuer(broker)
+    return {
+        name: dramatiq.actor(_bind(work, runtimes, enqueuer), broker=broker, actor_name=name, queue_name=queue, max_retries=5)
+        for name, (queue, work) in WORK.items()
+    }
+
+
+def _bind(work: Work, runtimes: RuntimeProvider, enqueuer: Enqueuer) -> Callable[..., Awaitable[None]]:
+    async def run(*args: Any) -> None:
+        runtime: Runtime = await runtimes.get()
+        await work(runtime, enqueuer, *args)
+
+    run.__name__ = run.__qualname__ = work.__name__
+    return run

@@ -1,0 +1,64 @@
+"""Per-phone-number send rate limit, shared by every sender through Redis.
+
+GCRA in one Lua call: one round trip, atomic, async. Dramatiq's own limiters use a sync
+client with WATCH retry loops, which would block the event loop and thrash under load.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+_GCRA = """
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now_ms)
+if tat > now_ms then return math.ceil(tat - now_ms) end
+tat = math.max(tat, now_ms) + interval
+redis.call('SET', KEYS[1], tat, 'PX', math.ceil(tat - now_ms) + 1000)
+return 0
+"""
+
+
+class RateLimiter(Protocol):
+    async def wait_turn(self, key: str) -> None:
+        """Return once a message may go out under `key`'s rate."""
+
+
+def _interval_ms(rate_per_s: float) -> float:
+    return 1000.0 / rate_per_s
+
+
+class RedisRateLimiter:
+    """At most `rate_per_s` sends per key per second across all processes."""
+
+    def __init__(self, redis: Redis, rate_per_s: float) -> None:
+        self._script = redis.register_script(_GCRA)
+        self._interval_ms = _interval_ms(rate_per_s)
+
+    async def wait_turn(self, key: str) -> None:
+        while True:
+            wait_ms = float(await self._script(keys=[f"fitzap:rate:{key}"], args=[self._interval_ms]))
+            if wait_ms <= 0:
+                return
+            await asyncio.sleep(wait_ms / 1000.0)
+
+
+class MemoryRateLimiter:
+    """The same pacing for the single-process demo, without Redis."""
+
+    def __init__(self, rate_per_s: float) -> None:
+        self._interval_ms = _interval_ms(rate_per_s)
+        self._tat: dict[str, float] = {}
+
+    async def wait_turn(self, key: str) -> None:
+        while True:
+            now_ms = time.monotonic() * 1000.0
+            tat = self._tat.get(key, now_ms)
+            if tat <= now_ms:
+                self._tat[key] = max(tat, now_ms) + self._interval_ms
+                return
+            await asyncio.sleep((tat - now_ms) / 1000.0)
