@@ -46,7 +46,7 @@ class Client(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
     # "+<E.164 digits>" when the phone is known, else "bsuid:<user_id>": one identity per person.
-    contact_key: Mapped[str] = mapped_column(String(80))
+    contact_key: Mapped[str] = mapped_column(String(100))
     wa_id: Mapped[str | None] = mapped_column(String(32))
     phone_e164: Mapped[str | None] = mapped_column(String(20))
     user_id: Mapped[str | None] = mapped_column(String(80))
@@ -88,7 +88,7 @@ class InboundMessage(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     provider_message_id: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     body: Mapped[str | None] = mapped_column(Text)
@@ -115,7 +115,7 @@ class OutboundMessage(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     body: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
