@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
 
@@ -16,9 +17,8 @@ from workers.actors import WORK
 from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE
 from workers.enqueue import Enqueuer
 
+# The shared fixtures sit beside the repository (CI clones it next to shared/).
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "whatsapp"
-if not FIXTURES.is_dir():  # a copy kept in the repo for clones without shared/ beside them
-    FIXTURES = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
 APP_SECRET = "test-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
 
@@ -62,8 +62,6 @@ async def drain(broker: StubBroker, runtime: Runtime, *, delayed: bool = False, 
         encoded = next((broker.queues[n].get_nowait() for n in names if not broker.queues[n].empty()), None)
         if encoded is None:
             return ran
-        from dramatiq import Message
-
         message = Message.decode(encoded)
         _queue, work = WORK[message.actor_name]
         await work(runtime, enqueuer, *message.args)

@@ -1,0 +1,20 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+
+.PHONY: demo test install
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/fitzap demo
+
+test: $(VENV)/.installed
+	scripts/ensure-services
+	$(VENV)/bin/pytest -q

@@ -1,0 +1,121 @@
+"""The `fitzap` command: demo, serve, worker, scheduler, migrate, bench."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from bot.settings import ConfigError, Settings, load_settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and run the chosen command."""
+    args = _parser().parse_args(argv)
+    try:
+        args.run(args)
+    except ConfigError as exc:
+        print(f"fitzap: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fitzap", description="FitZap: the WhatsApp front desk for fitness businesses.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run everything locally: SQLite, sandbox WhatsApp, in-process worker")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--data-dir", type=Path, default=Path(".fitzap-demo"))
+    demo.set_defaults(run=_demo)
+
+    serve = commands.add_parser("serve", help="production web process: webhooks, health, (admin)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="production Dramatiq worker on Redis")
+    worker.add_argument("--processes", type=int, default=2)
+    worker.add_argument("--threads", type=int, default=8)
+    worker.set_defaults(run=_worker)
+
+    scheduler = commands.add_parser("scheduler", help="production scheduler (one per deployment)")
+    scheduler.set_defaults(run=_scheduler)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
+    migrate.add_argument("--revision", default="head")
+    migrate.set_defaults(run=_migrate)
+
+    bench = commands.add_parser("bench", help="benchmarks that print figures")
+    bench.add_argument("which", choices=["ingest", "turns"])
+    bench.add_argument("--requests", "-n", type=int, default=5000)
+    bench.add_argument("--concurrency", "-c", type=int, default=64)
+    bench.set_defaults(run=_bench)
+    return parser
+
+
+def _configure(settings: Settings | None = None) -> None:
+    from bot.logs import configure_logging
+
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from bot.demo import run_demo
+
+    _configure()
+    run_demo(args.host, args.port, args.data_dir)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.runtime import RuntimeProvider, create_runtime
+    from workers.actors import declare_actors
+    from workers.broker import build_broker
+
+    settings = load_settings()
+    _configure(settings)
+    broker = build_broker(settings.redis_url)
+    runtimes = RuntimeProvider(lambda: create_runtime(settings))
+    declare_actors(broker, runtimes)
+    web.run_app(create_app(settings, runtimes, broker), host=args.host, port=args.port, print=None)
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from dramatiq.cli import main as dramatiq_main
+
+    load_settings()  # fail here, with one line, rather than inside every worker process
+    _configure()
+    sys.argv = ["dramatiq", "workers.entry", "--processes", str(args.processes), "--threads", str(args.threads)]
+    raise SystemExit(dramatiq_main())
+
+
+def _scheduler(_args: argparse.Namespace) -> None:
+    from workers.broker import build_broker
+    from workers.enqueue import Enqueuer
+    from workers.scheduler import run_scheduler
+
+    settings = load_settings()
+    _configure(settings)
+    asyncio.run(run_scheduler(Enqueuer(build_broker(settings.redis_url))))
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    from migrations.runner import upgrade
+
+    settings = load_settings()
+    _configure(settings)
+    upgrade(settings.database_url, args.revision)
+    print(f"database upgraded to {args.revision}")
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from bot.bench.run import run_bench
+
+    _configure()
+    run_bench(args.which, requests=args.requests, concurrency=args.concurrency)

@@ -1,0 +1,67 @@
+"""Configuration fails at start with one line naming the variable; production refuses demo values."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.settings import DEMO_APP_SECRET, ConfigError, load_settings
+from tests.conftest import make_settings
+
+REPO = Path(__file__).resolve().parents[1]
+FITZAP = [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+def test_missing_variable_is_named():
+    with pytest.raises(ConfigError, match="^WHATSAPP_APP_SECRET is not set$"):
+        load_settings(
+            DATABASE_URL="postgresql+asyncpg://x@h/db", REDIS_URL="redis://h", WHATSAPP_TOKEN="t",
+            WHATSAPP_VERIFY_TOKEN="v", SECRET_KEY="k" * 20,
+        )
+
+
+def test_malformed_api_version_is_named():
+    with pytest.raises(ConfigError, match="^WHATSAPP_API_VERSION: "):
+        make_settings(WHATSAPP_API_VERSION="latest")
+
+
+def test_unknown_database_scheme_is_named():
+    with pytest.raises(ConfigError, match="^DATABASE_URL: must start with"):
+        make_settings(DATABASE_URL="mysql://root@localhost/fitzap")
+
+
+def test_production_refuses_the_demo_app_secret():
+    with pytest.raises(ConfigError, match="WHATSAPP_APP_SECRET still has the demo default"):
+        make_settings(WHATSAPP_APP_SECRET=DEMO_APP_SECRET)
+
+
+def test_production_needs_redis():
+    with pytest.raises(ConfigError, match="REDIS_URL is required in production"):
+        make_settings(REDIS_URL="")
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "scheduler", "migrate"])
+def test_production_commands_stop_at_start_with_one_line(command):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "WHATSAPP_", "SECRET_", "FITZAP_"))}
+    result = subprocess.run([*FITZAP, command], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["fitzap: configuration error: DATABASE_URL is not set"]
+
+
+def test_docker_compose_describes_the_production_set():
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["postgres"]["image"] == "postgres:15"
+    assert services["redis"]["image"] == "redis:7"
+    assert services["web"]["command"][:2] == ["fitzap", "serve"]
+    assert services["worker"]["command"][:2] == ["fitzap", "worker"]
+    assert services["scheduler"]["command"] == ["fitzap", "scheduler"]
+    assert services["migrate"]["command"] == ["fitzap", "migrate"]
+    for name in ("web", "worker", "scheduler"):
+        env = services[name]["environment"]
+        assert {"DATABASE_URL", "REDIS_URL", "WHATSAPP_APP_SECRET", "SECRET_KEY"} <= set(env)
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

@@ -1,0 +1,21 @@
+"""The module `dramatiq` loads in `fitzap worker`: Redis broker, actors, runtime per worker loop.
+
+Dramatiq needs the broker at import; the engine and pools are only made later, in the
+worker's own event loop, on first use.
+"""
+from __future__ import annotations
+
+import dramatiq
+
+from bot.runtime import RuntimeProvider, create_runtime
+from bot.settings import load_settings
+from workers.actors import declare_actors
+from workers.broker import build_broker
+from workers.lifecycle import RuntimeLifecycle
+
+settings = load_settings()
+broker = build_broker(settings.redis_url)
+runtimes = RuntimeProvider(lambda: create_runtime(settings))
+broker.add_middleware(RuntimeLifecycle(runtimes))
+actors = declare_actors(broker, runtimes)
+dramatiq.set_broker(broker)
