@@ -51,10 +51,11 @@ def signed(body: dict[str, Any] | bytes, secret: str = APP_SECRET) -> tuple[byte
     return raw, {"Content-Type": "application/json", "X-Hub-Signature-256": sign(raw, secret)}
 
 
-async def drain(broker: StubBroker, runtime: Runtime, *, delayed: bool = False, max_steps: int = 1000) -> int:
+async def drain(broker: StubBroker, runtime: Runtime, *, delayed: bool = False, only_inbound: bool = False,
+                max_steps: int = 1000) -> int:
     """Run every queued actor message in this loop, as a worker would; return how many ran."""
     enqueuer = Enqueuer(broker)
-    names = [INBOUND_QUEUE, OUTBOUND_QUEUE, MAINTENANCE_QUEUE]
+    names = [INBOUND_QUEUE] if only_inbound else [INBOUND_QUEUE, OUTBOUND_QUEUE, MAINTENANCE_QUEUE]
     if delayed:
         names += [dq_name(n) for n in names]
     ran = 0

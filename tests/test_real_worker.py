@@ -1,0 +1,69 @@
+"""The whole path on real parts: webhook → Redis broker → Dramatiq worker → Graph API (respx)."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import httpx
+import pytest
+import respx
+from aiohttp.test_utils import TestClient, TestServer
+from dramatiq import Worker
+from sqlalchemy import func, select
+
+from bot.app import create_app
+from bot.runtime import BorrowedRuntime, RuntimeProvider, create_runtime
+from domain.models import InboundMessage, OutboundMessage
+from tests.conftest import GRAPH, REDIS_URL
+from tests.support import PHONE_NUMBER_ID, inbound, signed
+from workers.actors import declare_actors
+from workers.broker import build_broker
+from workers.lifecycle import RuntimeLifecycle
+
+SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
+
+
+async def wait_for(predicate, timeout_s: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not await predicate():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_dramatiq_worker_on_redis_answers_a_webhook(runtime, business, settings):
+    await runtime.redis.flushdb()  # type: ignore[union-attr]
+    broker = build_broker(REDIS_URL)
+    worker_runtimes = RuntimeProvider(lambda: create_runtime(settings))
+    broker.add_middleware(RuntimeLifecycle(worker_runtimes))
+    declare_actors(broker, worker_runtimes)
+    worker = Worker(broker, worker_threads=2, worker_timeout=50)
+    ids = itertools.count()
+    with respx.mock(assert_all_mocked=True) as mock:
+        route = mock.post(SEND_URL).mock(side_effect=lambda request: httpx.Response(200, json={"messages": [{"id": f"wamid.W{next(ids)}"}]}))
+        worker.start()
+        try:
+            async with TestClient(TestServer(create_app(settings, BorrowedRuntime(runtime), broker))) as web:
+                raw, headers = signed(inbound("text", message_id="wamid.REAL", text="hello"))
+                assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
+
+                async def all_sent() -> bool:
+                    async with runtime.sessions() as session:
+                        statuses = (await session.execute(select(OutboundMessage.status))).scalars().all()
+                    return len(statuses) == 3 and set(statuses) == {"sent"}
+
+                await wait_for(all_sent)
+        finally:
+            await asyncio.to_thread(worker.stop)
+            broker.close()
+    assert route.call_count == 3
+    assert "Welcome to *Studio Força*" in route.calls[1].request.content.decode()
+
+
+async def test_webhook_still_stores_and_answers_when_redis_is_down(runtime, business, settings):
+    dead_broker = build_broker("redis://127.0.0.1:1/0")
+    async with TestClient(TestServer(create_app(settings, BorrowedRuntime(runtime), dead_broker))) as web:
+        raw, headers = signed(inbound("text", message_id="wamid.NOREDIS"))
+        response = await web.post("/webhooks/whatsapp", data=raw, headers=headers)
+    assert response.status == 200
+    async with runtime.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(InboundMessage))).scalar_one() == 1
