@@ -46,3 +46,26 @@ async def test_transcript(transcript, web, runtime, business, broker):
         assert len(replies) == len(turn["bot"]), (turn, replies)
         for expected, reply in zip(turn["bot"], replies):
             assert expected in reply, (expected, reply)
+
+
+async def test_a_message_that_breaks_the_engine_gets_an_apology_and_later_messages_still_flow(web, runtime, business, broker, monkeypatch):
+    import workers.processing as processing
+
+    real_handle = processing.handle
+
+    def flaky(state, incoming, ctx):  # type: ignore[no-untyped-def]
+        if incoming.text == "boom":
+            raise RuntimeError("engine bug")
+        return real_handle(state, incoming, ctx)
+
+    monkeypatch.setattr(processing, "handle", flaky)
+    for text in ("oi", "boom", "menu"):
+        raw, headers = signed(inbound("text", message_id=f"wamid.F{text}", text=text))
+        assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
+        await drain(broker, runtime, only_inbound=True)
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(OutboundMessage).where(OutboundMessage.kind != "read").order_by(OutboundMessage.id))).scalars().all()
+    replies = [shown(r) for r in rows]
+    assert len(replies) == 4
+    assert replies[0].startswith("Oi, Maria Souza!") and replies[1].startswith("[list] Como posso ajudar?")
+    assert replies[2].startswith("Opa, deu um problema aqui") and replies[3].startswith("[list] Como posso ajudar?")

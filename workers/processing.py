@@ -1,15 +1,19 @@
 """Turning a client's new inbound messages into replies: one transaction per batch."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot.runtime import Runtime
-from conversations.engine import IncomingTurn, TurnContext, handle
-from conversations.replies import preview
+from conversations.engine import IncomingTurn, Turn, TurnContext, handle
+from conversations.replies import Text, preview
+from conversations.texts import say
 from domain import inbox, outbox
 from domain.conversation_store import lock_conversation
 from domain.models import Business, Client, InboundMessage
 from workers.enqueue import Enqueuer
+
+log = logging.getLogger(__name__)
 
 
 async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
@@ -33,9 +37,9 @@ async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> No
         messages = [_read_receipt(pending[-1])]
         state: dict[str, Any] = dict(conversation.state or {})
         if not conversation.handoff:  # a trainer has taken over: the bot stays quiet
+            ctx = TurnContext(business.name, business.locale, client.profile_name, client.locale)
             for message in pending:
-                ctx = TurnContext(business.name, business.locale, client.profile_name, client.locale)
-                turn = handle(state, _incoming(message), ctx)
+                turn = _safe_turn(state, message, ctx)
                 state = turn.state
                 messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in turn.replies]
         await outbox.queue_messages(session, business.id, client_id, messages, now)
@@ -45,6 +49,16 @@ async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> No
         queued = True
     if queued:
         await enqueuer.deliver(client_id)
+
+
+def _safe_turn(state: dict[str, Any], message: InboundMessage, ctx: TurnContext) -> Turn:
+    """One message that trips a bug gets an apology instead of blocking the client's later ones."""
+    try:
+        return handle(state, _incoming(message), ctx)
+    except Exception:
+        log.exception("conversation engine failed on inbound message %s", message.id)
+        locale = str(state.get("locale") or ctx.default_locale)
+        return Turn(state, [Text(say(locale, "internal_error"))])
 
 
 def _incoming(message: InboundMessage) -> IncomingTurn:
