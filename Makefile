@@ -16,5 +16,5 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/fitzap demo
 
 test: $(VENV)/.installed
-	scripts/ensure-services
+	scripts/test-prereqs
 	$(VENV)/bin/pytest -q
