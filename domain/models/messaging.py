@@ -1,60 +1,14 @@
-"""ORM models of the message path: tenants, clients, conversations, inbox and outbox."""
+"""ORM models of the message path: conversations, inbox, outbox and delivery statuses."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.models.base import Base
 from domain.types import BigId, Json, UTCDateTime
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-class Business(Base):
-    """A tenant: one gym, studio or trainer with its own WhatsApp number."""
-
-    __tablename__ = "businesses"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    phone_number_id: Mapped[str] = mapped_column(String(64), unique=True)
-    display_phone_number: Mapped[str | None] = mapped_column(String(32))
-    timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
-    locale: Mapped[str] = mapped_column(String(8), default="pt-BR")
-    currency: Mapped[str] = mapped_column(String(3), default="BRL")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class Client(Base):
-    """A business's client, known by phone (E.164) and/or the business-scoped user id."""
-
-    __tablename__ = "clients"
-    __table_args__ = (UniqueConstraint("business_id", "contact_key", name="uq_clients_business_contact"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
-    # "+<E.164 digits>" when the phone is known, else "bsuid:<user_id>": one identity per person.
-    contact_key: Mapped[str] = mapped_column(String(100))
-    wa_id: Mapped[str | None] = mapped_column(String(32))
-    phone_e164: Mapped[str | None] = mapped_column(String(20))
-    user_id: Mapped[str | None] = mapped_column(String(80))
-    profile_name: Mapped[str | None] = mapped_column(String(120))
-    locale: Mapped[str | None] = mapped_column(String(8))
-    opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Conversation(Base):

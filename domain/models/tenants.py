@@ -1,0 +1,69 @@
+"""Tenants and the people they serve: businesses, staff and clients."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.models.base import Base
+from domain.types import BigId, UTCDateTime
+
+
+class Business(Base):
+    """A tenant: one gym, studio or trainer with its own WhatsApp number."""
+
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone_number_id: Mapped[str] = mapped_column(String(64), unique=True)
+    display_phone_number: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
+    locale: Mapped[str] = mapped_column(String(8), default="pt-BR")
+    currency: Mapped[str] = mapped_column(String(3), default="BRL")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Booking policies (minutes unless the name says otherwise).
+    min_notice_min: Mapped[int] = mapped_column(Integer, default=120, server_default=text("120"))
+    max_horizon_days: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
+    slot_step_min: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
+    late_cancel_window_min: Mapped[int] = mapped_column(Integer, default=720, server_default=text("720"))
+    no_show_after_min: Mapped[int] = mapped_column(Integer, default=15, server_default=text("15"))
+    booking_requires_credit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    waitlist_hold_min: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
+
+
+class Staff(Base):
+    """A trainer (or other staff member) of a business."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    wa_id: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # The secret part of the trainer's calendar feed URL.
+    ical_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Client(Base):
+    """A business's client, known by phone (E.164) and/or the business-scoped user id."""
+
+    __tablename__ = "clients"
+    __table_args__ = (UniqueConstraint("business_id", "contact_key", name="uq_clients_business_contact"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
+    # "+<E.164 digits>" when the phone is known, else "bsuid:<user_id>": one identity per person.
+    contact_key: Mapped[str] = mapped_column(String(100))
+    wa_id: Mapped[str | None] = mapped_column(String(32))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    user_id: Mapped[str | None] = mapped_column(String(80))
+    profile_name: Mapped[str | None] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
