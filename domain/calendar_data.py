@@ -1,0 +1,57 @@
+"""Loading what availability needs for one trainer: weekly rules and busy intervals (a few indexed queries)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.availability import Busy, WeeklyRule
+from domain.models import Appointment, AvailabilityRule, TimeOff
+
+# Services are capped well below this (see catalog), so an appointment's block never spans it.
+MAX_BLOCK = timedelta(hours=24)
+
+
+async def weekly_rules(session: AsyncSession, business_id: int, staff_id: int) -> list[WeeklyRule]:
+    stmt = select(
+        AvailabilityRule.weekday, AvailabilityRule.start_local, AvailabilityRule.end_local,
+        AvailabilityRule.valid_from, AvailabilityRule.valid_until,
+    ).where(AvailabilityRule.business_id == business_id, AvailabilityRule.staff_id == staff_id)
+    return [WeeklyRule(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def time_off_between(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime) -> list[Busy]:
+    """The trainer's own time off and the whole business's closures overlapping [start, end)."""
+    stmt = select(TimeOff.starts_at, TimeOff.ends_at).where(
+        TimeOff.business_id == business_id,
+        or_(TimeOff.staff_id == staff_id, TimeOff.staff_id.is_(None)),
+        TimeOff.starts_at < end, TimeOff.ends_at > start,
+    )
+    return [Busy(a, b) for a, b in (await session.execute(stmt)).all()]
+
+
+async def appointments_between(
+    session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime,
+    *, ignore_appointment_id: int | None = None,
+) -> list[Busy]:
+    """Blocked ranges (sessions widened by buffers) of the trainer's live appointments overlapping [start, end)."""
+    stmt = select(Appointment.blocked_from, Appointment.blocked_until).where(
+        Appointment.staff_id == staff_id,
+        Appointment.business_id == business_id,
+        Appointment.status != "cancelled",
+        # The lower bound keeps the (staff_id, blocked_from) index range short: no block lasts a day.
+        Appointment.blocked_from > start - MAX_BLOCK,
+        Appointment.blocked_from < end,
+        Appointment.blocked_until > start,
+    )
+    if ignore_appointment_id is not None:
+        stmt = stmt.where(Appointment.id != ignore_appointment_id)
+    return [Busy(a, b) for a, b in (await session.execute(stmt)).all()]
+
+
+async def busy_between(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime) -> list[Busy]:
+    """Everything that keeps the trainer from a new booking in [start, end)."""
+    return await time_off_between(session, business_id, staff_id, start, end) + await appointments_between(
+        session, business_id, staff_id, start, end
+    )
