@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_migrate)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["ingest", "turns"])
+    bench.add_argument("which", choices=["ingest", "turns", "availability"])
     bench.add_argument("--requests", "-n", type=int, default=5000)
     bench.add_argument("--concurrency", "-c", type=int, default=64)
     bench.set_defaults(run=_bench)
@@ -115,7 +115,12 @@ def _migrate(args: argparse.Namespace) -> None:
 
 
 def _bench(args: argparse.Namespace) -> None:
+    _configure()
+    if args.which == "availability":
+        from bot.bench.availability_db import run_availability_bench
+
+        run_availability_bench()
+        return
     from bot.bench.run import run_bench
 
-    _configure()
     run_bench(args.which, requests=args.requests, concurrency=args.concurrency)

@@ -104,11 +104,22 @@ def _starts(day: date, rule: WeeklyRule, req: SlotRequest, zone: ZoneInfo) -> It
     # Candidates step in wall-clock time, so a 07:00 rule gives 07:00 local on both sides of a DST change.
     cursor = datetime.combine(day, rule.start)
     last = datetime.combine(day, rule.end) - req.duration
+    offset = _fixed_offset(day, zone)
     while cursor <= last:
-        utc = local_to_utc(day, cursor.time(), zone)
-        if utc is not None and utc.astimezone(zone).date() == day:
-            yield utc
+        if offset is not None:  # the usual day: one subtraction instead of a zoneinfo round trip
+            yield (cursor - offset).replace(tzinfo=timezone.utc)
+        else:
+            utc = local_to_utc(day, cursor.time(), zone)
+            if utc is not None and utc.astimezone(zone).date() == day:
+                yield utc
         cursor += req.step
+
+
+def _fixed_offset(day: date, zone: ZoneInfo) -> timedelta | None:
+    """The day's UTC offset when it does not change during the day (None on a DST-change day)."""
+    start, end = local_day_bounds(day, zone.key)
+    before, after = start.astimezone(zone).utcoffset(), (end - timedelta(microseconds=1)).astimezone(zone).utcoffset()
+    return before if before == after and end - start == timedelta(days=1) else None
 
 
 def _is_free(start: datetime, end: datetime, blocks: list[Busy], block_starts: list[datetime]) -> bool:
