@@ -1,25 +1,74 @@
-"""The demo business that `fitzap demo` starts with."""
+"""The demo business that `fitzap demo` starts with: a realistic week at a small studio."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Business
+from domain import booking, catalog, classes, credits
+from domain.errors import DomainError
+from domain.models import Business, Client
 
 DEMO_BUSINESS_NAME = "Studio Demo FitZap"
+DEMO_CLIENTS = [("Maria Souza", "5511987654321"), ("João Lima", "5511976543210"), ("Carla Dias", "5521998765432")]
 
 
 async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) -> Business:
-    """Create the demo business once; later runs find it and keep its data."""
+    """Create the demo business once, with its week; later runs find it and keep its data."""
     existing = (await session.execute(select(Business).where(Business.phone_number_id == phone_number_id))).scalar_one_or_none()
     if existing is not None:
         return existing
-    business = Business(
-        name=DEMO_BUSINESS_NAME, phone_number_id=phone_number_id, display_phone_number="5511930000000",
-        timezone="America/Sao_Paulo", locale="pt-BR", currency="BRL", created_at=now,
-    )
-    session.add(business)
+    shop = Business(name=DEMO_BUSINESS_NAME, phone_number_id=phone_number_id, display_phone_number="5511930000000",
+                    timezone="America/Sao_Paulo", locale="pt-BR", currency="BRL", created_at=now)
+    session.add(shop)
     await session.flush()
-    return business
+    ana = await catalog.add_staff(session, shop.id, "Ana Paula", now)
+    bruno = await catalog.add_staff(session, shop.id, "Bruno Costa", now)
+    personal = await catalog.add_service(session, shop.id, "Personal 60 min", now, duration_min=60, buffer_after_min=10,
+                                         price_cents=15000, trainer_ids=[ana.id, bruno.id])
+    await catalog.add_service(session, shop.id, "Avaliação física", now, duration_min=45, price_cents=9000,
+                              trainer_ids=[ana.id])
+    await catalog.add_service(session, shop.id, "Personal 30 min", now, duration_min=30, buffer_after_min=5,
+                              price_cents=9000, trainer_ids=[bruno.id])
+    spinning = await catalog.add_service(session, shop.id, "Spinning", now, duration_min=45, capacity=12,
+                                         price_cents=4000, trainer_ids=[bruno.id])
+    for staff, (morning, evening) in ((ana, (time(6), time(12))), (bruno, (time(7), time(11)))):
+        for weekday in range(5):
+            await catalog.add_weekly_hours(session, shop.id, staff.id, weekday, morning, evening)
+            await catalog.add_weekly_hours(session, shop.id, staff.id, weekday, time(16), time(21))
+        await catalog.add_weekly_hours(session, shop.id, staff.id, 5, time(8), time(12))
+    clients = [await _client(session, shop.id, name, wa_id, now) for name, wa_id in DEMO_CLIENTS]
+    for client in clients:
+        await credits.add_pack(session, shop.id, client.id, 8, now, expires_at=now + timedelta(days=60), note="Pacote 8 aulas")
+    await _week(session, shop, ana.id, bruno.id, personal.id, spinning.id, [c.id for c in clients], now)
+    return shop
+
+
+async def _client(session: AsyncSession, business_id: int, name: str, wa_id: str, now: datetime) -> Client:
+    client = Client(business_id=business_id, contact_key=f"+{wa_id}", wa_id=wa_id, phone_e164=f"+{wa_id}",
+                    profile_name=name, locale="pt-BR", created_at=now)
+    session.add(client)
+    await session.flush()
+    return client
+
+
+async def _week(session: AsyncSession, shop: Business, ana: int, bruno: int, personal: int, spinning: int,
+                clients: list[int], now: datetime) -> None:
+    """Evening spinning classes and a few personal sessions over the next days."""
+    zone = ZoneInfo(shop.timezone)
+    today: date = now.astimezone(zone).date()
+    for offset in range(1, 8):
+        day = today + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        at = lambda hour: datetime.combine(day, time(hour), zone).astimezone(ZoneInfo("UTC"))  # noqa: E731
+        try:
+            made = await classes.schedule_class(session, shop.id, service_id=spinning, staff_id=bruno, starts_at=at(19), now=now)
+            for client in clients[: 1 + offset % 3]:
+                await classes.book_seat(session, shop.id, client_id=client, appointment_id=made.id, now=now)
+            await booking.book_personal(session, shop.id, client_id=clients[offset % len(clients)], service_id=personal,
+                                        staff_id=ana, starts_at=at(7), now=now)
+        except DomainError:  # a policy the demo cannot meet today (notice, horizon): skip that day
+            continue
