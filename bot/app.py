@@ -10,6 +10,7 @@ from aiohttp import web
 
 from admin.simulator import simulator_page, simulator_send
 from bot.health import healthz, readyz
+from bot.ical_routes import booking_calendar, trainer_calendar
 from bot.keys import ENQUEUER, RUNTIME, SETTINGS
 from bot.runtime import RuntimeProvider
 from bot.sandbox_routes import sandbox_messages
@@ -41,6 +42,8 @@ def create_app(settings: Settings, runtimes: RuntimeProvider, broker: dramatiq.B
     app.router.add_get("/sandbox/messages", sandbox_messages)
     app.router.add_get("/simulator", simulator_page)
     app.router.add_post("/simulator/send", simulator_send)
+    app.router.add_get("/ical/trainers/{token}.ics", trainer_calendar)
+    app.router.add_get(r"/ical/bookings/{booking_id:\d+}/{signature}.ics", booking_calendar)
     app.router.add_get("/", _home)
     return app
 
