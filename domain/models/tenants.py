@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
@@ -31,6 +31,11 @@ class Business(Base):
     no_show_after_min: Mapped[int] = mapped_column(Integer, default=15, server_default=text("15"))
     booking_requires_credit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     waitlist_hold_min: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
+    # Check-in: a shared location within the radius, or the text of the studio's QR code.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    checkin_radius_m: Mapped[int] = mapped_column(Integer, default=150, server_default=text("150"))
+    checkin_code: Mapped[str | None] = mapped_column(String(64))
 
 
 class Staff(Base):
@@ -67,3 +72,7 @@ class Client(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # LGPD/GDPR: when the client said yes (or no) to news and offers; transactional messages need no consent.
+    marketing_consent: Mapped[bool | None] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
