@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.availability import Slot, SlotRequest, free_slots, local_day_bounds
-from domain.calendar_data import busy_between, weekly_rules
+from domain.calendar_data import MAX_BLOCK, busy_between, weekly_rules
 from domain.catalog import get_scoped, trainers_for
 from domain.classes import ACTIVE
 from domain.errors import BookingError
@@ -48,7 +48,8 @@ async def personal_slots(session: AsyncSession, business_id: int, service_id: in
     found = []
     for trainer in trainers:
         rules = await weekly_rules(session, business_id, trainer)
-        busy = await busy_between(session, business_id, trainer, start - timedelta(hours=1), end + timedelta(hours=1))
+        # Buffers reach beyond the window's edges; no block is longer than MAX_BLOCK.
+        busy = await busy_between(session, business_id, trainer, start - MAX_BLOCK, end + MAX_BLOCK)
         found += [TrainerSlot(trainer, slot) for slot in free_slots(rules, busy, request)]
     return sorted(found, key=lambda s: (s.slot.start, s.staff_id))
 
