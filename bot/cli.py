@@ -54,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--requests", "-n", type=int, default=5000)
     bench.add_argument("--concurrency", "-c", type=int, default=64)
     bench.set_defaults(run=_bench)
+    nlu = commands.add_parser("nlu", help="what the bot understands from a message: intent and date/time as JSON")
+    nlu.add_argument("text", nargs="?", help='a client message, e.g. "amanhã às 7"')
+    nlu.add_argument("--jsonl", type=Path, help='lines of {"text", "locale", "now", "tz"}; one JSON answer per line')
+    nlu.add_argument("--score", type=Path, help="labelled JSONL (+ intent, datetime): print the accuracies")
+    nlu.add_argument("--locale", default="pt-BR")
+    nlu.add_argument("--tz", default="America/Sao_Paulo")
+    nlu.add_argument("--now", help="local ISO time, e.g. 2026-11-23T10:00:00 (default: now)")
+    nlu.set_defaults(run=_nlu)
+    nlu_score = commands.add_parser("nlu-score", help="intent and datetime accuracy on a labelled JSONL file")
+    nlu_score.add_argument("file", type=Path)
+    nlu_score.set_defaults(run=_nlu_score)
     return parser
 
 
@@ -112,6 +123,18 @@ def _migrate(args: argparse.Namespace) -> None:
     _configure(settings)
     upgrade(settings.database_url, args.revision)
     print(f"database upgraded to {args.revision}")
+
+
+def _nlu(args: argparse.Namespace) -> None:
+    from bot.nlu_cli import run_nlu
+
+    run_nlu(args)
+
+
+def _nlu_score(args: argparse.Namespace) -> None:
+    from bot.nlu_cli import run_nlu_score
+
+    run_nlu_score(args)
 
 
 def _bench(args: argparse.Namespace) -> None:

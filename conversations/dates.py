@@ -1,7 +1,7 @@
 """Showing times to clients in their business's time zone and language."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 _WEEKDAYS = {
@@ -20,3 +20,8 @@ def when(at: datetime, tz: str, locale: str) -> str:
 
 def clock_time(at: datetime, tz: str) -> str:
     return f"{at.astimezone(ZoneInfo(tz)):%H:%M}"
+
+
+def day_label(day: date, locale: str) -> str:
+    """'qua 25/11' or 'Wed 25/11'."""
+    return f"{_WEEKDAYS.get(locale, _WEEKDAYS['pt-BR'])[day.weekday()]} {day:%d/%m}"

@@ -1,114 +1,190 @@
-"""The conversation engine: given the saved state and one inbound message, decide what to say.
+"""The conversation engine: one inbound message in, replies and the next state out.
 
-Pure: no I/O. The processing worker loads state, calls `handle`, and saves what comes back.
+Order of understanding: exact button/list ids, then menu numbers, then free text (intents and
+dates). Global words (menu, human, STOP, data requests) work in any step. Domain changes go
+through domain services on the turn's session, so they commit with the replies or not at all.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-from rapidfuzz import fuzz, process
-
+from conversations import buttons
+from conversations.context import Ctx, Incoming
+from conversations.flows import account, booking, manage
+from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
+from conversations.nlu import Understanding, locale_of, understand
 from conversations.normalise import normalise
-from conversations.replies import ListMessage, Reply, Row, Text
-from conversations.texts import DEFAULT_LOCALE, LOCALES, say
+from domain.errors import DomainError
 
-MENU_ITEMS = (
-    "book", "my_appointments", "reschedule", "cancel", "check_in",
-    "workout_today", "pay", "balance", "human", "help",
-)
 MEDIA_KINDS = frozenset({"audio", "voice", "sticker", "image", "video", "document", "unsupported", "unknown"})
-SILENT_KINDS = frozenset({"reaction"})
-
-_MENU_WORDS = {
-    "pt-BR": ["oi", "ola", "bom dia", "boa tarde", "boa noite", "menu", "inicio", "opcoes", "e ai", "oie"],
-    "en": ["hi", "hello", "hey", "good morning", "good afternoon", "good evening", "menu", "start", "options"],
-}
-_SWITCH_LOCALE = {"english": "en", "ingles": "en", "portugues": "pt-BR", "portuguese": "pt-BR"}
-_FUZZ_CUTOFF = 85
+SWITCH_LOCALE = {"english": "en", "ingles": "en", "in english": "en", "portugues": "pt-BR", "portuguese": "pt-BR", "em portugues": "pt-BR"}
+GLOBAL_INTENTS = frozenset({"menu", "human", "opt_out", "opt_in", "help", "data_export", "data_erase"})
 
 
-@dataclass(frozen=True)
-class IncomingTurn:
-    """What the client sent, reduced to what the engine needs."""
-
-    kind: str
-    text: str | None = None
-    reply_id: str | None = None
-
-
-@dataclass(frozen=True)
-class TurnContext:
-    business_name: str
-    default_locale: str
-    client_name: str | None = None
-    client_locale: str | None = None
-
-
-@dataclass
-class Turn:
-    state: dict[str, Any]
-    replies: list[Reply] = field(default_factory=list)
+async def handle(ctx: Ctx, incoming: Incoming) -> None:
+    """Decide the replies to one message; ctx.state, ctx.replies and ctx.handoff carry the outcome."""
+    state = ctx.state
+    if state.idle_since(ctx.now):
+        state.reset()
+    if incoming.kind == "reaction":
+        return
+    if not state.locale:
+        state.locale = ctx.client.locale or locale_of(incoming.text or "") or ctx.business.locale
+    first = not state.greeted
+    if first:
+        _greet(ctx)
+    try:
+        await _route(ctx, incoming, first)
+    except DomainError as error:
+        state.reset()
+        explain(ctx, error)
+    state.updated_at = ctx.now.isoformat()
 
 
-def handle(state: dict[str, Any], incoming: IncomingTurn, ctx: TurnContext) -> Turn:
-    """Decide the replies to one message and the state that follows it."""
-    new_state = dict(state)
-    words = normalise(incoming.text or "")
-    locale = _locale_for(new_state, words, ctx)
-    new_state["locale"] = locale
-
-    if incoming.kind in SILENT_KINDS:
-        return Turn(new_state)
-    if not new_state.get("greeted"):
-        new_state.update(greeted=True, misunderstood=0)
-        return Turn(new_state, [Text(say(locale, "greeting", business=ctx.business_name, name=ctx.client_name)), menu(locale)])
-    if words in _SWITCH_LOCALE:
-        new_state["misunderstood"] = 0
-        return Turn(new_state, [Text(say(locale, "language_switched")), menu(locale)])
-    if incoming.reply_id and incoming.reply_id.startswith("menu:"):
-        return _menu_choice(new_state, incoming.reply_id.removeprefix("menu:"), locale)
-    if incoming.kind in MEDIA_KINDS:
-        return Turn(new_state, [Text(say(locale, "media_unsupported"))])
-    if words and _matches(words, _MENU_WORDS[locale] + _MENU_WORDS["pt-BR" if locale == "en" else "en"]):
-        new_state["misunderstood"] = 0
-        return Turn(new_state, [menu(locale)])
-    return _not_understood(new_state, locale)
+def _greet(ctx: Ctx) -> None:
+    ctx.state.greeted = True
+    ctx.say("greeting", business=ctx.business.name, name=ctx.client.profile_name)
+    if ctx.client.marketing_consent is None:
+        ctx.send(yes_no(ctx, ctx.t("consent_question"), "consent:yes", "consent:no", "consent_yes_button", "consent_no_button"))
 
 
-def menu(locale: str) -> ListMessage:
-    """The main menu as a WhatsApp list (10 rows, WhatsApp's maximum)."""
-    rows = tuple(Row(id=f"menu:{key}", title=say(locale, "menu_item", key=key)) for key in MENU_ITEMS)
-    return ListMessage(body=say(locale, "menu_body"), button=say(locale, "menu_button"), rows=rows)
+async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
+    state = ctx.state
+    if incoming.reply_id:
+        await buttons.route(ctx, incoming.reply_id, run_intent)
+        return
+    if incoming.kind == "location" and incoming.latitude is not None and incoming.longitude is not None:
+        await account.location(ctx, incoming.latitude, incoming.longitude)
+        return
+    if incoming.kind in MEDIA_KINDS and not incoming.text:
+        ctx.say("media_unsupported")
+        return
+    text = incoming.text or ""
+    words = normalise(text)
+    if words in SWITCH_LOCALE:
+        state.locale = SWITCH_LOCALE[words]
+        ctx.say("language_switched")
+        ctx.send(menu(ctx))
+        return
+    if ctx.business.checkin_code and ctx.business.checkin_code.lower() in text.lower():
+        await account.check_in(ctx, "qr")
+        return
+    if state.flow == "erase" and state.step == "second":
+        await account.erase_step(ctx, True, typed=text)
+        return
+    u = understand(text, state.locale or ctx.business.locale, ctx.local_now)
+    if u.intent in GLOBAL_INTENTS:
+        await run_intent(ctx, u.intent, u)
+        return
+    if words.isdigit() and 1 <= int(words) <= len(MENU_ITEMS) and state.flow is None:
+        await run_intent(ctx, MENU_ITEMS[int(words) - 1])
+        return
+    if state.flow and await _in_flow(ctx, u):
+        return
+    if u.invalid_datetime and u.intent in ("book", "reschedule", "unknown"):
+        ctx.say("invalid_date")
+        return
+    if u.intent == "unknown" and (u.datetime or u.date or u.recurring):
+        await run_intent(ctx, "book", u)  # "spinning amanhã", "toda quarta às 7": a time alone means booking
+        return
+    if first and u.intent in ("unknown", "yes", "no"):
+        ctx.send(menu(ctx))
+        return
+    await run_intent(ctx, u.intent, u)
 
 
-def _menu_choice(state: dict[str, Any], key: str, locale: str) -> Turn:
-    state["misunderstood"] = 0
-    if key not in MENU_ITEMS:  # a stale button from an older menu
-        return Turn(state, [menu(locale)])
-    item = say(locale, "menu_item", key=key)
-    return Turn(state, [Text(say(locale, "coming_soon", item=item)), menu(locale)])
+async def run_intent(ctx: Ctx, intent: str, u: Understanding | None = None) -> None:
+    """Start what the client asked for."""
+    state = ctx.state
+    if intent != "unknown":
+        state.misunderstood = 0
+    if intent == "book":
+        await booking.start(ctx, u)
+    elif intent == "reschedule":
+        await manage.start_reschedule(ctx, u)
+    elif intent == "cancel":
+        await manage.start_cancel(ctx, u)
+    elif intent == "my_appointments":
+        await manage.my_appointments(ctx)
+    elif intent == "check_in":
+        await account.check_in(ctx)
+    elif intent == "balance":
+        await account.balance(ctx)
+    elif intent == "human":
+        account.human(ctx)
+    elif intent == "opt_out":
+        account.opt_out(ctx)
+    elif intent == "opt_in":
+        account.opt_in(ctx)
+    elif intent == "data_export":
+        await account.data_export(ctx)
+    elif intent == "data_erase":
+        account.ask_erase(ctx)
+    elif intent == "help":
+        ctx.say("help")
+    elif intent in ("workout_today", "log_workout", "pay"):
+        ctx.say("coming_soon", item=ctx.t("menu_item", key="pay" if intent == "pay" else "workout_today"))
+    elif intent == "menu":
+        show_menu(ctx)
+    elif intent in ("yes", "no"):
+        ctx.say("nothing_pending")
+    else:
+        _not_understood(ctx)
 
 
-def _not_understood(state: dict[str, Any], locale: str) -> Turn:
-    state["misunderstood"] = state.get("misunderstood", 0) + 1
-    if state["misunderstood"] >= 2:
-        state["misunderstood"] = 0
-        return Turn(state, [Text(say(locale, "not_understood_again")), menu(locale)])
-    return Turn(state, [Text(say(locale, "not_understood"))])
+async def _in_flow(ctx: Ctx, u: Understanding) -> bool:
+    """Let the flow in progress take the message; False when it is about something else."""
+    state, slots = ctx.state, ctx.state.slots
+    if state.flow in ("book", "reschedule", "cancel") and u.intent == "cancel" and state.flow != "cancel" and not u.datetime:
+        state.reset()
+        ctx.say("flow_dropped")
+        return True
+    if state.step in ("confirm", "waitlist", "series") and u.intent in ("yes", "no"):
+        if u.intent == "no":
+            await _declined(ctx)
+        elif state.step == "series":
+            await booking.confirm_series(ctx)
+        elif state.flow == "reschedule":
+            await manage.confirm_reschedule(ctx, slots["confirm"])
+        elif state.flow == "cancel":
+            await manage.confirm_cancel(ctx, slots["confirm"])
+        else:
+            await booking.confirm(ctx, slots["confirm"])
+        return True
+    if state.flow == "erase" and u.intent in ("yes", "no"):
+        await account.erase_step(ctx, u.intent == "yes")
+        return True
+    if u.intent in ("unknown", "book", "reschedule") and (u.datetime or u.date):
+        if state.flow == "reschedule" and slots.get("booking_id") and u.datetime:
+            await manage.new_time(ctx, u.datetime)
+            return True
+        if state.flow == "book" and slots.get("service_id"):
+            slots["pending"] = {"datetime": u.datetime.isoformat() if u.datetime else None,
+                                "date": u.date.isoformat() if u.date and not u.datetime else None}
+            await booking.with_service(ctx, slots["service_id"])
+            return True
+    if u.invalid_datetime:
+        ctx.say("invalid_date")
+        return True
+    return False
 
 
-def _locale_for(state: dict[str, Any], words: str, ctx: TurnContext) -> str:
-    if words in _SWITCH_LOCALE:
-        return _SWITCH_LOCALE[words]
-    if state.get("locale") in LOCALES:
-        return str(state["locale"])
-    if ctx.client_locale in LOCALES:
-        return str(ctx.client_locale)
-    if words and _matches(words, _MENU_WORDS["en"]) and not _matches(words, _MENU_WORDS["pt-BR"]):
-        return "en"
-    return ctx.default_locale if ctx.default_locale in LOCALES else DEFAULT_LOCALE
+async def _declined(ctx: Ctx) -> None:
+    state = ctx.state
+    if state.flow == "cancel":
+        state.reset()
+        ctx.say("cancel_kept")
+    elif state.flow == "book" and state.slots.get("service_id") and state.step != "series":
+        await booking.with_service(ctx, state.slots["service_id"])
+    else:
+        state.reset()
+        ctx.say("ok_then")
 
 
-def _matches(words: str, choices: list[str]) -> bool:
-    return process.extractOne(words, choices, scorer=fuzz.ratio, score_cutoff=_FUZZ_CUTOFF) is not None
+def _not_understood(ctx: Ctx) -> None:
+    state = ctx.state
+    state.misunderstood += 1
+    if state.misunderstood >= 2:
+        state.misunderstood = 0
+        ctx.say("not_understood_again")
+        ctx.send(menu(ctx))
+    else:
+        ctx.say("not_understood")

@@ -33,7 +33,7 @@ def demo_url(tmp_path):  # type: ignore[no-untyped-def]
         demo.wait(timeout=15)
 
 
-def test_client_chats_with_the_bot_in_the_simulator(demo_url, tmp_path):
+def test_client_books_a_session_in_the_simulator(demo_url, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
@@ -47,10 +47,18 @@ def test_client_chats_with_the_bot_in_the_simulator(demo_url, tmp_path):
             page.goto(f"{demo_url}/simulator")
             page.fill("#text", "Hello")
             page.click("text=Send")
-            expect(page.locator(".msg.bot").first).to_contain_text("Welcome to *Studio Demo FitZap*", timeout=10_000)
+            bot = page.locator(".msg.bot")
+            expect(bot.first).to_contain_text("This is *Studio Demo FitZap*", timeout=10_000)
             page.get_by_role("button", name="Book a session").click()
-            expect(page.locator(".msg.bot").last).to_contain_text("What would you like to do?", timeout=10_000)
-            expect(page.locator(".msg.bot", has_text="is coming to this chat very soon")).to_have_count(1)
+            expect(bot.last).to_contain_text("What would you like to book?", timeout=10_000)
+            page.get_by_role("button", name="Personal 60 min").click()
+            expect(bot.last).to_contain_text("Which day would you like", timeout=10_000)
+            bot.last.locator("button").first.click()
+            expect(bot.last).to_contain_text("Free times for *Personal 60 min*", timeout=10_000)
+            bot.last.locator("button").first.click()
+            expect(bot.last).to_contain_text("Confirm? *Personal 60 min*", timeout=10_000)
+            bot.last.get_by_role("button", name="Confirm").click()
+            expect(bot.last).to_contain_text("✅ Booked! *Personal 60 min*", timeout=10_000)
             page.screenshot(path=str(tmp_path / "simulator.png"))
         finally:
             browser.close()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.channels.base import OutboundEnvelope, PermanentSendError, SendError, TransientSendError
 from bot.runtime import Runtime
-from domain import outbox
+from domain import outbox, privacy
 from domain.conversation_store import lock_conversation
 from domain.models import Business, Client, OutboundMessage
 from domain.statuses import apply_early_statuses
@@ -46,6 +46,8 @@ async def _claim(rt: Runtime, client_id: int) -> tuple[OutboundMessage, Business
         await lock_conversation(session, client.business_id, client_id, now)
         while True:
             claimed = await outbox.claim_next(session, client_id, now)
+            if claimed is None and client.erased_at is not None:
+                await privacy.forget_address_if_erased(session, client_id)
             if claimed is None or isinstance(claimed, outbox.RetryAt):
                 return claimed
             if claimed.kind in outbox.FREE_FORM_KINDS and not _inside_window(client.last_inbound_at, now):

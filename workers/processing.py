@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
-from conversations.engine import IncomingTurn, Turn, TurnContext, handle
+from conversations.context import Ctx, Incoming
+from conversations.engine import handle
+from conversations.notices import queue_waitlist_offers
 from conversations.replies import Text, preview
-from conversations.texts import say
+from conversations.state import State
 from domain import inbox, outbox
 from domain.conversation_store import lock_conversation
 from domain.models import Business, Client, InboundMessage
@@ -20,9 +23,8 @@ async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> No
     """Run the engine over the client's unprocessed messages in the order they were sent.
 
     The conversation row lock serialises concurrent workers for the same client; the new state,
-    the replies (outbox) and the processed marks commit together or not at all.
+    the domain changes, the replies (outbox) and the processed marks commit together or not at all.
     """
-    queued = False
     async with rt.sessions.begin() as session:
         client = await session.get(Client, client_id)
         if client is None:
@@ -35,38 +37,45 @@ async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> No
         business = await session.get(Business, client.business_id)
         assert business is not None
         messages = [_read_receipt(pending[-1])]
-        state: dict[str, Any] = dict(conversation.state or {})
-        if not conversation.handoff:  # a trainer has taken over: the bot stays quiet
-            ctx = TurnContext(business.name, business.locale, client.profile_name, client.locale)
-            for message in pending:
-                turn = _safe_turn(state, message, ctx)
-                state = turn.state
-                messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in turn.replies]
+        state = State.load(conversation.state)
+        for message in pending:
+            if conversation.handoff:  # a trainer has taken over: the bot stays quiet
+                break
+            ctx = Ctx(session, business, client, now, state)
+            await _safe_turn(session, ctx, _incoming(message))
+            messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]
+            conversation.handoff = conversation.handoff or ctx.handoff
+            if ctx.offers:
+                await queue_waitlist_offers(session, business, ctx.offers, now)
         await outbox.queue_messages(session, business.id, client_id, messages, now)
-        conversation.state, conversation.version, conversation.updated_at = state, conversation.version + 1, now
-        client.locale = state.get("locale", client.locale)
+        conversation.state, conversation.version, conversation.updated_at = state.dump(), conversation.version + 1, now
+        client.locale = state.locale or client.locale
         await inbox.mark_processed(session, [m.id for m in pending], now)
-        queued = True
-    if queued:
-        await enqueuer.deliver(client_id)
+    await enqueuer.deliver(client_id)
 
 
-def _safe_turn(state: dict[str, Any], message: InboundMessage, ctx: TurnContext) -> Turn:
-    """One message that trips a bug gets an apology instead of blocking the client's later ones."""
+async def _safe_turn(session: AsyncSession, ctx: Ctx, incoming: Incoming) -> None:
+    """One message that trips a bug gets an apology; its half-done changes are rolled back."""
     try:
-        return handle(state, _incoming(message), ctx)
+        async with session.begin_nested():
+            await handle(ctx, incoming)
     except Exception:
-        log.exception("conversation engine failed on inbound message %s", message.id)
-        locale = str(state.get("locale") or ctx.default_locale)
-        return Turn(state, [Text(say(locale, "internal_error"))])
+        log.exception("conversation engine failed for client %s", ctx.client.id)
+        ctx.state.reset()
+        ctx.replies = [Text(ctx.t("internal_error"))]
+        ctx.handoff, ctx.offers = False, []
 
 
-def _incoming(message: InboundMessage) -> IncomingTurn:
+def _incoming(message: InboundMessage) -> Incoming:
     payload = message.payload or {}
     interactive = payload.get("interactive") or {}
     reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
-    reply_id = reply.get("id") or (payload.get("button") or {}).get("payload")
-    return IncomingTurn(kind=message.kind, text=message.body, reply_id=reply_id)
+    # A template's quick-reply payload is ours only when it has our id shape ("reminder:confirm:12").
+    template_payload = (payload.get("button") or {}).get("payload") or ""
+    reply_id = reply.get("id") or (template_payload if ":" in template_payload else None)
+    location = payload.get("location") or {}
+    return Incoming(kind=message.kind, text=message.body, reply_id=reply_id,
+                    latitude=location.get("latitude"), longitude=location.get("longitude"))
 
 
 def _read_receipt(message: InboundMessage) -> outbox.OutgoingMessage:

@@ -1,0 +1,1 @@
+"""Conversation flows: each module handles one thing a client can do in the chat."""

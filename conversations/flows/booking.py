@@ -1,0 +1,231 @@
+"""Booking in chat: service → day → time (or all in one message) → confirm → booked. Classes, waitlist, series."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import select
+
+from conversations.context import Ctx
+from conversations.flows import timepick
+from conversations.flows.common import explain, iso, show_menu, yes_no
+from conversations.nlu import Understanding
+from conversations.normalise import normalise
+from conversations.replies import ListMessage, Row
+from domain import booking, classes, series
+from domain.catalog import get_scoped
+from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, NotFound, SlotTaken
+from domain.models import Appointment, Service, Staff
+
+
+async def start(ctx: Ctx, u: Understanding | None = None) -> None:
+    """Begin booking: pick the service (unless there is one, or the message names it)."""
+    services = await _services(ctx)
+    if not services:
+        ctx.say("no_services")
+        return
+    chosen = services[0] if len(services) == 1 else _named(services, u.text if u else "")
+    if chosen is not None:
+        await with_service(ctx, chosen.id, u)
+        return
+    ctx.state.start("book", "service", pending=_pending(u))
+    rows = tuple(Row(id=f"svc:{s.id}", title=s.name[:24], description=_service_line(ctx, s)) for s in services[:10])
+    ctx.send(ListMessage(ctx.t("ask_service"), ctx.t("choose_button"), rows))
+
+
+async def with_service(ctx: Ctx, service_id: int, u: Understanding | None = None) -> None:
+    """The service is known: go straight to the stated time, the stated day, or ask for a day."""
+    service = await get_scoped(ctx.session, Service, ctx.business.id, service_id)
+    pending = _pending(u) or ctx.state.slots.get("pending") or {}
+    ctx.state.start("book", "time", service_id=service.id)
+    if pending.get("recurring") and service.capacity == 1:
+        await _propose_series(ctx, service, pending["recurring"], pending.get("weeks") or 4)
+    elif pending.get("datetime"):
+        await _at(ctx, service, datetime.fromisoformat(pending["datetime"]))
+    elif pending.get("date"):
+        await timepick.offer_day(ctx, service, datetime.fromisoformat(pending["date"]).date())
+    else:
+        await timepick.ask_day(ctx, service)
+
+
+async def _at(ctx: Ctx, service: Service, target: datetime) -> None:
+    found = await timepick.exact(ctx, service, target.astimezone(timezone.utc))
+    if found is None:
+        ctx.say("time_not_free", when=ctx.when(target))
+        await timepick.nearest(ctx, service, target.astimezone(timezone.utc))
+        return
+    button_id, _ = found
+    await chosen(ctx, button_id)
+
+
+async def chosen(ctx: Ctx, button_id: str) -> None:
+    """A time was picked (slot:… or class:…): ask to confirm, or offer the waitlist for a full class."""
+    kind, _, rest = button_id.partition(":")
+    if kind == "class":
+        await _class_chosen(ctx, int(rest))
+        return
+    service_id, staff_id, stamp = rest.split(":")
+    service = await get_scoped(ctx.session, Service, ctx.business.id, int(service_id))
+    trainer = await get_scoped(ctx.session, Staff, ctx.business.id, int(staff_id))
+    starts_at = _parse(stamp)
+    confirm_id = f"bookok:{service.id}:{trainer.id}:{stamp}"
+    ctx.state.start("book", "confirm", confirm=confirm_id, service_id=service.id)
+    body = ctx.t("confirm_booking", service=service.name, when=ctx.when(starts_at), trainer=trainer.name)
+    ctx.send(yes_no(ctx, body, confirm_id, f"svc:{service.id}", "confirm_button", "other_time_button"))
+
+
+async def _class_chosen(ctx: Ctx, appointment_id: int) -> None:
+    appointment = await ctx.session.get(Appointment, appointment_id)
+    if appointment is None or appointment.business_id != ctx.business.id or appointment.status != "scheduled":
+        raise NotFound("class not found")
+    service = await get_scoped(ctx.session, Service, ctx.business.id, appointment.service_id)
+    left = await classes.seats_left(ctx.session, appointment, ctx.now, for_client=ctx.client.id)
+    if left <= 0:
+        ctx.state.start("book", "waitlist", confirm=f"wl:{appointment.id}", service_id=service.id)
+        body = ctx.t("class_full", service=service.name, when=ctx.when(appointment.starts_at))
+        ctx.send(yes_no(ctx, body, f"wl:{appointment.id}", f"svc:{service.id}", "join_waitlist_button", "other_time_button"))
+        return
+    ctx.state.start("book", "confirm", confirm=f"classok:{appointment.id}", service_id=service.id)
+    body = ctx.t("confirm_class", service=service.name, when=ctx.when(appointment.starts_at), n=left)
+    ctx.send(yes_no(ctx, body, f"classok:{appointment.id}", f"svc:{service.id}", "confirm_button", "other_time_button"))
+
+
+async def confirm(ctx: Ctx, confirm_id: str) -> None:
+    """Make the booking the client confirmed; a refusal gets words and alternatives."""
+    kind, _, rest = confirm_id.partition(":")
+    try:
+        if kind == "bookok":
+            service_id, staff_id, stamp = rest.split(":")
+            made = await booking.book_personal(ctx.session, ctx.business.id, client_id=ctx.client.id,
+                                               service_id=int(service_id), staff_id=int(staff_id), starts_at=_parse(stamp),
+                                               now=ctx.now)
+        elif kind == "classok":
+            made = await classes.book_seat(ctx.session, ctx.business.id, client_id=ctx.client.id,
+                                           appointment_id=int(rest), now=ctx.now)
+        else:
+            entry = await classes.join_waitlist(ctx.session, ctx.business.id, client_id=ctx.client.id,
+                                                appointment_id=int(rest), now=ctx.now)
+            ctx.state.reset()
+            ctx.say("waitlist_joined", position=await classes.waitlist_position(ctx.session, entry))
+            return
+    except (SlotTaken, ClassFull, AlreadyBooked) as error:
+        await _refused(ctx, confirm_id, error)
+        return
+    except NoCredits:
+        ctx.state.reset()
+        ctx.say("no_credits")
+        return
+    ctx.state.reset()
+    ctx.state.last_booking_id = made.id
+    await summary(ctx, made.appointment_id, made.paid_with)
+
+
+async def summary(ctx: Ctx, appointment_id: int, paid_with: str) -> None:
+    appointment = await ctx.session.get(Appointment, appointment_id)
+    assert appointment is not None
+    service = await ctx.session.get(Service, appointment.service_id)
+    trainer = await ctx.session.get(Staff, appointment.staff_id)
+    assert service is not None and trainer is not None
+    ctx.say("booked", service=service.name, when=ctx.when(appointment.starts_at), trainer=trainer.name, paid_with=paid_with)
+
+
+async def _refused(ctx: Ctx, confirm_id: str, error: DomainError) -> None:
+    if await _already_mine(ctx, confirm_id):
+        ctx.state.reset()
+        ctx.say("already_booked_that")
+        return
+    explain(ctx, error)
+    service_id = int(confirm_id.split(":")[1]) if confirm_id.startswith("bookok:") else None
+    if service_id is not None:
+        await timepick.nearest(ctx, await get_scoped(ctx.session, Service, ctx.business.id, service_id),
+                               _parse(confirm_id.split(":")[3]))
+
+
+async def _already_mine(ctx: Ctx, confirm_id: str) -> bool:
+    """A double tap on a confirm button: the client already holds that booking."""
+    from conversations.flows.common import upcoming
+
+    mine = await upcoming(ctx, limit=50)
+    if confirm_id.startswith("classok:"):
+        return any(u.appointment.id == int(confirm_id.split(":")[1]) for u in mine)
+    _, service_id, staff_id, stamp = confirm_id.split(":")
+    return any(iso(u.appointment.starts_at) == stamp and u.appointment.staff_id == int(staff_id) for u in mine)
+
+
+async def _propose_series(ctx: Ctx, service: Service, recurring: dict, weeks: int) -> None:  # type: ignore[type-arg]
+    trainers = [t for t in await _trainers(ctx, service.id)]
+    if not trainers:
+        show_menu(ctx)
+        return
+    ctx.state.start("book", "series", service_id=service.id, staff_id=trainers[0].id, recurring=recurring, weeks=weeks)
+    days = ", ".join(ctx.t("weekday_name", n=d) for d in recurring["weekdays"])
+    body = ctx.t("confirm_series", service=service.name, days=days, at=recurring["time"], weeks=weeks, trainer=trainers[0].name)
+    ctx.send(yes_no(ctx, body, "series:ok", "series:no", "confirm_button", "no_button"))
+
+
+async def confirm_series(ctx: Ctx) -> None:
+    slots = ctx.state.slots
+    hour, minute = map(int, slots["recurring"]["time"].split(":"))
+    at = time(hour, minute)
+    today = ctx.local_now.date()
+    # A series starts with the first occurrence that can still be booked.
+    too_late_today = datetime.combine(today, at, ctx.tz) < ctx.local_now + timedelta(minutes=ctx.business.min_notice_min)
+    result = await series.book_series(
+        ctx.session, ctx.business.id, client_id=ctx.client.id, service_id=slots["service_id"], staff_id=slots["staff_id"],
+        weekdays=slots["recurring"]["weekdays"], at=at, starts_on=today + timedelta(days=1 if too_late_today else 0),
+        weeks=int(slots["weeks"]), now=ctx.now)
+    ctx.state.reset()
+    missed = "\n".join(f"• {ctx.when(at)}" for at, _ in result.conflicts)
+    ctx.say("series_booked", n=len(result.booked), missed=missed)
+
+
+async def _services(ctx: Ctx) -> list[Service]:
+    stmt = select(Service).where(Service.business_id == ctx.business.id, Service.active.is_(True)).order_by(Service.id)
+    return list((await ctx.session.execute(stmt)).scalars().all())
+
+
+async def _trainers(ctx: Ctx, service_id: int) -> list[Staff]:
+    from domain.catalog import trainers_for
+
+    return await trainers_for(ctx.session, ctx.business.id, service_id)
+
+
+# Words that ask for a personal session without naming one: the business's first one is meant.
+GENERIC_SESSION = frozenset({"treino", "treinar", "treinos", "personal", "sessao", "session", "training", "workout", "train"})
+
+
+def _named(services: list[Service], text: str) -> Service | None:
+    """The service the message names ('spinning', 'avaliação'), or the first personal one for 'treino'."""
+    words = set(normalise(text).split())
+    hits = [s for s in services if set(normalise(s.name).split()) & words - GENERIC_SESSION]
+    if len(hits) == 1:
+        return hits[0]
+    personal = [s for s in services if s.capacity == 1]
+    return personal[0] if not hits and personal and words & GENERIC_SESSION else None
+
+
+def _service_line(ctx: Ctx, service: Service) -> str:
+    price = f"{ctx.business.currency} {service.price_cents / 100:.2f}".replace(".", "," if ctx.locale == "pt-BR" else ".")
+    kind = ctx.t("group_class") if service.capacity > 1 else ctx.t("minutes", n=service.duration_min)
+    return f"{kind} · {price}"[:72]
+
+
+def _pending(u: Understanding | None) -> dict | None:  # type: ignore[type-arg]
+    if u is None:
+        return None
+    pending = {"datetime": u.datetime.isoformat() if u.datetime else None, "date": u.date.isoformat() if u.date else None}
+    if u.recurring and u.time:
+        pending["recurring"] = {"weekdays": sorted(u.recurring), "time": u.time.strftime("%H:%M")}
+        pending["weeks"] = _weeks(u.text)
+        pending["datetime"] = pending["date"] = None
+    return pending if any(pending.values()) else None
+
+
+def _weeks(text: str) -> int | None:
+    """'por 8 semanas' / 'for 6 weeks' (1-12); None when unsaid."""
+    found = re.search(r"(\d{1,2}) (?:semanas?|weeks?)", normalise(text))
+    return min(12, max(1, int(found.group(1)))) if found else None
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)

@@ -1,0 +1,76 @@
+"""Small pieces every flow uses: the menu, yes/no buttons, error words, the client's upcoming bookings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from conversations.context import Ctx
+from conversations.replies import Button, Buttons, ListMessage, Row
+from domain.errors import DomainError
+from domain.models import Appointment, Booking, Service, Staff
+
+MENU_ITEMS = ("book", "my_appointments", "reschedule", "cancel", "check_in", "workout_today", "pay", "balance", "human", "help")
+
+
+def menu(ctx: Ctx) -> ListMessage:
+    """The main menu as a WhatsApp list (10 rows, WhatsApp's maximum); numbers 1-10 also work."""
+    rows = tuple(Row(id=f"menu:{key}", title=ctx.t("menu_item", key=key), description=str(n))
+                 for n, key in enumerate(MENU_ITEMS, start=1))
+    return ListMessage(body=ctx.t("menu_body"), button=ctx.t("menu_button"), rows=rows)
+
+
+def show_menu(ctx: Ctx) -> None:
+    ctx.state.reset()
+    ctx.send(menu(ctx))
+
+
+def yes_no(ctx: Ctx, body: str, yes_id: str, no_id: str, yes: str = "yes_button", no: str = "no_button") -> Buttons:
+    return Buttons(body, (Button(yes_id, ctx.t(yes)), Button(no_id, ctx.t(no))))
+
+
+def explain(ctx: Ctx, error: DomainError) -> None:
+    """Turn a domain refusal into words the client understands."""
+    ctx.say("error", code=error.code)
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    booking: Booking
+    appointment: Appointment
+    service: Service
+    trainer: Staff
+
+    def title(self, ctx: Ctx) -> str:
+        return ctx.when(self.appointment.starts_at)
+
+    def line(self, ctx: Ctx) -> str:
+        return ctx.t("booking_line", when=ctx.when(self.appointment.starts_at), service=self.service.name,
+                     trainer=self.trainer.name)
+
+
+async def upcoming(ctx: Ctx, limit: int = 10) -> list[Upcoming]:
+    """The client's live bookings that have not started yet, soonest first."""
+    stmt = (
+        select(Booking, Appointment, Service, Staff)
+        .join(Appointment, Appointment.id == Booking.appointment_id)
+        .join(Service, Service.id == Appointment.service_id)
+        .join(Staff, Staff.id == Appointment.staff_id)
+        .where(Booking.business_id == ctx.business.id, Booking.client_id == ctx.client.id,
+               Booking.status.in_(("booked", "confirmed")), Appointment.starts_at > ctx.now)
+        .order_by(Appointment.starts_at)
+        .limit(limit)
+    )
+    return [Upcoming(*row) for row in (await ctx.session.execute(stmt)).all()]
+
+
+def booking_rows(ctx: Ctx, items: list[Upcoming], prefix: str) -> ListMessage:
+    rows = tuple(Row(id=f"{prefix}:{u.booking.id}", title=u.title(ctx)[:24],
+                     description=f"{u.service.name} · {u.trainer.name}"[:72]) for u in items[:10])
+    return ListMessage(body=ctx.t("choose_booking"), button=ctx.t("choose_button"), rows=rows)
+
+
+def iso(at: datetime) -> str:
+    """A compact UTC timestamp for button ids."""
+    return at.strftime("%Y%m%dT%H%M")

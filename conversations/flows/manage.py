@@ -1,0 +1,140 @@
+"""The client's own bookings: list them, reschedule one, cancel one (the late-cancel policy said first)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from conversations.context import Ctx
+from conversations.flows import timepick
+from conversations.flows.common import Upcoming, booking_rows, explain, iso, show_menu, upcoming, yes_no
+from conversations.nlu import Understanding
+from domain import booking
+from domain.catalog import get_scoped
+from domain.errors import DomainError, SlotTaken
+from domain.models import Service
+
+
+async def my_appointments(ctx: Ctx) -> None:
+    items = await upcoming(ctx)
+    if not items:
+        ctx.say("no_upcoming")
+        return
+    ctx.say("upcoming_list", lines="\n".join(f"• {u.line(ctx)}" for u in items))
+
+
+async def start_reschedule(ctx: Ctx, u: Understanding | None = None) -> None:
+    await _choose(ctx, "reschedule", "rs", u)
+
+
+async def start_cancel(ctx: Ctx, u: Understanding | None = None) -> None:
+    await _choose(ctx, "cancel", "cx", u)
+
+
+async def _choose(ctx: Ctx, flow: str, prefix: str, u: Understanding | None) -> None:
+    items = [i for i in await upcoming(ctx) if flow == "cancel" or i.appointment.kind == "personal"]
+    if not items:
+        ctx.say("no_upcoming")
+        return
+    pending = u.datetime.isoformat() if u and u.datetime else None
+    ctx.state.start(flow, "which", pending=pending)
+    if len(items) == 1:
+        await chosen(ctx, f"{prefix}:{items[0].booking.id}")
+        return
+    ctx.send(booking_rows(ctx, items, prefix))
+
+
+async def chosen(ctx: Ctx, button_id: str) -> None:
+    """rs:<booking> asks for the new time; cx:<booking> states the policy and asks to confirm."""
+    prefix, booking_id = button_id.split(":")
+    item = await _mine(ctx, int(booking_id))
+    if item is None:
+        ctx.say("booking_gone")
+        show_menu(ctx)
+        return
+    if prefix == "cx":
+        await _ask_cancel(ctx, item)
+        return
+    pending = ctx.state.slots.get("pending")
+    ctx.state.start("reschedule", "time", booking_id=item.booking.id, service_id=item.service.id)
+    if pending:
+        await new_time(ctx, datetime.fromisoformat(pending))
+    else:
+        ctx.say("reschedule_from", when=ctx.when(item.appointment.starts_at))
+        await timepick.ask_day(ctx, item.service)
+
+
+async def new_time(ctx: Ctx, target: datetime) -> None:
+    """The client named the new time: confirm it if free, else show the nearest free times."""
+    service = await get_scoped(ctx.session, Service, ctx.business.id, ctx.state.slots["service_id"])
+    found = await timepick.exact(ctx, service, target.astimezone(timezone.utc))
+    if found is None:
+        ctx.say("time_not_free", when=ctx.when(target))
+        await timepick.nearest(ctx, service, target.astimezone(timezone.utc))
+        return
+    await picked(ctx, found[0])
+
+
+async def picked(ctx: Ctx, slot_id: str) -> None:
+    """A slot button while rescheduling: ask to confirm the move."""
+    item = await _mine(ctx, int(ctx.state.slots["booking_id"]))
+    if item is None:
+        ctx.say("booking_gone")
+        show_menu(ctx)
+        return
+    stamp = slot_id.split(":")[-1]
+    confirm_id = f"rsok:{item.booking.id}:{stamp}"
+    ctx.state.go("confirm", confirm=confirm_id)
+    new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+    body = ctx.t("confirm_reschedule", old=ctx.when(item.appointment.starts_at), new=ctx.when(new))
+    ctx.send(yes_no(ctx, body, confirm_id, f"rs:{item.booking.id}", "confirm_button", "other_time_button"))
+
+
+async def confirm_reschedule(ctx: Ctx, confirm_id: str) -> None:
+    _, booking_id, stamp = confirm_id.split(":")
+    new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+    item = await _mine(ctx, int(booking_id))
+    if item is not None and iso(item.appointment.starts_at) == stamp:
+        ctx.state.reset()
+        ctx.say("already_booked_that")
+        return
+    try:
+        await booking.reschedule(ctx.session, ctx.business.id, int(booking_id), new, ctx.now)
+    except SlotTaken as error:
+        explain(ctx, error)
+        ctx.state.start("reschedule", "time", booking_id=int(booking_id), service_id=item.service.id if item else None)
+        if item is not None:
+            await timepick.nearest(ctx, item.service, new)
+        return
+    except DomainError as error:
+        ctx.state.reset()
+        explain(ctx, error)
+        return
+    ctx.state.reset()
+    ctx.say("rescheduled", when=ctx.when(new))
+
+
+async def _ask_cancel(ctx: Ctx, item: Upcoming) -> None:
+    late = booking.is_late(ctx.business, item.appointment, ctx.now)
+    policy = "late" if late and item.booking.paid_with == "credit" else ("refund" if item.booking.paid_with == "credit" else "free")
+    confirm_id = f"cxok:{item.booking.id}"
+    ctx.state.start("cancel", "confirm", confirm=confirm_id)
+    body = ctx.t("confirm_cancel", line=item.line(ctx), policy=policy, hours=ctx.business.late_cancel_window_min // 60)
+    ctx.send(yes_no(ctx, body, confirm_id, "cxno", "yes_cancel_button", "keep_button"))
+
+
+async def confirm_cancel(ctx: Ctx, confirm_id: str) -> None:
+    booking_id = int(confirm_id.split(":")[1])
+    ctx.state.reset()
+    try:
+        outcome = await booking.cancel(ctx.session, ctx.business.id, booking_id, ctx.now, by="client")
+    except DomainError as error:
+        if await _mine(ctx, booking_id) is None:
+            ctx.say("already_cancelled")
+        else:
+            explain(ctx, error)
+        return
+    ctx.offers += outcome.offers
+    ctx.say("cancelled", late=outcome.late, refunded=outcome.refunded)
+
+
+async def _mine(ctx: Ctx, booking_id: int) -> Upcoming | None:
+    return next((u for u in await upcoming(ctx, limit=50) if u.booking.id == booking_id), None)
