@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_migrate)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["ingest", "turns", "availability"])
+    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine"])
     bench.add_argument("--requests", "-n", type=int, default=5000)
     bench.add_argument("--concurrency", "-c", type=int, default=64)
     bench.set_defaults(run=_bench)
@@ -143,6 +143,11 @@ def _bench(args: argparse.Namespace) -> None:
         from bot.bench.availability_db import run_availability_bench
 
         run_availability_bench()
+        return
+    if args.which == "engine":
+        from bot.bench.engine_turn import run_engine_bench
+
+        run_engine_bench()
         return
     from bot.bench.run import run_bench
 
