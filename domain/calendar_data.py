@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.availability import Busy, WeeklyRule
@@ -23,11 +23,7 @@ async def weekly_rules(session: AsyncSession, business_id: int, staff_id: int) -
 
 async def time_off_between(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime) -> list[Busy]:
     """The trainer's own time off and the whole business's closures overlapping [start, end)."""
-    stmt = select(TimeOff.starts_at, TimeOff.ends_at).where(
-        TimeOff.business_id == business_id,
-        or_(TimeOff.staff_id == staff_id, TimeOff.staff_id.is_(None)),
-        TimeOff.starts_at < end, TimeOff.ends_at > start,
-    )
+    stmt = _time_off_query(business_id, staff_id, start, end)
     return [Busy(a, b) for a, b in (await session.execute(stmt)).all()]
 
 
@@ -36,7 +32,22 @@ async def appointments_between(
     *, ignore_appointment_id: int | None = None,
 ) -> list[Busy]:
     """Blocked ranges (sessions widened by buffers) of the trainer's live appointments overlapping [start, end)."""
-    stmt = select(Appointment.blocked_from, Appointment.blocked_until).where(
+    stmt = _appointments_query(business_id, staff_id, start, end)
+    if ignore_appointment_id is not None:
+        stmt = stmt.where(Appointment.id != ignore_appointment_id)
+    return [Busy(a, b) for a, b in (await session.execute(stmt)).all()]
+
+
+def _time_off_query(business_id: int, staff_id: int, start: datetime, end: datetime) -> Select[tuple[datetime, datetime]]:
+    return select(TimeOff.starts_at, TimeOff.ends_at).where(
+        TimeOff.business_id == business_id,
+        or_(TimeOff.staff_id == staff_id, TimeOff.staff_id.is_(None)),
+        TimeOff.starts_at < end, TimeOff.ends_at > start,
+    )
+
+
+def _appointments_query(business_id: int, staff_id: int, start: datetime, end: datetime) -> Select[tuple[datetime, datetime]]:
+    return select(Appointment.blocked_from, Appointment.blocked_until).where(
         Appointment.staff_id == staff_id,
         Appointment.business_id == business_id,
         Appointment.status != "cancelled",
@@ -45,13 +56,9 @@ async def appointments_between(
         Appointment.blocked_from < end,
         Appointment.blocked_until > start,
     )
-    if ignore_appointment_id is not None:
-        stmt = stmt.where(Appointment.id != ignore_appointment_id)
-    return [Busy(a, b) for a, b in (await session.execute(stmt)).all()]
 
 
 async def busy_between(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime) -> list[Busy]:
-    """Everything that keeps the trainer from a new booking in [start, end)."""
-    return await time_off_between(session, business_id, staff_id, start, end) + await appointments_between(
-        session, business_id, staff_id, start, end
-    )
+    """Everything that keeps the trainer from a new booking in [start, end), in one round trip."""
+    stmt = union_all(_time_off_query(business_id, staff_id, start, end), _appointments_query(business_id, staff_id, start, end))
+    return [Busy(a, b) for a, b in (await session.execute(stmt)).all()]

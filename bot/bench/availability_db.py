@@ -10,26 +10,14 @@ import statistics
 import time as clock
 from datetime import date, datetime, time, timedelta, timezone
 
-import asyncpg
 
 from domain import catalog, slots
 from domain.db import create_engine, create_sessionmaker
 from domain.models import Appointment, Business, TimeOff
-from migrations.runner import upgrade
+from bot.bench.database import fresh_database
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB = "fitzap_bench_availability"
 APPOINTMENTS = 5_000
-
-
-async def _fresh_database() -> str:
-    conn = await asyncpg.connect(ADMIN_URL)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    await conn.execute(f'CREATE DATABASE "{DB}"')
-    await conn.close()
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DB}"
-    await asyncio.to_thread(upgrade, url)
-    return url
 
 
 async def _seed(sessions, now: datetime) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -63,7 +51,7 @@ async def _seed(sessions, now: datetime) -> tuple[int, int]:  # type: ignore[no-
 
 
 async def _run(iterations: int) -> dict[str, object]:
-    url = await _fresh_database()
+    url = await fresh_database(DB)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -86,5 +74,8 @@ async def _run(iterations: int) -> dict[str, object]:
 
 
 def run_availability_bench(iterations: int = 200) -> None:
-    """Print one JSON line: median and p99 of a 30-day free-slot query, queries included."""
-    print(json.dumps(asyncio.run(_run(iterations))), flush=True)
+    """Print two JSON lines: the in-memory sweep alone, then the whole service call with its queries."""
+    from bot.bench.availability_bench import run_availability_bench as sweep_only
+
+    print(json.dumps({**sweep_only(iterations), "part": "sweep only (in memory)"}), flush=True)
+    print(json.dumps({**asyncio.run(_run(iterations)), "part": "service call (queries + sweep)"}), flush=True)

@@ -12,7 +12,6 @@ import statistics
 import time as clock
 from datetime import datetime, timezone
 
-import asyncpg
 from dramatiq.brokers.stub import StubBroker
 
 from bot.runtime import Runtime
@@ -21,25 +20,19 @@ from domain.clock import SystemClock
 from domain.db import create_engine, create_sessionmaker
 from domain.demo_seed import seed_demo
 from domain.inbox import IncomingMessage, record_inbound
-from migrations.runner import upgrade
+from bot.bench.database import fresh_database
 from workers.broker import build_broker
 from workers.enqueue import Enqueuer
 from workers.processing import process_contact
 from workers.rate_limit import MemoryRateLimiter
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB = "fitzap_bench_engine"
 MESSAGES = ["oi", "meus horários", "marcar treino amanhã às 7", "não", "quantos créditos eu tenho?", "menu",
             "quero remarcar pra quinta 18h30", "cancelar", "cheguei", "ajuda"]
 
 
 async def _run(turns: int) -> dict[str, object]:
-    conn = await asyncpg.connect(ADMIN_URL)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    await conn.execute(f'CREATE DATABASE "{DB}"')
-    await conn.close()
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DB}"
-    await asyncio.to_thread(upgrade, url)
+    url = await fresh_database(DB)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     settings = load_settings(DATABASE_URL=url, REDIS_URL="redis://127.0.0.1:6379/14", WHATSAPP_TOKEN="bench-token",
