@@ -30,7 +30,7 @@ def create_app(settings: Settings, runtimes: RuntimeProvider, broker: dramatiq.B
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         app[RUNTIME] = await runtimes.get()
-        app[ENQUEUER] = Enqueuer(broker)
+        app[ENQUEUER] = Enqueuer(broker, app[RUNTIME].redis)
         yield
         await runtimes.close_current()
 

@@ -22,16 +22,19 @@ WORK: dict[str, tuple[str, Work]] = {
 
 def declare_actors(broker: dramatiq.Broker, runtimes: RuntimeProvider) -> dict[str, dramatiq.Actor[Any, Any]]:
     """Register every actor on `broker`; each runs its work with the Runtime of its loop."""
-    enqueuer = Enqueuer(broker)
+    enqueuers: dict[int, Enqueuer] = {}  # one per runtime, on that runtime's asyncio Redis client
     return {
-        name: dramatiq.actor(_bind(work, runtimes, enqueuer), broker=broker, actor_name=name, queue_name=queue, max_retries=5)
+        name: dramatiq.actor(_bind(work, runtimes, broker, enqueuers), broker=broker, actor_name=name, queue_name=queue,
+                             max_retries=5)
         for name, (queue, work) in WORK.items()
     }
 
 
-def _bind(work: Work, runtimes: RuntimeProvider, enqueuer: Enqueuer) -> Callable[..., Awaitable[None]]:
+def _bind(work: Work, runtimes: RuntimeProvider, broker: dramatiq.Broker,
+          enqueuers: dict[int, Enqueuer]) -> Callable[..., Awaitable[None]]:
     async def run(*args: Any) -> None:
         runtime: Runtime = await runtimes.get()
+        enqueuer = enqueuers.setdefault(id(runtime), Enqueuer(broker, runtime.redis))
         await work(runtime, enqueuer, *args)
 
     run.__name__ = run.__qualname__ = work.__name__

@@ -4,21 +4,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any, Iterable
+from uuid import uuid4
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import current_millis, dq_name
+from redis.asyncio import Redis
 
 from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE
 
 log = logging.getLogger(__name__)
+Item = tuple[str, str, tuple[Any, ...], "int | None"]
 
 
 class Enqueuer:
-    """Sends actor messages without blocking the event loop on a Redis round trip."""
+    """Sends actor messages from async code without blocking the event loop."""
 
-    def __init__(self, broker: dramatiq.Broker) -> None:
+    def __init__(self, broker: dramatiq.Broker, redis: Redis | None = None) -> None:
         self.broker = broker
-        self._inline = isinstance(broker, StubBroker)
+        self._dispatch = _AsyncRedisDispatch(broker, redis) if redis is not None and not isinstance(broker, StubBroker) else None
 
     async def process(self, client_ids: Iterable[int]) -> None:
         """Wake the processing actor for each client with new inbound messages."""
@@ -31,15 +35,37 @@ class Enqueuer:
     async def sweep(self) -> None:
         await self._send([(MAINTENANCE_QUEUE, "sweep", (), None)])
 
-    async def _send(self, items: list[tuple[str, str, tuple[Any, ...], int | None]]) -> None:
-        if not items:
-            return
-        messages = [(dramatiq.Message(queue_name=q, actor_name=a, args=args, kwargs={}, options={}), d) for q, a, args, d in items]
-        if self._inline:
-            self._enqueue_all(messages)
-        else:
-            await asyncio.to_thread(self._enqueue_all, messages)
+    async def _send(self, items: list[Item]) -> None:
+        for queue, actor, args, delay_ms in items:
+            message = dramatiq.Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={})
+            if self._dispatch is not None:
+                await self._dispatch.enqueue(message, delay_ms)
+            elif isinstance(self.broker, StubBroker):  # in memory (demo, tests): nothing to wait for
+                self.broker.enqueue(message, delay=delay_ms)
+            else:  # a Redis broker with no asyncio client at hand (the scheduler): keep the loop free
+                await asyncio.to_thread(self.broker.enqueue, message, delay=delay_ms)
 
-    def _enqueue_all(self, messages: list[tuple[dramatiq.Message[Any], int | None]]) -> None:
-        for message, delay_ms in messages:
-            self.broker.enqueue(message, delay=delay_ms)
+
+class _AsyncRedisDispatch:
+    """RedisBroker.enqueue on an asyncio Redis client: the same Lua script, keys and message format.
+
+    Dramatiq's Redis client is synchronous; run in a thread per webhook it cost most of the web
+    process's CPU (thread hand-offs and GIL contention), so the web process enqueues through this.
+    Enqueue middleware hooks are not run here: FitZap's brokers have none that act on enqueue.
+    """
+
+    def __init__(self, broker: dramatiq.Broker, redis: Redis) -> None:
+        self.broker: Any = broker
+        self._script = redis.register_script(broker.scripts["dispatch"].script)  # type: ignore[attr-defined]
+
+    async def enqueue(self, message: dramatiq.Message[Any], delay_ms: int | None) -> None:
+        queue = message.queue_name
+        message = message.copy(options={"redis_message_id": str(uuid4())})
+        if delay_ms is not None:
+            queue = dq_name(queue)
+            message = message.copy(queue_name=queue, options={"eta": current_millis() + delay_ms})
+        b = self.broker
+        # Same argument list as RedisBroker._dispatch: maintenance off, unpack size unused by "enqueue".
+        args = ["enqueue", current_millis(), queue, b.broker_id, b.heartbeat_timeout, b.dead_message_ttl, 0, 0,
+                message.options["redis_message_id"], message.encode()]
+        await self._script(keys=[b.namespace], args=args)

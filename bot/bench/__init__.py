@@ -1,0 +1,1 @@
+"""`fitzap bench`: start the real stack locally, load it with signed webhooks, print figures."""

@@ -1,0 +1,121 @@
+"""`fitzap bench ingest|turns`: run one bench against a freshly started stack, print one JSON line."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import shutil
+import signal
+import sys
+import threading
+from typing import Any
+
+import psutil
+
+from bot.bench import load, stack
+from bot.bench.graph_standin import GraphStandIn
+
+DEFAULTS = {"ingest": (5000, 64), "turns": (2000, 32)}
+# bot/cli.py fills in the ingest sizes when -n/-c are not given; for `turns` they mean "unset".
+_CLI_DEFAULTS = (5000, 64)
+WARMUP = {"ingest": 300, "turns": 64}  # not counted: imports, pools, caches and JIT-free first paths
+TURN_TIMEOUT_S = 30.0
+WARMUP_TURN_TIMEOUT_S = 60.0  # the worker is still booting during the first warm-up turns
+
+
+def run_bench(which: str, *, requests: int | None = None, concurrency: int | None = None) -> None:
+    """Start the stack, load it, stop it, and print the figures as one JSON line on stdout."""
+    if which not in DEFAULTS:
+        raise ValueError(f"unknown bench {which!r}; expected one of {sorted(DEFAULTS)}")
+    if which == "turns" and (requests, concurrency) == _CLI_DEFAULTS:
+        requests = concurrency = None
+    n = requests or DEFAULTS[which][0]
+    c = concurrency or DEFAULTS[which][1]
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # keep the migration chatter off the terminal
+    try:
+        figures = asyncio.run(_bench(which, n, c))
+    except RuntimeError as exc:
+        print(f"fitzap bench {which}: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except asyncio.CancelledError:  # SIGTERM: everything was stopped on the way out
+        raise SystemExit(128 + signal.SIGTERM) from None
+    print(json.dumps(figures), flush=True)
+
+
+async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)  # clean up on kill too
+    bench = stack.new_stack()
+    standin = GraphStandIn(bench.token)
+    rss: PeakRss | None = None
+    try:
+        bench.env["WHATSAPP_API_BASE_URL"] = f"http://127.0.0.1:{await standin.start()}"
+        await stack.prepare_data(bench)
+        rss = PeakRss((await stack.start_web(bench)).pid)
+        rss.start()
+        if which == "turns":
+            stack.start_worker(bench)
+        warmup = load.build_webhooks(bench.app_secret, bench.phone_number_id, WARMUP[which], first=0)
+        hooks = load.build_webhooks(bench.app_secret, bench.phone_number_id, n, first=len(warmup))
+        url = f"{bench.web_url}/webhooks/whatsapp"
+        async with load.client_session(c) as http:
+            if which == "ingest":
+                warm = await load.ingest(http, url, warmup, c)
+                outcome = await load.ingest(http, url, hooks, c)
+            else:
+                warm = await load.turns(http, url, warmup, c, standin, WARMUP_TURN_TIMEOUT_S)
+                outcome = await load.turns(http, url, hooks, c, standin, TURN_TIMEOUT_S)
+        if warm.errors == len(warmup):
+            raise RuntimeError(f"every warm-up {which} failed; logs in {bench.logs}\n{stack.tail(bench, 'web')}\n"
+                               f"{stack.tail(bench, 'worker')}")
+    finally:
+        peak = rss.stop() if rss is not None else 0
+        stack.stop(bench)
+        await standin.stop()
+        await stack.flush_redis()
+    if outcome.errors:
+        print(f"fitzap bench {which}: {outcome.errors} failed or missing; logs kept in {bench.logs}", file=sys.stderr)
+    else:
+        shutil.rmtree(bench.logs, ignore_errors=True)
+    return _figures(which, n, c, outcome, peak)
+
+
+def _figures(which: str, n: int, c: int, outcome: load.Outcome, peak_rss_bytes: int) -> dict[str, Any]:
+    done = sorted(outcome.latencies_s)
+    return {
+        "bench": which, "requests": n, "concurrency": c, "seconds": round(outcome.seconds, 3),
+        "throughput_per_s": round(len(done) / outcome.seconds, 1) if outcome.seconds else 0.0,
+        "p50_ms": _percentile_ms(done, 0.50), "p99_ms": _percentile_ms(done, 0.99),
+        "peak_rss_mb": round(peak_rss_bytes / 2**20, 1), "errors": outcome.errors,
+    }
+
+
+def _percentile_ms(ordered: list[float], q: float) -> float | None:
+    """Nearest-rank percentile of sorted seconds, in milliseconds."""
+    if not ordered:
+        return None
+    return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)] * 1000, 2)
+
+
+class PeakRss(threading.Thread):
+    """Samples the RSS of a process and its children every 50 ms, keeping the peak."""
+
+    def __init__(self, pid: int, every_s: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self._process, self._every_s, self._done = psutil.Process(pid), every_s, threading.Event()
+        self.peak_bytes = 0
+
+    def run(self) -> None:
+        while not self._done.wait(self._every_s):
+            try:
+                family = [self._process, *self._process.children(recursive=True)]
+                self.peak_bytes = max(self.peak_bytes, sum(p.memory_info().rss for p in family))
+            except psutil.Error:
+                continue  # a child came or went mid-sample; the next sample counts
+
+    def stop(self) -> int:
+        self._done.set()
+        self.join()
+        return self.peak_bytes
