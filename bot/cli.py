@@ -102,6 +102,9 @@ def _worker(args: argparse.Namespace) -> None:
 
     load_settings()  # fail here, with one line, rather than inside every worker process
     _configure()
+    # An idle Dramatiq consumer polls Redis with a backoff capped at this many ms (default 1,000);
+    # a chat reply should not wait a second for it.
+    os.environ.setdefault("dramatiq_worker_timeout", "50")
     sys.argv = ["dramatiq", "workers.entry", "--processes", str(args.processes), "--threads", str(args.threads)]
     raise SystemExit(dramatiq_main())
 

@@ -44,8 +44,8 @@ async def queue_messages(
     await session.flush()
 
 
-async def claim_next(session: AsyncSession, client_id: int, now: datetime) -> OutboundMessage | RetryAt | None:
-    """Take the client's oldest unfinished row for sending; the caller holds the conversation lock.
+async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit: int = 10) -> list[OutboundMessage] | RetryAt | None:
+    """Take the client's oldest unfinished rows that are due, in order; the caller holds the conversation lock.
 
     Nothing is claimed while an older row is being sent by someone else or waits for a retry,
     so a client never receives replies out of order.
@@ -54,18 +54,32 @@ async def claim_next(session: AsyncSession, client_id: int, now: datetime) -> Ou
         select(OutboundMessage)
         .where(OutboundMessage.client_id == client_id, OutboundMessage.status.in_(UNFINISHED))
         .order_by(OutboundMessage.id)
-        .limit(1)
+        .limit(limit)
     )
-    row = (await session.execute(stmt)).scalar_one_or_none()
-    if row is None:
+    rows = list((await session.execute(stmt)).scalars().all())
+    if not rows:
         return None
-    if row.status == "sending" and row.updated_at > now - SENDING_STALE_AFTER:
+    first = rows[0]
+    if first.status == "sending" and first.updated_at > now - SENDING_STALE_AFTER:
         return None
-    if row.status == "queued" and row.next_attempt_at > now:
-        return RetryAt(row.next_attempt_at)
-    row.status, row.attempts, row.updated_at = "sending", row.attempts + 1, now
+    if first.status == "queued" and first.next_attempt_at > now:
+        return RetryAt(first.next_attempt_at)
+    claimed = [first]
+    for row in rows[1:]:
+        if row.status != "queued" or row.next_attempt_at > now:
+            break
+        claimed.append(row)
+    for row in claimed:
+        row.status, row.attempts, row.updated_at = "sending", row.attempts + 1, now
     await session.flush()
-    return row
+    return claimed
+
+
+async def release(session: AsyncSession, rows: Sequence[OutboundMessage], now: datetime) -> None:
+    """Put claimed rows that were never tried back in the queue (an earlier row must be retried first)."""
+    for row in rows:
+        await session.execute(update(OutboundMessage).where(OutboundMessage.id == row.id)
+                              .values(status="queued", attempts=OutboundMessage.attempts - 1, updated_at=now))
 
 
 async def mark_sent(session: AsyncSession, row_id: int, provider_message_id: str | None, now: datetime) -> None:
