@@ -44,6 +44,21 @@ def _greet(ctx: Ctx) -> None:
     ctx.say("greeting", business=ctx.business.name, name=ctx.client.profile_name)
     if ctx.client.marketing_consent is None:
         ctx.send(yes_no(ctx, ctx.t("consent_question"), "consent:yes", "consent:no", "consent_yes_button", "consent_no_button"))
+    if not ctx.client.profile_name:
+        ctx.state.start("name", "ask")
+        ctx.say("ask_name")
+
+
+def _take_name(ctx: Ctx, text: str) -> bool:
+    """The answer to "what should I call you?": a short line of letters becomes the client's name."""
+    name = " ".join(text.split())[:60]
+    if not name or len(name.split()) > 4 or any(ch.isdigit() for ch in name):
+        return False
+    ctx.client.profile_name = name.title() if name.islower() else name
+    ctx.state.reset()
+    ctx.say("name_thanks", name=ctx.client.profile_name)
+    ctx.send(menu(ctx))
+    return True
 
 
 async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
@@ -71,6 +86,12 @@ async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
         await account.erase_step(ctx, True, typed=text)
         return
     u = understand(text, state.locale or ctx.business.locale, ctx.local_now)
+    if state.flow == "name":
+        if first and u.intent in ("menu", "unknown", "yes", "no"):
+            return  # the greeting just asked for the name
+        if not first and u.intent in ("unknown", "yes", "no") and _take_name(ctx, text):
+            return
+        state.reset()
     if u.intent in GLOBAL_INTENTS:
         await run_intent(ctx, u.intent, u)
         return

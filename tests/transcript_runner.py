@@ -37,9 +37,11 @@ class Transcript:
         self.seen = 0
         self.choices: dict[str, str] = {}
         self.studio: Any = None
+        self.anonymous = False
 
     async def setup(self, spec: dict[str, Any]) -> None:
         self.clock._now = datetime.fromisoformat(spec["now"]) if "now" in spec else DEFAULT_NOW
+        self.anonymous = bool(spec.get("no_profile_name"))
         self.studio = await make_studio(self.runtime, self.business, clients=3, requires_credit=spec.get("requires_credit", False))
         async with self.runtime.sessions.begin() as session:
             shop = await session.get(Business, self.business.id)
@@ -112,7 +114,10 @@ class Transcript:
         message_id = turn.get("id") or f"wamid.T{next(_ids)}"
         stamp = int(self.clock.now().timestamp())
         if "client" in turn:
-            return inbound("text", message_id=message_id, text=turn["client"], timestamp=stamp, wa_id=CLIENT_WA)
+            body = inbound("text", message_id=message_id, text=turn["client"], timestamp=stamp, wa_id=CLIENT_WA)
+            if self.anonymous:  # WhatsApp sends no profile name for some users
+                del body["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]
+            return body
         if "tap" in turn:
             title = turn["tap"]
             reply_id = self.choices.get(title) or next((i for t, i in self.choices.items() if re.fullmatch(title, t)), None)
