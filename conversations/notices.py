@@ -1,7 +1,7 @@
 """Messages the domain's events send to clients (waitlist offers, …), queued in the same transaction."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,14 +11,6 @@ from conversations.replies import Button, Buttons, Reply, Template, preview
 from conversations.texts import DEFAULT_LOCALE, say
 from domain import outbox
 from domain.models import Appointment, Business, Client, Service, WaitlistEntry
-
-CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
-
-
-def inside_window(client: Client, now: datetime) -> bool:
-    """Free-form messages are allowed only within 24 h of the client's last message."""
-    return client.last_inbound_at is not None and now - client.last_inbound_at < CUSTOMER_SERVICE_WINDOW
-
 
 async def queue_waitlist_offers(session: AsyncSession, business: Business, offers: Sequence[WaitlistEntry], now: datetime) -> None:
     """Tell each offered client about the seat held for them, with buttons that feed the chat flow."""
@@ -31,7 +23,7 @@ async def queue_waitlist_offers(session: AsyncSession, business: Business, offer
         locale = client.locale or business.locale or DEFAULT_LOCALE
         slot, until = when(appointment.starts_at, business.timezone, locale), clock_time(offer.offer_expires_at, business.timezone)
         reply: Reply
-        if inside_window(client, now):
+        if outbox.inside_window(client.last_inbound_at, now):
             reply = Buttons(say(locale, "waitlist_offer", service=service.name, when=slot, until=until), (
                 Button(f"waitlist:accept:{offer.id}", say(locale, "waitlist_accept")),
                 Button(f"waitlist:decline:{offer.id}", say(locale, "waitlist_decline")),

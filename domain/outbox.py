@@ -14,6 +14,12 @@ UNFINISHED = ("queued", "sending")
 FREE_FORM_KINDS = frozenset({"text", "buttons", "list"})
 # A row left in 'sending' this long was abandoned by a crashed worker.
 SENDING_STALE_AFTER = timedelta(minutes=2)
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+
+
+def inside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """Free-form messages are allowed only within 24 h of the client's last message; else templates."""
+    return last_inbound_at is not None and now - last_inbound_at < CUSTOMER_SERVICE_WINDOW
 
 
 @dataclass(frozen=True)

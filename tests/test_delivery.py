@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from datetime import timedelta
 
 import httpx
-import pytest
 import respx
 from sqlalchemy import select
 

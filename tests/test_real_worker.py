@@ -5,7 +5,6 @@ import asyncio
 import itertools
 
 import httpx
-import pytest
 import respx
 from aiohttp.test_utils import TestClient, TestServer
 from dramatiq import Worker

@@ -17,7 +17,6 @@ from workers.enqueue import Enqueuer
 
 log = logging.getLogger(__name__)
 
-CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 MAX_BACKOFF = timedelta(minutes=15)
 
 
@@ -47,7 +46,7 @@ async def _claim(rt: Runtime, client_id: int) -> tuple[list[OutboundMessage], Bu
                 await privacy.forget_address_if_erased(session, client_id)
             if claimed is None or isinstance(claimed, outbox.RetryAt):
                 return claimed
-            refused = [r for r in claimed if r.kind in outbox.FREE_FORM_KINDS and not _inside_window(client.last_inbound_at, now)]
+            refused = [r for r in claimed if r.kind in outbox.FREE_FORM_KINDS and not outbox.inside_window(client.last_inbound_at, now)]
             if refused:
                 # Refused here, before any call: Meta would answer 131047 and count it against us.
                 for row in refused:
@@ -58,9 +57,6 @@ async def _claim(rt: Runtime, client_id: int) -> tuple[list[OutboundMessage], Bu
             assert business is not None
             return claimed, business, client
 
-
-def _inside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
-    return last_inbound_at is not None and now - last_inbound_at < CUSTOMER_SERVICE_WINDOW
 
 
 async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> datetime | None:
