@@ -23,6 +23,7 @@ from domain.inbox import IncomingMessage, record_inbound
 from bot.bench.database import fresh_database
 from workers.broker import build_broker
 from workers.enqueue import Enqueuer
+from workers import processing
 from workers.processing import process_contact
 from workers.rate_limit import MemoryRateLimiter
 
@@ -48,6 +49,15 @@ async def _run(turns: int) -> dict[str, object]:
         business = await seed_demo(session, "bench-engine", datetime.now(timezone.utc))
         business_id = business.id
     timings: list[float] = []
+    engine_ms: list[float] = []
+    real_handle = processing.handle
+
+    async def timed_handle(ctx, incoming):  # type: ignore[no-untyped-def]
+        started = clock.perf_counter()
+        await real_handle(ctx, incoming)
+        engine_ms.append((clock.perf_counter() - started) * 1000)
+
+    processing.handle = timed_handle  # the engine's own share: decide and run domain services
     for n, text in zip(range(turns), itertools.cycle(MESSAGES)):
         wa_id = f"55119{n // len(MESSAGES):08d}"  # a new client every cycle, so first contacts are included
         started = clock.perf_counter()
@@ -58,10 +68,15 @@ async def _run(turns: int) -> dict[str, object]:
         await process_contact(runtime, enqueuer, client_ids[0])
         timings.append((clock.perf_counter() - started) * 1000)
         broker.flush_all()
+    processing.handle = real_handle
     await engine.dispose()
     timings.sort()
+    engine_ms.sort()
     return {"bench": "engine", "turns": turns, "median_ms": round(statistics.median(timings), 2),
-            "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2), "note": "store + engine + state + outbox, PostgreSQL, no network"}
+            "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2),
+            "engine_median_ms": round(statistics.median(engine_ms), 2),
+            "engine_p99_ms": round(engine_ms[int(len(engine_ms) * 0.99) - 1], 2),
+            "note": "median/p99: store + engine + state + outbox on PostgreSQL; engine_*: the engine's own call; no network"}
 
 
 def run_engine_bench(turns: int = 500) -> None:
