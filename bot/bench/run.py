@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import logging
 import math
 import shutil
 import signal
 import sys
+import tempfile
 import threading
-from typing import Any
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
 
 import psutil
 
@@ -19,7 +23,7 @@ from bot.bench.graph_standin import GraphStandIn
 DEFAULTS = {"ingest": (5000, 64), "turns": (2000, 32)}
 # bot/cli.py fills in the ingest sizes when -n/-c are not given; for `turns` they mean "unset".
 _CLI_DEFAULTS = (5000, 64)
-WARMUP = {"ingest": 300, "turns": 64}  # not counted: imports, pools, caches and JIT-free first paths
+WARMUP = {"ingest": 300, "turns": 64}  # not counted: lazy imports, connection pools and caches fill up
 TURN_TIMEOUT_S = 30.0
 WARMUP_TURN_TIMEOUT_S = 60.0  # the worker is still booting during the first warm-up turns
 
@@ -34,13 +38,25 @@ def run_bench(which: str, *, requests: int | None = None, concurrency: int | Non
     c = concurrency or DEFAULTS[which][1]
     logging.getLogger("alembic").setLevel(logging.WARNING)  # keep the migration chatter off the terminal
     try:
-        figures = asyncio.run(_bench(which, n, c))
+        with _exclusive():
+            figures = asyncio.run(_bench(which, n, c))
     except RuntimeError as exc:
         print(f"fitzap bench {which}: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     except asyncio.CancelledError:  # SIGTERM: everything was stopped on the way out
         raise SystemExit(128 + signal.SIGTERM) from None
     print(json.dumps(figures), flush=True)
+
+
+@contextmanager
+def _exclusive() -> Iterator[None]:
+    """One bench at a time: every run recreates the same database and flushes the same Redis db."""
+    with open(Path(tempfile.gettempdir()) / "fitzap-bench.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"another bench is using {stack.DATABASE} and Redis db 14; try again when it ends") from None
+        yield  # the lock goes with the file, also if this process dies
 
 
 async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
@@ -50,6 +66,7 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
     bench = stack.new_stack()
     standin = GraphStandIn(bench.token)
     rss: PeakRss | None = None
+    clean = False  # logs are kept for a run that failed, and named on stderr
     try:
         bench.env["WHATSAPP_API_BASE_URL"] = f"http://127.0.0.1:{await standin.start()}"
         await stack.prepare_data(bench)
@@ -70,15 +87,19 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
         if warm.errors == len(warmup):
             raise RuntimeError(f"every warm-up {which} failed; logs in {bench.logs}\n{stack.tail(bench, 'web')}\n"
                                f"{stack.tail(bench, 'worker')}")
+        clean = not outcome.errors
+    except asyncio.CancelledError:
+        clean = True  # interrupted: nobody is told where the logs are, so do not leave them behind
+        raise
     finally:
         peak = rss.stop() if rss is not None else 0
         stack.stop(bench)
         await standin.stop()
         await stack.flush_redis()
+        if clean:
+            shutil.rmtree(bench.logs, ignore_errors=True)
     if outcome.errors:
         print(f"fitzap bench {which}: {outcome.errors} failed or missing; logs kept in {bench.logs}", file=sys.stderr)
-    else:
-        shutil.rmtree(bench.logs, ignore_errors=True)
     return _figures(which, n, c, outcome, peak)
 
 

@@ -110,7 +110,7 @@ async def start_web(stack: Stack) -> subprocess.Popen[bytes]:
     async with aiohttp.ClientSession() as http:
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"fitzap serve exited with {proc.returncode}:\n{tail(stack, 'web')}")
+                raise RuntimeError(f"fitzap serve exited with {proc.returncode} (logs in {stack.logs}):\n{tail(stack, 'web')}")
             try:
                 async with http.get(f"{stack.web_url}/readyz") as response:
                     if response.status == 200:
@@ -118,7 +118,7 @@ async def start_web(stack: Stack) -> subprocess.Popen[bytes]:
             except aiohttp.ClientError:
                 pass
             if asyncio.get_running_loop().time() > deadline:
-                raise RuntimeError(f"fitzap serve not ready after {READY_TIMEOUT_S:.0f}s:\n{tail(stack, 'web')}")
+                raise RuntimeError(f"fitzap serve not ready after {READY_TIMEOUT_S:.0f}s (logs in {stack.logs}):\n{tail(stack, 'web')}")
             await asyncio.sleep(0.1)
 
 
