@@ -11,7 +11,8 @@ from aiohttp import web
 from admin.simulator import simulator_page, simulator_send
 from bot.health import healthz, readyz
 from bot.ical_routes import booking_calendar, trainer_calendar
-from bot.keys import ENQUEUER, RUNTIME, SETTINGS
+from bot.group_commit import GroupCommit
+from bot.keys import ENQUEUER, GROUP_COMMIT, RUNTIME, SETTINGS
 from bot.runtime import RuntimeProvider
 from bot.sandbox_routes import sandbox_messages
 from bot.settings import Settings
@@ -31,6 +32,7 @@ def create_app(settings: Settings, runtimes: RuntimeProvider, broker: dramatiq.B
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         app[RUNTIME] = await runtimes.get()
         app[ENQUEUER] = Enqueuer(broker, app[RUNTIME].redis)
+        app[GROUP_COMMIT] = GroupCommit(app[RUNTIME], app[ENQUEUER])
         yield
         await runtimes.close_current()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.group_commit import GroupCommit
 from bot.runtime import Runtime
 from bot.settings import Settings
 from workers.enqueue import Enqueuer
@@ -10,3 +11,4 @@ from workers.enqueue import Enqueuer
 SETTINGS = web.AppKey("settings", Settings)
 RUNTIME = web.AppKey("runtime", Runtime)
 ENQUEUER = web.AppKey("enqueuer", Enqueuer)
+GROUP_COMMIT = web.AppKey("group_commit", GroupCommit)

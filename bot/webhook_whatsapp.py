@@ -7,13 +7,14 @@ import time
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.keys import ENQUEUER, RUNTIME
+from bot.group_commit import Received
+from bot.keys import GROUP_COMMIT, RUNTIME
 from bot.payloads import Change, Message, WebhookBody, message_json
 from bot.runtime import Runtime
 from bot.signature import is_valid
 from domain.businesses import BusinessRef, by_phone_number_id
-from domain.inbox import IncomingMessage, record_inbound
-from domain.statuses import StatusUpdate, record_statuses
+from domain.inbox import IncomingMessage
+from domain.statuses import StatusUpdate
 
 log = logging.getLogger(__name__)
 _BUSINESS_TTL_S = 60.0
@@ -30,7 +31,7 @@ async def verify_subscription(request: web.Request) -> web.Response:
 
 
 async def receive(request: web.Request) -> web.Response:
-    """Store every message and status in one transaction, then answer 200."""
+    """Store every message and status durably (group commit), then answer 200."""
     runtime = request.app[RUNTIME]
     raw = await request.read()
     if not is_valid(raw, request.headers.get("X-Hub-Signature-256"), runtime.settings.whatsapp_app_secret.get_secret_value()):
@@ -40,28 +41,24 @@ async def receive(request: web.Request) -> web.Response:
     except ValidationError as exc:
         return web.json_response({"error": "malformed webhook body", "detail": exc.errors(include_url=False, include_input=False)[:3]}, status=400)
 
-    client_ids: list[int] = []
-    async with runtime.sessions.begin() as session:
-        for change in (c for entry in body.entry for c in entry.changes if c.field == "messages"):
-            business = await _business(runtime, session, change.value.metadata.phone_number_id)
-            if business is None:
-                log.warning("webhook for unknown phone_number_id %s ignored", change.value.metadata.phone_number_id)
-                continue
-            now = runtime.clock.now()
-            client_ids += await record_inbound(session, business.id, _messages(change), now)
-            await record_statuses(session, business.id, _statuses(change))
-    try:
-        await request.app[ENQUEUER].process(client_ids)
-    except Exception:  # the inbox row is durable; the sweeper wakes a worker once the broker is back
-        log.exception("could not enqueue processing for %d clients", len(client_ids))
+    received: list[Received] = []
+    for change in (c for entry in body.entry for c in entry.changes if c.field == "messages"):
+        business = await _business(runtime, change.value.metadata.phone_number_id)
+        if business is None:
+            log.warning("webhook for unknown phone_number_id %s ignored", change.value.metadata.phone_number_id)
+            continue
+        received.append(Received(business.id, _messages(change), _statuses(change)))
+    if received:
+        await request.app[GROUP_COMMIT].store(received)
     return web.json_response({"ok": True})
 
 
-async def _business(runtime: Runtime, session, phone_number_id: str) -> BusinessRef | None:  # type: ignore[no-untyped-def]
+async def _business(runtime: Runtime, phone_number_id: str) -> BusinessRef | None:
     cached = runtime.business_cache.get(phone_number_id)
     if isinstance(cached, tuple) and cached[1] > time.monotonic():
         return cached[0]  # type: ignore[no-any-return]
-    business = await by_phone_number_id(session, phone_number_id)
+    async with runtime.sessions() as session:
+        business = await by_phone_number_id(session, phone_number_id)
     runtime.business_cache[phone_number_id] = (business, time.monotonic() + _BUSINESS_TTL_S)
     return business
 

@@ -132,3 +132,33 @@ async def test_message_of_a_type_we_do_not_know_is_kept_as_unknown(web, runtime,
     async with runtime.sessions() as session:
         row = (await session.execute(select(InboundMessage))).scalar_one()
     assert row.kind == "unknown" and row.payload["hologram"] == {"shape": "cube"}
+
+
+async def test_webhooks_arriving_together_are_all_stored_by_group_commit(web, runtime, business):
+    bodies = [inbound("text", message_id=f"wamid.G{i}", wa_id=f"55119{i:08d}") for i in range(40)]
+    responses = await asyncio.gather(*(web.post("/webhooks/whatsapp", data=raw, headers=headers)
+                                       for raw, headers in (signed(b) for b in bodies)))
+    assert {r.status for r in responses} == {200}
+    assert await count(runtime, InboundMessage) == 40
+    assert await count(runtime, Client) == 40
+
+
+async def test_a_webhook_that_cannot_be_stored_does_not_fail_the_others_in_its_batch(web, runtime, business, monkeypatch):
+    import bot.group_commit as group_commit
+
+    real = group_commit.record_inbound
+
+    async def refuse_poison(session, business_id, messages, now):  # type: ignore[no-untyped-def]
+        if any(m.provider_message_id == "wamid.POISON" for m in messages):
+            raise RuntimeError("cannot store this one")
+        return await real(session, business_id, messages, now)
+
+    monkeypatch.setattr(group_commit, "record_inbound", refuse_poison)
+    ids = ["wamid.OK1", "wamid.POISON", "wamid.OK2", "wamid.OK3"]
+    bodies = [inbound("text", message_id=m, wa_id=f"5511900000{i:03d}") for i, m in enumerate(ids)]
+    responses = await asyncio.gather(*(web.post("/webhooks/whatsapp", data=raw, headers=headers)
+                                       for raw, headers in (signed(b) for b in bodies)))
+    assert [r.status for r in responses] == [200, 500, 200, 200]  # Meta retries the 500 later
+    async with runtime.sessions() as session:
+        stored = (await session.execute(select(InboundMessage.provider_message_id))).scalars().all()
+    assert sorted(stored) == ["wamid.OK1", "wamid.OK2", "wamid.OK3"]
