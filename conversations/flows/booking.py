@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from conversations.context import Ctx
 from conversations.flows import timepick
-from conversations.flows.common import explain, iso, show_menu, yes_no
+from conversations.flows.common import explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
 from conversations.normalise import normalise
 from conversations.replies import ListMessage, Row
 from domain import booking, classes, series
-from domain.catalog import get_scoped
+from domain.catalog import get_scoped, trainers_for
 from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, NotFound, SlotTaken
 from domain.models import Appointment, Service, Staff
 
@@ -143,8 +143,6 @@ async def _refused(ctx: Ctx, confirm_id: str, error: DomainError) -> None:
 
 async def _already_mine(ctx: Ctx, confirm_id: str) -> bool:
     """A double tap on a confirm button: the client already holds that booking."""
-    from conversations.flows.common import upcoming
-
     mine = await upcoming(ctx, limit=50)
     if confirm_id.startswith("classok:"):
         return any(u.appointment.id == int(confirm_id.split(":")[1]) for u in mine)
@@ -185,8 +183,6 @@ async def _services(ctx: Ctx) -> list[Service]:
 
 
 async def _trainers(ctx: Ctx, service_id: int) -> list[Staff]:
-    from domain.catalog import trainers_for
-
     return await trainers_for(ctx.session, ctx.business.id, service_id)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from conversations.context import Ctx
-from conversations.dates import day_label
+from conversations.dates import clock_time, day_label
 from conversations.flows.common import iso
 from conversations.replies import ListMessage, Row
 from domain import slots
@@ -56,7 +56,7 @@ async def offer_day(ctx: Ctx, service: Service, day: date, offset: int = 0) -> N
         await ask_day(ctx, service)
         return
     page = found[offset:offset + PAGE]
-    rows = [Row(id=i, title=_clock(ctx, start), description=d[:72]) for i, _, d, start in page]
+    rows = [Row(id=i, title=clock_time(start, ctx.business.timezone), description=d[:72]) for i, _, d, start in page]
     if len(found) > offset + PAGE:
         rows.append(Row(id=f"more:{service.id}:{day.isoformat()}:{offset + PAGE}", title=ctx.t("more_times")))
     ctx.send(ListMessage(ctx.t("pick_time", day=_day_title(ctx, day), service=service.name), ctx.t("choose_button"), tuple(rows)))
@@ -90,9 +90,6 @@ def _day_title(ctx: Ctx, day: date) -> str:
         return ctx.t("tomorrow_label", day=f"{day:%d/%m}")
     return day_label(day, ctx.locale)
 
-
-def _clock(ctx: Ctx, start: datetime) -> str:
-    return f"{start.astimezone(ctx.tz):%H:%M}"
 
 
 async def _trainer_names(ctx: Ctx) -> dict[int, str]:
