@@ -53,7 +53,7 @@ async def regenerate_checkin_code(session: AsyncSession, business_id: int) -> st
 
 
 async def set_whatsapp(session: AsyncSession, business_id: int, secret_key: str, *, phone_number_id: str,
-                       display_phone_number: str | None, token: str | None) -> Business:
+                       display_phone_number: str | None, access_token: str | None) -> Business:
     """Connect the business's number; a new token replaces the stored one (None keeps it)."""
     taken = await session.scalar(select(Business.id).where(Business.phone_number_id == phone_number_id,
                                                           Business.id != business_id))
@@ -62,8 +62,8 @@ async def set_whatsapp(session: AsyncSession, business_id: int, secret_key: str,
     business = await get_scoped(session, Business, business_id, business_id)
     business.phone_number_id = phone_number_id
     business.display_phone_number = display_phone_number
-    if token:
-        business.whatsapp_token_encrypted = secret_box.seal(secret_key, token)
+    if access_token:
+        business.whatsapp_token_encrypted = secret_box.seal(secret_key, access_token)
     await session.flush()
     return business
 

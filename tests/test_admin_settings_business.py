@@ -14,9 +14,10 @@ POLICIES = {"min_notice_min": "60", "max_horizon_days": "14", "slot_step_min": "
 
 
 async def test_owner_sees_business_settings(web: TestClient, runtime: Runtime, business: Business) -> None:
-    await as_owner(web, runtime, business)
+    token = await as_owner(web, runtime, business)
     page = await (await web.get("/admin/settings")).text()
     assert "Studio Força" in page and "America/Sao_Paulo" in page and "QR check-in code" in page
+    assert f'name="csrf_token" value="{token}"' in page  # every form can be posted
 
 
 async def test_owner_saves_business_details(web: TestClient, runtime: Runtime, business: Business) -> None:
