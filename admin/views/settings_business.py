@@ -6,11 +6,10 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from admin.forms.form_errors import validate
 from admin.forms.settings import BusinessForm, PoliciesForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
-from admin.views.settings_support import done, form_data, invalid
+from admin.views.settings_support import done, invalid, owner_form
 from bot.keys import RUNTIME
 from domain import business_settings
 from domain.catalog import get_scoped
@@ -39,9 +38,7 @@ async def business_page(request: web.Request) -> web.Response:
 
 @routes.post("/admin/settings", name="settings_business_save")
 async def business_save(request: web.Request) -> web.Response:
-    me = require_owner(request)
-    data = await form_data(request)
-    form, errors = validate(BusinessForm, data)
+    me, data, form, errors = await owner_form(request, BusinessForm)
     if form is None:
         return invalid(BUSINESS_PAGE, request, {"business": await _business(request), "values": data, "errors": errors})
     async with request.app[RUNTIME].sessions.begin() as session:
@@ -66,9 +63,7 @@ async def policies_page(request: web.Request) -> web.Response:
 
 @routes.post("/admin/settings/policies", name="settings_policies_save")
 async def policies_save(request: web.Request) -> web.Response:
-    me = require_owner(request)
-    data = await form_data(request)
-    form, errors = validate(PoliciesForm, data)
+    me, data, form, errors = await owner_form(request, PoliciesForm)
     if form is None:
         return invalid(POLICIES_PAGE, request, {"values": data, "errors": errors})
     async with request.app[RUNTIME].sessions.begin() as session:

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 from aiohttp import web
 
-from admin.forms.form_errors import validate
 from admin.forms.hours import TimeOffForm, day_text, parse_week
 from admin.identity import identity, require_owner
 from admin.views.settings_routes import routes
-from admin.views.settings_support import done, form_data, invalid, not_found_as_404, row_id
+from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id
 from bot.keys import RUNTIME
 from domain import catalog, staff_roster, weekly_hours
 from domain.models import Business, Staff
@@ -85,10 +84,8 @@ async def hours_save(request: web.Request) -> web.Response:
 
 @routes.post(r"/admin/settings/hours/{staff_id:\d+}/time-off", name="settings_time_off_add")
 async def time_off_add(request: web.Request) -> web.Response:
-    me = require_owner(request)
     staff_id = row_id(request, "staff_id")
-    data = await form_data(request)
-    form, errors = validate(TimeOffForm, data)
+    me, data, form, errors = await owner_form(request, TimeOffForm)
     if form is None:
         return invalid(PAGE, request, await _context(request, staff_id, off_values=data, off_errors=errors))
     async with request.app[RUNTIME].sessions.begin() as session:

@@ -6,11 +6,10 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from admin.forms.form_errors import validate
 from admin.forms.services import ServiceForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
-from admin.views.settings_support import done, form_data, invalid, not_found_as_404, row_id
+from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from bot.keys import RUNTIME
 from domain import catalog, service_edits, staff_roster
 from domain.models import Service
@@ -49,9 +48,7 @@ async def services_page(request: web.Request) -> web.Response:
 
 @routes.post("/admin/settings/services", name="settings_services_add")
 async def service_add(request: web.Request) -> web.Response:
-    me = require_owner(request)
-    data = await form_data(request, many=("trainer_ids",))
-    form, errors = validate(ServiceForm, data)
+    me, data, form, errors = await owner_form(request, ServiceForm, many=("trainer_ids",))
     if form is None:
         return invalid(LIST_PAGE, request, await _list_context(request, {**data, "trainer_ids": _as_ids(data)}, errors))
     async with request.app[RUNTIME].sessions.begin() as session:
@@ -81,10 +78,8 @@ async def service_page(request: web.Request) -> web.Response:
 
 @routes.post(r"/admin/settings/services/{service_id:\d+}", name="settings_service_save")
 async def service_save(request: web.Request) -> web.Response:
-    me = require_owner(request)
     service_id = row_id(request, "service_id")
-    data = await form_data(request, many=("trainer_ids",))
-    form, errors = validate(ServiceForm, data)
+    me, data, form, errors = await owner_form(request, ServiceForm, many=("trainer_ids",))
     if form is None:
         context = await _edit_context(request, service_id, {**data, "trainer_ids": _as_ids(data)}, errors)
         return invalid(EDIT_PAGE, request, context)
@@ -98,10 +93,7 @@ async def service_save(request: web.Request) -> web.Response:
 
 @routes.post(r"/admin/settings/services/{service_id:\d+}/active", name="settings_service_active")
 async def service_active(request: web.Request) -> web.Response:
-    me = require_owner(request)
-    active = (await form_data(request)).get("active") == "1"
-    async with request.app[RUNTIME].sessions.begin() as session:
-        with not_found_as_404():
-            service = await catalog.set_active(session, Service, me.business_id, row_id(request, "service_id"), active)
+    service = await toggle_active(request, Service, "service_id")
+    active = service.active
     raise done(request, f"Service {service.name} {'reactivated' if active else 'deactivated: clients can no longer book it'}.",
                "settings_services")

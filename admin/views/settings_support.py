@@ -8,6 +8,10 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from admin.flash import flash
+from admin.forms.form_errors import Form, validate
+from admin.identity import Identity, require_owner
+from bot.keys import RUNTIME
+from domain import catalog
 from domain.errors import NotFound
 
 
@@ -18,6 +22,15 @@ async def form_data(request: web.Request, *, many: tuple[str, ...] = ()) -> dict
     for name in many:
         data[name] = [v for v in posted.getall(name, []) if isinstance(v, str)]
     return data
+
+
+async def owner_form(request: web.Request, model: type[Form], *, many: tuple[str, ...] = ()
+                     ) -> tuple[Identity, dict[str, Any], Form | None, dict[str, str]]:
+    """The owner posting (403 for a trainer), the raw fields, and the validated form or its errors."""
+    me = require_owner(request)
+    data = await form_data(request, many=many)
+    form, errors = validate(model, data)
+    return me, data, form, errors
 
 
 def row_id(request: web.Request, name: str) -> int:
@@ -43,3 +56,12 @@ def not_found_as_404() -> Iterator[None]:
         yield
     except NotFound:
         raise web.HTTPNotFound() from None
+
+
+async def toggle_active(request: web.Request, model: type[catalog.Scoped], id_param: str) -> catalog.Scoped:
+    """Set the row's `active` flag from the posted field (owner only; 404 for another business's row)."""
+    me = require_owner(request)
+    active = (await form_data(request)).get("active") == "1"
+    async with request.app[RUNTIME].sessions.begin() as session:
+        with not_found_as_404():
+            return await catalog.set_active(session, model, me.business_id, row_id(request, id_param), active)

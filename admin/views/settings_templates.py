@@ -6,11 +6,10 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from admin.forms.form_errors import validate
 from admin.forms.message_templates import TemplateForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
-from admin.views.settings_support import done, form_data, invalid, not_found_as_404, row_id
+from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from bot.keys import RUNTIME
 from domain import catalog, message_templates
 from domain.models import MessageTemplate
@@ -44,10 +43,8 @@ async def template_page(request: web.Request) -> web.Response:
 @routes.post("/admin/settings/templates", name="settings_templates_add")
 @routes.post(r"/admin/settings/templates/{template_id:\d+}", name="settings_template_save")
 async def template_save(request: web.Request) -> web.Response:
-    me = require_owner(request)
     template_id = row_id(request, "template_id") if "template_id" in request.match_info else None
-    data = await form_data(request)
-    form, errors = validate(TemplateForm, data)
+    me, data, form, errors = await owner_form(request, TemplateForm)
     if form is not None:
         try:
             async with request.app[RUNTIME].sessions.begin() as session:
@@ -64,10 +61,7 @@ async def template_save(request: web.Request) -> web.Response:
 
 @routes.post(r"/admin/settings/templates/{template_id:\d+}/active", name="settings_template_active")
 async def template_active(request: web.Request) -> web.Response:
-    me = require_owner(request)
-    active = (await form_data(request)).get("active") == "1"
-    async with request.app[RUNTIME].sessions.begin() as session:
-        with not_found_as_404():
-            t = await catalog.set_active(session, MessageTemplate, me.business_id, row_id(request, "template_id"), active)
+    t = await toggle_active(request, MessageTemplate, "template_id")
+    active = t.active
     raise done(request, f"Template {t.name} ({t.language}) {'back in use' if active else 'no longer used'}.",
                "settings_templates")

@@ -6,11 +6,10 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from admin.forms.form_errors import validate
 from admin.forms.settings import WhatsAppForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
-from admin.views.settings_support import done, form_data, invalid
+from admin.views.settings_support import done, invalid, owner_form
 from bot.keys import RUNTIME, SETTINGS
 from domain import business_settings, secret_box
 from domain.catalog import get_scoped
@@ -46,9 +45,7 @@ async def whatsapp_page(request: web.Request) -> web.Response:
 
 @routes.post("/admin/settings/whatsapp", name="settings_whatsapp_save")
 async def whatsapp_save(request: web.Request) -> web.Response:
-    me = require_owner(request)
-    data = await form_data(request)
-    form, errors = validate(WhatsAppForm, data)
+    me, data, form, errors = await owner_form(request, WhatsAppForm)
     if form is not None:
         try:
             async with request.app[RUNTIME].sessions.begin() as session:
