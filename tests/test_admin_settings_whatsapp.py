@@ -62,6 +62,9 @@ async def test_page_shows_webhook_url_and_verify_token(web: TestClient, runtime:
     await as_owner(web, runtime, business)
     page = await (await web.get("/admin/settings/whatsapp")).text()
     assert f"{web.make_url('/webhooks/whatsapp')}" in page and "test-verify-token" in page
+    proxied = await web.get("/admin/settings/whatsapp", headers={"X-Forwarded-Proto": "https",
+                                                                 "X-Forwarded-Host": "fitzap.example"})
+    assert "https://fitzap.example/webhooks/whatsapp" in await proxied.text()
 
 
 async def test_trainer_cannot_change_the_connection(web: TestClient, runtime: Runtime, business: Business) -> None:

@@ -22,6 +22,13 @@ def _secret_key(request: web.Request) -> str:
     return request.app[SETTINGS].secret_key.get_secret_value()
 
 
+def _public_origin(request: web.Request) -> str:
+    """This server as the outside world reaches it; behind a proxy, what it forwarded (display only)."""
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+    return f"{scheme}://{host}"
+
+
 async def _context(request: web.Request, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> dict[str, Any]:
     me = require_owner(request)
     async with request.app[RUNTIME].sessions() as session:
@@ -29,11 +36,12 @@ async def _context(request: web.Request, values: dict[str, Any] | None = None, e
     token = secret_box.unseal(_secret_key(request), business.whatsapp_token_encrypted)
     return {
         "values": values if values is not None else {"phone_number_id": business.phone_number_id,
-                                                     "display_phone_number": business.display_phone_number or ""},
+                                                     "display_phone_number": f"+{business.display_phone_number}"
+                                                     if business.display_phone_number else ""},
         "errors": errors or {},
         "token_mask": secret_box.masked(token),
         "token_unreadable": bool(business.whatsapp_token_encrypted) and token is None,
-        "webhook_url": f"{request.url.origin()}/webhooks/whatsapp",
+        "webhook_url": f"{_public_origin(request)}/webhooks/whatsapp",
         "verify_token": request.app[SETTINGS].whatsapp_verify_token.get_secret_value(),
     }
 
