@@ -122,3 +122,9 @@ async def test_other_business_trainer_and_time_off_are_not_found(web: TestClient
     assert (await post(web, f"/admin/settings/time-off/{off.id}/delete", token)).status == 404
     assert await fresh(runtime, TimeOff, off.id) is not None
     assert await blocks(runtime, other.id, theirs.id) == []
+
+
+async def test_owner_without_trainers_is_pointed_to_the_staff_page(web: TestClient, runtime: Runtime, business: Business) -> None:
+    await as_owner(web, runtime, business)
+    page = await (await web.get("/admin/settings/hours")).text()
+    assert "No active trainers yet" in page and 'href="/admin/staff"' in page

@@ -1,11 +1,13 @@
 """The staff page: trainers (add, edit, deactivate) and panel logins (add, role, deactivate), owner only."""
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.runtime import Runtime
-from domain import catalog
+from domain import catalog, panel_users
 from domain.models import AdminUser, Business, Staff
 from tests.admin_support import login, make_user
 from tests.settings_support import NOW, as_owner, as_trainer, fresh, other_business, post
@@ -152,3 +154,24 @@ async def test_trainer_and_anonymous_cannot_use_the_staff_page(web: TestClient, 
     assert (await post(web, "/admin/staff/users", token, name="X", email="x@studio.test", role="owner",
                        password="long enough pw")).status == 403
     assert await staff_names(runtime, business.id) == ["Tina"]
+
+
+async def test_two_owners_stepping_down_at_once_leave_one_owner(runtime: Runtime, business: Business) -> None:
+    async with runtime.sessions.begin() as session:
+        ana = await catalog.add_staff(session, business.id, "Ana", NOW)
+    first = await make_user(runtime, business.id, email="first@studio.test")
+    second = await make_user(runtime, business.id, email="second@studio.test")
+
+    async def step_down(user_id: int) -> str:
+        try:
+            async with runtime.sessions.begin() as session:
+                await panel_users.set_role(session, business.id, user_id, "trainer", ana.id)
+                await asyncio.sleep(0.1)  # both transactions are open at once
+            return "stepped down"
+        except panel_users.LastOwner:
+            return "refused"
+
+    assert sorted(await asyncio.gather(step_down(first.id), step_down(second.id))) == ["refused", "stepped down"]
+    async with runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(AdminUser).where(
+            AdminUser.business_id == business.id, AdminUser.role == "owner")) == 1
