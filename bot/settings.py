@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1)
     sweep_after_s: int = Field(60, alias="SWEEP_AFTER_S", ge=1)
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1, le=200)
+    # Approved template names the admin inbox offers outside the 24-hour window, comma-separated.
+    reply_templates: str = Field("", alias="WHATSAPP_REPLY_TEMPLATES")
 
     @field_validator("database_url")
     @classmethod
@@ -73,6 +75,10 @@ class Settings(BaseSettings):
         if self.channel == "sandbox":
             raise ValueError("FITZAP_CHANNEL=sandbox is for the demo only")
         return self
+
+    @property
+    def reply_template_names(self) -> tuple[str, ...]:
+        return tuple(name.strip() for name in self.reply_templates.split(",") if name.strip())
 
     @property
     def is_sqlite(self) -> bool:

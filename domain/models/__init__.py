@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
 from domain.models.base import Base
 from domain.models.catalog import AvailabilityRule, Service, ServiceTrainer, TimeOff
+from domain.models.client_notes import ClientNote
 from domain.models.credits import CreditBalance, CreditEntry, Membership
 from domain.models.messaging import Conversation, InboundMessage, MessageStatusEvent, OutboundMessage
 from domain.models.scheduling import Appointment, Booking, BookingEvent, BookingSeries, CheckIn, WaitlistEntry
@@ -8,6 +9,6 @@ from domain.models.tenants import Business, Client, Staff
 
 __all__ = [
     "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business", "CheckIn",
-    "Client", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "Membership", "MessageStatusEvent",
+    "Client", "ClientNote", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "Membership", "MessageStatusEvent",
     "OutboundMessage", "Service", "ServiceTrainer", "Staff", "TimeOff", "WaitlistEntry",
 ]
