@@ -1,0 +1,25 @@
+// The open conversation refreshes itself, so a client's answer shows up without reloading.
+(function () {
+  "use strict";
+  var box = document.getElementById("chat-box");
+  if (!box) { return; }
+  function scrollDown() {
+    var chat = document.getElementById("chat");
+    if (chat) { chat.scrollTop = chat.scrollHeight; }
+  }
+  function refresh() {
+    if (document.hidden) { return; }
+    fetch(box.dataset.src, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) { return; }
+        var chat = document.getElementById("chat");
+        var atBottom = !chat || chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;
+        box.innerHTML = html;  // server-rendered with autoescape: client text arrives escaped
+        if (atBottom) { scrollDown(); }
+      })
+      .catch(function () { /* offline for a moment: the next tick tries again */ });
+  }
+  scrollDown();
+  setInterval(refresh, 4000);
+}());
