@@ -1,4 +1,4 @@
-"""The `fitzap` command: demo, serve, worker, scheduler, migrate, bench."""
+"""The `fitzap` command: demo, serve, worker, scheduler, create-admin, migrate, bench."""
 from __future__ import annotations
 
 import argparse
@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
 
     scheduler = commands.add_parser("scheduler", help="production scheduler (one per deployment)")
     scheduler.set_defaults(run=_scheduler)
+
+    from bot.admin_cli import add_parser as add_create_admin
+
+    add_create_admin(commands)
 
     migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
     migrate.add_argument("--revision", default="head")
