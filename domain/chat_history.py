@@ -33,11 +33,12 @@ async def chat_history(session: AsyncSession, business_id: int, client_id: int,
                 .where(OutboundMessage.business_id == business_id, OutboundMessage.client_id == client_id,
                        OutboundMessage.kind != "read")
                 .order_by(OutboundMessage.id.desc()).limit(limit))
+    # Fetched newest first (for the limit), turned back to oldest first so equal times keep their order.
     lines = [ChatLine(r.sent_at, "in", r.kind, r.body if r.body is not None else f"[{r.kind}]")
-             for r in (await session.execute(inbound)).all()]
+             for r in reversed((await session.execute(inbound)).all())]
     lines += [ChatLine(r.created_at, "out", r.kind, r.body if r.body is not None else f"[{r.kind}]", r.status,
                        r.last_error if r.status == "failed" else None)
-              for r in (await session.execute(outbound)).all()]
-    # A reply is created in the same instant as the message it answers: the client's line goes first.
+              for r in reversed((await session.execute(outbound)).all())]
+    # Replies are created in the same instant as the message they answer: the client's line goes first.
     lines.sort(key=lambda line: (line.at, line.direction == "out"))
     return lines[-limit:]

@@ -91,9 +91,10 @@ async def test_client_page_shows_bookings_check_ins_ledger_conversation_and_note
         await checkins.check_in(session, business.id, me, now, method="qr")
         session.add(InboundMessage(business_id=business.id, client_id=me, provider_message_id="wamid.A", kind="text",
                                    body="Posso remarcar?", payload={}, sent_at=now - hours(1), received_at=now))
-        session.add(OutboundMessage(business_id=business.id, client_id=me, kind="text", body="Claro! Quando?",
-                                    payload={"body": "Claro! Quando?"}, status="sent", next_attempt_at=now,
-                                    created_at=now - hours(0.9), updated_at=now))
+        for body in ("Claro!", "Quando?"):  # one turn's replies share their time: kept in the order written
+            session.add(OutboundMessage(business_id=business.id, client_id=me, kind="text", body=body,
+                                        payload={"body": body}, status="sent", next_attempt_at=now,
+                                        created_at=now - hours(0.9), updated_at=now))
         session.add(ClientNote(business_id=business.id, client_id=me, author_name="Olga Owner", body="Joelho sensível",
                                created_at=now))
     await as_owner(web, runtime, business.id)
@@ -103,7 +104,7 @@ async def test_client_page_shows_bookings_check_ins_ledger_conversation_and_note
     assert "Treino personal Bruno booked" in past
     assert "(qr, walk-in)" in page
     assert "purchase +8 Pacote 8" in page
-    assert page.index("Posso remarcar?") < page.index("Claro! Quando?")
+    assert page.index("Posso remarcar?") < page.index("Claro!") < page.index("Quando?")
     assert "Joelho sensível Olga Owner" in page
     assert "Receives messages" in page
 

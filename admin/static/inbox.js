@@ -1,8 +1,7 @@
-// The open conversation refreshes itself, so a client's answer shows up without reloading.
+// A conversation opens at its newest message; in the inbox it refreshes itself, so answers show up without reloading.
 (function () {
   "use strict";
   var box = document.getElementById("chat-box");
-  if (!box) { return; }
   function scrollDown() {
     var chat = document.getElementById("chat");
     if (chat) { chat.scrollTop = chat.scrollHeight; }
@@ -20,6 +19,6 @@
       })
       .catch(function () { /* offline for a moment: the next tick tries again */ });
   }
-  scrollDown();
-  setInterval(refresh, 4000);
+  scrollDown();  // the newest messages are the ones a trainer wants to see
+  if (box) { setInterval(refresh, 4000); }
 }());
