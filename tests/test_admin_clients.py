@@ -230,3 +230,15 @@ async def test_client_name_with_script_is_escaped(web, runtime, business) -> Non
         html = await (await web.get(path)).text()
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert(" in html
+
+
+async def test_client_added_in_the_panel_keeps_the_typed_name_when_they_write(web, runtime, business, broker) -> None:
+    from tests.support import inbound, signed
+
+    token = await as_owner(web, runtime, business.id)
+    await web.post("/admin/clients", data={"csrf_token": token, "phone": "11 98765-4321", "name": "Maria (manhã)"})
+    raw, headers = signed(inbound("text", message_id="wamid.FIRST", text="oi"))  # WhatsApp calls her "Maria Souza"
+    assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
+    async with runtime.sessions() as session:
+        client = (await session.execute(select(Client))).scalar_one()
+    assert (client.profile_name, client.last_inbound_at is not None) == ("Maria (manhã)", True)
