@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_migrate)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine"])
+    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin"])
     bench.add_argument("--requests", "-n", type=int, default=5000)
     bench.add_argument("--concurrency", "-c", type=int, default=64)
     bench.set_defaults(run=_bench)
@@ -150,6 +150,11 @@ def _bench(args: argparse.Namespace) -> None:
         from bot.bench.availability_db import run_availability_bench
 
         run_availability_bench()
+        return
+    if args.which == "admin":
+        from bot.bench.admin_pages import run_admin_bench
+
+        run_admin_bench()
         return
     if args.which == "engine":
         from bot.bench.engine_turn import run_engine_bench
