@@ -242,3 +242,16 @@ async def test_client_added_in_the_panel_keeps_the_typed_name_when_they_write(we
     async with runtime.sessions() as session:
         client = (await session.execute(select(Client))).scalar_one()
     assert (client.profile_name, client.last_inbound_at is not None) == ("Maria (manhã)", True)
+
+
+async def test_a_business_without_a_country_needs_numbers_with_the_country_code(web, runtime, business) -> None:
+    from domain.models import Business
+
+    async with runtime.sessions.begin() as session:
+        (await session.get(Business, business.id)).locale = "en"
+    token = await as_owner(web, runtime, business.id)
+    local = await web.post("/admin/clients", data={"csrf_token": token, "phone": "98765-4321", "locale": "en"})
+    assert local.status == 400 and "with the country code (+…)" in visible_text(await local.text())
+    full = await web.post("/admin/clients", data={"csrf_token": token, "phone": "+1 415 555 0123", "locale": "en"})
+    assert full.status == 200
+    assert (await _client(runtime, 1)).phone_e164 == "+14155550123"

@@ -116,7 +116,8 @@ async def _render_list(request: web.Request, *, errors: Mapping[str, str] | None
     async with runtime.sessions() as session:
         business = await business_of(session, me)
         listing = await list_clients(session, me.business_id, staff_scope(me), query=query, page=page_number(request))
-    ctx = {"listing": listing, "query": query, "errors": errors or {}, "form": form or {}, "duplicate_id": duplicate_id,
+    ctx = {"listing": listing, "query": query, "errors": errors or {}, "form": form or {"locale": business.locale},
+           "duplicate_id": duplicate_id,
            "at": local_time(business.timezone)}
     return aiohttp_jinja2.render_template("admin/clients.html", request, ctx, status=status)
 
