@@ -255,3 +255,15 @@ async def test_a_business_without_a_country_needs_numbers_with_the_country_code(
     full = await web.post("/admin/clients", data={"csrf_token": token, "phone": "+1 415 555 0123", "locale": "en"})
     assert full.status == 200
     assert (await _client(runtime, 1)).phone_e164 == "+14155550123"
+
+
+async def test_trainer_login_without_a_staff_row_sees_no_client(web, runtime, business) -> None:
+    from tests.admin_support import login, make_user
+
+    studio = await make_studio(runtime, business, clients=2)
+    await book(runtime, studio, studio.clients[0], studio.ana, runtime.clock.now() + hours(30))
+    await make_user(runtime, business.id, role="trainer", email="nostaff@studio.test", staff_id=None)
+    await login(web, "nostaff@studio.test")
+    page = visible_text(await (await web.get("/admin/clients")).text())
+    assert "Clients (0)" in page and "Cliente 0" not in page
+    assert (await web.get(f"/admin/clients/{studio.clients[0]}")).status == 404
