@@ -79,3 +79,5 @@ class Client(Base):
     marketing_consent: Mapped[bool | None] = mapped_column(Boolean)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Client admin (panel): the business stopped serving this client; the row and history stay.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
