@@ -34,6 +34,13 @@ async def templates_of(session: AsyncSession, business_id: int) -> list[MessageT
     return list((await session.execute(stmt)).scalars().all())
 
 
+async def active_names(session: AsyncSession, business_id: int) -> list[str]:
+    """The names of the business's active templates (what a trainer may send outside the 24-hour window)."""
+    stmt = (select(MessageTemplate.name).distinct()
+            .where(MessageTemplate.business_id == business_id, MessageTemplate.active.is_(True)).order_by(MessageTemplate.name))
+    return list((await session.execute(stmt)).scalars().all())
+
+
 async def save_template(session: AsyncSession, business_id: int, now: datetime, *, name: str, language: str,
                         purpose: str, variables: Sequence[str], template_id: int | None = None) -> MessageTemplate:
     """Add a template, or change the one with `template_id`; TemplateExists on a name+language clash."""

@@ -2,20 +2,16 @@
 from __future__ import annotations
 
 import json
-from typing import AsyncIterator
 
-import pytest
 import respx
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.runtime import BorrowedRuntime
+from domain import message_templates
 from domain.models import Client, Conversation, InboundMessage, OutboundMessage
 from tests.admin_support import csrf_of
 from tests.booking_setup import make_studio
 from tests.client_admin_setup import as_owner, as_trainer, book, hours, other_business_client, visible_text
-from tests.conftest import make_settings
 from tests.support import drain, inbound, signed
 from tests.test_delivery import SEND_URL, ok
 
@@ -99,15 +95,11 @@ async def test_reply_outside_24h_window_requires_template(web, runtime, business
     assert broker.queues["outbound"].qsize() == 1  # delivery woken after commit
 
 
-@pytest.fixture
-async def web_with_templates(runtime, broker) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
-    settings = make_settings(WHATSAPP_REPLY_TEMPLATES="volte_a_treinar, aviso_aula")
-    async with TestClient(TestServer(create_app(settings, BorrowedRuntime(runtime), broker))) as client:
-        yield client
-
-
-async def test_only_the_business_templates_can_be_chosen(web_with_templates, runtime, business) -> None:
-    web = web_with_templates
+async def test_only_the_business_templates_can_be_chosen(web, runtime, business) -> None:
+    async with runtime.sessions.begin() as session:
+        for name in ("volte_a_treinar", "aviso_aula"):
+            await message_templates.save_template(session, business.id, runtime.clock.now(), name=name, language="pt_BR",
+                                                  purpose="generic", variables=[])
     studio = await make_studio(runtime, business, clients=1)
     await _converse(runtime, studio.clients[0], handoff=False, minutes_ago=30 * 60)
     token = await as_owner(web, runtime, business.id)

@@ -13,15 +13,14 @@ from admin.flash import flash
 from admin.forms.inbox import ReplyForm, TemplateForm
 from admin.identity import Identity, identity
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
-from bot.keys import ENQUEUER, RUNTIME, SETTINGS
+from bot.keys import ENQUEUER, RUNTIME
 from conversations.replies import Reply, Template, Text, preview
-from domain import handoff, outbox, trainer_replies
+from domain import handoff, message_templates, outbox, trainer_replies
 from domain.chat_history import chat_history
 from domain.client_directory import get_visible
 from domain.errors import NotFound
 from domain.inbox_overview import inbox
 from domain.models import Client, Conversation
-from domain.reply_templates import template_names
 
 routes = web.RouteTableDef()
 CHAT = r"/admin/inbox/{client_id:\d+}"
@@ -79,7 +78,7 @@ async def send_template(request: web.Request) -> web.Response:
     me, runtime = identity(request), request.app[RUNTIME]
     raw = dict(await request.post())
     async with runtime.sessions() as session:
-        allowed = await template_names(session, me.business_id, request.app[SETTINGS].reply_template_names)
+        allowed = await message_templates.active_names(session, me.business_id)
         client = await _client(session, me, request)
     try:
         form = TemplateForm.model_validate(raw, context={"allowed": allowed})
@@ -122,7 +121,7 @@ async def _render_chat(request: web.Request, *, errors: Mapping[str, str] | None
         ctx = {
             "c": client, "handoff": bool(handoff_on), "chat": await chat_history(session, me.business_id, client.id),
             "inside_window": outbox.inside_window(client.last_inbound_at, runtime.clock.now()),
-            "templates": await template_names(session, me.business_id, request.app[SETTINGS].reply_template_names),
+            "templates": await message_templates.active_names(session, me.business_id),
             "errors": errors or {}, "form": form or {}, "at": local_time(business.timezone),
         }
     return aiohttp_jinja2.render_template(template, request, ctx, status=status)
