@@ -75,6 +75,7 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
 def _template_context(request: web.Request, session: Session) -> dict[str, object]:
     # aiohttp_jinja2 merges this into every panel template's context.
     return {
+        "request": request,
         "me": None,
         "csrf_token": csrf_token(session),
         "get_flashes": lambda: pop_flashes(session),
