@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar_week import client_label
@@ -25,7 +25,7 @@ class ServiceChoice:
     staff_ids: tuple[int, ...]  # the trainers who offer it
 
 
-def trainer_client_ids(business_id: int, staff_id: int) -> object:
+def trainer_client_ids(business_id: int, staff_id: int) -> Select[tuple[int]]:
     """A subquery of the clients who have (or had) a booking with the trainer."""
     return (select(Booking.client_id).join(Appointment, Appointment.id == Booking.appointment_id)
             .where(Booking.business_id == business_id, Appointment.staff_id == staff_id))
@@ -36,7 +36,7 @@ async def clients(session: AsyncSession, business_id: int, *, staff_id: int | No
     stmt = (select(Client.id, Client.profile_name, Client.phone_e164)
             .where(Client.business_id == business_id, Client.erased_at.is_(None)))
     if staff_id is not None:
-        stmt = stmt.where(Client.id.in_(trainer_client_ids(business_id, staff_id)))  # type: ignore[arg-type]
+        stmt = stmt.where(Client.id.in_(trainer_client_ids(business_id, staff_id)))
     rows = (await session.execute(stmt)).all()
     labelled = [Choice(i, f"{name} · {phone}" if name and phone else str(client_label(name, phone, i)))
                 for i, name, phone in rows]
