@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 
+from admin.security import csp_nonce
 from admin.simulator_payloads import inbound_message
 from bot.keys import RUNTIME
 from bot.signature import sign
@@ -35,7 +36,7 @@ async def simulator_page(request: web.Request) -> dict[str, object]:
     _require_sandbox(request)
     async with request.app[RUNTIME].sessions() as session:
         businesses = (await session.execute(select(Business.name, Business.phone_number_id).order_by(Business.id))).all()
-    return {"businesses": [{"name": n, "phone_number_id": p} for n, p in businesses]}
+    return {"businesses": [{"name": n, "phone_number_id": p} for n, p in businesses], "csp_nonce": csp_nonce(request)}
 
 
 async def simulator_send(request: web.Request) -> web.Response:

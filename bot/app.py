@@ -1,4 +1,4 @@
-"""The aiohttp application factory: webhook, health, sandbox and simulator routes."""
+"""The aiohttp application factory: webhook, health, sandbox, simulator and admin panel routes."""
 from __future__ import annotations
 
 from typing import AsyncIterator
@@ -8,6 +8,7 @@ import dramatiq
 import jinja2
 from aiohttp import web
 
+from admin.panel import setup_admin
 from admin.simulator import simulator_page, simulator_send
 from bot.health import healthz, readyz
 from bot.ical_routes import booking_calendar, trainer_calendar
@@ -28,6 +29,7 @@ def create_app(settings: Settings, runtimes: RuntimeProvider, broker: dramatiq.B
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
     aiohttp_jinja2.setup(app, loader=jinja2.PackageLoader("admin", "templates"), autoescape=True)
+    setup_admin(app, settings)
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         app[RUNTIME] = await runtimes.get()

@@ -1,4 +1,4 @@
-"""The `fitzap` command: demo, serve, worker, scheduler, migrate, bench."""
+"""The `fitzap` command: demo, serve, worker, scheduler, create-admin, migrate, bench."""
 from __future__ import annotations
 
 import argparse
@@ -45,12 +45,16 @@ def _parser() -> argparse.ArgumentParser:
     scheduler = commands.add_parser("scheduler", help="production scheduler (one per deployment)")
     scheduler.set_defaults(run=_scheduler)
 
+    from bot.admin_cli import add_parser as add_create_admin
+
+    add_create_admin(commands)
+
     migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
     migrate.add_argument("--revision", default="head")
     migrate.set_defaults(run=_migrate)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine"])
+    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin"])
     bench.add_argument("--requests", "-n", type=int, default=5000)
     bench.add_argument("--concurrency", "-c", type=int, default=64)
     bench.set_defaults(run=_bench)
@@ -146,6 +150,11 @@ def _bench(args: argparse.Namespace) -> None:
         from bot.bench.availability_db import run_availability_bench
 
         run_availability_bench()
+        return
+    if args.which == "admin":
+        from bot.bench.admin_pages import run_admin_bench
+
+        run_admin_bench()
         return
     if args.which == "engine":
         from bot.bench.engine_turn import run_engine_bench

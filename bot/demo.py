@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -13,7 +14,7 @@ from bot.app import create_app
 from bot.keys import ENQUEUER
 from bot.runtime import RuntimeProvider, create_runtime
 from bot.settings import DEMO_PHONE_NUMBER_ID, Settings, demo_settings
-from domain.demo_seed import seed_demo
+from domain.demo_seed import reset_demo_logins, seed_demo
 from migrations.runner import upgrade
 from workers.actors import declare_actors
 from workers.broker import build_broker
@@ -38,13 +39,17 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
 
     app = create_app(settings, runtimes, broker)
 
+    # A fresh password every start, printed below: nothing to leak from the repo or an old terminal.
+    password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+
     async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
         runtime = await runtimes.get()
         async with runtime.sessions.begin() as session:
             business = await seed_demo(session, phone_number_id, runtime.clock.now())
+            logins = await reset_demo_logins(session, business, password, runtime.clock.now())
         worker.start()
         scheduler = start_scheduler(app[ENQUEUER], sweep_every_s=DEMO_SWEEP_EVERY_S)
-        _print_banner(settings, host, port, business.name, phone_number_id, data_dir)
+        _print_banner(settings, host, port, business.name, phone_number_id, data_dir, logins, password)
         yield
         scheduler.shutdown(wait=False)
         await asyncio.to_thread(worker.stop)
@@ -53,19 +58,21 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
     web.run_app(app, host=host, port=port, print=None)
 
 
-def _print_banner(settings: Settings, host: str, port: int, business: str, phone_number_id: str, data_dir: Path) -> None:
+def _print_banner(settings: Settings, host: str, port: int, business: str, phone_number_id: str, data_dir: Path,
+                  logins: list[tuple[str, str]], password: str) -> None:
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     secret_note = "from WHATSAPP_APP_SECRET" if os.environ.get("WHATSAPP_APP_SECRET") else "demo default"
     print(
         "\n".join([
             "FitZap demo is running (SQLite, in-process worker, sandbox WhatsApp).",
+            f"  Admin panel:                  {base}/admin/",
+            *(f"    login ({role}): {email}  password: {password}" for email, role in logins),
             f"  Simulator (chat as a client): {base}/simulator",
             f"  WhatsApp webhook:             {base}/webhooks/whatsapp",
             f"  Sandbox outbox (JSON):        {base}/sandbox/messages?to=5511999990000",
             f"  Health / readiness:           {base}/healthz  {base}/readyz",
             f"  Demo business: {business} (phone_number_id {phone_number_id}, app secret {secret_note})",
             f"  Data: {data_dir.resolve()}",
-            "  Admin panel login: the admin panel is not built yet (see the issues); the simulator needs no login.",
             "Press Ctrl-C to stop.",
         ]),
         flush=True,

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1)
     sweep_after_s: int = Field(60, alias="SWEEP_AFTER_S", ge=1)
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1, le=200)
+    # The panel's session cookie is Secure (HTTPS only) unless this says otherwise; the demo serves plain HTTP.
+    admin_cookie_secure: bool | None = Field(None, alias="ADMIN_COOKIE_SECURE")
 
     @field_validator("database_url")
     @classmethod
@@ -73,6 +75,11 @@ class Settings(BaseSettings):
         if self.channel == "sandbox":
             raise ValueError("FITZAP_CHANNEL=sandbox is for the demo only")
         return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Whether the panel's session cookie is sent over HTTPS only."""
+        return self.admin_cookie_secure if self.admin_cookie_secure is not None else self.mode == "production"
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import booking, catalog, classes, credits
+from domain.admin_users import create_user, hash_password
 from domain.errors import DomainError
-from domain.models import Business, Client
+from domain.models import AdminUser, Business, Client, Staff
 
 DEMO_BUSINESS_NAME = "Studio Demo FitZap"
+DEMO_LOGINS = (("owner@fitzap.demo", "Dona do Studio", "owner", None), ("ana@fitzap.demo", "Ana Paula", "trainer", "Ana Paula"))
 DEMO_CLIENTS = [("Maria Souza", "5511987654321"), ("João Lima", "5511976543210"), ("Carla Dias", "5521998765432")]
 
 
@@ -44,6 +46,20 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
         await credits.add_pack(session, shop.id, client.id, 8, now, expires_at=now + timedelta(days=60), note="Pacote 8 aulas")
     await _week(session, shop, ana.id, bruno.id, personal.id, spinning.id, [c.id for c in clients], now)
     return shop
+
+
+async def reset_demo_logins(session: AsyncSession, business: Business, password: str, now: datetime) -> list[tuple[str, str]]:
+    """The demo's owner and trainer logins, (re)set to this run's password; returns (email, role) pairs."""
+    logins = []
+    for email, name, role, trainer in DEMO_LOGINS:
+        user = await session.scalar(select(AdminUser).where(AdminUser.email == email))
+        if user is not None:
+            user.password_hash, user.active = hash_password(password), True
+        else:
+            staff_id = await session.scalar(select(Staff.id).where(Staff.business_id == business.id, Staff.name == trainer))
+            await create_user(session, business.id, email, name, password, role, now, staff_id=staff_id)
+        logins.append((email, role))
+    return logins
 
 
 async def _client(session: AsyncSession, business_id: int, name: str, wa_id: str, now: datetime) -> Client:

@@ -39,6 +39,8 @@ def make_settings(**overrides: object) -> Settings:
         "WHATSAPP_API_BASE_URL": GRAPH,
         "SECRET_KEY": "test-secret-key-0123456789",
         "DELIVERY_BACKOFF_BASE_MS": 1,
+        # The test client speaks plain HTTP; test_admin_auth checks that production defaults to Secure.
+        "ADMIN_COOKIE_SECURE": False,
     }
     values.update(overrides)
     return load_settings(**values)
@@ -108,3 +110,12 @@ async def redis() -> AsyncIterator[Redis]:
     client = Redis.from_url(REDIS_URL)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def demo_url(tmp_path):  # type: ignore[no-untyped-def]
+    """`fitzap demo` running in a subprocess on a temp dir (browser tests); its base URL."""
+    from tests.browser_support import running_demo
+
+    with running_demo(tmp_path) as url:
+        yield url

@@ -1,4 +1,5 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
+from domain.models.admin import AdminUser, LoginFailure
 from domain.models.base import Base
 from domain.models.catalog import AvailabilityRule, Service, ServiceTrainer, TimeOff
 from domain.models.credits import CreditBalance, CreditEntry, Membership
@@ -7,6 +8,7 @@ from domain.models.scheduling import Appointment, Booking, BookingEvent, Booking
 from domain.models.tenants import Business, Client, Staff
 
 __all__ = [
+    "AdminUser", "LoginFailure",
     "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business", "CheckIn",
     "Client", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "Membership", "MessageStatusEvent",
     "OutboundMessage", "Service", "ServiceTrainer", "Staff", "TimeOff", "WaitlistEntry",

@@ -1,0 +1,37 @@
+"""Mounts the admin panel on the web app: sessions, guards, static files, template context, pages."""
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp_session import setup as setup_sessions
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+
+from admin.security import add_security_headers, admin_guard
+from bot.settings import Settings
+
+PAGES = ("auth", "dashboard", "calendar", "classes", "clients", "inbox", "deliveries", "settings", "staff")
+SESSION_MAX_AGE_S = 12 * 3600
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def setup_admin(app: web.Application, settings: Settings) -> None:
+    """Add the panel's middlewares, static files and every page's routes to the app."""
+    setup_sessions(app, EncryptedCookieStorage(
+        _cookie_key(settings), cookie_name="fitzap_admin", max_age=SESSION_MAX_AGE_S,
+        httponly=True, samesite="Lax", secure=settings.cookie_secure,
+    ))
+    app.middlewares.append(admin_guard)
+    app.on_response_prepare.append(add_security_headers)
+    app.router.add_static("/admin/static/", STATIC_DIR, name="admin_static")
+    for page in PAGES:
+        app.router.add_routes(importlib.import_module(f"admin.views.{page}").routes)
+
+
+
+
+def _cookie_key(settings: Settings) -> bytes:
+    # A key of its own, derived from SECRET_KEY, so the cookie key never equals any other use of the secret.
+    return hashlib.sha256(b"fitzap-admin-session:" + settings.secret_key.get_secret_value().encode()).digest()

@@ -1,0 +1,77 @@
+"""Log in and log out."""
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import new_session
+from pydantic import BaseModel, Field, ValidationError
+
+from admin.security import csrf_token
+from bot.keys import RUNTIME
+from domain.admin_users import LoginRefused, LoginThrottled, authenticate
+
+routes = web.RouteTableDef()
+LANDING = "/admin/dashboard"
+
+
+class LoginForm(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+@routes.get("/admin", name="admin_home")
+@routes.get("/admin/", name="admin_home_slash")
+async def admin_home(request: web.Request) -> web.Response:
+    raise web.HTTPFound(LANDING)
+
+
+@routes.get("/admin/login", name="login")
+@aiohttp_jinja2.template("admin/login.html")
+async def login_page(request: web.Request) -> dict[str, object]:
+    return {"next": _safe_next(request.query.get("next")), "email": "", "error": None}
+
+
+@routes.post("/admin/login")
+async def login(request: web.Request) -> web.Response:
+    """Check the password (throttled); on success start a fresh session so an old cookie cannot be reused."""
+    form = await request.post()
+    next_url = _safe_next(form.get("next"))
+    email = str(form.get("email", ""))
+    try:
+        credentials = LoginForm(email=email, password=str(form.get("password", "")))
+    except ValidationError:
+        return _login_error(request, next_url, email, "Enter your email and password.")
+    runtime = request.app[RUNTIME]
+    async with runtime.sessions.begin() as session:
+        try:
+            user = await authenticate(session, credentials.email, credentials.password, request.remote or "?", runtime.clock.now())
+        except (LoginRefused, LoginThrottled) as exc:
+            # Caught inside the transaction so the failure that throttles the next guess is committed.
+            error, status = str(exc), 429 if isinstance(exc, LoginThrottled) else 400
+        else:
+            user_id, error = user.id, None
+    if error is not None:
+        return _login_error(request, next_url, email, error, status)
+    cookie = await new_session(request)
+    cookie["user_id"] = user_id
+    csrf_token(cookie)
+    raise web.HTTPFound(next_url)
+
+
+@routes.post("/admin/logout", name="logout")
+async def logout(request: web.Request) -> web.Response:
+    (await new_session(request)).invalidate()
+    raise web.HTTPFound("/admin/login")
+
+
+def _login_error(request: web.Request, next_url: str, email: str, error: str, status: int = 400) -> web.Response:
+    # The email typed is shown back; the password never is.
+    context = {"next": next_url, "email": email, "error": error}
+    return aiohttp_jinja2.render_template("admin/login.html", request, context, status=status)
+
+
+def _safe_next(value: object) -> str:
+    # Only our own panel pages: never an absolute or protocol-relative URL (open redirect).
+    if isinstance(value, str) and value.startswith("/admin") and not value.startswith("//") and "\\" not in value:
+        return value
+    return LANDING

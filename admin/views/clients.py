@@ -1,0 +1,4 @@
+"""The clients page (not built yet)."""
+from aiohttp import web
+
+routes = web.RouteTableDef()

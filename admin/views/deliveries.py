@@ -1,0 +1,4 @@
+"""The deliveries page (not built yet)."""
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,105 @@
+"""Panel logins: argon2id password hashes, creating users, and throttled authentication."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import DomainError
+from domain.models import AdminUser, LoginFailure, Staff
+
+ROLES = ("owner", "trainer")
+MIN_PASSWORD_CHARS = 10
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_IP = 20
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
+# Verified against when the email is unknown, so a miss costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("no such user, never a password")
+
+
+class AdminUserError(DomainError):
+    code = "admin_user_error"
+
+
+class LoginRefused(DomainError):
+    """Wrong email or password, or an inactive user: one message, so nobody learns which."""
+
+    code = "login_refused"
+
+
+class LoginThrottled(DomainError):
+    """Too many recent failures for this account or this address."""
+
+    code = "login_throttled"
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared lower-case and without surrounding spaces."""
+    return email.strip().lower()
+
+
+async def create_user(
+    session: AsyncSession, business_id: int, email: str, name: str, password: str, role: str, now: datetime,
+    staff_id: int | None = None,
+) -> AdminUser:
+    """Add a panel user; refuses a taken email, a short password, an unknown role or another business's trainer."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AdminUserError("Enter a valid email address.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AdminUserError(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
+    if role not in ROLES:
+        raise AdminUserError("The role must be owner or trainer.")
+    if staff_id is not None and await session.scalar(
+        select(Staff.id).where(Staff.id == staff_id, Staff.business_id == business_id)
+    ) is None:
+        raise AdminUserError("That trainer does not exist in this business.")
+    if await session.scalar(select(AdminUser.id).where(AdminUser.email == email)) is not None:
+        raise AdminUserError("A user with that email already exists.")
+    user = AdminUser(business_id=business_id, email=email, name=name.strip() or email, password_hash=hash_password(password),
+                     role=role, staff_id=staff_id, active=True, created_at=now)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def authenticate(session: AsyncSession, email: str, password: str, ip: str, now: datetime) -> AdminUser:
+    """The active user with this email and password; records failures and throttles per account and per IP."""
+    email = normalise_email(email)
+    keys = {f"email:{email}": MAX_FAILURES_PER_ACCOUNT, f"ip:{ip}": MAX_FAILURES_PER_IP}
+    for key, limit in keys.items():
+        if await _recent_failures(session, key, now) >= limit:
+            raise LoginThrottled(f"Too many failed attempts. Try again in {THROTTLE_WINDOW.seconds // 60} minutes.")
+    user = await session.scalar(select(AdminUser).where(AdminUser.email == email))
+    if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or user is None or not user.active:
+        session.add_all(LoginFailure(key=key, at=now) for key in keys)
+        raise LoginRefused("Wrong email or password.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    await session.execute(delete(LoginFailure).where(LoginFailure.key == f"email:{email}"))
+    return user
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _recent_failures(session: AsyncSession, key: str, now: datetime) -> int:
+    since = now - THROTTLE_WINDOW
+    return await session.scalar(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key, LoginFailure.at > since)
+    ) or 0

@@ -1,0 +1,39 @@
+"""People who use the admin panel, and the failed logins that throttle guessing."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.models.base import Base
+from domain.types import BigId, UTCDateTime
+
+
+class AdminUser(Base):
+    """A login to the panel: an owner (everything) or a trainer (their own calendar and clients)."""
+
+    __tablename__ = "admin_users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
+    # Stored lower-case; unique across businesses because it is what people log in with.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # "owner" | "trainer" (CHECK in the migration)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    """One failed login, keyed by "email:<address>" or "ip:<address>", counted in a sliding window."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

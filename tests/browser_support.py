@@ -1,0 +1,54 @@
+"""Real-browser tests: Debian's chromium driven by Playwright, against `fitzap demo` in a subprocess."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.test_demo import REPO, free_port, wait_until
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
+DEMO_ADMIN_PASSWORD = "browser-test-password"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def running_demo(data_dir: Path) -> Iterator[str]:
+    """`fitzap demo` on a free port with a known admin password; yields its base URL."""
+    import httpx
+
+    port = free_port()
+    demo = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "demo", "--port", str(port), "--data-dir", str(data_dir)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, "DEMO_ADMIN_PASSWORD": DEMO_ADMIN_PASSWORD},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: httpx.get(f"{url}/healthz").status_code == 200)
+        yield url
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)
+        demo.wait(timeout=15)
+
+
+def launch(playwright):  # type: ignore[no-untyped-def]
+    """Debian's chromium, headless, with nothing that reaches for the network."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def log_in(page, base_url: str, email: str = "owner@fitzap.demo") -> None:  # type: ignore[no-untyped-def]
+    """Log the page in to the demo's panel."""
+    page.goto(f"{base_url}/admin/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_ADMIN_PASSWORD)
+    page.click("button[type=submit]")

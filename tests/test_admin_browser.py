@@ -1,0 +1,28 @@
+"""The panel in a real browser: log in to the demo, move around, log out."""
+from __future__ import annotations
+
+from tests.browser_support import launch, log_in, needs_chromium
+
+pytestmark = needs_chromium
+
+
+def test_owner_logs_in_and_out_of_the_panel(demo_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 400, "height": 800})
+            page.goto(f"{demo_url}/admin/clients")
+            expect(page).to_have_url(f"{demo_url}/admin/login?next=/admin/clients")
+            page.fill("input[name=email]", "owner@fitzap.demo")
+            page.fill("input[name=password]", "wrong password")
+            page.click("button[type=submit]")
+            expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
+            log_in(page, demo_url)
+            expect(page.get_by_role("navigation")).to_contain_text("Settings")
+            page.screenshot(path=str(tmp_path / "panel.png"))
+            page.get_by_role("button", name="Log out").click()
+            expect(page).to_have_url(f"{demo_url}/admin/login")
+        finally:
+            browser.close()
