@@ -29,7 +29,8 @@ from domain.models import Business
 
 STATUS_WORDS = {"completed": "completed", "no_show": "a no-show"}
 # The booking a command acted on and its local day, kept on the request for the redirect.
-ENTRY, DAY = "calendar_entry", "calendar_day"
+ENTRY = web.RequestKey("calendar_entry", Entry)
+DAY = web.RequestKey("calendar_day", str)
 
 
 async def booking_page(request: web.Request) -> web.Response:
