@@ -1,6 +1,8 @@
 """The dashboard: today's sessions, this week's figures and twelve weeks of charts (business time zone)."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import aiohttp_jinja2
 from aiohttp import web
 
@@ -28,7 +30,7 @@ async def dashboard_page(request: web.Request) -> dict[str, object]:
                                   staff_id=None if me.is_owner else (me.staff_id or 0))
     labels = [f"{w.monday:%d/%m}" for w in figures.weeks]
     return {
-        "business": business, "figures": figures, "week": figures.this_week,
+        "business": business, "tz": ZoneInfo(business.timezone), "figures": figures, "week": figures.this_week,
         "activity": bar_chart(labels, [("Bookings", [w.bookings for w in figures.weeks]),
                                        ("Check-ins", [w.check_ins for w in figures.weeks])]),
         "no_shows": bar_chart(labels, [("No-show rate", [w.no_show_rate for w in figures.weeks])], percent=True),
