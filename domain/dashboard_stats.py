@@ -73,8 +73,9 @@ async def _bookings_by_week(session: AsyncSession, business_id: int, edges: list
                             staff_id: int | None) -> dict[int, dict[str, int]]:
     inner = (select(bucket(Appointment.starts_at, edges).label("week"), Booking.status.label("status"))
              .join(Appointment, Appointment.id == Booking.appointment_id)
-             .where(Booking.business_id == business_id, Appointment.business_id == business_id,
-                    Appointment.starts_at >= edges[0], Appointment.starts_at < edges[-1]))
+             # Scoped through the appointment: a second filter on bookings.business_id misleads the planner.
+             .where(Appointment.business_id == business_id, Appointment.starts_at >= edges[0],
+                    Appointment.starts_at < edges[-1]))
     if staff_id is not None:
         inner = inner.where(Appointment.staff_id == staff_id)
     sub = inner.subquery()

@@ -28,7 +28,7 @@ class ServiceChoice:
 def trainer_client_ids(business_id: int, staff_id: int) -> Select[tuple[int]]:
     """A subquery of the clients who have (or had) a booking with the trainer."""
     return (select(Booking.client_id).join(Appointment, Appointment.id == Booking.appointment_id)
-            .where(Booking.business_id == business_id, Appointment.staff_id == staff_id))
+            .where(Appointment.business_id == business_id, Appointment.staff_id == staff_id))
 
 
 async def clients(session: AsyncSession, business_id: int, *, staff_id: int | None = None) -> list[Choice]:

@@ -66,4 +66,4 @@ async def count_bookings(runtime: Runtime) -> int:
 
 def week_html(page: str) -> str:
     """The calendar's week grid alone (the booking form below lists clients too)."""
-    return page[page.index('<div class="week"'):page.index('<details')]
+    return page[page.index('<div class="week"'):page.index('</main>')]

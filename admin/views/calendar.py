@@ -33,18 +33,41 @@ routes.post("/admin/calendar/bookings/{booking_id:\\d+}/mark", name="calendar_ma
 @routes.get("/admin/calendar", name="calendar")
 async def calendar_page(request: web.Request) -> web.Response:
     """?week=YYYY-MM-DD (any day of the week) &trainer=<id|all>; a trainer always sees their own."""
-    return await _week_page(request, identity(request), request.query, {}, {})
+    me, runtime = identity(request), request.app[RUNTIME]
+    async with runtime.sessions() as session:
+        business = await business_of(session, me)
+        today = local_today(runtime.clock.now(), business.timezone)
+        monday = monday_of(_day(request.query.get("week")) or today)
+        trainers = await panel_choices.trainers(session, business.id)
+        staff_id = _trainer(me, request.query.get("trainer"), trainers)
+        start, end = week_edges(monday, business.timezone)
+        entries = await entries_between(session, business.id, start, end, staff_id=staff_id)
+    tz = ZoneInfo(business.timezone)
+    week = [monday + timedelta(days=i) for i in range(7)]
+    days = [(day, [e for e in entries if e.starts_at.astimezone(tz).date() == day]) for day in week]
+    return aiohttp_jinja2.render_template("admin/calendar.html", request, {
+        "business": business, "tz": tz, "days": days, "today": today, "monday": monday,
+        "prev_week": monday - timedelta(weeks=1), "next_week": monday + timedelta(weeks=1),
+        "trainers": trainers, "staff_id": staff_id, "trainer_param": "all" if staff_id is None else str(staff_id),
+        "default_day": today if today in week else monday,
+    })
+
+
+@routes.get("/admin/calendar/new", name="calendar_new")
+async def new_page(request: web.Request) -> web.Response:
+    """The booking form (?day=YYYY-MM-DD&trainer=<id|all> pre-fill it)."""
+    return await _new_page(request, identity(request), request.query, {})
 
 
 @routes.post("/admin/calendar/appointments", name="calendar_create")
 async def create_appointment(request: web.Request) -> web.Response:
     """Book a personal session for a client through the chat's booking rules; the client hears in chat."""
-    me, data = identity(request), await request.post()
-    posted = {k: str(v) for k, v in data.items()}
+    me = identity(request)
+    posted = {k: str(v) for k, v in (await request.post()).items()}
     if not me.is_owner:
         posted["staff_id"] = str(me.staff_id or 0)  # a trainer books only into their own calendar
     form, errors = read(NewAppointment, posted)
-    runtime = request.app[RUNTIME]
+    runtime, done = request.app[RUNTIME], ""
     if form is not None:
         try:
             async with runtime.sessions.begin() as session:
@@ -61,54 +84,47 @@ async def create_appointment(request: web.Request) -> web.Response:
                                                 staff_id=trainer.id, starts_at=starts_at, now=now, actor="trainer")
                     await tell(session, business, client.id, now, "team_booked", service=service.name,
                                when=starts_at, trainer=trainer.name)
-                    label = f"{client.profile_name or client.phone_e164 or 'the client'}"
-                    done = f"Booked {label} for {service.name} on {when(starts_at, business.timezone, 'en')} with {trainer.name}."
+                    done = (f"Booked {client.profile_name or client.phone_e164 or 'the client'} for {service.name} "
+                            f"on {when(starts_at, business.timezone, 'en')} with {trainer.name}.")
         except DomainError as error:
             errors["form"] = words(error)
-        if not errors:
-            await request.app[ENQUEUER].deliver(client.id)
-            flash(request, done + " They were told in chat.")
-            target = request.app.router["calendar"].url_for().with_query(week=form.day.isoformat(),
-                                                                          trainer=posted.get("trainer") or "all")
-            raise web.HTTPSeeOther(target)
-    return await _week_page(request, me, posted, posted, errors, status=400)
+    if form is None or errors:
+        return await _new_page(request, me, posted, errors, status=400)
+    await request.app[ENQUEUER].deliver(form.client_id)
+    flash(request, done + " They were told in chat.")
+    target = request.app.router["calendar"].url_for().with_query(week=form.day.isoformat(),
+                                                                  trainer=posted.get("trainer") or "all")
+    raise web.HTTPSeeOther(target)
 
 
-async def _week_page(request: web.Request, me: Identity, query: Mapping[str, str], values: Mapping[str, str],
-                     errors: dict[str, str], status: int = 200) -> web.Response:
+async def _new_page(request: web.Request, me: Identity, values: Mapping[str, str], errors: dict[str, str], *,
+                    status: int = 200) -> web.Response:
     runtime = request.app[RUNTIME]
     async with runtime.sessions() as session:
         business = await business_of(session, me)
-        today = local_today(runtime.clock.now(), business.timezone)
-        monday = monday_of(_day(query.get("week")) or today)
         trainers = await panel_choices.trainers(session, business.id)
-        staff_id = staff_scope(me) if not me.is_owner else _trainer(query.get("trainer"), trainers)
-        start, end = week_edges(monday, business.timezone)
-        entries = await entries_between(session, business.id, start, end, staff_id=staff_id)
+        staff_id = _trainer(me, values.get("trainer"), trainers)
         clients = await panel_choices.clients(session, business.id, staff_id=staff_scope(me))
         services = await panel_choices.services(session, business.id, classes=False)
-    tz = ZoneInfo(business.timezone)
-    days = [(monday + timedelta(days=i), [e for e in entries if e.starts_at.astimezone(tz).date() == monday + timedelta(days=i)])
-            for i in range(7)]
-    context = {
-        "business": business, "tz": tz, "days": days, "today": today, "monday": monday,
-        "prev_week": monday - timedelta(weeks=1), "next_week": monday + timedelta(weeks=1),
-        "trainers": trainers, "staff_id": staff_id, "trainer_param": "all" if staff_id is None else str(staff_id),
-        "clients": clients, "services": services, "values": values, "errors": errors,
-        "default_day": today if monday <= today < monday + timedelta(weeks=1) else monday,
-    }
-    return aiohttp_jinja2.render_template("admin/calendar.html", request, context, status=status)
+    day = _day(values.get("day")) or local_today(runtime.clock.now(), business.timezone)
+    return aiohttp_jinja2.render_template("admin/calendar_new.html", request, {
+        "business": business, "trainers": trainers, "clients": clients, "services": services, "values": values,
+        "errors": errors, "default_day": day, "staff_id": staff_id,
+        "trainer_param": "all" if staff_id is None else str(staff_id),
+    }, status=status)
 
 
 def _day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
-        return None  # a mistyped week shows this week rather than an error page
+        return None  # a mistyped date shows this week rather than an error page
 
 
-def _trainer(text: str | None, trainers: list[panel_choices.Choice]) -> int | None:
-    """The owner's trainer filter: 'all' (or nothing) is everyone; an id must be one of the business's."""
+def _trainer(me: Identity, text: str | None, trainers: list[panel_choices.Choice]) -> int | None:
+    """Whose calendar: a trainer's own always; the owner's choice ('all' or nothing is everyone)."""
+    if not me.is_owner:
+        return staff_scope(me)
     if not text or text == "all":
         return None
     if not text.isdigit() or int(text) not in {t.id for t in trainers}:
