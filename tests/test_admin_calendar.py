@@ -173,3 +173,18 @@ async def test_no_show_only_once_the_session_started(web, runtime, business, clo
     async with runtime.sessions() as session:
         assert (await session.get(Booking, made.id)).status == "no_show"
     assert (await outbox(runtime))[-1].payload["name"] == "team_marked"
+
+
+async def test_booking_form_lists_a_trainers_own_clients_only(web, runtime, business):
+    panel = await open_panel(web, runtime, business, role="trainer")
+    await book(runtime, panel.studio, local(24, 7), client=1)
+    status, page = await panel.page("/admin/calendar/new?day=2026-11-26")
+    assert status == 200 and 'value="2026-11-26"' in page
+    assert "Cliente 1" in page and "Cliente 0" not in page and 'name="staff_id"' not in page
+
+
+async def test_owner_booking_form_offers_every_client_and_trainer(web, runtime, business):
+    panel = await open_panel(web, runtime, business)
+    status, page = await panel.page(f"/admin/calendar/new?trainer={panel.studio.bruno}")
+    assert status == 200 and all(f"Cliente {n}" in page for n in range(3))
+    assert f'<option value="{panel.studio.bruno}" selected>Bruno</option>' in page

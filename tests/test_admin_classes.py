@@ -19,13 +19,14 @@ def clock() -> FixedClock:
 
 
 async def spinning(runtime, studio, *, capacity=2):  # type: ignore[no-untyped-def]
-    """A Spinning class with every seat taken and one client waiting."""
+    """A Spinning class with two seats taken and, when that is all of them, one client waiting."""
     async with runtime.sessions.begin() as session:
         made = await classes.schedule_class(session, studio.business.id, service_id=studio.spinning,
                                             staff_id=studio.bruno, starts_at=local(25, 18), now=NOW, capacity=capacity)
-        for client in studio.clients[:capacity]:
+        for client in studio.clients[:2]:
             await classes.book_seat(session, studio.business.id, client_id=client, appointment_id=made.id, now=NOW)
-        await classes.join_waitlist(session, studio.business.id, client_id=studio.clients[2], appointment_id=made.id, now=NOW)
+        if capacity == 2:
+            await classes.join_waitlist(session, studio.business.id, client_id=studio.clients[2], appointment_id=made.id, now=NOW)
     return made
 
 
@@ -113,3 +114,23 @@ async def test_cancelling_a_class_refunds_and_tells_everyone_in_chat(web, runtim
     async with runtime.sessions() as session:
         assert [await credits.balance(session, business.id, c) for c in panel.studio.clients] == [1, 1, 1]
     assert broker.queues["outbound"].qsize() == 3
+
+
+async def test_owner_gives_a_client_a_seat_who_is_told_in_chat(web, runtime, business):
+    panel = await open_panel(web, runtime, business)
+    made = await spinning(runtime, panel.studio, capacity=3)
+    response = await panel.post(f"/admin/classes/{made.id}/seats", client_id=panel.studio.clients[2])
+    assert response.status == 303
+    page = await (await web.get(response.headers["Location"])).text()
+    assert "Cliente 2 has a seat and was told in chat." in page and "3/3" in page
+    assert (await outbox(runtime))[-1].payload["name"] == "team_booked"
+
+
+async def test_a_seat_in_a_full_class_is_refused_in_words(web, runtime, business):
+    panel = await open_panel(web, runtime, business)
+    made = await spinning(runtime, panel.studio)
+    response = await panel.post(f"/admin/classes/{made.id}/seats", client_id=panel.studio.clients[2])
+    assert response.status == 400 and "That class is full." in await response.text()
+    response = await panel.post(f"/admin/classes/{made.id}/seats", client_id="")
+    assert response.status == 400 and "Pick a client." in await response.text()
+    assert await outbox(runtime) == []

@@ -50,6 +50,10 @@ class NewClass(When):
         return None if value in ("", None) else value
 
 
+class NewSeat(BaseModel):
+    client_id: int = Field(gt=0)
+
+
 class Cancel(BaseModel):
     who: Literal["client", "studio"]
     reason: str | None = Field(None, max_length=200)

@@ -9,9 +9,9 @@ from aiohttp import web
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.calendar import CancelClass, NewClass, read
+from admin.forms.calendar import CancelClass, NewClass, NewSeat, read
 from admin.identity import Identity, identity
-from admin.scope import business_of, in_business, staff_scope
+from admin.scope import business_of, check_client, in_business, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
@@ -93,6 +93,33 @@ async def cancel(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(request.app.router["classes"].url_for())
 
 
+@routes.post("/admin/classes/{appointment_id:\\d+}/seats", name="class_add_seat")
+async def add_seat(request: web.Request) -> web.Response:
+    """Give a client a seat through the chat's own rules (capacity, notice, credits); they hear in chat."""
+    me = identity(request)
+    posted = {k: str(v) for k, v in (await request.post()).items()}
+    form, errors = read(NewSeat, posted)
+    runtime = request.app[RUNTIME]
+    if form is not None:
+        try:
+            async with runtime.sessions.begin() as session:
+                business = await business_of(session, me)
+                roster = await _roster(session, request, me)
+                client = await check_client(session, me, form.client_id)
+                now = runtime.clock.now()
+                await classes.book_seat(session, business.id, client_id=client.id,
+                                        appointment_id=roster.session.appointment_id, now=now, actor="trainer")
+                await tell(session, business, client.id, now, "team_booked", service=roster.session.service,
+                           when=roster.session.starts_at, trainer=roster.session.trainer)
+        except DomainError as error:
+            errors["form"] = words(error)
+    if form is None or errors:
+        return await _session_page(request, me, posted, errors, status=400)
+    await request.app[ENQUEUER].deliver(form.client_id)
+    flash(request, f"{client.profile_name or client.phone_e164 or 'The client'} has a seat and was told in chat.")
+    raise web.HTTPSeeOther(request.app.router["class_session"].url_for(appointment_id=request.match_info["appointment_id"]))
+
+
 async def _roster(session, request: web.Request, me: Identity) -> class_sessions.Roster:  # type: ignore[no-untyped-def]
     try:
         return await class_sessions.roster(session, me.business_id, int(request.match_info["appointment_id"]),
@@ -121,6 +148,8 @@ async def _session_page(request: web.Request, me: Identity, values: Mapping[str,
     async with runtime.sessions() as session:
         business = await business_of(session, me)
         roster = await _roster(session, request, me)
+        clients = await panel_choices.clients(session, business.id, staff_id=staff_scope(me))
     context = {"business": business, "tz": ZoneInfo(business.timezone), "roster": roster, "c": roster.session,
+               "clients": clients,
                "values": values, "errors": errors, "started": roster.session.starts_at <= runtime.clock.now()}
     return aiohttp_jinja2.render_template("admin/class_session.html", request, context, status=status)
