@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.browser_support import launch, log_in, needs_chromium
+from tests.simulator_steps import book_first_free_personal_session
 
 pytestmark = needs_chromium
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
@@ -50,23 +51,7 @@ def test_a_booking_made_in_the_simulator_shows_in_the_calendar(demo_url, tmp_pat
         browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 400, "height": 800})
-            page.goto(f"{demo_url}/simulator")
-            page.fill("#name", "Paula Browser")
-            page.fill("#wa_id", "5511912345678")
-            page.fill("#text", "Hello")
-            page.click("text=Send")
-            bot = page.locator(".msg.bot")
-            expect(bot.first).to_contain_text("This is *Studio Demo FitZap*", timeout=10_000)
-            page.get_by_role("button", name="Book a session").click()
-            expect(bot.last).to_contain_text("What would you like to book?", timeout=10_000)
-            page.get_by_role("button", name="Personal 60 min").click()
-            expect(bot.last).to_contain_text("Which day would you like", timeout=10_000)
-            bot.last.locator("button").first.click()
-            expect(bot.last).to_contain_text("Free times for *Personal 60 min*", timeout=10_000)
-            bot.last.locator("button").first.click()
-            expect(bot.last).to_contain_text("Confirm? *Personal 60 min*", timeout=10_000)
-            bot.last.get_by_role("button", name="Confirm").click()
-            expect(bot.last).to_contain_text("✅ Booked! *Personal 60 min*", timeout=10_000)
+            bot = book_first_free_personal_session(page, demo_url, name="Paula Browser", wa_id="5511912345678")
             found = re.search(r"(\d{2})/(\d{2}) at (\d{2}:\d{2})", bot.last.inner_text())
             assert found, bot.last.inner_text()
             today = datetime.now(SAO_PAULO).date()

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from typing import Literal, Mapping, TypeVar
 from zoneinfo import ZoneInfo
 
+from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from domain.availability import local_to_utc
@@ -65,6 +66,11 @@ class Mark(BaseModel):
 
 class CancelClass(BaseModel):
     reason: str | None = Field(None, max_length=200)
+
+
+async def form_fields(request: web.Request) -> dict[str, str]:
+    """The posted form's fields as plain strings."""
+    return {k: str(v) for k, v in (await request.post()).items()}
 
 
 def read(model: type[Form], data: Mapping[str, str]) -> tuple[Form | None, dict[str, str]]:

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.calendar import NewAppointment, read
+from admin.forms.calendar import NewAppointment, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, check_client, in_business, staff_scope
 from admin.views import calendar_booking
@@ -63,7 +63,7 @@ async def new_page(request: web.Request) -> web.Response:
 async def create_appointment(request: web.Request) -> web.Response:
     """Book a personal session for a client through the chat's booking rules; the client hears in chat."""
     me = identity(request)
-    posted = {k: str(v) for k, v in (await request.post()).items()}
+    posted = await form_fields(request)
     if not me.is_owner:
         posted["staff_id"] = str(me.staff_id or 0)  # a trainer books only into their own calendar
     form, errors = read(NewAppointment, posted)

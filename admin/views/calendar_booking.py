@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.calendar import Cancel, Mark, When, read
+from admin.forms.calendar import Cancel, Mark, When, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
@@ -39,7 +39,7 @@ async def booking_page(request: web.Request) -> web.Response:
 
 async def move(request: web.Request) -> web.Response:
     """Reschedule atomically (the new time taken and the old one freed together, or nothing)."""
-    me, posted = identity(request), await _posted(request)
+    me, posted = identity(request), await form_fields(request)
     form, errors = read(When, posted)
     if form is not None:
         async with _command(request, me, errors) as (session, business, entry, now):
@@ -56,7 +56,7 @@ async def move(request: web.Request) -> web.Response:
 
 async def cancel(request: web.Request) -> web.Response:
     """Cancel: when the client asked, the late-cancel policy decides the credit; the studio always refunds."""
-    me, posted = identity(request), await _posted(request)
+    me, posted = identity(request), await form_fields(request)
     form, errors = read(Cancel, posted)
     if form is not None:
         async with _command(request, me, errors) as (session, business, entry, now):
@@ -73,7 +73,7 @@ async def cancel(request: web.Request) -> web.Response:
 
 async def mark(request: web.Request) -> web.Response:
     """Record how the session went: completed or a no-show (a no-show's credit is not refunded)."""
-    me, posted = identity(request), await _posted(request)
+    me, posted = identity(request), await form_fields(request)
     form, errors = read(Mark, posted)
     if form is not None:
         async with _command(request, me, errors) as (session, business, entry, now):
@@ -82,10 +82,6 @@ async def mark(request: web.Request) -> web.Response:
                        when=entry.starts_at, status=form.status)
             done = f"Marked {STATUS_WORDS[form.status]}."
     return await _finish(request, me, posted, errors, "mark", lambda: done)
-
-
-async def _posted(request: web.Request) -> dict[str, str]:
-    return {k: str(v) for k, v in (await request.post()).items()}
 
 
 class _Undo(Exception):

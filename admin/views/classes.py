@@ -9,7 +9,7 @@ from aiohttp import web
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.calendar import CancelClass, NewClass, NewSeat, read
+from admin.forms.calendar import CancelClass, NewClass, NewSeat, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, check_client, in_business, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
@@ -32,7 +32,7 @@ async def classes_page(request: web.Request) -> web.Response:
 async def schedule(request: web.Request) -> web.Response:
     """Put a class session in a trainer's calendar (a trainer schedules only their own)."""
     me = identity(request)
-    posted = {k: str(v) for k, v in (await request.post()).items()}
+    posted = await form_fields(request)
     if not me.is_owner:
         posted["staff_id"] = str(me.staff_id or 0)
     form, errors = read(NewClass, posted)
@@ -67,7 +67,7 @@ async def session_page(request: web.Request) -> web.Response:
 async def cancel(request: web.Request) -> web.Response:
     """Cancel the session: seats cancelled by the studio (credits back), everyone booked or waiting told in chat."""
     me = identity(request)
-    posted = {k: str(v) for k, v in (await request.post()).items()}
+    posted = await form_fields(request)
     form, errors = read(CancelClass, posted)
     runtime = request.app[RUNTIME]
     told: list[int] = []
@@ -97,7 +97,7 @@ async def cancel(request: web.Request) -> web.Response:
 async def add_seat(request: web.Request) -> web.Response:
     """Give a client a seat through the chat's own rules (capacity, notice, credits); they hear in chat."""
     me = identity(request)
-    posted = {k: str(v) for k, v in (await request.post()).items()}
+    posted = await form_fields(request)
     form, errors = read(NewSeat, posted)
     runtime = request.app[RUNTIME]
     if form is not None:
