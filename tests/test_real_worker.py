@@ -16,7 +16,8 @@ from domain.models import InboundMessage, OutboundMessage
 from tests.conftest import GRAPH, REDIS_URL
 from tests.support import PHONE_NUMBER_ID, inbound, signed
 from workers.actors import declare_actors
-from workers.broker import build_broker
+from workers.broker import INBOUND_QUEUE, build_broker
+from workers.enqueue import Enqueuer
 from workers.lifecycle import RuntimeLifecycle
 
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
@@ -66,3 +67,22 @@ async def test_webhook_still_stores_and_answers_when_redis_is_down(runtime, busi
     assert response.status == 200
     async with runtime.sessions() as session:
         assert (await session.execute(select(func.count()).select_from(InboundMessage))).scalar_one() == 1
+
+
+async def test_waking_many_contacts_sends_every_message_to_redis(redis):
+    await redis.flushdb()
+    broker = build_broker(REDIS_URL)
+    try:
+        await Enqueuer(broker, redis).process([11, 12, 13])
+        consumer = broker.consume(INBOUND_QUEUE, prefetch=3, timeout=100)
+        woken = []
+        for _ in range(50):  # the consumer answers None while it fetches
+            message = next(consumer)
+            if message is not None:
+                woken.append(message.args[0])
+            if len(woken) == 3:
+                break
+        consumer.close()
+    finally:
+        broker.close()
+    assert sorted(woken) == [11, 12, 13]

@@ -36,11 +36,15 @@ class Enqueuer:
         await self._send([(MAINTENANCE_QUEUE, "sweep", (), None)])
 
     async def _send(self, items: list[Item]) -> None:
-        for queue, actor, args, delay_ms in items:
-            message = dramatiq.Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={})
-            if self._dispatch is not None:
-                await self._dispatch.enqueue(message, delay_ms)
-            elif isinstance(self.broker, StubBroker):  # in memory (demo, tests): nothing to wait for
+        messages = [
+            (dramatiq.Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={}), delay_ms)
+            for queue, actor, args, delay_ms in items
+        ]
+        if self._dispatch is not None:
+            await self._dispatch.enqueue(messages)
+            return
+        for message, delay_ms in messages:
+            if isinstance(self.broker, StubBroker):  # in memory (demo, tests): nothing to wait for
                 self.broker.enqueue(message, delay=delay_ms)
             else:  # a Redis broker with no asyncio client at hand (the scheduler): keep the loop free
                 await asyncio.to_thread(self.broker.enqueue, message, delay=delay_ms)
@@ -56,9 +60,20 @@ class _AsyncRedisDispatch:
 
     def __init__(self, broker: dramatiq.Broker, redis: Redis) -> None:
         self.broker: Any = broker
+        self._redis = redis
         self._script = redis.register_script(broker.scripts["dispatch"].script)  # type: ignore[attr-defined]
 
-    async def enqueue(self, message: dramatiq.Message[Any], delay_ms: int | None) -> None:
+    async def enqueue(self, messages: list[tuple[dramatiq.Message[Any], int | None]]) -> None:
+        """Dispatch the messages in one round trip (a pipeline; each is its own script call, as in Dramatiq)."""
+        if len(messages) == 1:
+            await self._script(**self._call(*messages[0]))
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for message, delay_ms in messages:
+            await self._script(**self._call(message, delay_ms), client=pipe)
+        await pipe.execute()
+
+    def _call(self, message: dramatiq.Message[Any], delay_ms: int | None) -> dict[str, list[Any]]:
         queue = message.queue_name
         message = message.copy(options={"redis_message_id": str(uuid4())})
         if delay_ms is not None:
@@ -68,4 +83,4 @@ class _AsyncRedisDispatch:
         # Same argument list as RedisBroker._dispatch: maintenance off, unpack size unused by "enqueue".
         args = ["enqueue", current_millis(), queue, b.broker_id, b.heartbeat_timeout, b.dead_message_ttl, 0, 0,
                 message.options["redis_message_id"], message.encode()]
-        await self._script(keys=[b.namespace], args=args)
+        return {"keys": [b.namespace], "args": args}
