@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import booking
@@ -48,7 +49,7 @@ class ClassCancellation:
     waiting: list[int]  # clients who were on the waitlist
 
 
-def _sessions(business_id: int):  # type: ignore[no-untyped-def]
+def _sessions(business_id: int) -> Select[Any]:
     taken = (select(func.count()).where(Booking.appointment_id == Appointment.id, Booking.status.in_(ACTIVE))
              .correlate(Appointment).scalar_subquery())
     waiting = (select(func.count()).where(WaitlistEntry.appointment_id == Appointment.id,
@@ -89,8 +90,12 @@ async def roster(session: AsyncSession, business_id: int, appointment_id: int, *
         .join(Client, Client.id == WaitlistEntry.client_id)
         .where(WaitlistEntry.appointment_id == appointment_id, WaitlistEntry.status.in_(("waiting", "offered")))
         .order_by(WaitlistEntry.id))).all()
-    to_seat = lambda r: Seat(r[0], r[1], str(client_label(r[2], r[3], r[1])), r[4])  # noqa: E731
-    return Roster(ClassSession(*row), [to_seat(r) for r in seats], [to_seat(r) for r in queue])
+    return Roster(ClassSession(*row), [_seat(r) for r in seats], [_seat(r) for r in queue])
+
+
+def _seat(row: Any) -> Seat:
+    seat_id, client_id, name, phone, status = row
+    return Seat(seat_id, client_id, str(client_label(name, phone, client_id)), status)
 
 
 async def cancel_class(session: AsyncSession, business_id: int, appointment_id: int, now: datetime, *,

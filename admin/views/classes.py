@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.domain_words import words
 from admin.flash import flash
@@ -120,7 +121,7 @@ async def add_seat(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(request.app.router["class_session"].url_for(appointment_id=request.match_info["appointment_id"]))
 
 
-async def _roster(session, request: web.Request, me: Identity) -> class_sessions.Roster:  # type: ignore[no-untyped-def]
+async def _roster(session: AsyncSession, request: web.Request, me: Identity) -> class_sessions.Roster:
     try:
         return await class_sessions.roster(session, me.business_id, int(request.match_info["appointment_id"]),
                                            staff_id=staff_scope(me))
