@@ -10,7 +10,7 @@ from aiohttp import web
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.calendar import NewAppointment, form_fields, read
+from admin.forms.scheduling import NewAppointment, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, check_client, in_business, staff_scope
 from admin.views import calendar_booking

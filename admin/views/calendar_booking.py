@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.calendar import Cancel, Mark, When, form_fields, read
+from admin.forms.scheduling import Cancel, Mark, When, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, staff_scope
 from bot.keys import ENQUEUER, RUNTIME

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.calendar import CancelClass, NewClass, NewSeat, form_fields, read
+from admin.forms.scheduling import CancelClass, NewClass, NewSeat, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, check_client, in_business, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
