@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1, le=200)
     # The panel's session cookie is Secure (HTTPS only) unless this says otherwise; the demo serves plain HTTP.
     admin_cookie_secure: bool | None = Field(None, alias="ADMIN_COOKIE_SECURE")
+    # Approved template names the admin inbox offers outside the 24-hour window, comma-separated.
+    reply_templates: str = Field("", alias="WHATSAPP_REPLY_TEMPLATES")
 
     @field_validator("database_url")
     @classmethod
@@ -80,6 +82,10 @@ class Settings(BaseSettings):
     def cookie_secure(self) -> bool:
         """Whether the panel's session cookie is sent over HTTPS only."""
         return self.admin_cookie_secure if self.admin_cookie_secure is not None else self.mode == "production"
+
+    @property
+    def reply_template_names(self) -> tuple[str, ...]:
+        return tuple(name.strip() for name in self.reply_templates.split(",") if name.strip())
 
     @property
     def is_sqlite(self) -> bool:

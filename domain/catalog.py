@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
 from domain.ical import new_ical_token
-from domain.models import AvailabilityRule, Business, Client, Service, ServiceTrainer, Staff, TimeOff
+from domain.models import AvailabilityRule, Business, Client, MessageTemplate, Service, ServiceTrainer, Staff, TimeOff
 
-Scoped = TypeVar("Scoped", Business, Client, Service, Staff)
+Scoped = TypeVar("Scoped", Business, Client, MessageTemplate, Service, Staff, TimeOff)
 # Together under the calendar's one-day bound on an appointment's blocked range.
 MAX_DURATION_MIN = 12 * 60
 MAX_BUFFER_MIN = 4 * 60
@@ -23,6 +23,14 @@ async def get_scoped(session: AsyncSession, model: type[Scoped], business_id: in
     owner = row.id if isinstance(row, Business) else getattr(row, "business_id", None)
     if row is None or owner != business_id:
         raise NotFound(f"{model.__name__.lower()} {row_id} not found")
+    return row
+
+
+async def set_active(session: AsyncSession, model: type[Scoped], business_id: int, row_id: int, active: bool) -> Scoped:
+    """Deactivate (or bring back) a trainer, service or template: it stops being offered, its history stays."""
+    row = await get_scoped(session, model, business_id, row_id)
+    row.active = active  # type: ignore[union-attr]
+    await session.flush()
     return row
 
 
@@ -40,11 +48,7 @@ async def add_service(
     price_cents: int = 0, capacity: int = 1, buffer_before_min: int = 0, buffer_after_min: int = 0, credits_required: int = 1,
 ) -> Service:
     """A service and the trainers who offer it (each must belong to the business)."""
-    if not 0 < duration_min <= MAX_DURATION_MIN or not 0 <= buffer_before_min <= MAX_BUFFER_MIN \
-            or not 0 <= buffer_after_min <= MAX_BUFFER_MIN:
-        raise ValueError(f"duration must be 1..{MAX_DURATION_MIN} min and buffers 0..{MAX_BUFFER_MIN} min")
-    if capacity < 1 or price_cents < 0 or credits_required < 0:
-        raise ValueError("capacity must be at least 1; price and credits cannot be negative")
+    check_service_values(duration_min, capacity, price_cents, buffer_before_min, buffer_after_min, credits_required)
     for staff_id in trainer_ids:
         await get_scoped(session, Staff, business_id, staff_id)
     service = Service(business_id=business_id, name=name, duration_min=duration_min, price_cents=price_cents,
@@ -55,6 +59,16 @@ async def add_service(
     session.add_all(ServiceTrainer(service_id=service.id, staff_id=s, business_id=business_id) for s in trainer_ids)
     await session.flush()
     return service
+
+
+def check_service_values(duration_min: int, capacity: int, price_cents: int, buffer_before_min: int,
+                         buffer_after_min: int, credits_required: int) -> None:
+    """ValueError unless the numbers fit the calendar and the ledger."""
+    if not 0 < duration_min <= MAX_DURATION_MIN or not 0 <= buffer_before_min <= MAX_BUFFER_MIN \
+            or not 0 <= buffer_after_min <= MAX_BUFFER_MIN:
+        raise ValueError(f"duration must be 1..{MAX_DURATION_MIN} min and buffers 0..{MAX_BUFFER_MIN} min")
+    if capacity < 1 or price_cents < 0 or credits_required < 0:
+        raise ValueError("capacity must be at least 1; price and credits cannot be negative")
 
 
 async def add_weekly_hours(session: AsyncSession, business_id: int, staff_id: int, weekday: int, start: time, end: time, *,

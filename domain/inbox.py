@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Client, InboundMessage
@@ -107,7 +107,8 @@ def _statements(session: AsyncSession) -> _Statements:
             set_={
                 "wa_id": excluded.wa_id,
                 "user_id": case((excluded.user_id.is_(None), clients.user_id), else_=excluded.user_id),
-                "profile_name": case((excluded.profile_name.is_(None), clients.profile_name), else_=excluded.profile_name),
+                # A name the business already has (typed by the trainer, or asked in the chat) wins over WhatsApp's.
+                "profile_name": func.coalesce(clients.profile_name, excluded.profile_name),
                 "last_inbound_at": case(
                     (clients.last_inbound_at.is_(None) | (excluded.last_inbound_at > clients.last_inbound_at),
                      excluded.last_inbound_at),

@@ -109,11 +109,14 @@ async def mark_failed(session: AsyncSession, row_id: int, error: str, now: datet
 
 
 async def requeue(session: AsyncSession, business_id: int, row_id: int, now: datetime) -> bool:
-    """Put a failed row back in the queue (the admin's retry button); False if not failed."""
+    """Put a failed row back in the queue (the admin's retry button); False if not failed.
+
+    Attempts start again from zero: the row gets the full set of retries, not one last try.
+    """
     result = await session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == row_id, OutboundMessage.business_id == business_id, OutboundMessage.status == "failed")
-        .values(status="queued", next_attempt_at=now, updated_at=now, failed_at=None)
+        .values(status="queued", attempts=0, next_attempt_at=now, updated_at=now, failed_at=None)
     )
     return bool(result.rowcount)
 

@@ -30,3 +30,30 @@ def contact_key(wa_id: str | None, user_id: str | None) -> str | None:
     if phone:
         return phone
     return f"bsuid:{user_id}" if user_id else None
+
+
+class InvalidPhone(ValueError):
+    """A typed phone number that is not a valid number; the message says what to fix."""
+
+
+def region_of(locale: str | None) -> str | None:
+    """The default phone region of a locale ("pt-BR" → "BR"); None when the locale names no country."""
+    parts = (locale or "").replace("_", "-").split("-")
+    return parts[1].upper() if len(parts) > 1 and len(parts[1]) == 2 else None
+
+
+def parse_typed_phone(text: str, region: str | None) -> str:
+    """E.164 for a number a person typed ("(11) 98765-4321" in BR, "+44 20 …"); InvalidPhone otherwise.
+
+    Goes through `canonical_phone`, so an old eight-digit Brazilian mobile is the same person as
+    the nine-digit form WhatsApp reports.
+    """
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        hint = "" if region else " with the country code (+…)"
+        raise InvalidPhone(f"“{text}” is not a phone number; type it{hint} like +55 11 98765-4321") from None
+    phone = canonical_phone(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    if phone is None or not phonenumbers.is_valid_number(phonenumbers.parse(phone)):
+        raise InvalidPhone(f"“{text}” is not a valid phone number; check the area code and the digits")
+    return phone

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import OutboundEnvelope, PermanentSendError, SendError, TransientSendError
 from bot.runtime import Runtime
-from domain import outbox, privacy
+from domain import outbox, privacy, secret_box
 from domain.conversation_store import lock_conversation
 from domain.models import Business, Client, OutboundMessage
 from domain.statuses import apply_early_statuses
@@ -63,10 +63,12 @@ async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Busine
     """Send claimed rows in order and record every outcome in one transaction; return when to retry."""
     sent: list[tuple[OutboundMessage, str | None]] = []
     failure: tuple[OutboundMessage, SendError] | None = None
+    token = _own_token(rt, business)
     for row in rows:
         await rt.limiter.wait_turn(business.phone_number_id)
         try:
-            sent.append((row, await rt.channel.send(OutboundEnvelope(business.phone_number_id, client.wa_id or "", row.kind, row.payload))))
+            envelope = OutboundEnvelope(business.phone_number_id, client.wa_id or "", row.kind, row.payload, token)
+            sent.append((row, await rt.channel.send(envelope)))
         except SendError as error:
             failure = (row, error)
             break
@@ -80,6 +82,16 @@ async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Busine
             return None
         await outbox.release(session, rows[len(sent) + 1:], now)
         return await _record_failure(rt, session, *failure)
+
+
+def _own_token(rt: Runtime, business: Business) -> str | None:
+    """The business's own Cloud API token, if it stored one; else the channel uses WHATSAPP_TOKEN."""
+    if not business.whatsapp_token_encrypted:
+        return None
+    token = secret_box.unseal(rt.settings.secret_key.get_secret_value(), business.whatsapp_token_encrypted)
+    if token is None:
+        log.warning("business %s: stored WhatsApp token unreadable (SECRET_KEY changed?); using WHATSAPP_TOKEN", business.id)
+    return token
 
 
 async def _record_failure(rt: Runtime, session: AsyncSession, row: OutboundMessage, error: SendError) -> datetime | None:

@@ -1,4 +1,152 @@
-"""The clients page (not built yet)."""
+"""The clients pages: a searchable list, add by phone, and the client page (edit, notes, deactivate)."""
+from __future__ import annotations
+
+from typing import Any, Mapping, NoReturn
+
+import aiohttp_jinja2
 from aiohttp import web
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin.flash import flash
+from admin.forms.clients import ActiveForm, ClientForm, NoteForm
+from admin.identity import Identity, identity, require_owner
+from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
+from bot.keys import RUNTIME
+from domain import client_records
+from domain.client_directory import get_visible, list_clients
+from domain.client_profile import client_profile
+from domain.errors import NotFound
+from domain.models import Client
+from domain.phones import region_of
 
 routes = web.RouteTableDef()
+
+
+@routes.get("/admin/clients", name="clients")
+async def client_list(request: web.Request) -> web.Response:
+    return await _render_list(request)
+
+
+@routes.post("/admin/clients", name="client_add")
+async def client_add(request: web.Request) -> web.Response:
+    """Add a client by phone (owners); a bad or taken number re-shows the form with the reason."""
+    me, runtime = require_owner(request), request.app[RUNTIME]
+    raw = dict(await request.post())
+    try:
+        async with runtime.sessions.begin() as session:
+            business = await business_of(session, me)
+            form = ClientForm.model_validate(raw, context={"region": region_of(business.locale)})
+            client = await client_records.add_client(session, me.business_id, phone=form.phone, name=form.name or None,
+                                                     locale=form.locale, now=runtime.clock.now())
+    except ValidationError as exc:
+        return await _render_list(request, errors=form_errors(exc), form=raw, status=400)
+    except client_records.DuplicatePhone as exc:
+        return await _render_list(request, errors={"phone": f"{exc.phone} is already one of your clients."},
+                                  form=raw, status=400, duplicate_id=exc.existing_id)
+    flash(request, f"Added {form.name or form.phone}.")
+    raise web.HTTPFound(request.app.router["client"].url_for(client_id=str(client.id)))
+
+
+@routes.get(r"/admin/clients/{client_id:\d+}", name="client")
+async def client_page(request: web.Request) -> web.Response:
+    return await _render_client(request)
+
+
+@routes.post(r"/admin/clients/{client_id:\d+}/edit", name="client_edit")
+async def client_edit(request: web.Request) -> web.Response:
+    """Change name, phone and chat language (owners, and trainers of this client)."""
+    me, runtime = identity(request), request.app[RUNTIME]
+    raw = dict(await request.post())
+    try:
+        async with runtime.sessions.begin() as session:
+            business, client = await business_of(session, me), await _client(session, me, request)
+            form = ClientForm.model_validate(raw, context={"region": region_of(business.locale)})
+            await client_records.edit_client(session, client, phone=form.phone, name=form.name or None, locale=form.locale)
+    except ValidationError as exc:
+        return await _render_client(request, errors=form_errors(exc), form=raw, status=400)
+    except client_records.DuplicatePhone as exc:
+        return await _render_client(request, errors={"phone": f"{exc.phone} already belongs to another client."},
+                                    form=raw, status=400)
+    except client_records.ClientErased as exc:
+        return await _render_client(request, errors={"form": str(exc)}, form=raw, status=400)
+    flash(request, "Client saved.")
+    _back_to_client(request)
+
+
+@routes.post(r"/admin/clients/{client_id:\d+}/active", name="client_active")
+async def client_active(request: web.Request) -> web.Response:
+    """Deactivate or reactivate a client (owners)."""
+    me, runtime = require_owner(request), request.app[RUNTIME]
+    try:
+        form = ActiveForm.model_validate(dict(await request.post()))
+        async with runtime.sessions.begin() as session:
+            client_records.set_active(await _client(session, me, request), form.active, runtime.clock.now())
+    except ValidationError:
+        return await _render_client(request, errors={"form": "Choose activate or deactivate."}, status=400)
+    except client_records.ClientErased as exc:
+        return await _render_client(request, errors={"form": str(exc)}, status=400)
+    flash(request, "Client reactivated." if form.active else "Client deactivated.")
+    _back_to_client(request)
+
+
+@routes.post(r"/admin/clients/{client_id:\d+}/notes", name="client_note")
+async def client_note(request: web.Request) -> web.Response:
+    """Add a note signed with the logged-in user's name and the time."""
+    me, runtime = identity(request), request.app[RUNTIME]
+    raw = dict(await request.post())
+    try:
+        form = NoteForm.model_validate(raw)
+        async with runtime.sessions.begin() as session:
+            await client_records.add_note(session, await _client(session, me, request), body=form.body,
+                                          author_user_id=me.user_id, author_name=me.name, now=runtime.clock.now())
+    except ValidationError as exc:
+        return await _render_client(request, errors={"note": form_errors(exc)["body"]}, form=raw, status=400)
+    except client_records.ClientErased as exc:
+        return await _render_client(request, errors={"note": str(exc)}, form=raw, status=400)
+    flash(request, "Note added.")
+    _back_to_client(request)
+
+
+async def _render_list(request: web.Request, *, errors: Mapping[str, str] | None = None,
+                       form: Mapping[str, Any] | None = None, status: int = 200,
+                       duplicate_id: int | None = None) -> web.Response:
+    me, runtime = identity(request), request.app[RUNTIME]
+    query = request.query.get("q", "").strip()[:100]
+    async with runtime.sessions() as session:
+        business = await business_of(session, me)
+        listing = await list_clients(session, me.business_id, staff_scope(me), query=query, page=page_number(request))
+    ctx = {"listing": listing, "query": query, "errors": errors or {}, "form": form or {"locale": business.locale},
+           "duplicate_id": duplicate_id,
+           "at": local_time(business.timezone)}
+    return aiohttp_jinja2.render_template("admin/clients.html", request, ctx, status=status)
+
+
+async def _render_client(request: web.Request, *, errors: Mapping[str, str] | None = None,
+                         form: Mapping[str, Any] | None = None, status: int = 200) -> web.Response:
+    me, runtime = identity(request), request.app[RUNTIME]
+    async with runtime.sessions() as session:
+        business = await business_of(session, me)
+        try:
+            profile = await client_profile(session, me.business_id, staff_scope(me), _client_id(request),
+                                           runtime.clock.now())
+        except NotFound:
+            raise web.HTTPNotFound(text="No such client.") from None
+    ctx = {"p": profile, "c": profile.client, "errors": errors or {}, "form": form, "at": local_time(business.timezone)}
+    return aiohttp_jinja2.render_template("admin/client.html", request, ctx, status=status)
+
+
+async def _client(session: AsyncSession, me: Identity, request: web.Request) -> Client:
+    """The client of the URL if this user may see it; 404 for another business's or trainer's."""
+    try:
+        return await get_visible(session, me.business_id, staff_scope(me), _client_id(request))
+    except NotFound:
+        raise web.HTTPNotFound(text="No such client.") from None
+
+
+def _client_id(request: web.Request) -> int:
+    return int(request.match_info["client_id"])
+
+
+def _back_to_client(request: web.Request) -> NoReturn:
+    raise web.HTTPFound(request.app.router["client"].url_for(client_id=request.match_info["client_id"]))

@@ -1,4 +1,125 @@
-"""The staff page (not built yet)."""
+"""The staff page (owner only): trainers (add, edit, deactivate) and panel logins (add, role, deactivate)."""
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
 from aiohttp import web
 
+from admin.forms.staff import PanelUserForm, TrainerForm
+from admin.identity import require_owner
+from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
+from bot.keys import RUNTIME
+from domain import catalog, panel_users, staff_roster
+from domain.admin_users import AdminUserError, create_user
+from domain.models import Staff
+
 routes = web.RouteTableDef()
+PAGE = "admin/staff.html"
+TRAINER_PAGE = "admin/staff_trainer.html"
+
+
+async def _context(request: web.Request, **overrides: Any) -> dict[str, Any]:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions() as session:
+        trainers = await staff_roster.staff_of(session, me.business_id)
+        users = await panel_users.users_of(session, me.business_id)
+    context: dict[str, Any] = {"trainers": trainers, "names": {t.id: t.name for t in trainers}, "users": users,
+                               "trainer_values": {}, "trainer_errors": {}, "user_values": {"role": "trainer"},
+                               "user_errors": {}, "user_problem": None}
+    context.update(overrides)
+    return context
+
+
+@routes.get("/admin/staff", name="staff")
+async def staff_page(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template(PAGE, request, await _context(request))
+
+
+@routes.post("/admin/staff/trainers", name="staff_trainer_add")
+async def trainer_add(request: web.Request) -> web.Response:
+    me, data, form, errors = await owner_form(request, TrainerForm)
+    if form is None:
+        return invalid(PAGE, request, await _context(request, trainer_values=data, trainer_errors=errors))
+    async with request.app[RUNTIME].sessions.begin() as session:
+        await catalog.add_staff(session, me.business_id, form.name, request.app[RUNTIME].clock.now(),
+                                wa_id=form.whatsapp, email=form.email)
+    raise done(request, f"Trainer {form.name} added. Set their weekly hours under Settings.", "staff")
+
+
+@routes.get(r"/admin/staff/trainers/{staff_id:\d+}", name="staff_trainer")
+async def trainer_page(request: web.Request) -> web.Response:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions() as session:
+        with not_found_as_404():
+            staff = await catalog.get_scoped(session, Staff, me.business_id, row_id(request, "staff_id"))
+    values = {"name": staff.name, "email": staff.email, "whatsapp": f"+{staff.wa_id}" if staff.wa_id else ""}
+    return aiohttp_jinja2.render_template(TRAINER_PAGE, request, {"staff": staff, "values": values, "errors": {}})
+
+
+@routes.post(r"/admin/staff/trainers/{staff_id:\d+}", name="staff_trainer_save")
+async def trainer_save(request: web.Request) -> web.Response:
+    me, data, form, errors = await owner_form(request, TrainerForm)
+    async with request.app[RUNTIME].sessions.begin() as session:
+        with not_found_as_404():
+            if form is None:
+                staff = await catalog.get_scoped(session, Staff, me.business_id, row_id(request, "staff_id"))
+                return invalid(TRAINER_PAGE, request, {"staff": staff, "values": data, "errors": errors})
+            await staff_roster.update_staff(session, me.business_id, row_id(request, "staff_id"), name=form.name,
+                                            email=form.email, wa_id=form.whatsapp)
+    raise done(request, f"Trainer {form.name} saved.", "staff")
+
+
+@routes.post(r"/admin/staff/trainers/{staff_id:\d+}/active", name="staff_trainer_active")
+async def trainer_active(request: web.Request) -> web.Response:
+    staff = await toggle_active(request, Staff, "staff_id")
+    active = staff.active
+    state = "back: clients can book them again" if active else "deactivated: clients can no longer book them"
+    raise done(request, f"Trainer {staff.name} {state}.", "staff")
+
+
+@routes.post("/admin/staff/users", name="staff_user_add")
+async def user_add(request: web.Request) -> web.Response:
+    me, data, form, errors = await owner_form(request, PanelUserForm)
+    problem = None
+    if form is not None:
+        try:
+            async with request.app[RUNTIME].sessions.begin() as session:
+                await create_user(session, me.business_id, form.email, form.name, form.password, form.role,
+                                  request.app[RUNTIME].clock.now(), staff_id=form.staff_id)
+        except AdminUserError as exc:
+            problem = str(exc)
+        else:
+            raise done(request, f"{form.name} can now log in as {form.role} with {form.email}.", "staff")
+    data.pop("password", None)  # never echoed back into the page
+    return invalid(PAGE, request, await _context(request, user_values=data, user_errors=errors, user_problem=problem))
+
+
+async def _change_user(request: web.Request, change: str) -> web.Response:
+    me = require_owner(request)
+    data = await form_data(request)
+    user_id = row_id(request, "user_id")
+    try:
+        async with request.app[RUNTIME].sessions.begin() as session:
+            with not_found_as_404():
+                if change == "role":
+                    staff_id = int(data["staff_id"]) if data.get("staff_id", "").isdigit() else None
+                    user = await panel_users.set_role(session, me.business_id, user_id, data.get("role", ""), staff_id)
+                else:
+                    user = await panel_users.set_user_active(session, me.business_id, user_id, data.get("active") == "1")
+    except AdminUserError as exc:
+        return invalid(PAGE, request, await _context(request, user_problem=str(exc)))
+    said = f"{user.name} is now {user.role}." if change == "role" else \
+        f"{user.name} {'can log in again' if user.active else 'can no longer log in'}."
+    # Someone who just gave up their own owner role (or login) can no longer see this page.
+    raise done(request, said, "dashboard" if user.id == me.user_id else "staff")
+
+
+@routes.post(r"/admin/staff/users/{user_id:\d+}/role", name="staff_user_role")
+async def user_role(request: web.Request) -> web.Response:
+    return await _change_user(request, "role")
+
+
+@routes.post(r"/admin/staff/users/{user_id:\d+}/active", name="staff_user_active")
+async def user_active(request: web.Request) -> web.Response:
+    return await _change_user(request, "active")

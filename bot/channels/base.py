@@ -1,7 +1,7 @@
 """The channel interface: how an outbox row leaves the building."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -36,6 +36,8 @@ class OutboundEnvelope:
     to: str
     kind: str  # text | buttons | list | template | read
     payload: dict[str, Any]
+    # The business's own Cloud API token when it set one in the panel; None means the deployment's.
+    access_token: str | None = field(default=None, repr=False)
 
 
 class Channel(Protocol):

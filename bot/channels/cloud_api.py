@@ -106,7 +106,8 @@ class CloudApiChannel:
         body = build_request(envelope)
         url = self.url_for(envelope.phone_number_id)
         try:
-            response = await self._client.post(url, json=body, headers=self._auth, timeout=self._timeout)
+            headers = {"Authorization": f"Bearer {envelope.access_token}"} if envelope.access_token else self._auth
+            response = await self._client.post(url, json=body, headers=headers, timeout=self._timeout)
         except httpx.TransportError as exc:
             # Includes timeouts. The exception text carries only the URL, never our headers.
             log.warning("cloud api %s send via %s: network error %s", envelope.kind, envelope.phone_number_id, type(exc).__name__)

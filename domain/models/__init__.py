@@ -2,7 +2,9 @@
 from domain.models.admin import AdminUser, LoginFailure
 from domain.models.base import Base
 from domain.models.catalog import AvailabilityRule, Service, ServiceTrainer, TimeOff
+from domain.models.client_notes import ClientNote
 from domain.models.credits import CreditBalance, CreditEntry, Membership
+from domain.models.message_templates import MessageTemplate
 from domain.models.messaging import Conversation, InboundMessage, MessageStatusEvent, OutboundMessage
 from domain.models.scheduling import Appointment, Booking, BookingEvent, BookingSeries, CheckIn, WaitlistEntry
 from domain.models.tenants import Business, Client, Staff
@@ -10,6 +12,7 @@ from domain.models.tenants import Business, Client, Staff
 __all__ = [
     "AdminUser", "LoginFailure",
     "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business", "CheckIn",
-    "Client", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "Membership", "MessageStatusEvent",
+    "Client", "ClientNote", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "Membership",
+    "MessageStatusEvent", "MessageTemplate",
     "OutboundMessage", "Service", "ServiceTrainer", "Staff", "TimeOff", "WaitlistEntry",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
@@ -36,6 +36,9 @@ class Business(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     checkin_radius_m: Mapped[int] = mapped_column(Integer, default=150, server_default=text("150"))
     checkin_code: Mapped[str | None] = mapped_column(String(64))
+    # Admin settings: postal address, and the business's own Cloud API token (Fernet-encrypted, never plain).
+    address: Mapped[str | None] = mapped_column(String(300))
+    whatsapp_token_encrypted: Mapped[str | None] = mapped_column(Text)
 
 
 class Staff(Base):
@@ -76,3 +79,5 @@ class Client(Base):
     marketing_consent: Mapped[bool | None] = mapped_column(Boolean)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Client admin (panel): the business stopped serving this client; the row and history stay.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,7 @@
 """Dashboard: messages in and out of a business by time (indexes for the weekly counts).
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-23
 """
 from typing import Sequence, Union
@@ -9,7 +9,7 @@ from typing import Sequence, Union
 from alembic import op
 
 revision: str = "0008"
-down_revision: Union[str, Sequence[str], None] = "0004"
+down_revision: Union[str, Sequence[str], None] = "0006"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

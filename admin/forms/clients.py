@@ -1,0 +1,45 @@
+"""Validated input of the client pages: add/edit a client, write a note."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from domain.phones import parse_typed_phone
+
+
+class ClientForm(BaseModel):
+    """A client's name, phone (typed any way; normalised to E.164) and chat language.
+
+    Validate with `context={"region": …}`: the business's country, for numbers typed without +.
+    """
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field("", max_length=120)
+    phone: str = Field(max_length=40)
+    locale: Literal["pt-BR", "en"] = "pt-BR"
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            raise ValueError("Type the client's WhatsApp number")
+        return parse_typed_phone(value, (info.context or {}).get("region"))
+
+
+class NoteForm(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    body: str = Field(max_length=2000)
+
+    @field_validator("body")
+    @classmethod
+    def _written(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Write the note first")
+        return value
+
+
+class ActiveForm(BaseModel):
+    active: bool

@@ -1,0 +1,47 @@
+"""Turning a posted form into a pydantic model, or into one plain-words error per field."""
+from __future__ import annotations
+
+from typing import Any, Mapping, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+Form = TypeVar("Form", bound=BaseModel)
+
+
+def _words(error: Mapping[str, Any]) -> str:
+    """Pydantic's error as a trainer would say it."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "string_too_short" and (ctx.get("min_length") or 1) > 1:
+        return f"Use at least {ctx['min_length']} characters."
+    if kind in ("missing", "string_too_short"):
+        return "This is required."
+    if kind == "too_short":
+        return "Choose at least one."
+    if kind == "string_too_long":
+        return f"Use at most {ctx.get('max_length')} characters."
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"Must be at least {ctx.get('ge', ctx.get('gt'))}."
+    if kind in ("less_than_equal", "less_than"):
+        return f"Must be at most {ctx.get('le', ctx.get('lt'))}."
+    if kind in ("int_parsing", "int_from_float"):
+        return "Must be a whole number."
+    if kind == "float_parsing":
+        return "Must be a number."
+    if kind == "literal_error":
+        return f"Choose one of {ctx.get('expected')}."
+    if kind == "value_error":
+        return str(ctx.get("error") or error["msg"])
+    return str(error["msg"])
+
+
+def validate(model: type[Form], data: Mapping[str, Any]) -> tuple[Form | None, dict[str, str]]:
+    """The model, or None and {field: message}; blank inputs count as not given."""
+    values = {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+    try:
+        return model.model_validate(values), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "__all__"
+            errors.setdefault(field, _words(error))
+        return None, errors

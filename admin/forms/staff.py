@@ -1,0 +1,61 @@
+"""Staff forms: a trainer's details, and a panel user."""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.phones import canonical_phone
+
+# Enough to catch typos; the mailbox itself is the real check.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str | None) -> str | None:
+    if value is not None and not EMAIL.match(value):
+        raise ValueError("That is not an e-mail address.")
+    return value.lower() if value else None
+
+
+class TrainerForm(BaseModel):
+    """A trainer: name, e-mail and the WhatsApp number their daily digest goes to."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    email: str | None = Field(None, max_length=254)
+    whatsapp: str | None = Field(None, max_length=32)
+
+    _check_email = field_validator("email")(_email)
+
+    @field_validator("whatsapp")
+    @classmethod
+    def _wa_id(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        phone = canonical_phone(value)
+        if phone is None:
+            raise ValueError("Write the number with its country code, e.g. +55 11 98765-4321.")
+        return phone.lstrip("+")  # WhatsApp ids are the E.164 digits
+
+
+class PanelUserForm(BaseModel):
+    """Someone who logs in to the panel: an owner, or a trainer tied to their staff row."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    email: str = Field(min_length=1, max_length=254)
+    name: str = Field(min_length=1, max_length=120)
+    role: Literal["owner", "trainer"]
+    staff_id: int | None = Field(None, validate_default=True)
+    password: str = Field(min_length=10, max_length=200)
+
+    _check_email = field_validator("email")(_email)
+
+    @field_validator("staff_id")
+    @classmethod
+    def _trainer_has_staff(cls, value: int | None, info) -> int | None:  # type: ignore[no-untyped-def]
+        if info.data.get("role") == "trainer" and value is None:
+            raise ValueError("Choose which trainer this login belongs to.")
+        return value

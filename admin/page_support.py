@@ -1,0 +1,56 @@
+"""Small helpers the client, inbox and delivery pages share: scoping, local times, form errors."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin.identity import Identity
+from domain.models import Business
+
+# A trainer whose login has no staff row must see no one: an id no row has.
+NO_STAFF = -1
+
+
+def staff_scope(me: Identity) -> int | None:
+    """None for an owner (every client); the trainer's staff id otherwise (only their clients)."""
+    if me.is_owner:
+        return None
+    return me.staff_id if me.staff_id is not None else NO_STAFF
+
+
+def local_time(tz: str) -> Callable[[datetime | None], str]:
+    """A template function showing UTC datetimes as the business's wall-clock time."""
+    zone = ZoneInfo(tz)
+
+    def at(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%a %d/%m/%Y %H:%M") if moment is not None else "—"
+
+    return at
+
+
+def form_errors(exc: ValidationError) -> dict[str, str]:
+    """The first error of each field, in words, for showing next to the field."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        errors.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
+    return errors
+
+
+async def business_of(session: AsyncSession, me: Identity) -> Business:
+    """The logged-in user's business row (for its time zone and locale)."""
+    business = await session.get(Business, me.business_id)
+    if business is None:
+        raise web.HTTPNotFound()
+    return business
+
+
+def page_number(request: web.Request) -> int:
+    """The ?page= of a paged list; anything odd is page 1."""
+    value = request.query.get("page", "1")
+    return int(value) if value.isdigit() and len(value) < 7 else 1

@@ -1,0 +1,71 @@
+"""Settings → Business (profile, check-in) and Policies (booking rules); owner only."""
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from admin.forms.settings import BusinessForm, PoliciesForm
+from admin.identity import require_owner
+from admin.views.settings_routes import routes
+from admin.views.settings_support import done, invalid, owner_form
+from bot.keys import RUNTIME
+from domain import business_settings
+from domain.catalog import get_scoped
+from domain.models import Business
+
+BUSINESS_PAGE = "admin/settings_business.html"
+POLICIES_PAGE = "admin/settings_policies.html"
+
+
+async def _business(request: web.Request) -> Business:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions() as session:
+        return await get_scoped(session, Business, me.business_id, me.business_id)
+
+
+def _values(business: Business, fields: frozenset[str]) -> dict[str, Any]:
+    return {name: getattr(business, name) for name in fields}
+
+
+@routes.get("/admin/settings", name="settings")
+async def business_page(request: web.Request) -> web.Response:
+    business = await _business(request)
+    context = {"business": business, "values": _values(business, business_settings.PROFILE_FIELDS), "errors": {}}
+    return aiohttp_jinja2.render_template(BUSINESS_PAGE, request, context)
+
+
+@routes.post("/admin/settings", name="settings_business_save")
+async def business_save(request: web.Request) -> web.Response:
+    me, data, form, errors = await owner_form(request, BusinessForm)
+    if form is None:
+        return invalid(BUSINESS_PAGE, request, {"business": await _business(request), "values": data, "errors": errors})
+    async with request.app[RUNTIME].sessions.begin() as session:
+        await business_settings.update(session, me.business_id, form.model_dump(), business_settings.PROFILE_FIELDS)
+    raise done(request, "Business details saved.", "settings")
+
+
+@routes.post("/admin/settings/checkin-code", name="settings_checkin_code")
+async def checkin_code(request: web.Request) -> web.Response:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions.begin() as session:
+        await business_settings.regenerate_checkin_code(session, me.business_id)
+    raise done(request, "New check-in code made: print the new QR poster; the old one no longer works.", "settings")
+
+
+@routes.get("/admin/settings/policies", name="settings_policies")
+async def policies_page(request: web.Request) -> web.Response:
+    business = await _business(request)
+    context = {"values": _values(business, business_settings.POLICY_FIELDS), "errors": {}}
+    return aiohttp_jinja2.render_template(POLICIES_PAGE, request, context)
+
+
+@routes.post("/admin/settings/policies", name="settings_policies_save")
+async def policies_save(request: web.Request) -> web.Response:
+    me, data, form, errors = await owner_form(request, PoliciesForm)
+    if form is None:
+        return invalid(POLICIES_PAGE, request, {"values": data, "errors": errors})
+    async with request.app[RUNTIME].sessions.begin() as session:
+        await business_settings.update(session, me.business_id, form.model_dump(), business_settings.POLICY_FIELDS)
+    raise done(request, "Booking policies saved.", "settings_policies")

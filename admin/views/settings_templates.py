@@ -1,0 +1,67 @@
+"""Settings → Message templates: the business's approved WhatsApp templates; owner only."""
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from admin.forms.message_templates import TemplateForm
+from admin.identity import require_owner
+from admin.views.settings_routes import routes
+from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
+from bot.keys import RUNTIME
+from domain import catalog, message_templates
+from domain.models import MessageTemplate
+
+PAGE = "admin/settings_templates.html"
+
+
+async def _context(request: web.Request, *, editing: int | None = None, values: dict[str, Any] | None = None,
+                   errors: dict[str, str] | None = None) -> dict[str, Any]:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions() as session:
+        templates = await message_templates.templates_of(session, me.business_id)
+        if editing is not None and values is None:
+            with not_found_as_404():
+                t = await catalog.get_scoped(session, MessageTemplate, me.business_id, editing)
+            values = {"name": t.name, "language": t.language, "purpose": t.purpose, "variables": ", ".join(t.variables)}
+    return {"templates": templates, "editing": editing, "purposes": message_templates.PURPOSES,
+            "values": values or {"language": "pt_BR", "purpose": "reminder"}, "errors": errors or {}}
+
+
+@routes.get("/admin/settings/templates", name="settings_templates")
+async def templates_page(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template(PAGE, request, await _context(request))
+
+
+@routes.get(r"/admin/settings/templates/{template_id:\d+}", name="settings_template")
+async def template_page(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template(PAGE, request, await _context(request, editing=row_id(request, "template_id")))
+
+
+@routes.post("/admin/settings/templates", name="settings_templates_add")
+@routes.post(r"/admin/settings/templates/{template_id:\d+}", name="settings_template_save")
+async def template_save(request: web.Request) -> web.Response:
+    template_id = row_id(request, "template_id") if "template_id" in request.match_info else None
+    me, data, form, errors = await owner_form(request, TemplateForm)
+    if form is not None:
+        try:
+            async with request.app[RUNTIME].sessions.begin() as session:
+                with not_found_as_404():
+                    await message_templates.save_template(
+                        session, me.business_id, request.app[RUNTIME].clock.now(), name=form.name, language=form.language,
+                        purpose=form.purpose, variables=form.variable_list, template_id=template_id)
+        except message_templates.TemplateExists as exc:
+            errors = {"name": f"{str(exc).capitalize()}."}
+        else:
+            raise done(request, f"Template {form.name} ({form.language}) saved.", "settings_templates")
+    return invalid(PAGE, request, await _context(request, editing=template_id, values=data, errors=errors))
+
+
+@routes.post(r"/admin/settings/templates/{template_id:\d+}/active", name="settings_template_active")
+async def template_active(request: web.Request) -> web.Response:
+    t = await toggle_active(request, MessageTemplate, "template_id")
+    active = t.active
+    raise done(request, f"Template {t.name} ({t.language}) {'back in use' if active else 'no longer used'}.",
+               "settings_templates")

@@ -1,0 +1,74 @@
+"""Settings → WhatsApp connection: the number, the business's own token (never shown back) and the webhook."""
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from admin.forms.settings import WhatsAppForm
+from admin.identity import require_owner
+from admin.views.settings_routes import routes
+from admin.views.settings_support import done, invalid, owner_form
+from bot.keys import RUNTIME, SETTINGS
+from domain import business_settings, secret_box
+from domain.catalog import get_scoped
+from domain.models import Business
+
+PAGE = "admin/settings_whatsapp.html"
+
+
+def _secret_key(request: web.Request) -> str:
+    return request.app[SETTINGS].secret_key.get_secret_value()
+
+
+def _public_origin(request: web.Request) -> str:
+    """This server as the outside world reaches it; behind a proxy, what it forwarded (display only)."""
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+    return f"{scheme}://{host}"
+
+
+async def _context(request: web.Request, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> dict[str, Any]:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions() as session:
+        business = await get_scoped(session, Business, me.business_id, me.business_id)
+    token = secret_box.unseal(_secret_key(request), business.whatsapp_token_encrypted)
+    return {
+        "values": values if values is not None else {"phone_number_id": business.phone_number_id,
+                                                     "display_phone_number": f"+{business.display_phone_number}"
+                                                     if business.display_phone_number else ""},
+        "errors": errors or {},
+        "token_mask": secret_box.masked(token),
+        "token_unreadable": bool(business.whatsapp_token_encrypted) and token is None,
+        "webhook_url": f"{_public_origin(request)}/webhooks/whatsapp",
+        "verify_token": request.app[SETTINGS].whatsapp_verify_token.get_secret_value(),
+    }
+
+
+@routes.get("/admin/settings/whatsapp", name="settings_whatsapp")
+async def whatsapp_page(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template(PAGE, request, await _context(request))
+
+
+@routes.post("/admin/settings/whatsapp", name="settings_whatsapp_save")
+async def whatsapp_save(request: web.Request) -> web.Response:
+    me, data, form, errors = await owner_form(request, WhatsAppForm)
+    if form is not None:
+        try:
+            async with request.app[RUNTIME].sessions.begin() as session:
+                await business_settings.set_whatsapp(session, me.business_id, _secret_key(request), **form.model_dump())
+        except business_settings.PhoneNumberTaken as exc:
+            errors = {"phone_number_id": f"{str(exc).capitalize()}. Check the id in Meta's API Setup page."}
+        else:
+            raise done(request, "WhatsApp connection saved.", "settings_whatsapp")
+    data.pop("access_token", None)  # a typed token is never echoed back into the page
+    return invalid(PAGE, request, await _context(request, data, errors))
+
+
+@routes.post("/admin/settings/whatsapp/forget-token", name="settings_whatsapp_forget")
+async def forget_token(request: web.Request) -> web.Response:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions.begin() as session:
+        await business_settings.forget_whatsapp_token(session, me.business_id)
+    raise done(request, "The business's own token was removed; messages use the platform's token.", "settings_whatsapp")
