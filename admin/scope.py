@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.identity import Identity
 from domain.catalog import Scoped, get_scoped
+from domain.client_directory import get_visible
 from domain.errors import NotFound
-from domain.models import Booking, Business, Client
-from domain.panel_choices import trainer_client_ids
+from domain.models import Business, Client
 
 
 def staff_scope(me: Identity) -> int | None:
@@ -34,10 +33,7 @@ async def in_business(session: AsyncSession, me: Identity, model: type[Scoped], 
 
 async def check_client(session: AsyncSession, me: Identity, client_id: int) -> Client:
     """The client, if this user may act for them; another business's (or trainer's) client is a 404."""
-    client = await in_business(session, me, Client, client_id)
-    scope = staff_scope(me)
-    if scope is not None:
-        mine = select(trainer_client_ids(me.business_id, scope).where(Booking.client_id == client_id).exists())
-        if not (await session.execute(mine)).scalar():
-            raise web.HTTPNotFound()
-    return client
+    try:
+        return await get_visible(session, me.business_id, staff_scope(me), client_id)
+    except NotFound:
+        raise web.HTTPNotFound() from None

@@ -18,7 +18,7 @@ from domain.availability import local_day_bounds
 from domain.business_week import bucket, local_today, monday_of, week_edges
 from domain.calendar_week import Entry, entries_between
 from domain.models import Appointment, Booking, CheckIn, Client, CreditEntry, InboundMessage, OutboundMessage
-from domain.panel_choices import trainer_client_ids
+from domain.client_directory import trainer_client_ids
 
 CREDIT_SALES = ("purchase", "grant")  # ledger kinds that put new credits in a client's hands
 
@@ -104,7 +104,7 @@ async def _week_totals(session: AsyncSession, business_id: int, start: datetime,
                        staff_id: int | None) -> tuple[int, int, int, int]:
     """New clients, credits sold, messages in and out between start and end, in one round trip."""
     def scoped(stmt: Any, client_column: Any) -> Any:
-        return stmt if staff_id is None else stmt.where(client_column.in_(trainer_client_ids(business_id, staff_id)))
+        return stmt if staff_id is None else stmt.where(client_column.in_(trainer_client_ids(staff_id)))
 
     new_clients = scoped(select(func.count()).where(
         Client.business_id == business_id, Client.created_at >= start, Client.created_at < end), Client.id)

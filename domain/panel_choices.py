@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar_week import client_label
-from domain.models import Appointment, Booking, Client, Service, ServiceTrainer, Staff
+from domain.client_directory import visible
+from domain.models import Client, Service, ServiceTrainer, Staff
 
 
 @dataclass(frozen=True)
@@ -25,18 +26,10 @@ class ServiceChoice:
     staff_ids: tuple[int, ...]  # the trainers who offer it
 
 
-def trainer_client_ids(business_id: int, staff_id: int) -> Select[tuple[int]]:
-    """A subquery of the clients who have (or had) a booking with the trainer."""
-    return (select(Booking.client_id).join(Appointment, Appointment.id == Booking.appointment_id)
-            .where(Appointment.business_id == business_id, Appointment.staff_id == staff_id))
-
-
 async def clients(session: AsyncSession, business_id: int, *, staff_id: int | None = None) -> list[Choice]:
-    """The business's clients by name (a trainer's own only), erased ones left out."""
+    """The business's clients by name (a trainer's own only), erased and deactivated ones left out."""
     stmt = (select(Client.id, Client.profile_name, Client.phone_e164)
-            .where(Client.business_id == business_id, Client.erased_at.is_(None)))
-    if staff_id is not None:
-        stmt = stmt.where(Client.id.in_(trainer_client_ids(business_id, staff_id)))
+            .where(*visible(business_id, staff_id), Client.erased_at.is_(None), Client.deactivated_at.is_(None)))
     rows = (await session.execute(stmt)).all()
     labelled = [Choice(i, f"{name} · {phone}" if name and phone else str(client_label(name, phone, i)))
                 for i, name, phone in rows]
