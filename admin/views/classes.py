@@ -1,4 +1,156 @@
-"""The classes page (not built yet)."""
+"""Group classes: upcoming sessions with seats taken, scheduling one, its roster and waitlist, cancelling it."""
+from __future__ import annotations
+
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin.domain_words import words
+from admin.flash import flash
+from admin.forms.scheduling import CancelClass, NewClass, NewSeat, form_fields, read
+from admin.identity import Identity, identity
+from admin.scope import business_of, check_client, in_business, staff_scope
+from bot.keys import ENQUEUER, RUNTIME
+from conversations.dates import when
+from conversations.team_notices import tell
+from domain import class_sessions, classes, panel_choices
+from domain.business_week import local_today
+from domain.errors import DomainError, NotFound
+from domain.models import Service, Staff
 
 routes = web.RouteTableDef()
+
+
+@routes.get("/admin/classes", name="classes")
+async def classes_page(request: web.Request) -> web.Response:
+    return await _list_page(request, identity(request), {}, {})
+
+
+@routes.post("/admin/classes", name="classes_schedule")
+async def schedule(request: web.Request) -> web.Response:
+    """Put a class session in a trainer's calendar (a trainer schedules only their own)."""
+    me = identity(request)
+    posted = await form_fields(request)
+    if not me.is_owner:
+        posted["staff_id"] = str(me.staff_id or 0)
+    form, errors = read(NewClass, posted)
+    runtime = request.app[RUNTIME]
+    if form is not None:
+        try:
+            async with runtime.sessions.begin() as session:
+                business = await business_of(session, me)
+                await in_business(session, me, Service, form.service_id)
+                await in_business(session, me, Staff, form.staff_id)
+                starts_at = form.starts_at(business.timezone)
+                if starts_at is None:
+                    errors["at"] = "That time does not exist on that day (the clocks change). Pick another."
+                else:
+                    made = await classes.schedule_class(session, business.id, service_id=form.service_id,
+                                                        staff_id=form.staff_id, starts_at=starts_at,
+                                                        now=runtime.clock.now(), capacity=form.capacity)
+        except DomainError as error:
+            errors["form"] = words(error)
+        if not errors:
+            flash(request, f"Scheduled for {when(made.starts_at, business.timezone, 'en')}, {made.capacity} seats.")
+            raise web.HTTPSeeOther(request.app.router["class_session"].url_for(appointment_id=str(made.id)))
+    return await _list_page(request, me, posted, errors, status=400)
+
+
+@routes.get("/admin/classes/{appointment_id:\\d+}", name="class_session")
+async def session_page(request: web.Request) -> web.Response:
+    return await _session_page(request, identity(request), {}, {})
+
+
+@routes.post("/admin/classes/{appointment_id:\\d+}/cancel", name="class_cancel")
+async def cancel(request: web.Request) -> web.Response:
+    """Cancel the session: seats cancelled by the studio (credits back), everyone booked or waiting told in chat."""
+    me = identity(request)
+    posted = await form_fields(request)
+    form, errors = read(CancelClass, posted)
+    runtime = request.app[RUNTIME]
+    told: list[int] = []
+    if form is not None:
+        try:
+            async with runtime.sessions.begin() as session:
+                business = await business_of(session, me)
+                roster = await _roster(session, request, me)
+                now = runtime.clock.now()
+                outcome = await class_sessions.cancel_class(session, business.id, roster.session.appointment_id, now,
+                                                            reason=form.reason)
+                for client_id, refunded in outcome.booked + [(c, False) for c in outcome.waiting]:
+                    if await tell(session, business, client_id, now, "class_cancelled", service=roster.session.service,
+                                  when=roster.session.starts_at, refunded=refunded):
+                        told.append(client_id)
+        except DomainError as error:
+            errors["form"] = words(error)
+    if errors:
+        return await _session_page(request, me, posted, errors, status=400)
+    for client_id in told:
+        await request.app[ENQUEUER].deliver(client_id)
+    flash(request, f"Class cancelled; {len(told)} client{'s' if len(told) != 1 else ''} told in chat. Credits spent on it were refunded.")
+    raise web.HTTPSeeOther(request.app.router["classes"].url_for())
+
+
+@routes.post("/admin/classes/{appointment_id:\\d+}/seats", name="class_add_seat")
+async def add_seat(request: web.Request) -> web.Response:
+    """Give a client a seat through the chat's own rules (capacity, notice, credits); they hear in chat."""
+    me = identity(request)
+    posted = await form_fields(request)
+    form, errors = read(NewSeat, posted)
+    runtime = request.app[RUNTIME]
+    if form is not None:
+        try:
+            async with runtime.sessions.begin() as session:
+                business = await business_of(session, me)
+                roster = await _roster(session, request, me)
+                client = await check_client(session, me, form.client_id)
+                now = runtime.clock.now()
+                await classes.book_seat(session, business.id, client_id=client.id,
+                                        appointment_id=roster.session.appointment_id, now=now, actor="trainer")
+                await tell(session, business, client.id, now, "team_booked", service=roster.session.service,
+                           when=roster.session.starts_at, trainer=roster.session.trainer)
+        except DomainError as error:
+            errors["form"] = words(error)
+    if form is None or errors:
+        return await _session_page(request, me, posted, errors, status=400)
+    await request.app[ENQUEUER].deliver(form.client_id)
+    flash(request, f"{client.profile_name or client.phone_e164 or 'The client'} has a seat and was told in chat.")
+    raise web.HTTPSeeOther(request.app.router["class_session"].url_for(appointment_id=request.match_info["appointment_id"]))
+
+
+async def _roster(session: AsyncSession, request: web.Request, me: Identity) -> class_sessions.Roster:
+    try:
+        return await class_sessions.roster(session, me.business_id, int(request.match_info["appointment_id"]),
+                                           staff_id=staff_scope(me))
+    except NotFound:
+        raise web.HTTPNotFound() from None
+
+
+async def _list_page(request: web.Request, me: Identity, values: Mapping[str, str], errors: dict[str, str], *,
+                     status: int = 200) -> web.Response:
+    runtime = request.app[RUNTIME]
+    async with runtime.sessions() as session:
+        business = await business_of(session, me)
+        upcoming = await class_sessions.upcoming(session, business.id, runtime.clock.now(), staff_id=staff_scope(me))
+        services = await panel_choices.services(session, business.id, classes=True)
+        trainers = await panel_choices.trainers(session, business.id)
+    context = {"business": business, "tz": ZoneInfo(business.timezone), "upcoming": upcoming, "services": services,
+               "trainers": trainers, "values": values, "errors": errors,
+               "today": local_today(runtime.clock.now(), business.timezone)}
+    return aiohttp_jinja2.render_template("admin/classes.html", request, context, status=status)
+
+
+async def _session_page(request: web.Request, me: Identity, values: Mapping[str, str], errors: dict[str, str], *,
+                        status: int = 200) -> web.Response:
+    runtime = request.app[RUNTIME]
+    async with runtime.sessions() as session:
+        business = await business_of(session, me)
+        roster = await _roster(session, request, me)
+        clients = await panel_choices.clients(session, business.id, staff_id=staff_scope(me))
+    context = {"business": business, "tz": ZoneInfo(business.timezone), "roster": roster, "c": roster.session,
+               "clients": clients,
+               "values": values, "errors": errors, "started": roster.session.starts_at <= runtime.clock.now()}
+    return aiohttp_jinja2.render_template("admin/class_session.html", request, context, status=status)

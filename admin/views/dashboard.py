@@ -1,11 +1,37 @@
-"""The dashboard (a welcome page until the figures are built)."""
+"""The dashboard: today's sessions, this week's figures and twelve weeks of charts (business time zone)."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
 import aiohttp_jinja2
 from aiohttp import web
+
+from admin.charts import bar_chart
+from admin.identity import identity
+from bot.keys import RUNTIME
+from domain.dashboard_stats import dashboard
+from domain.models import Business
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/admin/dashboard", name="dashboard")
 @aiohttp_jinja2.template("admin/dashboard.html")
-async def dashboard(request: web.Request) -> dict[str, object]:
-    return {}
+async def dashboard_page(request: web.Request) -> dict[str, object]:
+    """An owner sees the business's figures, a trainer those of their own sessions and clients."""
+    me = identity(request)
+    runtime = request.app[RUNTIME]
+    async with runtime.sessions() as session:
+        business = await session.get(Business, me.business_id)
+        if business is None:
+            raise web.HTTPNotFound()
+        # A trainer login without a trainer row sees nothing rather than the business's figures.
+        figures = await dashboard(session, business.id, business.timezone, runtime.clock.now(),
+                                  staff_id=None if me.is_owner else (me.staff_id or 0))
+    labels = [f"{w.monday:%d/%m}" for w in figures.weeks]
+    return {
+        "business": business, "tz": ZoneInfo(business.timezone), "figures": figures, "week": figures.this_week,
+        "activity": bar_chart(labels, [("Bookings", [w.bookings for w in figures.weeks]),
+                                       ("Check-ins", [w.check_ins for w in figures.weeks])]),
+        "no_shows": bar_chart(labels, [("No-show rate", [w.no_show_rate for w in figures.weeks])], percent=True),
+    }

@@ -38,6 +38,7 @@ class InboundMessage(Base):
             postgresql_where=text("processed_at IS NULL"),
             sqlite_where=text("processed_at IS NULL"),
         ),
+        Index("ix_inbound_business_received", "business_id", "received_at"),  # the dashboard's messages in a week
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -65,6 +66,7 @@ class OutboundMessage(Base):
             sqlite_where=text("status IN ('queued', 'sending')"),
         ),
         Index("ix_outbound_business_status", "business_id", "status"),
+        Index("ix_outbound_business_created", "business_id", "created_at"),  # the dashboard's messages in a week
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -1,0 +1,86 @@
+"""The calendar's and classes' forms: pydantic models, read into values or errors in words per field."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal, Mapping, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from domain.availability import local_to_utc
+
+Form = TypeVar("Form", bound=BaseModel)
+
+WORDS = {
+    "client_id": "Pick a client.",
+    "service_id": "Pick a service.",
+    "staff_id": "Pick a trainer.",
+    "day": "Give the date (for example 2026-11-24).",
+    "at": "Give the start time (for example 07:30).",
+    "capacity": "Capacity is a whole number from 1 to 500 (or empty for the class's usual size).",
+    "who": "Say who is cancelling.",
+    "status": "Pick completed or no-show.",
+    "reason": "Keep the reason under 200 characters.",
+}
+
+
+class When(BaseModel):
+    day: date
+    at: time
+
+    def starts_at(self, tz: str) -> datetime | None:
+        """The UTC instant of the local date and time; None when clocks skip it (DST gap)."""
+        return local_to_utc(self.day, self.at, ZoneInfo(tz))
+
+
+class NewAppointment(When):
+    client_id: int = Field(gt=0)
+    service_id: int = Field(gt=0)
+    staff_id: int = Field(gt=0)
+
+
+class NewClass(When):
+    service_id: int = Field(gt=0)
+    staff_id: int = Field(gt=0)
+    capacity: int | None = Field(None, ge=1, le=500)
+
+    @field_validator("capacity", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+
+class NewSeat(BaseModel):
+    client_id: int = Field(gt=0)
+
+
+class Cancel(BaseModel):
+    who: Literal["client", "studio"]
+    reason: str | None = Field(None, max_length=200)
+
+
+class Mark(BaseModel):
+    status: Literal["completed", "no_show"]
+
+
+class CancelClass(BaseModel):
+    reason: str | None = Field(None, max_length=200)
+
+
+async def form_fields(request: web.Request) -> dict[str, str]:
+    """The posted form's fields as plain strings."""
+    return {k: str(v) for k, v in (await request.post()).items()}
+
+
+def read(model: type[Form], data: Mapping[str, str]) -> tuple[Form | None, dict[str, str]]:
+    """Validate the posted fields: the form, or the errors in words by field name."""
+    fields = {k: (v.strip() or None) if k == "reason" else v for k, v in data.items() if k in model.model_fields}
+    try:
+        return model.model_validate(fields), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "form"
+            errors.setdefault(name, WORDS.get(name, str(error["msg"])))
+        return None, errors

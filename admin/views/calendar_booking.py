@@ -1,0 +1,142 @@
+"""One personal booking in the calendar: move it, cancel it (late-cancel policy said), mark it done or a no-show.
+
+Registered on admin.views.calendar's route table; every change goes through domain.booking, the
+service the chat uses, and the client hears about it in chat.
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import AsyncIterator, Callable, Mapping
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin.domain_words import words
+from admin.flash import flash
+from admin.forms.scheduling import Cancel, Mark, When, form_fields, read
+from admin.identity import Identity, identity
+from admin.scope import business_of, staff_scope
+from bot.keys import ENQUEUER, RUNTIME
+from conversations.dates import when
+from conversations.team_notices import tell
+from domain import booking
+from domain.calendar_week import Entry, booking_entry
+from domain.errors import DomainError, NotFound
+from domain.models import Business
+
+STATUS_WORDS = {"completed": "completed", "no_show": "a no-show"}
+# The booking a command acted on and its local day, kept on the request for the redirect.
+ENTRY = web.RequestKey("calendar_entry", Entry)
+DAY = web.RequestKey("calendar_day", str)
+
+
+async def booking_page(request: web.Request) -> web.Response:
+    return await _page(request, identity(request), {}, {})
+
+
+async def move(request: web.Request) -> web.Response:
+    """Reschedule atomically (the new time taken and the old one freed together, or nothing)."""
+    me, posted = identity(request), await form_fields(request)
+    form, errors = read(When, posted)
+    if form is not None:
+        async with _command(request, me, errors) as (session, business, entry, now):
+            new = form.starts_at(business.timezone)
+            if new is None:
+                errors["at"] = "That time does not exist on that day (the clocks change). Pick another."
+            else:
+                await booking.reschedule(session, business.id, entry.booking_id, new, now, by="trainer")
+                await tell(session, business, entry.client_id, now, "team_moved", service=entry.service,
+                           old=entry.starts_at, new=new)
+                done = f"Moved to {when(new, business.timezone, 'en')}."
+    return await _finish(request, me, posted, errors, "move", lambda: done)
+
+
+async def cancel(request: web.Request) -> web.Response:
+    """Cancel: when the client asked, the late-cancel policy decides the credit; the studio always refunds."""
+    me, posted = identity(request), await form_fields(request)
+    form, errors = read(Cancel, posted)
+    if form is not None:
+        async with _command(request, me, errors) as (session, business, entry, now):
+            outcome = await booking.cancel(session, business.id, entry.booking_id, now,
+                                           by="client" if form.who == "client" else "trainer", reason=form.reason)
+            await tell(session, business, entry.client_id, now, "team_cancelled", service=entry.service,
+                       when=entry.starts_at, refunded=outcome.refunded, late=outcome.late)
+            credit = ("The credit was refunded." if outcome.refunded else
+                      "The credit was forfeited (late cancel)." if outcome.late and entry.paid_with == "credit" else
+                      "No credit was spent on it.")
+            done = f"Cancelled. {credit}"
+    return await _finish(request, me, posted, errors, "cancel", lambda: done, to_calendar=True)
+
+
+async def mark(request: web.Request) -> web.Response:
+    """Record how the session went: completed or a no-show (a no-show's credit is not refunded)."""
+    me, posted = identity(request), await form_fields(request)
+    form, errors = read(Mark, posted)
+    if form is not None:
+        async with _command(request, me, errors) as (session, business, entry, now):
+            await booking.set_status(session, business.id, entry.booking_id, form.status, now, actor="trainer")
+            await tell(session, business, entry.client_id, now, "team_marked", service=entry.service,
+                       when=entry.starts_at, status=form.status)
+            done = f"Marked {STATUS_WORDS[form.status]}."
+    return await _finish(request, me, posted, errors, "mark", lambda: done)
+
+
+class _Undo(Exception):
+    """A form error found mid-way: roll the transaction back."""
+
+
+@asynccontextmanager
+async def _command(request: web.Request, me: Identity, errors: dict[str, str]) -> AsyncIterator[tuple[AsyncSession, Business, Entry, datetime]]:
+    """A transaction with the booking in scope; a domain refusal rolls back and lands in `errors['form']`."""
+    runtime = request.app[RUNTIME]
+    try:
+        async with runtime.sessions.begin() as session:
+            business = await business_of(session, me)
+            request[ENTRY] = entry = await _entry(session, request, me)
+            request[DAY] = entry.starts_at.astimezone(ZoneInfo(business.timezone)).date().isoformat()
+            yield session, business, entry, runtime.clock.now()
+            if errors:
+                raise _Undo()
+    except _Undo:
+        pass
+    except DomainError as error:
+        errors["form"] = words(error)
+
+
+async def _entry(session: AsyncSession, request: web.Request, me: Identity) -> Entry:
+    try:
+        return await booking_entry(session, me.business_id, int(request.match_info["booking_id"]), staff_id=staff_scope(me))
+    except NotFound:
+        raise web.HTTPNotFound() from None
+
+
+async def _finish(request: web.Request, me: Identity, posted: Mapping[str, str], errors: dict[str, str], action: str,
+                  done: Callable[[], str], *, to_calendar: bool = False) -> web.Response:
+    """After a change: tell delivery, flash and redirect; after a refusal: the page again (400) with the words."""
+    if errors:
+        return await _page(request, me, posted, errors, action=action, status=400)
+    entry: Entry = request[ENTRY]
+    await request.app[ENQUEUER].deliver(entry.client_id)
+    flash(request, done() + " The client was told in chat.")
+    router = request.app.router
+    if to_calendar:
+        raise web.HTTPSeeOther(router["calendar"].url_for().with_query(week=request[DAY]))
+    raise web.HTTPSeeOther(router["calendar_booking"].url_for(booking_id=str(entry.booking_id)))
+
+
+async def _page(request: web.Request, me: Identity, values: Mapping[str, str], errors: dict[str, str], *,
+                action: str = "", status: int = 200) -> web.Response:
+    runtime = request.app[RUNTIME]
+    async with runtime.sessions() as session:
+        business = await business_of(session, me)
+        entry = await _entry(session, request, me)
+    now = runtime.clock.now()
+    context = {
+        "business": business, "tz": ZoneInfo(business.timezone), "e": entry, "values": values, "errors": errors,
+        "action": action, "started": entry.starts_at <= now, "late": now > entry.starts_at - timedelta(minutes=business.late_cancel_window_min),
+        "window_h": business.late_cancel_window_min // 60,
+    }
+    return aiohttp_jinja2.render_template("admin/calendar_booking.html", request, context, status=status)

@@ -1,0 +1,36 @@
+"""Telling a client in chat what the team changed for them in the panel (booked, moved, cancelled).
+
+Queued in the same transaction as the change, in the client's locale: a free-form text inside
+the 24-hour window, the approved template of the same name outside it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.dates import when
+from conversations.replies import Reply, Template, Text, preview
+from conversations.texts import DEFAULT_LOCALE, say
+from domain import outbox
+from domain.models import Business, Client
+
+Value = str | int | bool | datetime
+
+
+async def tell(session: AsyncSession, business: Business, client_id: int, now: datetime, message: str,
+               **params: Value) -> bool:
+    """Queue `message` for the client (times shown in the business's zone); False if they were erased."""
+    client = await session.get(Client, client_id)
+    if client is None or client.business_id != business.id or client.erased_at is not None:
+        return False
+    locale = client.locale or business.locale or DEFAULT_LOCALE
+    shown = {k: when(v, business.timezone, locale) if isinstance(v, datetime) else v for k, v in params.items()}
+    reply: Reply
+    if outbox.inside_window(client.last_inbound_at, now):
+        reply = Text(say(locale, message, **shown))
+    else:  # outside the window only an approved template may reach the client
+        values = tuple(str(v) for v in shown.values() if not isinstance(v, bool))
+        reply = Template(message, locale.replace("-", "_"), values)
+    await outbox.queue_messages(session, business.id, client.id, [outbox.OutgoingMessage(reply.kind, preview(reply), reply.payload())], now)
+    return True
