@@ -71,7 +71,7 @@ class ClientPage:
     total: int
 
 
-def _search(query: str) -> ColumnElement[bool] | None:
+def search_filter(query: str) -> ColumnElement[bool] | None:
     """Name contains the words typed, or the phone contains the digits typed (3 or more)."""
     query = query.strip()
     if not query:
@@ -87,7 +87,7 @@ async def list_clients(session: AsyncSession, business_id: int, staff_id: int | 
                        page: int = 1) -> ClientPage:
     """One page of clients sorted by name: two queries whatever the page size (count, rows)."""
     filters = visible(business_id, staff_id)
-    if (condition := _search(query)) is not None:
+    if (condition := search_filter(query)) is not None:
         filters.append(condition)
     total = (await session.execute(select(func.count()).select_from(Client).where(*filters))).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar_week import client_label
-from domain.client_directory import visible
+from domain.client_directory import search_filter, visible
 from domain.models import Client, Service, ServiceTrainer, Staff
 
 
@@ -26,10 +26,24 @@ class ServiceChoice:
     staff_ids: tuple[int, ...]  # the trainers who offer it
 
 
-async def clients(session: AsyncSession, business_id: int, *, staff_id: int | None = None) -> list[Choice]:
-    """The business's clients by name (a trainer's own only), erased and deactivated ones left out."""
-    stmt = (select(Client.id, Client.profile_name, Client.phone_e164)
-            .where(*visible(business_id, staff_id), Client.erased_at.is_(None), Client.deactivated_at.is_(None)))
+CLIENT_CHOICES = 100
+
+
+async def clients(session: AsyncSession, business_id: int, *, staff_id: int | None = None, query: str = "",
+                  include: int | None = None) -> list[Choice]:
+    """Clients to pick from by name (a trainer's own only; erased and deactivated left out).
+
+    At most CLIENT_CHOICES: those matching `query`, else the most recently active, plus `include`.
+    """
+    # A gym with thousands of members cannot render them all in one <select>; the form searches instead.
+    filters = [*visible(business_id, staff_id), Client.erased_at.is_(None), Client.deactivated_at.is_(None)]
+    if (condition := search_filter(query)) is not None:
+        filters.append(condition)
+    recent = select(Client.id).where(*filters).order_by(Client.last_inbound_at.desc().nulls_last(), Client.id.desc())
+    wanted = Client.id.in_(recent.limit(CLIENT_CHOICES).scalar_subquery())
+    if include is not None:
+        wanted = or_(wanted, Client.id == include)
+    stmt = select(Client.id, Client.profile_name, Client.phone_e164).where(*visible(business_id, staff_id), wanted)
     rows = (await session.execute(stmt)).all()
     labelled = [Choice(i, f"{name} · {phone}" if name and phone else str(client_label(name, phone, i)))
                 for i, name, phone in rows]

@@ -188,3 +188,17 @@ async def test_owner_booking_form_offers_every_client_and_trainer(web, runtime, 
     status, page = await panel.page(f"/admin/calendar/new?trainer={panel.studio.bruno}")
     assert status == 200 and all(f"Cliente {n}" in page for n in range(3))
     assert f'<option value="{panel.studio.bruno}" selected>Bruno</option>' in page
+
+
+async def test_booking_form_finds_a_client_among_many(web, runtime, business, monkeypatch):
+    from domain import panel_choices
+
+    monkeypatch.setattr(panel_choices, "CLIENT_CHOICES", 2)
+    panel = await open_panel(web, runtime, business)
+    _, page = await panel.page("/admin/calendar/new")
+    assert sum(f"Cliente {n}" in page for n in range(3)) == 2 and 'name="client_q"' in page
+    _, found = await panel.page("/admin/calendar/new?client_q=cliente+0")
+    assert "Cliente 0" in found and "Cliente 1" not in found
+    client_id = panel.studio.clients[2]
+    _, chosen = await panel.page(f"/admin/calendar/new?client_q=nobody&client_id={client_id}")
+    assert f'<option value="{client_id}" selected>' in chosen

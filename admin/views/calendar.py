@@ -55,7 +55,7 @@ async def calendar_page(request: web.Request) -> web.Response:
 
 @routes.get("/admin/calendar/new", name="calendar_new")
 async def new_page(request: web.Request) -> web.Response:
-    """The booking form (?day=YYYY-MM-DD&trainer=<id|all> pre-fill it)."""
+    """The booking form (?day=YYYY-MM-DD&trainer=<id|all>&client_id=N pre-fill it; ?client_q= searches clients)."""
     return await _new_page(request, identity(request), request.query, {})
 
 
@@ -104,12 +104,14 @@ async def _new_page(request: web.Request, me: Identity, values: Mapping[str, str
         business = await business_of(session, me)
         trainers = await panel_choices.trainers(session, business.id)
         staff_id = _trainer(me, values.get("trainer"), trainers)
-        clients = await panel_choices.clients(session, business.id, staff_id=staff_scope(me))
+        picked = values.get("client_id", "")
+        clients = await panel_choices.clients(session, business.id, staff_id=staff_scope(me),
+                                              query=values.get("client_q", ""), include=int(picked) if picked.isdigit() else None)
         services = await panel_choices.services(session, business.id, classes=False)
     day = _day(values.get("day")) or local_today(runtime.clock.now(), business.timezone)
     return aiohttp_jinja2.render_template("admin/calendar_new.html", request, {
         "business": business, "trainers": trainers, "clients": clients, "services": services, "values": values,
-        "errors": errors, "default_day": day, "staff_id": staff_id,
+        "errors": errors, "default_day": day, "staff_id": staff_id, "client_q": values.get("client_q", ""),
         "trainer_param": "all" if staff_id is None else str(staff_id),
     }, status=status)
 

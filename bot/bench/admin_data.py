@@ -33,6 +33,8 @@ async def seed_studio(session: AsyncSession, now: datetime) -> int:
     trainers = [await catalog.add_staff(session, shop.id, f"Trainer {n}", now) for n in range(TRAINERS)]
     service = await catalog.add_service(session, shop.id, "Personal 60 min", now, duration_min=60,
                                         trainer_ids=[t.id for t in trainers])
+    spinning = await catalog.add_service(session, shop.id, "Spinning", now, duration_min=45, capacity=12,
+                                         trainer_ids=[trainers[0].id])
     for trainer in trainers:
         for weekday in range(6):
             await catalog.add_weekly_hours(session, shop.id, trainer.id, weekday, time(6), time(21))
@@ -43,6 +45,7 @@ async def seed_studio(session: AsyncSession, now: datetime) -> int:
          "last_inbound_at": now - timedelta(hours=rng.randint(1, 500))} for n in range(CLIENTS)])
     await _credits(session, shop.id, client_ids, now)
     await _sessions(session, shop.id, [t.id for t in trainers], service.id, client_ids, now, rng)
+    await _classes(session, shop.id, trainers[0].id, spinning.id, client_ids, now, rng)
     await _chats(session, shop.id, client_ids, now, rng)
     return shop.id
 
@@ -88,6 +91,23 @@ async def _sessions(session: AsyncSession, business_id: int, trainer_ids: list[i
         {"business_id": business_id, "client_id": row["client_id"], "booking_id": booking_id, "method": "chat",
          "checked_in_at": starts[i] - timedelta(minutes=5)}
         for i, (booking_id, row) in enumerate(zip(booking_ids, bookings)) if row["status"] == "completed"])
+
+
+async def _classes(session: AsyncSession, business_id: int, trainer_id: int, service_id: int, client_ids: list[int],
+                   now: datetime, rng: random.Random) -> None:
+    """Spinning at 06:00 UTC on Mondays, Wednesdays and Fridays (before the personal sessions), 10 riders each."""
+    first_day = (now - timedelta(weeks=WEEKS_PAST)).date()
+    days = [first_day + timedelta(days=d) for d in range((WEEKS_PAST + WEEKS_AHEAD) * 7)]
+    starts = [datetime.combine(d, time(6), timezone.utc) for d in days if d.weekday() in (0, 2, 4)]
+    ids = await _bulk(session, Appointment, [
+        {"business_id": business_id, "staff_id": trainer_id, "service_id": service_id, "kind": "class", "starts_at": s,
+         "ends_at": s + timedelta(minutes=45), "blocked_from": s, "blocked_until": s + timedelta(minutes=45), "capacity": 12,
+         "status": "scheduled", "created_at": now, "updated_at": now} for s in starts])
+    await session.execute(insert(Booking), [
+        {"business_id": business_id, "appointment_id": appointment_id, "client_id": client_id,
+         "status": "completed" if begins < now else "booked", "paid_with": "credit", "late_cancel": False,
+         "created_at": begins - timedelta(days=2), "updated_at": begins}
+        for appointment_id, begins in zip(ids, starts) for client_id in rng.sample(client_ids, 10)])
 
 
 async def _chats(session: AsyncSession, business_id: int, client_ids: list[int], now: datetime, rng: random.Random) -> None:

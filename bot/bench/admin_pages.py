@@ -14,22 +14,26 @@ from datetime import datetime, timedelta, timezone
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import create_app
 from bot.bench.admin_data import OWNER_EMAIL, PASSWORD, seed_studio
 from bot.bench.database import fresh_database
 from bot.runtime import BorrowedRuntime, create_runtime
 from bot.settings import load_settings
-from domain.models import Client
+from domain.models import Appointment, Booking, Client, Staff
 from workers.broker import build_broker
 
 DB = "fitzap_bench_admin"
 TARGET_MS = 100
 WARMUP, TIMED = 3, 30
 PAGES = (
-    "/admin/dashboard", "/admin/calendar", "/admin/calendar?trainer=all", "/admin/classes", "/admin/clients",
+    "/admin/dashboard", "/admin/calendar", "/admin/calendar?trainer=all", "/admin/calendar/new",
+    "/admin/calendar/bookings/{booking_id}", "/admin/classes", "/admin/classes/{class_id}", "/admin/clients",
     "/admin/clients?q=Cliente%2019", "/admin/clients/{client_id}", "/admin/inbox", "/admin/inbox/{client_id}",
-    "/admin/deliveries", "/admin/settings", "/admin/staff",
+    "/admin/inbox/{client_id}/messages", "/admin/deliveries", "/admin/settings", "/admin/settings/policies",
+    "/admin/settings/services", "/admin/settings/hours/{staff_id}", "/admin/settings/templates",
+    "/admin/settings/whatsapp", "/admin/staff",
 )
 
 
@@ -55,6 +59,19 @@ async def _time_page(client: TestClient, path: str) -> dict[str, object]:
             "p95_ms": round(timings_ms[int(len(timings_ms) * 0.95) - 1], 2), "max_ms": round(timings_ms[-1], 2)}
 
 
+async def _sample_ids(session: AsyncSession, business_id: int, now: datetime) -> dict[str, int | None]:
+    """Ids for the detail pages: a client, an upcoming booking and class, a trainer."""
+    upcoming = (select(func.min(Booking.id)).join(Appointment, Appointment.id == Booking.appointment_id)
+                .where(Booking.business_id == business_id, Appointment.starts_at > now))
+    return {
+        "client_id": await session.scalar(select(func.min(Client.id)).where(Client.business_id == business_id)),
+        "booking_id": await session.scalar(upcoming.where(Appointment.kind == "personal")),
+        "class_id": await session.scalar(select(func.min(Appointment.id)).where(
+            Appointment.business_id == business_id, Appointment.kind == "class", Appointment.starts_at > now)),
+        "staff_id": await session.scalar(select(func.min(Staff.id)).where(Staff.business_id == business_id)),
+    }
+
+
 async def _run() -> list[dict[str, object]]:
     url = await fresh_database(DB)
     settings = load_settings(FITZAP_MODE="demo", DATABASE_URL=url, REDIS_URL=None, FITZAP_CHANNEL="sandbox",
@@ -67,12 +84,12 @@ async def _run() -> list[dict[str, object]]:
         business_id = await seed_studio(session, now - timedelta(minutes=1))
     seed_s = clock.perf_counter() - started
     async with runtime.sessions() as session:
-        client_id = await session.scalar(select(func.min(Client.id)).where(Client.business_id == business_id))
+        ids = await _sample_ids(session, business_id, now)
     results: list[dict[str, object]] = [{"bench": "admin", "part": "data set", "seconds_to_seed": round(seed_s, 1)}]
     async with TestClient(TestServer(create_app(settings, BorrowedRuntime(runtime), build_broker(None)))) as client:
         await _login(client)
         for path in PAGES:
-            results.append(await _time_page(client, path.format(client_id=client_id)))
+            results.append(await _time_page(client, path.format(**ids)))
     await runtime.close()
     return results
 
