@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import OutboundMessage
@@ -48,6 +48,14 @@ async def queue_messages(
         for m in messages
     )
     await session.flush()
+
+
+async def queue_many(session: AsyncSession, items: Sequence[tuple[int, int, OutgoingMessage]], now: datetime) -> None:
+    """Queue (business id, client id, message) items for many clients in one statement, in order."""
+    if items:
+        await session.execute(insert(OutboundMessage), [
+            {"business_id": b, "client_id": c, "kind": m.kind, "body": m.body, "payload": m.payload, "status": "queued",
+             "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now} for b, c, m in items])
 
 
 async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit: int = 10) -> list[OutboundMessage] | RetryAt | None:

@@ -11,7 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis, dq_name
 from redis.asyncio import Redis
 
-from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE
+from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
 
 log = logging.getLogger(__name__)
 Item = tuple[str, str, tuple[Any, ...], "int | None"]
@@ -34,6 +34,13 @@ class Enqueuer:
 
     async def sweep(self) -> None:
         await self._send([(MAINTENANCE_QUEUE, "sweep", (), None)])
+
+    async def plan_due(self) -> None:
+        """The scheduler's tick: plan due rows and wake `run_due`."""
+        await self._send([(MAINTENANCE_QUEUE, "plan_due", (), None)])
+
+    async def run_due(self) -> None:
+        await self._send([(SCHEDULED_QUEUE, "run_due", (), None)])
 
     async def _send(self, items: list[Item]) -> None:
         for queue, actor, args, delay_ms in items:
