@@ -18,6 +18,7 @@ from workers.enqueue import Enqueuer
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=15)
+THROTTLE_PAUSE_S = 1.0  # how long the number rests after a throughput error that names no Retry-After
 
 
 async def deliver(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
@@ -78,6 +79,8 @@ async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Busine
                 await apply_early_statuses(session, business.id, provider_id)
         if failure is None:
             return None
+        if isinstance(failure[1], TransientSendError) and failure[1].throttled:
+            await rt.limiter.pause(business.phone_number_id, failure[1].retry_after_s or THROTTLE_PAUSE_S)
         await outbox.release(session, rows[len(sent) + 1:], now)
         return await _record_failure(rt, session, *failure)
 

@@ -21,11 +21,23 @@ tat = math.max(tat, now_ms) + interval
 redis.call('SET', KEYS[1], tat, 'PX', math.ceil(tat - now_ms) + 1000)
 return 0
 """
+# Push the key's next free slot to at least now + ARGV[1] ms: every sender on the number waits.
+_PAUSE = """
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local until_ms = now_ms + tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or 0)
+if until_ms > tat then redis.call('SET', KEYS[1], until_ms, 'PX', math.ceil(until_ms - now_ms) + 1000) end
+return 0
+"""
 
 
 class RateLimiter(Protocol):
     async def wait_turn(self, key: str) -> None:
         """Return once a message may go out under `key`'s rate."""
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """Meta said "too fast" for this number: nobody sends on it for `seconds`."""
 
 
 def _interval_ms(rate_per_s: float) -> float:
@@ -37,7 +49,11 @@ class RedisRateLimiter:
 
     def __init__(self, redis: Redis, rate_per_s: float) -> None:
         self._script = redis.register_script(_GCRA)
+        self._pause = redis.register_script(_PAUSE)
         self._interval_ms = _interval_ms(rate_per_s)
+
+    async def pause(self, key: str, seconds: float) -> None:
+        await self._pause(keys=[f"fitzap:rate:{key}"], args=[int(seconds * 1000)])
 
     async def wait_turn(self, key: str) -> None:
         while True:
@@ -53,6 +69,10 @@ class MemoryRateLimiter:
     def __init__(self, rate_per_s: float) -> None:
         self._interval_ms = _interval_ms(rate_per_s)
         self._tat: dict[str, float] = {}
+
+    async def pause(self, key: str, seconds: float) -> None:
+        until = time.monotonic() * 1000.0 + seconds * 1000.0
+        self._tat[key] = max(self._tat.get(key, 0.0), until)
 
     async def wait_turn(self, key: str) -> None:
         while True:
