@@ -41,7 +41,7 @@ def rows_for(business: Business, booking_id: int, booked_at: datetime, start: da
 async def insert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert due rows; one that already exists (planned by someone else) is left as it is."""
     if rows:
-        stmt = insert_for(session, ScheduledMessage).on_conflict_do_nothing(
+        stmt = insert_for(session, ScheduledMessage.__table__).on_conflict_do_nothing(
             index_elements=["subject_id", "kind", "offset_min", "target_at"])
         await session.execute(stmt, list(rows))
 

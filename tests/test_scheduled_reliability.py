@@ -17,7 +17,7 @@ from conversations.automations import run as automations
 from domain.models import Business, OutboundMessage
 from tests.booking_setup import NOW
 from tests.scheduled_setup import due_rows
-from workers import delivery, due_work
+from workers import delivery, delivery_batch, due_work
 from workers.enqueue import Enqueuer
 
 
@@ -96,21 +96,23 @@ class RecordingChannel:
 
 async def test_10000_due_reminders_are_all_delivered_within_the_rate_limit(runtime, business, broker, clock, monkeypatch):
     rate = 2000
-    await _due_now(runtime, business, clock, 10_000, clients=500)
+    await _due_now(runtime, business, clock, 10_000, clients=10_000)
     channel = RecordingChannel()
     monkeypatch.setattr(runtime, "channel", channel)
     monkeypatch.setattr(runtime, "limiter", type(runtime.limiter)(runtime.redis, rate))
     enqueuer = Enqueuer(broker)
     await due_work.plan_due(runtime, enqueuer)
     assert await due_work.run_due(runtime, enqueuer) == 10_000
-    clients = sorted({int(m.args[0]) for m in _queued(broker, "outbound")})
-    broker.flush_all()
+    batches = [m.args[0] for m in _queued(broker, "outbound") if m.actor_name == "deliver_many"]
 
-    async def sender(mine: list[int]) -> None:
-        for client_id in mine:
-            await delivery.deliver(runtime, enqueuer, client_id)
+    async def worker(mine: list[list[int]]) -> None:
+        for client_ids in mine:
+            await delivery_batch.deliver_many(runtime, enqueuer, client_ids)
+        while (following := _queued(broker, "outbound")):  # clients with more rows go on one by one
+            for message in following:
+                await delivery.deliver(runtime, enqueuer, *message.args)
 
-    await asyncio.gather(*(sender(clients[i::8]) for i in range(8)))  # eight concurrent senders share one number
+    await asyncio.gather(*(worker(batches[i::4]) for i in range(4)))  # four workers share one number
     times = sorted(channel.sent_at)
     assert len(times) == 10_000
     async with runtime.sessions() as session:

@@ -12,7 +12,7 @@ from bot.runtime import Runtime
 from domain import outbox, privacy
 from domain.conversation_store import lock_conversation
 from domain.models import Business, Client, OutboundMessage
-from domain.statuses import apply_early_statuses
+from domain.statuses import apply_early_statuses_many
 from workers.enqueue import Enqueuer
 
 log = logging.getLogger(__name__)
@@ -59,30 +59,41 @@ async def _claim(rt: Runtime, client_id: int) -> tuple[list[OutboundMessage], Bu
             return claimed, business, client
 
 
+Sent = list[tuple[OutboundMessage, str | None]]
+Failure = tuple[OutboundMessage, SendError] | None
+
 
 async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> datetime | None:
     """Send claimed rows in order and record every outcome in one transaction; return when to retry."""
-    sent: list[tuple[OutboundMessage, str | None]] = []
-    failure: tuple[OutboundMessage, SendError] | None = None
+    sent, failure = await send_rows(rt, rows, business, client)
+    async with rt.sessions.begin() as session:
+        return await record_outcome(rt, session, business, rows, sent, failure)
+
+
+async def send_rows(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> tuple[Sent, Failure]:
+    """One client's claimed rows, in order, each after its turn under the number's rate; stop at a failure."""
+    sent: Sent = []
     for row in rows:
         await rt.limiter.wait_turn(business.phone_number_id)
         try:
             sent.append((row, await rt.channel.send(OutboundEnvelope(business.phone_number_id, client.wa_id or "", row.kind, row.payload))))
         except SendError as error:
-            failure = (row, error)
-            break
-    async with rt.sessions.begin() as session:
-        now = rt.clock.now()
-        for row, provider_id in sent:
-            await outbox.mark_sent(session, row.id, provider_id, now)
-            if provider_id:
-                await apply_early_statuses(session, business.id, provider_id)
-        if failure is None:
-            return None
-        if isinstance(failure[1], TransientSendError) and failure[1].throttled:
-            await rt.limiter.pause(business.phone_number_id, failure[1].retry_after_s or THROTTLE_PAUSE_S)
-        await outbox.release(session, rows[len(sent) + 1:], now)
-        return await _record_failure(rt, session, *failure)
+            return sent, (row, error)
+    return sent, None
+
+
+async def record_outcome(rt: Runtime, session: AsyncSession, business: Business, rows: list[OutboundMessage], sent: Sent,
+                         failure: Failure) -> datetime | None:
+    """Mark what went out; for a failure, back off (the whole number, if Meta says it is too fast)."""
+    now = rt.clock.now()
+    await outbox.mark_sent_many(session, [(row.id, provider_id) for row, provider_id in sent], now)
+    await apply_early_statuses_many(session, business.id, [provider_id for _, provider_id in sent if provider_id])
+    if failure is None:
+        return None
+    if isinstance(failure[1], TransientSendError) and failure[1].throttled:
+        await rt.limiter.pause(business.phone_number_id, failure[1].retry_after_s or THROTTLE_PAUSE_S)
+    await outbox.release(session, rows[len(sent) + 1:], now)
+    return await _record_failure(rt, session, *failure)
 
 
 async def _record_failure(rt: Runtime, session: AsyncSession, row: OutboundMessage, error: SendError) -> datetime | None:

@@ -69,7 +69,6 @@ async def lapse_offers(rt: Runtime) -> set[int]:
 async def _wake(enqueuer: Enqueuer, client_ids: set[int]) -> None:
     """Wake delivery; if the broker is down the rows are durable and the sweeper wakes them later."""
     try:
-        for client_id in sorted(client_ids):
-            await enqueuer.deliver(client_id)
+        await enqueuer.deliver_many(client_ids)
     except Exception:
         log.exception("could not wake delivery for %d clients; the sweeper will", len(client_ids))

@@ -11,15 +11,15 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+# GCRA with reservations: each call takes the next free slot and learns how long (µs) to wait
+# for it, so a sender makes one round trip per message however many senders share the number.
 _GCRA = """
 local now = redis.call('TIME')
-local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local now_ms = tonumber(now[1]) * 1000 + tonumber(now[2]) / 1000
 local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now_ms)
-if tat > now_ms then return math.ceil(tat - now_ms) end
-tat = math.max(tat, now_ms) + interval
-redis.call('SET', KEYS[1], tat, 'PX', math.ceil(tat - now_ms) + 1000)
-return 0
+local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or now_ms), now_ms)
+redis.call('SET', KEYS[1], slot + interval, 'PX', math.ceil(slot + interval - now_ms) + 1000)
+return math.ceil((slot - now_ms) * 1000)
 """
 # Push the key's next free slot to at least now + ARGV[1] ms: every sender on the number waits.
 _PAUSE = """
@@ -56,11 +56,9 @@ class RedisRateLimiter:
         await self._pause(keys=[f"fitzap:rate:{key}"], args=[int(seconds * 1000)])
 
     async def wait_turn(self, key: str) -> None:
-        while True:
-            wait_ms = float(await self._script(keys=[f"fitzap:rate:{key}"], args=[self._interval_ms]))
-            if wait_ms <= 0:
-                return
-            await asyncio.sleep(wait_ms / 1000.0)
+        wait_us = int(await self._script(keys=[f"fitzap:rate:{key}"], args=[self._interval_ms]))
+        if wait_us > 0:
+            await asyncio.sleep(wait_us / 1_000_000)
 
 
 class MemoryRateLimiter:
@@ -75,10 +73,8 @@ class MemoryRateLimiter:
         self._tat[key] = max(self._tat.get(key, 0.0), until)
 
     async def wait_turn(self, key: str) -> None:
-        while True:
-            now_ms = time.monotonic() * 1000.0
-            tat = self._tat.get(key, now_ms)
-            if tat <= now_ms:
-                self._tat[key] = max(tat, now_ms) + self._interval_ms
-                return
-            await asyncio.sleep((tat - now_ms) / 1000.0)
+        now_ms = time.monotonic() * 1000.0
+        slot = max(self._tat.get(key, now_ms), now_ms)
+        self._tat[key] = slot + self._interval_ms
+        if slot > now_ms:
+            await asyncio.sleep((slot - now_ms) / 1000.0)

@@ -35,5 +35,6 @@ async def load_bookings(session: AsyncSession, business_id: int, *, bookings: in
 
 
 async def _insert(session: AsyncSession, model: type, rows: list[dict[str, object]]) -> list[int]:
-    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list((await session.execute(stmt, rows)).scalars().all())
