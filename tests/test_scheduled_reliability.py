@@ -7,15 +7,20 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import select, update
+import respx
+from sqlalchemy import select
 
 from bot.bench.bulk_bookings import load_bookings
 from bot.channels.base import OutboundEnvelope
 from bot.runtime import create_runtime
 from conversations.automations import run as automations
+from domain import outbox
 from domain.models import Business, OutboundMessage
-from tests.booking_setup import NOW
+from tests.booking_setup import NOW, make_studio
+from tests.conftest import GRAPH
+from tests.support import PHONE_NUMBER_ID
 from tests.scheduled_setup import due_rows
 from workers import delivery, delivery_batch, due_work
 from workers.enqueue import Enqueuer
@@ -131,10 +136,27 @@ def _queued(broker: Any, queue: str) -> list[Any]:
     return [Message.decode(q.get_nowait()) for _ in range(q.qsize())]
 
 
-async def test_throughput_error_pauses_every_sender_on_the_number(runtime, business, monkeypatch):
-    await runtime.limiter.pause(business.phone_number_id, 0.3)
-    started = time.perf_counter()
-    await runtime.limiter.wait_turn(business.phone_number_id)
-    assert time.perf_counter() - started >= 0.28
+async def test_throughput_error_slows_every_sender_on_the_number(runtime, business, broker, clock):
+    studio = await make_studio(runtime, business)
     async with runtime.sessions.begin() as session:
-        await session.execute(update(Business).values(name="Studio Força"))
+        for client_id in studio.clients[:2]:
+            await outbox.queue_messages(session, business.id, client_id, [outbox.OutgoingMessage(
+                "template", "[template appointment_reminder]", {"name": "appointment_reminder", "language": "pt_BR"})],
+                clock.now())
+    calls: list[float] = []
+
+    def graph(_request: Any) -> httpx.Response:
+        calls.append(time.perf_counter())
+        if len(calls) == 1:  # Meta: this number is sending too fast
+            return httpx.Response(400, json={"error": {"code": 130429, "message": "Rate limit hit"}})
+        return httpx.Response(200, json={"messages": [{"id": f"wamid.T{len(calls)}"}]})
+
+    with respx.mock(assert_all_mocked=True) as mock:
+        mock.post(f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages").mock(side_effect=graph)
+        for client_id in studio.clients[:2]:
+            await delivery.deliver(runtime, Enqueuer(broker), client_id)
+    assert len(calls) == 2
+    assert calls[1] - calls[0] >= delivery.THROTTLE_PAUSE_S * 0.95  # the other client waited for the number
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(OutboundMessage).order_by(OutboundMessage.client_id))).scalars().all()
+    assert [(r.status, r.last_error is not None) for r in rows] == [("queued", True), ("sent", False)]

@@ -71,27 +71,29 @@ async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Busine
 
 
 async def send_rows(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> tuple[Sent, Failure]:
-    """One client's claimed rows, in order, each after its turn under the number's rate; stop at a failure."""
+    """One client's claimed rows, in order, each after its turn under the number's rate; stop at a failure.
+
+    A throughput error pauses the whole number, not just this client: Meta counts per number."""
     sent: Sent = []
     for row in rows:
         await rt.limiter.wait_turn(business.phone_number_id)
         try:
             sent.append((row, await rt.channel.send(OutboundEnvelope(business.phone_number_id, client.wa_id or "", row.kind, row.payload))))
         except SendError as error:
+            if isinstance(error, TransientSendError) and error.throttled:  # at once: senders side by side see it
+                await rt.limiter.pause(business.phone_number_id, error.retry_after_s or THROTTLE_PAUSE_S)
             return sent, (row, error)
     return sent, None
 
 
 async def record_outcome(rt: Runtime, session: AsyncSession, business: Business, rows: list[OutboundMessage], sent: Sent,
                          failure: Failure) -> datetime | None:
-    """Mark what went out; for a failure, back off (the whole number, if Meta says it is too fast)."""
+    """Mark what went out; a failed row backs off and the rows behind it go back to the queue."""
     now = rt.clock.now()
     await outbox.mark_sent_many(session, [(row.id, provider_id) for row, provider_id in sent], now)
     await apply_early_statuses_many(session, business.id, [provider_id for _, provider_id in sent if provider_id])
     if failure is None:
         return None
-    if isinstance(failure[1], TransientSendError) and failure[1].throttled:
-        await rt.limiter.pause(business.phone_number_id, failure[1].retry_after_s or THROTTLE_PAUSE_S)
     await outbox.release(session, rows[len(sent) + 1:], now)
     return await _record_failure(rt, session, *failure)
 
