@@ -25,6 +25,7 @@ TRANSIENT_CODES = frozenset(
     {1, 2, 4, 80007, 130429, 131000, 131001, 131002, 131004, 131016, 131049, 131056, 131057, 133004}
 )
 
+MAX_CONNECTIONS = 64  # to the Graph API, per process
 # The number's own throughput limits (not a single recipient's): every send on it should slow down.
 THROUGHPUT_CODES = frozenset({80007, 130429})
 
@@ -93,7 +94,10 @@ class CloudApiChannel:
         self._root = f"{base_url.rstrip('/')}/{api_version.strip('/')}"
         self._timeout = timeout_s
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout_s)
+        # Every connection kept alive: with httpx's default of 20, senders side by side beyond that
+        # open and close a TCP (and TLS) connection per message.
+        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout_s, limits=limits)
 
     def __repr__(self) -> str:
         # Spelled out so the token can never reach a log through repr().
