@@ -72,6 +72,8 @@ def reminder(business: Business, row: ScheduledMessage, s: Session, now: datetim
     start = s.appointment.starts_at
     if now >= start:
         return skipped("session started")
+    if row.offset_min not in reminder_offsets(business):
+        return skipped("offset no longer used")  # the business changed its reminder times since
     if any(o < row.offset_min and before_in_local_terms(start, o, business.timezone) <= now for o in reminder_offsets(business)):
         return skipped("superseded by a later reminder")  # late (scheduler down): send only the nearest one
     locale, b_id = locale_of(business, s.client), s.booking.id
@@ -90,7 +92,7 @@ def reminder(business: Business, row: ScheduledMessage, s: Session, now: datetim
 
 def followup(business: Business, row: ScheduledMessage, s: Session, now: datetime) -> Outcome:
     """"How was the session? 1–5" after a session the client came to."""
-    why = _stale(row, s, ("checked_in", "completed"))
+    why = "follow-ups off" if not business.followup_enabled else _stale(row, s, ("checked_in", "completed"))
     if why:
         return skipped(why)
     locale = locale_of(business, s.client)
