@@ -54,9 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_migrate)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin"])
-    bench.add_argument("--requests", "-n", type=int, default=5000)
-    bench.add_argument("--concurrency", "-c", type=int, default=64)
+    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin", "reminders"])
+    bench.add_argument("--requests", "-n", type=int, default=None,
+                       help="requests, turns or (reminders) appointments; each bench has its own default")
+    bench.add_argument("--concurrency", "-c", type=int, default=None)
     bench.set_defaults(run=_bench)
     nlu = commands.add_parser("nlu", help="what the bot understands from a message: intent and date/time as JSON")
     nlu.add_argument("text", nargs="?", help='a client message, e.g. "amanhã às 7"')
@@ -155,6 +156,11 @@ def _bench(args: argparse.Namespace) -> None:
         from bot.bench.admin_pages import run_admin_bench
 
         run_admin_bench()
+        return
+    if args.which == "reminders":
+        from bot.bench.reminders_bench import run_reminders_bench
+
+        run_reminders_bench(args.requests or 20_000)
         return
     if args.which == "engine":
         from bot.bench.engine_turn import run_engine_bench

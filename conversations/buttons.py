@@ -6,7 +6,7 @@ from datetime import date
 from typing import Awaitable, Callable
 
 from conversations.context import Ctx
-from conversations.flows import account, booking, manage, timepick
+from conversations.flows import account, booking, feedback, manage, timepick
 from conversations.flows.common import show_menu
 from domain import booking as bookings
 from domain.catalog import get_scoped
@@ -59,6 +59,9 @@ async def route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
         await account.waitlist_answer(ctx, int(entry_id), answer == "accept")
     elif kind == "reminder":
         await _reminder(ctx, rest)
+    elif kind == "rate":
+        booking_id, rating = rest.split(":")
+        await feedback.rated(ctx, int(booking_id), int(rating))
     elif kind == "lang":
         state.locale = rest if rest in ("en", "pt-BR") else state.locale
         ctx.say("language_switched")

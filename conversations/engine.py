@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from conversations import buttons
 from conversations.context import Ctx, Incoming
-from conversations.flows import account, booking, manage
+from conversations.flows import account, booking, feedback, manage
 from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
 from conversations.nlu import Understanding, locale_of, understand
 from conversations.normalise import normalise
@@ -84,6 +84,8 @@ async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
         return
     if state.flow == "erase" and state.step == "second":
         await account.erase_step(ctx, True, typed=text)
+        return
+    if await feedback.typed(ctx, words):
         return
     u = understand(text, state.locale or ctx.business.locale, ctx.local_now)
     if state.flow == "name":

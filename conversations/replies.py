@@ -98,10 +98,16 @@ class Template:
     name: str
     language: str
     parameters: tuple[str, ...] = ()
+    # Payloads of the template's quick-reply buttons, in order: a tap comes back with the payload,
+    # which the engine routes like a button id ("reminder:confirm:12").
+    buttons: tuple[str, ...] = ()
     kind: str = field(default="template", init=False)
 
     def payload(self) -> dict[str, Any]:
-        return {"name": self.name, "language": self.language, "parameters": list(self.parameters)}
+        payload: dict[str, Any] = {"name": self.name, "language": self.language, "parameters": list(self.parameters)}
+        if self.buttons:
+            payload["buttons"] = list(self.buttons)
+        return payload
 
 
 Reply = Text | Buttons | ListMessage | Template

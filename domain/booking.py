@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import appointments, booking_history, payment_rules
+from domain import appointments, booking_history, payment_rules, scheduled_work
 from domain.booking_rules import Span, check_free, check_timing
 from domain.catalog import get_scoped, offers
 from domain.errors import BookingError, InThePast, NotFound
@@ -45,6 +45,7 @@ async def book_personal(
     await session.flush()
     await payment_rules.settle(session, business, service, booking, starts_at, now)
     booking_history.record_creation(session, booking, actor, now)
+    await scheduled_work.plan_booking(session, business, booking, appointment, now)
     return booking
 
 
@@ -78,6 +79,7 @@ async def cancel(session: AsyncSession, business_id: int, booking_id: int, now: 
     booking_history.move(session, booking, "cancelled", by, now, {"reason": reason, "late": late})
     booking.cancelled_by, booking.cancel_reason, booking.late_cancel = by, reason, late
     refunded = False if late else await payment_rules.give_back(session, business_id, booking, now)
+    await scheduled_work.cancel_booking_work(session, booking.id, now)
     offered: list[WaitlistEntry] = []
     if appointment.kind == "personal":
         appointment.status, appointment.cancel_reason, appointment.updated_at = "cancelled", reason, now
@@ -104,6 +106,7 @@ async def reschedule(session: AsyncSession, business_id: int, booking_id: int, n
     old_start = appointment.starts_at
     await appointments.move(session, appointment, span, now)
     booking_history.note(session, booking, by, now, {"rescheduled_from": old_start.isoformat()})
+    await scheduled_work.replan_booking(session, business, booking, appointment, now)
     return booking
 
 

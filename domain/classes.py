@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import appointments, booking_history, payment_rules
+from domain import appointments, booking_history, payment_rules, scheduled_work
 from domain.booking_rules import Span, check_free, check_timing
 from domain.catalog import get_scoped, offers
 from domain.errors import AlreadyBooked, BookingError, ClassFull, NotFound, OfferExpired
@@ -67,6 +67,7 @@ async def book_seat(session: AsyncSession, business_id: int, *, client_id: int, 
     service = await get_scoped(session, Service, business_id, appointment.service_id)
     await payment_rules.settle(session, business, service, booking, appointment.starts_at, now)
     booking_history.record_creation(session, booking, actor, now)
+    await scheduled_work.plan_booking(session, business, booking, appointment, now)
     return booking
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import OutboundMessage
@@ -15,6 +15,7 @@ FREE_FORM_KINDS = frozenset({"text", "buttons", "list"})
 # A row left in 'sending' this long was abandoned by a crashed worker.
 SENDING_STALE_AFTER = timedelta(minutes=2)
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+CLAIM_LIMIT = 10  # rows of one client per claim
 
 
 def inside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -50,7 +51,15 @@ async def queue_messages(
     await session.flush()
 
 
-async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit: int = 10) -> list[OutboundMessage] | RetryAt | None:
+async def queue_many(session: AsyncSession, items: Sequence[tuple[int, int, OutgoingMessage]], now: datetime) -> None:
+    """Queue (business id, client id, message) items for many clients in one statement, in order."""
+    if items:
+        await session.execute(insert(OutboundMessage.__table__), [  # Core: no ORM bookkeeping per row
+            {"business_id": b, "client_id": c, "kind": m.kind, "body": m.body, "payload": m.payload, "status": "queued",
+             "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now} for b, c, m in items])
+
+
+async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit: int = CLAIM_LIMIT) -> list[OutboundMessage] | RetryAt | None:
     """Take the client's oldest unfinished rows that are due, in order; the caller holds the conversation lock.
 
     Nothing is claimed while an older row is being sent by someone else or waits for a retry,
@@ -62,7 +71,14 @@ async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit:
         .order_by(OutboundMessage.id)
         .limit(limit)
     )
-    rows = list((await session.execute(stmt)).scalars().all())
+    taken = take_due(list((await session.execute(stmt)).scalars().all()), now)
+    if isinstance(taken, list):
+        await session.flush()
+    return taken
+
+
+def take_due(rows: Sequence[OutboundMessage], now: datetime) -> list[OutboundMessage] | RetryAt | None:
+    """Of one client's unfinished rows (oldest first), mark the leading due ones 'sending' and return them."""
     if not rows:
         return None
     first = rows[0]
@@ -77,7 +93,6 @@ async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit:
         claimed.append(row)
     for row in claimed:
         row.status, row.attempts, row.updated_at = "sending", row.attempts + 1, now
-    await session.flush()
     return claimed
 
 
@@ -92,6 +107,16 @@ async def mark_sent(session: AsyncSession, row_id: int, provider_message_id: str
     values: dict[str, Any] = {"status": "sent", "provider_message_id": provider_message_id, "sent_at": now,
                               "updated_at": now, "last_error": None}
     await session.execute(update(OutboundMessage).where(OutboundMessage.id == row_id).values(**values))
+
+
+async def mark_sent_many(session: AsyncSession, sent: Sequence[tuple[int, str | None]], now: datetime) -> None:
+    """mark_sent for many rows in one executemany round trip (a Core statement: not an ORM bulk update)."""
+    if sent:
+        table = OutboundMessage.__table__
+        stmt = (update(table).where(table.c.id == bindparam("row_id"))
+                .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=now, updated_at=now,
+                        last_error=None))
+        await session.execute(stmt, [{"row_id": r, "provider_id": p} for r, p in sent])
 
 
 async def mark_retry(session: AsyncSession, row_id: int, error: str, when: datetime, now: datetime) -> None:

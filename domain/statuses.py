@@ -49,6 +49,16 @@ async def apply_early_statuses(session: AsyncSession, business_id: int, provider
         await _advance(session, business_id, provider_message_id, event.status, event.occurred_at, event.error)
 
 
+async def apply_early_statuses_many(session: AsyncSession, business_id: int, provider_message_ids: Sequence[str]) -> None:
+    """apply_early_statuses for a batch of sends: one query finds the (rare) early statuses."""
+    if not provider_message_ids:
+        return
+    stmt = select(MessageStatusEvent).where(MessageStatusEvent.business_id == business_id,
+                                            MessageStatusEvent.provider_message_id.in_(provider_message_ids))
+    for event in (await session.execute(stmt)).scalars().all():
+        await _advance(session, business_id, event.provider_message_id, event.status, event.occurred_at, event.error)
+
+
 async def _advance(
     session: AsyncSession, business_id: int, provider_message_id: str, status: str,
     occurred_at: datetime, error: dict[str, Any] | None,

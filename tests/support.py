@@ -14,7 +14,7 @@ from dramatiq.common import dq_name
 from bot.runtime import Runtime
 from bot.signature import sign
 from workers.actors import WORK
-from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE
+from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
 from workers.enqueue import Enqueuer
 
 # The shared fixtures sit beside the repository (CI clones it next to shared/).
@@ -55,7 +55,7 @@ async def drain(broker: StubBroker, runtime: Runtime, *, delayed: bool = False, 
                 max_steps: int = 1000) -> int:
     """Run every queued actor message in this loop, as a worker would; return how many ran."""
     enqueuer = Enqueuer(broker)
-    names = [INBOUND_QUEUE] if only_inbound else [INBOUND_QUEUE, OUTBOUND_QUEUE, MAINTENANCE_QUEUE]
+    names = [INBOUND_QUEUE] if only_inbound else [INBOUND_QUEUE, OUTBOUND_QUEUE, MAINTENANCE_QUEUE, SCHEDULED_QUEUE]
     if delayed:
         names += [dq_name(n) for n in names]
     ran = 0

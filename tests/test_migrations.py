@@ -25,6 +25,7 @@ MODEL_TABLES = set(Base.metadata.tables)
 PARTIAL_INDEXES = {
     ("inbound_messages", "ix_inbound_pending"): "processed_at IS NULL",
     ("outbound_messages", "ix_outbound_unfinished"): "status IN ('queued', 'sending')",
+    ("scheduled_messages", "ix_scheduled_messages_due"): "status = 'pending'",
 }
 
 

@@ -6,8 +6,8 @@ from typing import Any, Awaitable, Callable
 import dramatiq
 
 from bot.runtime import Runtime, RuntimeProvider
-from workers import delivery, processing, sweeper
-from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE
+from workers import delivery, delivery_batch, due_work, processing, sweeper
+from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
 from workers.enqueue import Enqueuer
 
 Work = Callable[..., Awaitable[Any]]
@@ -16,7 +16,10 @@ Work = Callable[..., Awaitable[Any]]
 WORK: dict[str, tuple[str, Work]] = {
     "process_contact": (INBOUND_QUEUE, processing.process_contact),
     "deliver": (OUTBOUND_QUEUE, delivery.deliver),
+    "deliver_many": (OUTBOUND_QUEUE, delivery_batch.deliver_many),
     "sweep": (MAINTENANCE_QUEUE, sweeper.sweep),
+    "plan_due": (MAINTENANCE_QUEUE, due_work.plan_due),
+    "run_due": (SCHEDULED_QUEUE, due_work.run_due),
 }
 
 

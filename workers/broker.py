@@ -8,6 +8,7 @@ from dramatiq.middleware.asyncio import AsyncIO
 INBOUND_QUEUE = "inbound"
 OUTBOUND_QUEUE = "outbound"
 MAINTENANCE_QUEUE = "maintenance"
+SCHEDULED_QUEUE = "scheduled"  # reminders, follow-ups, no-shows, digests
 
 
 def build_broker(redis_url: str | None) -> dramatiq.Broker:
@@ -20,6 +21,6 @@ def build_broker(redis_url: str | None) -> dramatiq.Broker:
     else:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())
-    for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE, MAINTENANCE_QUEUE):
+    for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE, MAINTENANCE_QUEUE, SCHEDULED_QUEUE):
         broker.declare_queue(queue)
     return broker

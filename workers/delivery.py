@@ -12,12 +12,13 @@ from bot.runtime import Runtime
 from domain import outbox, privacy, secret_box
 from domain.conversation_store import lock_conversation
 from domain.models import Business, Client, OutboundMessage
-from domain.statuses import apply_early_statuses
+from domain.statuses import apply_early_statuses_many
 from workers.enqueue import Enqueuer
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=15)
+THROTTLE_PAUSE_S = 1.0  # how long the number rests after a throughput error that names no Retry-After
 
 
 async def deliver(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
@@ -58,11 +59,22 @@ async def _claim(rt: Runtime, client_id: int) -> tuple[list[OutboundMessage], Bu
             return claimed, business, client
 
 
+Sent = list[tuple[OutboundMessage, str | None]]
+Failure = tuple[OutboundMessage, SendError] | None
+
 
 async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> datetime | None:
     """Send claimed rows in order and record every outcome in one transaction; return when to retry."""
-    sent: list[tuple[OutboundMessage, str | None]] = []
-    failure: tuple[OutboundMessage, SendError] | None = None
+    sent, failure = await send_rows(rt, rows, business, client)
+    async with rt.sessions.begin() as session:
+        return await record_outcome(rt, session, business, rows, sent, failure)
+
+
+async def send_rows(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> tuple[Sent, Failure]:
+    """One client's claimed rows, in order, each after its turn under the number's rate; stop at a failure.
+
+    A throughput error pauses the whole number, not just this client: Meta counts per number."""
+    sent: Sent = []
     token = _own_token(rt, business)
     for row in rows:
         await rt.limiter.wait_turn(business.phone_number_id)
@@ -70,18 +82,22 @@ async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Busine
             envelope = OutboundEnvelope(business.phone_number_id, client.wa_id or "", row.kind, row.payload, token)
             sent.append((row, await rt.channel.send(envelope)))
         except SendError as error:
-            failure = (row, error)
-            break
-    async with rt.sessions.begin() as session:
-        now = rt.clock.now()
-        for row, provider_id in sent:
-            await outbox.mark_sent(session, row.id, provider_id, now)
-            if provider_id:
-                await apply_early_statuses(session, business.id, provider_id)
-        if failure is None:
-            return None
-        await outbox.release(session, rows[len(sent) + 1:], now)
-        return await _record_failure(rt, session, *failure)
+            if isinstance(error, TransientSendError) and error.throttled:  # at once: senders side by side see it
+                await rt.limiter.pause(business.phone_number_id, error.retry_after_s or THROTTLE_PAUSE_S)
+            return sent, (row, error)
+    return sent, None
+
+
+async def record_outcome(rt: Runtime, session: AsyncSession, business: Business, rows: list[OutboundMessage], sent: Sent,
+                         failure: Failure) -> datetime | None:
+    """Mark what went out; a failed row backs off and the rows behind it go back to the queue."""
+    now = rt.clock.now()
+    await outbox.mark_sent_many(session, [(row.id, provider_id) for row, provider_id in sent], now)
+    await apply_early_statuses_many(session, business.id, [provider_id for _, provider_id in sent if provider_id])
+    if failure is None:
+        return None
+    await outbox.release(session, rows[len(sent) + 1:], now)
+    return await _record_failure(rt, session, *failure)
 
 
 def _own_token(rt: Runtime, business: Business) -> str | None:

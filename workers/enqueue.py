@@ -11,7 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis, dq_name
 from redis.asyncio import Redis
 
-from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE
+from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
 
 log = logging.getLogger(__name__)
 Item = tuple[str, str, tuple[Any, ...], "int | None"]
@@ -32,8 +32,21 @@ class Enqueuer:
         """Wake the delivery actor for a client's outbox (after `delay_ms`, for a backoff)."""
         await self._send([(OUTBOUND_QUEUE, "deliver", (client_id,), delay_ms)])
 
+    async def deliver_many(self, client_ids: Iterable[int], per_message: int = 100) -> None:
+        """Wake batch delivery for many clients' outboxes (automated messages), `per_message` at a time."""
+        ids = sorted(client_ids)
+        await self._send([(OUTBOUND_QUEUE, "deliver_many", (ids[i:i + per_message],), None)
+                          for i in range(0, len(ids), per_message)])
+
     async def sweep(self) -> None:
         await self._send([(MAINTENANCE_QUEUE, "sweep", (), None)])
+
+    async def plan_due(self) -> None:
+        """The scheduler's tick: plan due rows and wake `run_due`."""
+        await self._send([(MAINTENANCE_QUEUE, "plan_due", (), None)])
+
+    async def run_due(self) -> None:
+        await self._send([(SCHEDULED_QUEUE, "run_due", (), None)])
 
     async def _send(self, items: list[Item]) -> None:
         messages = [

@@ -1,8 +1,13 @@
-"""The scheduler process: APScheduler triggers periodic actors (Dramatiq's recommended pattern)."""
+"""The scheduler process: APScheduler triggers periodic actors (Dramatiq's recommended pattern).
+
+It only wakes actors; the due work itself lives in PostgreSQL rows, so a missed or doubled tick
+loses nothing and sends nothing twice, and two schedulers running at once are harmless.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -10,20 +15,34 @@ from workers.enqueue import Enqueuer
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_S = 30
+DUE_EVERY_S = 30  # reminders go out within this much of their time
 
 
-def start_scheduler(enqueuer: Enqueuer, *, sweep_every_s: int = SWEEP_EVERY_S) -> AsyncIOScheduler:
+def start_scheduler(enqueuer: Enqueuer, *, sweep_every_s: int = SWEEP_EVERY_S, due_every_s: int = DUE_EVERY_S) -> AsyncIOScheduler:
     """Start periodic jobs on the running loop; the caller shuts the scheduler down."""
     scheduler = AsyncIOScheduler()
-    scheduler.add_job(enqueuer.sweep, "interval", seconds=sweep_every_s, id="sweep", max_instances=1, coalesce=True)
+    for job_id, wake, every_s in (("sweep", enqueuer.sweep, sweep_every_s), ("due", enqueuer.plan_due, due_every_s)):
+        scheduler.add_job(_tolerant(job_id, wake), "interval", seconds=every_s, id=job_id, max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
+
+
+def _tolerant(job_id: str, wake: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """A tick that cannot reach the broker is logged and retried at the next tick (nothing is lost)."""
+    async def tick() -> None:
+        try:
+            await wake()
+        except Exception as error:
+            log.warning("scheduler tick %s could not enqueue (%s); trying again next tick", job_id, error)
+
+    tick.__name__ = f"tick_{job_id}"
+    return tick
 
 
 async def run_scheduler(enqueuer: Enqueuer) -> None:
     """Run until cancelled (the `fitzap scheduler` process)."""
     scheduler = start_scheduler(enqueuer)
-    log.info("scheduler started: sweep every %ss", SWEEP_EVERY_S)
+    log.info("scheduler started: sweep every %ss, due work every %ss", SWEEP_EVERY_S, DUE_EVERY_S)
     try:
         await asyncio.Event().wait()
     finally:

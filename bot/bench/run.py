@@ -21,8 +21,6 @@ from bot.bench import load, stack
 from bot.bench.graph_standin import GraphStandIn
 
 DEFAULTS = {"ingest": (5000, 64), "turns": (2000, 32)}
-# bot/cli.py fills in the ingest sizes when -n/-c are not given; for `turns` they mean "unset".
-_CLI_DEFAULTS = (5000, 64)
 WARMUP = {"ingest": 300, "turns": 64}  # not counted: lazy imports, connection pools and caches fill up
 TURN_TIMEOUT_S = 30.0
 WARMUP_TURN_TIMEOUT_S = 60.0  # the worker is still booting during the first warm-up turns
@@ -32,8 +30,6 @@ def run_bench(which: str, *, requests: int | None = None, concurrency: int | Non
     """Start the stack, load it, stop it, and print the figures as one JSON line on stdout."""
     if which not in DEFAULTS:
         raise ValueError(f"unknown bench {which!r}; expected one of {sorted(DEFAULTS)}")
-    if which == "turns" and (requests, concurrency) == _CLI_DEFAULTS:
-        requests = concurrency = None
     n = requests or DEFAULTS[which][0]
     c = concurrency or DEFAULTS[which][1]
     logging.getLogger("alembic").setLevel(logging.WARNING)  # keep the migration chatter off the terminal

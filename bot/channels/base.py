@@ -19,9 +19,11 @@ class SendError(Exception):
 class TransientSendError(SendError):
     """Worth retrying later (5xx, 429, throughput or pair rate limits, network trouble)."""
 
-    def __init__(self, message: str, *, code: int | None = None, retry_after_s: float | None = None) -> None:
+    def __init__(self, message: str, *, code: int | None = None, retry_after_s: float | None = None,
+                 throttled: bool = False) -> None:
         super().__init__(message, code=code)
         self.retry_after_s = retry_after_s
+        self.throttled = throttled  # the whole number is sending too fast, not just this message
 
 
 class PermanentSendError(SendError):

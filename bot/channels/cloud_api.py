@@ -25,6 +25,10 @@ TRANSIENT_CODES = frozenset(
     {1, 2, 4, 80007, 130429, 131000, 131001, 131002, 131004, 131016, 131049, 131056, 131057, 133004}
 )
 
+MAX_CONNECTIONS = 64  # to the Graph API, per process
+# The number's own throughput limits (not a single recipient's): every send on it should slow down.
+THROUGHPUT_CODES = frozenset({80007, 130429})
+
 
 def parse_retry_after(header: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent or bad."""
@@ -60,7 +64,8 @@ def classify(status_code: int, body: dict[str, Any] | None, retry_after_header: 
         if code == 131049:
             # Meta asks for at least a day before the same user gets marketing again.
             retry_after_s = max(retry_after_s or 0.0, MARKETING_USER_LIMIT_WAIT_S)
-        return TransientSendError(message, code=code, retry_after_s=retry_after_s)
+        throttled = status_code == 429 or code in THROUGHPUT_CODES
+        return TransientSendError(message, code=code, retry_after_s=retry_after_s, throttled=throttled)
     return PermanentSendError(message, code=code)
 
 
@@ -89,7 +94,10 @@ class CloudApiChannel:
         self._root = f"{base_url.rstrip('/')}/{api_version.strip('/')}"
         self._timeout = timeout_s
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout_s)
+        # Every connection kept alive: with httpx's default of 20, senders side by side beyond that
+        # open and close a TCP (and TLS) connection per message.
+        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout_s, limits=limits)
 
     def __repr__(self) -> str:
         # Spelled out so the token can never reach a log through repr().

@@ -19,6 +19,7 @@ from conversations.replies import (
 MAX_BUTTONS_BODY = 1024
 MAX_LIST_SECTIONS = 10
 MAX_SECTION_TITLE = 24
+MAX_TEMPLATE_BUTTONS = 10
 
 
 def _check(condition: bool, message: str) -> None:
@@ -101,6 +102,15 @@ def _template(payload: dict[str, Any]) -> dict[str, Any]:
         # Meta rejects empty parameter texts with a template error after the call.
         params = [{"type": "text", "text": _text(p, "template parameter", 32768)} for p in parameters]
         template["components"] = [{"type": "body", "parameters": params}]
+    buttons = payload.get("buttons") or []
+    _check(isinstance(buttons, list) and len(buttons) <= MAX_TEMPLATE_BUTTONS, f"at most {MAX_TEMPLATE_BUTTONS} template buttons")
+    template.setdefault("components", []).extend(
+        {"type": "button", "sub_type": "quick_reply", "index": str(index),
+         "parameters": [{"type": "payload", "payload": _text(b, "button payload", MAX_BUTTON_ID)}]}
+        for index, b in enumerate(buttons)
+    )
+    if not template["components"]:
+        del template["components"]
     return template
 
 

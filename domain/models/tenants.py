@@ -39,6 +39,17 @@ class Business(Base):
     # Admin settings: postal address, and the business's own Cloud API token (Fernet-encrypted, never plain).
     address: Mapped[str | None] = mapped_column(String(300))
     whatsapp_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    # --- Automated messages (workers, migration 0009) ---
+    # Reminder offsets in minutes before the start, e.g. "1440,120"; whole days count in local time.
+    reminder_offsets_min: Mapped[str] = mapped_column(String(64), default="1440,120", server_default=text("'1440,120'"))
+    reminder_template: Mapped[str] = mapped_column(String(64), default="appointment_reminder",
+                                                   server_default=text("'appointment_reminder'"))
+    followup_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    followup_after_min: Mapped[int] = mapped_column(Integer, default=60, server_default=text("60"))
+    # Quiet hours in local minutes after midnight (22:00–08:00); equal values mean no quiet hours.
+    quiet_start_min: Mapped[int] = mapped_column(Integer, default=1320, server_default=text("1320"))
+    quiet_end_min: Mapped[int] = mapped_column(Integer, default=480, server_default=text("480"))
+    # --- end automated messages ---
 
 
 class Staff(Base):
@@ -55,6 +66,8 @@ class Staff(Base):
     # The secret part of the trainer's calendar feed URL.
     ical_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The daily digest to the trainer's own WhatsApp, in local minutes after midnight (None: no digest).
+    digest_at_min: Mapped[int | None] = mapped_column(Integer)
 
 
 class Client(Base):

@@ -1,0 +1,40 @@
+"""The trainer's daily digest, sent to their own WhatsApp: today's sessions, handoffs, yesterday's no-shows."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.automations.outcome import Outcome, locale_of, sent, skipped, template_language
+from conversations.dates import clock_time, day_label
+from conversations.replies import Reply, Template, Text
+from conversations.texts import say
+from domain import digest_data, outbox
+from domain.models import Business, ScheduledMessage, Staff
+
+DIGEST_TEMPLATE = "trainer_daily_digest"
+
+
+async def digest(session: AsyncSession, business: Business, row: ScheduledMessage, now: datetime) -> Outcome:
+    """Gather the day (row.target_at is the local midnight) and queue the summary for the trainer."""
+    staff = await session.get(Staff, row.subject_id)
+    if staff is None or staff.business_id != business.id or not staff.active or staff.digest_at_min is None:
+        return skipped("digest turned off")
+    contact = await digest_data.trainer_contact(session, staff, now)
+    if contact is None:
+        return skipped("trainer has no WhatsApp")
+    data = await digest_data.gather(session, staff, row.target_at)
+    locale, tz = locale_of(business, contact), business.timezone
+    day = day_label((row.target_at + timedelta(hours=12)).astimezone(ZoneInfo(tz)).date(), locale)
+    reply: Reply
+    if outbox.inside_window(contact.last_inbound_at, now):
+        lines = [say(locale, "digest_line", time=clock_time(s.starts_at, tz), service=s.service, clients=", ".join(s.clients))
+                 for s in data.sessions]
+        no_shows = [f"{clock_time(at, tz)} {name}" for at, name in data.no_shows]
+        reply = Text(say(locale, "digest", day=day, sessions=lines, handoffs=data.handoffs, no_shows=no_shows))
+    else:  # template parameters may not hold line breaks: the counts and the first session
+        first = clock_time(data.sessions[0].starts_at, tz) if data.sessions else "-"
+        reply = Template(DIGEST_TEMPLATE, template_language(locale),
+                         (day, str(len(data.sessions)), first, str(len(data.handoffs)), str(len(data.no_shows))))
+    return sent(contact, reply, "digest")

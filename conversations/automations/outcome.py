@@ -1,0 +1,36 @@
+"""The result of one piece of due work: sent (with the messages to queue) or skipped (with why)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conversations.replies import Reply
+from domain.models import Business, Client
+from domain import outbox
+from conversations.replies import preview
+from conversations.texts import DEFAULT_LOCALE
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # done | skipped
+    outcome: str
+    client_id: int | None = None
+    messages: tuple[outbox.OutgoingMessage, ...] = field(default=())
+
+
+def skipped(why: str) -> Outcome:
+    return Outcome("skipped", why)
+
+
+def sent(client: Client, reply: Reply, what: str) -> Outcome:
+    """Queue `reply` for the client: the delivery actor sends it with the rate limit and retries."""
+    return Outcome("done", what, client.id, (outbox.OutgoingMessage(reply.kind, preview(reply), reply.payload()),))
+
+
+def locale_of(business: Business, client: Client) -> str:
+    return client.locale or business.locale or DEFAULT_LOCALE
+
+
+def template_language(locale: str) -> str:
+    """Meta's language code for an approved template ("pt_BR", "en")."""
+    return locale.replace("-", "_")

@@ -1,0 +1,54 @@
+"""Running a claimed batch of due rows: quiet hours first, then each kind's notice, then the outbox."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.automations import session_notices as notices
+from conversations.automations.digest import digest
+from conversations.automations.outcome import Outcome, skipped
+from domain import due_work, outbox
+from domain.models import Business, ScheduledMessage
+from domain.schedule_times import quiet_until
+
+
+async def run_batch(session: AsyncSession, rows: Sequence[ScheduledMessage], now: datetime) -> set[int]:
+    """Do the claimed rows' work in the caller's transaction; return the clients with new outbox rows."""
+    sessions = await notices.load_sessions(session, [r.subject_id for r in rows if r.kind != "digest"])
+    businesses: dict[int, Business] = {}
+    queued: list[tuple[int, int, outbox.OutgoingMessage]] = []
+    for row in rows:
+        business = businesses.get(row.business_id) or await session.get(Business, row.business_id)
+        assert business is not None
+        businesses[business.id] = business
+        until = quiet_until(business, now)
+        if until is not None:
+            if row.kind == "reminder" and until >= row.target_at:
+                due_work.finish(row, "skipped", "quiet hours until the session", now)
+            else:
+                due_work.defer(row, until, now)  # nothing automated at night: it waits, it is not dropped
+            continue
+        result = await _run_one(session, business, row, sessions, now)
+        due_work.finish(row, result.status, result.outcome, now)
+        if result.client_id is not None:
+            queued += [(business.id, result.client_id, m) for m in result.messages]
+    await outbox.queue_many(session, queued, now)
+    return {client_id for _, client_id, _ in queued}
+
+
+async def _run_one(session: AsyncSession, business: Business, row: ScheduledMessage,
+                   sessions: dict[int, notices.Session], now: datetime) -> Outcome:
+    if row.kind == "digest":
+        return await digest(session, business, row, now)
+    s = sessions.get(row.subject_id)
+    if s is None or s.booking.business_id != business.id:
+        return skipped("booking gone")
+    if row.kind == "reminder":
+        return notices.reminder(business, row, s, now)
+    if row.kind == "followup":
+        return notices.followup(business, row, s, now)
+    if row.kind == "no_show":
+        return await notices.no_show(session, business, row, s, now)
+    return skipped(f"unknown kind {row.kind}")

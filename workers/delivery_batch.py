@@ -1,0 +1,107 @@
+"""Delivering many clients' outboxes in one go: the path for automated messages (reminders and the like).
+
+Same rules as `delivery.deliver` (per-conversation lock, in-order rows, the number's rate limit,
+backoff), but one claim and one outcome transaction for up to a hundred clients, with their sends
+running side by side. Clients it cannot take cleanly (another worker holds the conversation, a
+free-form row outside the window, an erased client) go to the one-client path.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.runtime import Runtime
+from domain import outbox
+from domain.models import Business, Client, Conversation, OutboundMessage
+from domain.statuses import apply_early_statuses_many
+from domain.upsert import insert_for
+from workers import delivery
+from workers.enqueue import Enqueuer
+
+SENDS_IN_FLIGHT = 8  # concurrent sends per batch (x worker threads stays under the Redis pool of 100)
+
+
+@dataclass
+class Claim:
+    client: Client
+    business: Business
+    rows: list[OutboundMessage]
+
+
+async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
+    """Send every due row of these clients; hand the awkward ones to the one-client path."""
+    claims, elsewhere = await _claim(rt, client_ids)
+    gate = asyncio.Semaphore(SENDS_IN_FLIGHT)
+
+    async def send(claim: Claim) -> tuple[delivery.Sent, delivery.Failure]:
+        async with gate:
+            return await delivery.send_rows(rt, claim.rows, claim.business, claim.client)
+
+    results = await asyncio.gather(*(send(c) for c in claims))
+    again: list[int] = []
+    async with rt.sessions.begin() as session:
+        clean = [(c, sent) for c, (sent, failure) in zip(claims, results) if failure is None]
+        await _record_clean(rt, session, clean)
+        for claim, (sent, failure) in zip(claims, results):
+            if failure is not None:  # the rare case: the one-client bookkeeping (backoff, pause, release)
+                await delivery.record_outcome(rt, session, claim.business, claim.rows, sent, failure)
+            if failure is not None or len(claim.rows) == outbox.CLAIM_LIMIT:
+                again.append(claim.client.id)  # a retry, or more rows behind these: the one-client path goes on
+    for client_id in sorted(set(elsewhere) | set(again)):
+        await enqueuer.deliver(client_id)
+
+
+async def _record_clean(rt: Runtime, session: AsyncSession, clean: list[tuple[Claim, delivery.Sent]]) -> None:
+    """Every send went through: one statement marks them all, one query per business looks for early statuses."""
+    now = rt.clock.now()
+    await outbox.mark_sent_many(session, [(row.id, pid) for _, sent in clean for row, pid in sent], now)
+    for business_id in sorted({c.business.id for c, _ in clean}):
+        ids = [pid for c, sent in clean if c.business.id == business_id for _, pid in sent if pid]
+        await apply_early_statuses_many(session, business_id, ids)
+
+
+async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[int]]:
+    async with rt.sessions.begin() as session:
+        now = rt.clock.now()
+        ids = sorted(set(client_ids))
+        clients = {c.id: c for c in (await session.execute(select(Client).where(Client.id.in_(ids)))).scalars().all()}
+        await _ensure_conversations(session, clients.values(), now)
+        locked = set((await session.execute(
+            select(Conversation.client_id).where(Conversation.client_id.in_(ids)).order_by(Conversation.client_id)
+            .with_for_update(skip_locked=True))).scalars().all())
+        rows = (await session.execute(
+            select(OutboundMessage).where(OutboundMessage.client_id.in_(locked), OutboundMessage.status.in_(outbox.UNFINISHED))
+            .order_by(OutboundMessage.client_id, OutboundMessage.id))).scalars().all()
+        by_client: dict[int, list[OutboundMessage]] = {}
+        for row in rows:
+            by_client.setdefault(row.client_id, []).append(row)
+        claims, elsewhere = [], [c for c in ids if c not in locked]
+        for client_id, mine in by_client.items():
+            client = clients[client_id]
+            taken = outbox.take_due(mine[:outbox.CLAIM_LIMIT], now)
+            if not isinstance(taken, list):
+                continue
+            free_form_refused = (any(r.kind in outbox.FREE_FORM_KINDS for r in taken)
+                                 and not outbox.inside_window(client.last_inbound_at, now))
+            if client.erased_at is not None or free_form_refused:
+                await outbox.release(session, taken, now)
+                elsewhere.append(client_id)
+                continue
+            business = await session.get(Business, client.business_id)
+            assert business is not None
+            claims.append(Claim(client, business, taken))
+        await session.flush()
+    return claims, elsewhere
+
+
+async def _ensure_conversations(session: AsyncSession, clients: Iterable[Client], now: datetime) -> None:
+    """The conversation row is the per-client lock; a client reminded before ever writing has none yet."""
+    values = [{"business_id": c.business_id, "client_id": c.id, "state": {}, "handoff": False, "version": 0,
+               "updated_at": now} for c in clients]
+    if values:
+        await session.execute(insert_for(session, Conversation.__table__).on_conflict_do_nothing(index_elements=["client_id"]), values)

@@ -1,0 +1,74 @@
+"""The scheduled-work actors: `plan_due` (every tick) and `run_due` (claims and runs due rows)."""
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy import select
+
+from bot.runtime import Runtime
+from conversations.automations.run import run_batch
+from conversations.notices import queue_waitlist_offers
+from domain import classes, digest_schedule, due_work, scheduled_work
+from domain.models import Business, WaitlistEntry
+from domain.schedule_times import quiet_until
+from workers.enqueue import Enqueuer
+
+log = logging.getLogger(__name__)
+BATCH = 200  # rows per transaction: big enough to spread its cost, small enough to hold locks briefly
+BUDGET_S = 20.0  # then hand over to a fresh message, so one actor never runs for long
+CONSUMERS = 2  # run_due messages per tick: SKIP LOCKED lets them share the rows
+
+
+async def plan_due(rt: Runtime, enqueuer: Enqueuer) -> None:
+    """One scheduler tick: plan missing rows and digests, pass on lapsed waitlist offers, wake the consumers."""
+    async with rt.sessions.begin() as session:
+        now = rt.clock.now()
+        while await scheduled_work.reconcile(session, now) > 0:
+            pass
+        await digest_schedule.plan_digests(session, now)
+    await _wake(enqueuer, await lapse_offers(rt))
+    for _ in range(CONSUMERS):
+        await enqueuer.run_due()
+
+
+async def run_due(rt: Runtime, enqueuer: Enqueuer) -> int:
+    """Claim due rows a batch at a time and do their work; each batch commits with its outbox rows."""
+    done, started = 0, time.monotonic()
+    while True:
+        async with rt.sessions.begin() as session:
+            now = rt.clock.now()
+            rows = await due_work.claim_due(session, now, BATCH)
+            if not rows:
+                return done
+            clients = await run_batch(session, rows, now)
+        done += len(rows)
+        await _wake(enqueuer, clients)
+        if time.monotonic() - started > BUDGET_S:
+            await enqueuer.run_due()  # more may be due: a fresh message carries on
+            return done
+
+
+async def lapse_offers(rt: Runtime) -> set[int]:
+    """Expire waitlist holds that ran out and offer each seat to the next client (not in quiet hours)."""
+    offered: set[int] = set()
+    async with rt.sessions.begin() as session:
+        now = rt.clock.now()
+        stmt = (select(WaitlistEntry.business_id).where(WaitlistEntry.status == "offered",
+                                                         WaitlistEntry.offer_expires_at <= now).distinct())
+        for business_id in (await session.execute(stmt)).scalars().all():
+            business = await session.get(Business, business_id)
+            if business is None or quiet_until(business, now) is not None:
+                continue  # the hold simply lasts until morning
+            made = await classes.expire_offers(session, business_id, now)
+            await queue_waitlist_offers(session, business, made, now)
+            offered |= {e.client_id for e in made}
+    return offered
+
+
+async def _wake(enqueuer: Enqueuer, client_ids: set[int]) -> None:
+    """Wake delivery; if the broker is down the rows are durable and the sweeper wakes them later."""
+    try:
+        await enqueuer.deliver_many(client_ids)
+    except Exception:
+        log.exception("could not wake delivery for %d clients; the sweeper will", len(client_ids))
