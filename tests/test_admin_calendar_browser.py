@@ -32,7 +32,7 @@ def test_owner_books_a_client_from_the_calendar_and_sees_it_in_the_week(demo_url
             page.select_option("select[name=client_id]", label="Carla Dias · +5521998765432")
             page.select_option("select[name=service_id]", label="Personal 60 min (60 min)")
             page.select_option("select[name=staff_id]", label="Ana Paula")
-            page.fill("input[name=day]", day.isoformat())
+            page.fill("input[type=date][name=day]", day.isoformat())
             page.fill("input[name=at]", "09:00")
             page.get_by_role("button", name="Book", exact=True).click()
             expect(page.get_by_role("status")).to_contain_text("Booked Carla Dias for Personal 60 min")
