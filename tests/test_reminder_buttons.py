@@ -41,7 +41,8 @@ async def test_tapping_confirmo_on_a_sent_reminder_confirms_the_session(web, run
     [reminder] = await run_due_at(runtime, broker, clock, local(23, 18))
     confirm = reminder.payload["buttons"][0]["id"]
     replies = await _tap(web, broker, runtime, clock, "interactive_button_reply", confirm)
-    assert replies[0].startswith("Oi, Maria Souza! 👋") and replies[1:] == ["Presença confirmada ✅ Até lá!"]
+    # The name the studio has for the client beats the WhatsApp profile name.
+    assert replies[0].startswith("Oi, Cliente 0! 👋") and replies[1:] == ["Presença confirmada ✅ Até lá!"]
     async with runtime.sessions() as session:
         assert (await session.get(Booking, booking_id)).status == "confirmed"
     # Confirmed sessions still get the 2-hour reminder.
