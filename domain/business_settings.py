@@ -17,6 +17,8 @@ PROFILE_FIELDS = frozenset({"name", "timezone", "locale", "currency", "address",
                             "checkin_radius_m"})
 POLICY_FIELDS = frozenset({"min_notice_min", "max_horizon_days", "slot_step_min", "late_cancel_window_min",
                            "no_show_after_min", "booking_requires_credit", "waitlist_hold_min"})
+AUTOMATION_FIELDS = frozenset({"reminder_offsets_min", "reminder_template", "followup_enabled", "followup_after_min",
+                               "quiet_start_min", "quiet_end_min"})
 # No 0/O or 1/I/L: the code is also typed by hand when a camera will not read it.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 

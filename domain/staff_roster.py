@@ -17,10 +17,10 @@ async def staff_of(session: AsyncSession, business_id: int, *, active_only: bool
 
 
 async def update_staff(session: AsyncSession, business_id: int, staff_id: int, *, name: str, email: str | None,
-                       wa_id: str | None) -> Staff:
-    """Change a trainer's name, e-mail and the WhatsApp number their daily digest goes to."""
+                       wa_id: str | None, digest_at_min: int | None) -> Staff:
+    """Change a trainer's name, e-mail, and the WhatsApp number and local time of their daily digest."""
     staff = await get_scoped(session, Staff, business_id, staff_id)
-    staff.name, staff.email, staff.wa_id = name, email, wa_id
+    staff.name, staff.email, staff.wa_id, staff.digest_at_min = name, email, wa_id, digest_at_min
     await session.flush()
     return staff
 

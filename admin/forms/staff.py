@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from admin.forms.automation import clock_minutes
 from domain.phones import canonical_phone
 
 # Enough to catch typos; the mailbox itself is the real check.
@@ -19,15 +20,28 @@ def _email(value: str | None) -> str | None:
 
 
 class TrainerForm(BaseModel):
-    """A trainer: name, e-mail and the WhatsApp number their daily digest goes to."""
+    """A trainer: name, e-mail, the WhatsApp number their daily digest goes to and its time (HH:MM, empty for none)."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(None, max_length=254)
     whatsapp: str | None = Field(None, max_length=32)
+    digest_at: str | None = Field(None, max_length=5)
 
     _check_email = field_validator("email")(_email)
+
+    @field_validator("digest_at")
+    @classmethod
+    def _digest_clock(cls, value: str | None) -> str | None:
+        if value:
+            clock_minutes(value)
+        return value or None
+
+    @property
+    def digest_at_min(self) -> int | None:
+        """Minutes after local midnight for the digest, or None for no digest."""
+        return clock_minutes(self.digest_at) if self.digest_at else None
 
     @field_validator("whatsapp")
     @classmethod

@@ -6,6 +6,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from admin.forms.automation import clock_text
 from admin.forms.staff import PanelUserForm, TrainerForm
 from admin.identity import require_owner
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
@@ -42,8 +43,9 @@ async def trainer_add(request: web.Request) -> web.Response:
     if form is None:
         return invalid(PAGE, request, await _context(request, trainer_values=data, trainer_errors=errors))
     async with request.app[RUNTIME].sessions.begin() as session:
-        await catalog.add_staff(session, me.business_id, form.name, request.app[RUNTIME].clock.now(),
-                                wa_id=form.whatsapp, email=form.email)
+        staff = await catalog.add_staff(session, me.business_id, form.name, request.app[RUNTIME].clock.now(),
+                                        wa_id=form.whatsapp, email=form.email)
+        staff.digest_at_min = form.digest_at_min
     raise done(request, f"Trainer {form.name} added. Set their weekly hours under Settings.", "staff")
 
 
@@ -53,7 +55,8 @@ async def trainer_page(request: web.Request) -> web.Response:
     async with request.app[RUNTIME].sessions() as session:
         with not_found_as_404():
             staff = await catalog.get_scoped(session, Staff, me.business_id, row_id(request, "staff_id"))
-    values = {"name": staff.name, "email": staff.email, "whatsapp": f"+{staff.wa_id}" if staff.wa_id else ""}
+    values = {"name": staff.name, "email": staff.email, "whatsapp": f"+{staff.wa_id}" if staff.wa_id else "",
+              "digest_at": clock_text(staff.digest_at_min)}
     return aiohttp_jinja2.render_template(TRAINER_PAGE, request, {"staff": staff, "values": values, "errors": {}})
 
 
@@ -66,7 +69,7 @@ async def trainer_save(request: web.Request) -> web.Response:
                 staff = await catalog.get_scoped(session, Staff, me.business_id, row_id(request, "staff_id"))
                 return invalid(TRAINER_PAGE, request, {"staff": staff, "values": data, "errors": errors})
             await staff_roster.update_staff(session, me.business_id, row_id(request, "staff_id"), name=form.name,
-                                            email=form.email, wa_id=form.whatsapp)
+                                            email=form.email, wa_id=form.whatsapp, digest_at_min=form.digest_at_min)
     raise done(request, f"Trainer {form.name} saved.", "staff")
 
 
