@@ -43,12 +43,14 @@ def build_channel(settings: Settings) -> Channel:
         from bot.channels.sandbox import SandboxChannel
 
         return SandboxChannel()
-    from bot.channels.cloud_api import CloudApiChannel
+    from bot.channels.cloud_api import MAX_CONNECTIONS, CloudApiChannel
+    from bot.channels.graph_transport import graph_transport
 
     return CloudApiChannel(
         token=settings.whatsapp_token.get_secret_value(),
         api_version=settings.whatsapp_api_version,
         base_url=settings.whatsapp_api_base_url,
+        transport=graph_transport(settings.whatsapp_http_transport, MAX_CONNECTIONS),
     )
 
 

@@ -89,6 +89,7 @@ class CloudApiChannel:
         base_url: str = "https://graph.facebook.com",
         client: httpx.AsyncClient | None = None,
         timeout_s: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._auth = {"Authorization": f"Bearer {token}"}
         self._root = f"{base_url.rstrip('/')}/{api_version.strip('/')}"
@@ -97,7 +98,8 @@ class CloudApiChannel:
         # Every connection kept alive: with httpx's default of 20, senders side by side beyond that
         # open and close a TCP (and TLS) connection per message.
         limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
-        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout_s, limits=limits)
+        # `transport` (production: aiohttp's, see graph_transport) carries its own limits; None is httpx's own.
+        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout_s, limits=limits, transport=transport)
 
     def __repr__(self) -> str:
         # Spelled out so the token can never reach a log through repr().
