@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
 from domain import outbox
+from domain.businesses import by_ids
 from domain.models import Business, Client, Conversation, OutboundMessage
-from domain.statuses import apply_early_statuses_many
+from domain.statuses import apply_early_statuses_across
 from domain.upsert import insert_for
 from workers import delivery
 from workers.enqueue import Enqueuer
@@ -57,12 +58,10 @@ async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -
 
 
 async def _record_clean(rt: Runtime, session: AsyncSession, clean: list[tuple[Claim, delivery.Sent]]) -> None:
-    """Every send went through: one statement marks them all, one query per business looks for early statuses."""
+    """Every send went through: one statement marks them all, one query looks for early statuses."""
     now = rt.clock.now()
     await outbox.mark_sent_many(session, [(row.id, pid) for _, sent in clean for row, pid in sent], now)
-    for business_id in sorted({c.business.id for c, _ in clean}):
-        ids = [pid for c, sent in clean if c.business.id == business_id for _, pid in sent if pid]
-        await apply_early_statuses_many(session, business_id, ids)
+    await apply_early_statuses_across(session, [(c.business.id, pid) for c, sent in clean for _, pid in sent if pid])
 
 
 async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[int]]:
@@ -81,6 +80,8 @@ async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[
         for row in rows:
             by_client.setdefault(row.client_id, []).append(row)
         claims, elsewhere = [], [c for c in ids if c not in locked]
+        # One query for the batch's businesses: a batch of a hundred clients can span a hundred of them.
+        businesses = await by_ids(session, (clients[c].business_id for c in by_client))
         for client_id, mine in by_client.items():
             client = clients[client_id]
             taken = outbox.take_due(mine[:outbox.CLAIM_LIMIT], now)
@@ -92,9 +93,7 @@ async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[
                 await outbox.release(session, taken, now)
                 elsewhere.append(client_id)
                 continue
-            business = await session.get(Business, client.business_id)
-            assert business is not None
-            claims.append(Claim(client, business, taken))
+            claims.append(Claim(client, businesses[client.business_id], taken))
         await session.flush()
     return claims, elsewhere
 
