@@ -8,6 +8,7 @@ free-form row outside the window, an erased client) go to the one-client path.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
@@ -23,6 +24,7 @@ from domain.statuses import apply_early_statuses_across
 from domain.upsert import insert_for
 from workers import delivery
 from workers.enqueue import Enqueuer
+from workers.reserved_turns import ReservedTurns
 
 SENDS_IN_FLIGHT = 8  # concurrent sends per batch (x worker threads stays under the Redis pool of 100)
 
@@ -38,10 +40,15 @@ async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -
     """Send every due row of these clients; hand the awkward ones to the one-client path."""
     claims, elsewhere = await _claim(rt, client_ids)
     gate = asyncio.Semaphore(SENDS_IN_FLIGHT)
+    turns = ReservedTurns(rt.limiter)  # a hundred sends' slots in a round trip or two, not a hundred
+    sends_per_number: Counter[str] = Counter()
+    for claim in claims:
+        sends_per_number[claim.business.phone_number_id] += len(claim.rows)
+    await turns.take(sends_per_number)
 
     async def send(claim: Claim) -> tuple[delivery.Sent, delivery.Failure]:
         async with gate:
-            return await delivery.send_rows(rt, claim.rows, claim.business, claim.client)
+            return await delivery.send_rows(rt, claim.rows, claim.business, claim.client, turns)
 
     results = await asyncio.gather(*(send(c) for c in claims))
     again: list[int] = []
