@@ -19,6 +19,9 @@ from domain.db import create_engine, create_sessionmaker
 from workers.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 
 
+SENDS_IN_FLIGHT = 64
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -29,6 +32,9 @@ class Runtime:
     clock: Clock
     redis: Redis | None = None
     business_cache: dict[str, object] = field(default_factory=dict)
+    # Batch sends in flight on this loop, whichever batch they belong to: each holds a Graph API
+    # connection (64 per channel) and, for its rate-limit turn, one of the Redis pool's 100.
+    sends_in_flight: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SENDS_IN_FLIGHT))
 
     async def close(self) -> None:
         await self.channel.aclose()

@@ -26,8 +26,6 @@ from workers import delivery
 from workers.enqueue import Enqueuer
 from workers.reserved_turns import ReservedTurns
 
-SENDS_IN_FLIGHT = 8  # concurrent sends per batch (x worker threads stays under the Redis pool of 100)
-
 
 @dataclass
 class Claim:
@@ -39,7 +37,6 @@ class Claim:
 async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
     """Send every due row of these clients; hand the awkward ones to the one-client path."""
     claims, elsewhere = await _claim(rt, client_ids)
-    gate = asyncio.Semaphore(SENDS_IN_FLIGHT)
     turns = ReservedTurns(rt.limiter)  # a hundred sends' slots in a round trip or two, not a hundred
     sends_per_number: Counter[str] = Counter()
     for claim in claims:
@@ -47,7 +44,7 @@ async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -
     await turns.take(sends_per_number)
 
     async def send(claim: Claim) -> tuple[delivery.Sent, delivery.Failure]:
-        async with gate:
+        async with rt.sends_in_flight:
             return await delivery.send_rows(rt, claim.rows, claim.business, claim.client, turns)
 
     results = await asyncio.gather(*(send(c) for c in claims))
