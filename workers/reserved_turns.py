@@ -5,8 +5,9 @@ slots in one call and each send then waits for the next one locally. The number'
 as it does slot by slot (a send that never happens leaves its slot unused, which only slows things).
 A send that reaches its slot more than LATE_SLOT_S after it (queued behind the batch's other
 sends) leaves it unused and takes a fresh one from the shared limiter: catching up on missed slots
-would burst. So every send goes within LATE_SLOT_S of a slot of the number's one sequence, and no
-second ever sees more than its rate plus one, as with a slot taken per message. A throughput error
+would burst. So every send goes within LATE_SLOT_S of its own slot in the number's one sequence:
+any second sees at most its rate plus one, plus LATE_SLOT_S's worth of slots, the allowance a slot
+taken per message already gets from the loop's wake-up delay after its sleep. A throughput error
 drops the batch's remaining slots on that number: the rest wait their turn under the shared limiter
 again, behind the pause.
 """
