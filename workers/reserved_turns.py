@@ -4,8 +4,8 @@ A delivery batch knows how many rows it will send on each number, so it takes th
 slots in one call and each send then waits for the next one locally. The number's rate holds just
 as it does slot by slot (a send that never happens leaves its slot unused, which only slows things).
 A send that reaches its slot more than LATE_SLOT_S after it (queued behind the batch's other
-sends) leaves it unused and takes a fresh one from the shared limiter: catching up on missed slots
-would burst. So every send goes within LATE_SLOT_S of its own slot in the number's one sequence:
+sends, or woken late by a busy loop) leaves it unused and tries the next, then a fresh one from the
+shared limiter: catching up on missed slots would burst. So every send goes within LATE_SLOT_S of its own slot in the number's one sequence:
 any second sees at most its rate plus one, plus LATE_SLOT_S's worth of slots, the allowance a slot
 taken per message already gets from the loop's wake-up delay after its sleep. A throughput error
 drops the batch's remaining slots on that number: the rest wait their turn under the shared limiter
@@ -34,16 +34,20 @@ class ReservedTurns:
         self._slots = {k: deque(slots) for k, slots in (await self._shared.reserve(sends_per_key)).items()}
 
     async def wait_turn(self, key: str) -> None:
+        loop = asyncio.get_running_loop()
         slots = self._slots.get(key)
-        now = asyncio.get_running_loop().time()
-        while slots and slots[0] < now - LATE_SLOT_S:
-            slots.popleft()  # missed: left unused
-        if not slots:  # none reserved, all missed, or dropped after a pause
-            await self._shared.wait_turn(key)
-            return
-        delay_s = slots.popleft() - now
-        if delay_s > 0:
-            await asyncio.sleep(delay_s)
+        while True:
+            now = loop.time()
+            while slots and slots[0] < now - LATE_SLOT_S:
+                slots.popleft()  # missed: left unused
+            if not slots:  # none reserved, all missed, or dropped after a pause
+                await self._shared.wait_turn(key)
+                return
+            slot = slots.popleft()
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if loop.time() <= slot + LATE_SLOT_S:  # a busy loop can wake a sleeper late: then that slot is spent
+                return
 
     async def pause(self, key: str, seconds: float) -> None:
         self._slots.pop(key, None)
