@@ -19,6 +19,9 @@ from domain.db import create_engine, create_sessionmaker
 from workers.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 
 
+SENDS_IN_FLIGHT = 64
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -29,6 +32,9 @@ class Runtime:
     clock: Clock
     redis: Redis | None = None
     business_cache: dict[str, object] = field(default_factory=dict)
+    # Batch sends in flight on this loop, whichever batch they belong to: each holds a Graph API
+    # connection (64 per channel) and, for its rate-limit turn, one of the Redis pool's 100.
+    sends_in_flight: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SENDS_IN_FLIGHT))
 
     async def close(self) -> None:
         await self.channel.aclose()
@@ -43,12 +49,14 @@ def build_channel(settings: Settings) -> Channel:
         from bot.channels.sandbox import SandboxChannel
 
         return SandboxChannel()
-    from bot.channels.cloud_api import CloudApiChannel
+    from bot.channels.cloud_api import MAX_CONNECTIONS, CloudApiChannel
+    from bot.channels.graph_transport import graph_transport
 
     return CloudApiChannel(
         token=settings.whatsapp_token.get_secret_value(),
         api_version=settings.whatsapp_api_version,
         base_url=settings.whatsapp_api_base_url,
+        transport=graph_transport(settings.whatsapp_http_transport, MAX_CONNECTIONS),
     )
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,3 +25,11 @@ async def by_phone_number_id(session: AsyncSession, phone_number_id: str) -> Bus
         )
     ).one_or_none()
     return BusinessRef(*row) if row else None
+
+
+async def by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, Business]:
+    """Several businesses in one query (a batch of due work or deliveries can span hundreds of them)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {b.id: b for b in (await session.execute(select(Business).where(Business.id.in_(wanted)))).scalars().all()}

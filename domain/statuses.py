@@ -50,13 +50,22 @@ async def apply_early_statuses(session: AsyncSession, business_id: int, provider
 
 
 async def apply_early_statuses_many(session: AsyncSession, business_id: int, provider_message_ids: Sequence[str]) -> None:
-    """apply_early_statuses for a batch of sends: one query finds the (rare) early statuses."""
-    if not provider_message_ids:
+    """apply_early_statuses for a batch of one business's sends."""
+    await apply_early_statuses_across(session, [(business_id, pid) for pid in provider_message_ids])
+
+
+async def apply_early_statuses_across(session: AsyncSession, sent: Sequence[tuple[int, str]]) -> None:
+    """apply_early_statuses for (business id, message id) sends of many businesses: one query finds the (rare)
+    early statuses, where a query per business cost a round trip each in a batch spanning a hundred businesses."""
+    wanted = set(sent)
+    if not wanted:
         return
-    stmt = select(MessageStatusEvent).where(MessageStatusEvent.business_id == business_id,
-                                            MessageStatusEvent.provider_message_id.in_(provider_message_ids))
+    stmt = select(MessageStatusEvent).where(MessageStatusEvent.business_id.in_({b for b, _ in wanted}),
+                                            MessageStatusEvent.provider_message_id.in_({p for _, p in wanted}))
     for event in (await session.execute(stmt)).scalars().all():
-        await _advance(session, business_id, event.provider_message_id, event.status, event.occurred_at, event.error)
+        if (event.business_id, event.provider_message_id) in wanted:  # each business sees only its own messages
+            await _advance(session, event.business_id, event.provider_message_id, event.status, event.occurred_at,
+                           event.error)
 
 
 async def _advance(

@@ -37,6 +37,8 @@ def make_settings(**overrides: object) -> Settings:
         "WHATSAPP_APP_SECRET": APP_SECRET,
         "WHATSAPP_VERIFY_TOKEN": "test-verify-token",
         "WHATSAPP_API_BASE_URL": GRAPH,
+        # respx intercepts httpx's own transport; test_graph_transport covers the aiohttp one for real.
+        "WHATSAPP_HTTP_TRANSPORT": "httpx",
         "SECRET_KEY": "test-secret-key-0123456789",
         "DELIVERY_BACKOFF_BASE_MS": 1,
         # The test client speaks plain HTTP; test_admin_auth checks that production defaults to Secure.

@@ -14,6 +14,7 @@ from domain.conversation_store import lock_conversation
 from domain.models import Business, Client, OutboundMessage
 from domain.statuses import apply_early_statuses_many
 from workers.enqueue import Enqueuer
+from workers.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -70,20 +71,23 @@ async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Busine
         return await record_outcome(rt, session, business, rows, sent, failure)
 
 
-async def send_rows(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> tuple[Sent, Failure]:
+async def send_rows(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client,
+                    limiter: RateLimiter | None = None) -> tuple[Sent, Failure]:
     """One client's claimed rows, in order, each after its turn under the number's rate; stop at a failure.
 
-    A throughput error pauses the whole number, not just this client: Meta counts per number."""
+    `limiter` is the runtime's unless a batch reserved its slots ahead. A throughput error pauses
+    the whole number, not just this client: Meta counts per number."""
     sent: Sent = []
     token = _own_token(rt, business)
+    limiter = limiter or rt.limiter
     for row in rows:
-        await rt.limiter.wait_turn(business.phone_number_id)
+        await limiter.wait_turn(business.phone_number_id)
         try:
             envelope = OutboundEnvelope(business.phone_number_id, client.wa_id or "", row.kind, row.payload, token)
             sent.append((row, await rt.channel.send(envelope)))
         except SendError as error:
             if isinstance(error, TransientSendError) and error.throttled:  # at once: senders side by side see it
-                await rt.limiter.pause(business.phone_number_id, error.retry_after_s or THROTTLE_PAUSE_S)
+                await limiter.pause(business.phone_number_id, error.retry_after_s or THROTTLE_PAUSE_S)
             return sent, (row, error)
     return sent, None
 

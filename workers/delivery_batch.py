@@ -8,6 +8,7 @@ free-form row outside the window, an erased client) go to the one-client path.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
@@ -17,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
 from domain import outbox
+from domain.businesses import by_ids
 from domain.models import Business, Client, Conversation, OutboundMessage
-from domain.statuses import apply_early_statuses_many
+from domain.statuses import apply_early_statuses_across
 from domain.upsert import insert_for
 from workers import delivery
 from workers.enqueue import Enqueuer
-
-SENDS_IN_FLIGHT = 8  # concurrent sends per batch (x worker threads stays under the Redis pool of 100)
+from workers.reserved_turns import ReservedTurns
 
 
 @dataclass
@@ -36,11 +37,15 @@ class Claim:
 async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
     """Send every due row of these clients; hand the awkward ones to the one-client path."""
     claims, elsewhere = await _claim(rt, client_ids)
-    gate = asyncio.Semaphore(SENDS_IN_FLIGHT)
+    turns = ReservedTurns(rt.limiter)  # a hundred sends' slots in a round trip or two, not a hundred
+    sends_per_number: Counter[str] = Counter()
+    for claim in claims:
+        sends_per_number[claim.business.phone_number_id] += len(claim.rows)
+    await turns.take(sends_per_number)
 
     async def send(claim: Claim) -> tuple[delivery.Sent, delivery.Failure]:
-        async with gate:
-            return await delivery.send_rows(rt, claim.rows, claim.business, claim.client)
+        async with rt.sends_in_flight:
+            return await delivery.send_rows(rt, claim.rows, claim.business, claim.client, turns)
 
     results = await asyncio.gather(*(send(c) for c in claims))
     again: list[int] = []
@@ -57,12 +62,10 @@ async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -
 
 
 async def _record_clean(rt: Runtime, session: AsyncSession, clean: list[tuple[Claim, delivery.Sent]]) -> None:
-    """Every send went through: one statement marks them all, one query per business looks for early statuses."""
+    """Every send went through: one statement marks them all, one query looks for early statuses."""
     now = rt.clock.now()
     await outbox.mark_sent_many(session, [(row.id, pid) for _, sent in clean for row, pid in sent], now)
-    for business_id in sorted({c.business.id for c, _ in clean}):
-        ids = [pid for c, sent in clean if c.business.id == business_id for _, pid in sent if pid]
-        await apply_early_statuses_many(session, business_id, ids)
+    await apply_early_statuses_across(session, [(c.business.id, pid) for c, sent in clean for _, pid in sent if pid])
 
 
 async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[int]]:
@@ -81,6 +84,8 @@ async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[
         for row in rows:
             by_client.setdefault(row.client_id, []).append(row)
         claims, elsewhere = [], [c for c in ids if c not in locked]
+        # One query for the batch's businesses: a batch of a hundred clients can span a hundred of them.
+        businesses = await by_ids(session, (clients[c].business_id for c in by_client))
         for client_id, mine in by_client.items():
             client = clients[client_id]
             taken = outbox.take_due(mine[:outbox.CLAIM_LIMIT], now)
@@ -92,9 +97,7 @@ async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[
                 await outbox.release(session, taken, now)
                 elsewhere.append(client_id)
                 continue
-            business = await session.get(Business, client.business_id)
-            assert business is not None
-            claims.append(Claim(client, business, taken))
+            claims.append(Claim(client, businesses[client.business_id], taken))
         await session.flush()
     return claims, elsewhere
 

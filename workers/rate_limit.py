@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Protocol
+from typing import Mapping, Protocol
 
 from redis.asyncio import Redis
 
-# GCRA with reservations: each call takes the next free slot and learns how long (µs) to wait
-# for it, so a sender makes one round trip per message however many senders share the number.
+# GCRA with reservations: each call takes the next ARGV[2] free slots (one interval apart) and learns
+# how long (µs) to wait for the first, so a sender makes one round trip per message (or per batch)
+# however many senders share the number.
 _GCRA = """
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + tonumber(now[2]) / 1000
-local interval = tonumber(ARGV[1])
+local taken = tonumber(ARGV[1]) * tonumber(ARGV[2])
 local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or now_ms), now_ms)
-redis.call('SET', KEYS[1], slot + interval, 'PX', math.ceil(slot + interval - now_ms) + 1000)
+redis.call('SET', KEYS[1], slot + taken, 'PX', math.ceil(slot + taken - now_ms) + 1000)
 return math.ceil((slot - now_ms) * 1000)
 """
 # Push the key's next free slot to at least now + ARGV[1] ms: every sender on the number waits.
@@ -39,15 +40,24 @@ class RateLimiter(Protocol):
     async def pause(self, key: str, seconds: float) -> None:
         """Meta said "too fast" for this number: nobody sends on it for `seconds`."""
 
+    async def reserve(self, counts: Mapping[str, int]) -> dict[str, list[float]]:
+        """Take `counts[key]` consecutive slots under each key's rate at once: when each may go (event loop time)."""
+
 
 def _interval_ms(rate_per_s: float) -> float:
     return 1000.0 / rate_per_s
+
+
+def _slots(first_wait_s: float, count: int, interval_ms: float) -> list[float]:
+    start = asyncio.get_running_loop().time() + first_wait_s
+    return [start + i * interval_ms / 1000.0 for i in range(count)]
 
 
 class RedisRateLimiter:
     """At most `rate_per_s` sends per key per second across all processes."""
 
     def __init__(self, redis: Redis, rate_per_s: float) -> None:
+        self._redis = redis
         self._script = redis.register_script(_GCRA)
         self._pause = redis.register_script(_PAUSE)
         self._interval_ms = _interval_ms(rate_per_s)
@@ -56,9 +66,19 @@ class RedisRateLimiter:
         await self._pause(keys=[f"fitzap:rate:{key}"], args=[int(seconds * 1000)])
 
     async def wait_turn(self, key: str) -> None:
-        wait_us = int(await self._script(keys=[f"fitzap:rate:{key}"], args=[self._interval_ms]))
+        wait_us = int(await self._script(keys=[f"fitzap:rate:{key}"], args=[self._interval_ms, 1]))
         if wait_us > 0:
             await asyncio.sleep(wait_us / 1_000_000)
+
+    async def reserve(self, counts: Mapping[str, int]) -> dict[str, list[float]]:
+        keys = [k for k, n in counts.items() if n > 0]
+        if not keys:
+            return {}
+        pipe = self._redis.pipeline(transaction=False)  # every number in one round trip
+        for key in keys:
+            await self._script(keys=[f"fitzap:rate:{key}"], args=[self._interval_ms, counts[key]], client=pipe)
+        waits_us = await pipe.execute()
+        return {k: _slots(max(0, int(w)) / 1_000_000, counts[k], self._interval_ms) for k, w in zip(keys, waits_us)}
 
 
 class MemoryRateLimiter:
@@ -73,8 +93,16 @@ class MemoryRateLimiter:
         self._tat[key] = max(self._tat.get(key, 0.0), until)
 
     async def wait_turn(self, key: str) -> None:
+        wait_ms = self._take(key, 1)
+        if wait_ms > 0:
+            await asyncio.sleep(wait_ms / 1000.0)
+
+    async def reserve(self, counts: Mapping[str, int]) -> dict[str, list[float]]:
+        return {k: _slots(self._take(k, n) / 1000.0, n, self._interval_ms) for k, n in counts.items() if n > 0}
+
+    def _take(self, key: str, count: int) -> float:
+        """Take `count` slots; how long (ms) until the first."""
         now_ms = time.monotonic() * 1000.0
         slot = max(self._tat.get(key, now_ms), now_ms)
-        self._tat[key] = slot + self._interval_ms
-        if slot > now_ms:
-            await asyncio.sleep((slot - now_ms) / 1000.0)
+        self._tat[key] = slot + self._interval_ms * count
+        return slot - now_ms

@@ -10,6 +10,7 @@ from conversations.automations import session_notices as notices
 from conversations.automations.digest import digest
 from conversations.automations.outcome import Outcome, skipped
 from domain import due_work, outbox
+from domain.businesses import by_ids
 from domain.models import Business, ScheduledMessage
 from domain.schedule_times import quiet_until
 
@@ -17,12 +18,11 @@ from domain.schedule_times import quiet_until
 async def run_batch(session: AsyncSession, rows: Sequence[ScheduledMessage], now: datetime) -> set[int]:
     """Do the claimed rows' work in the caller's transaction; return the clients with new outbox rows."""
     sessions = await notices.load_sessions(session, [r.subject_id for r in rows if r.kind != "digest"])
-    businesses: dict[int, Business] = {}
+    # One query for the batch's businesses: rows due at the same moment span many of them.
+    businesses = await by_ids(session, (r.business_id for r in rows))
     queued: list[tuple[int, int, outbox.OutgoingMessage]] = []
     for row in rows:
-        business = businesses.get(row.business_id) or await session.get(Business, row.business_id)
-        assert business is not None
-        businesses[business.id] = business
+        business = businesses[row.business_id]
         until = quiet_until(business, now)
         if until is not None:
             if row.kind == "reminder" and until >= row.target_at:

@@ -1,0 +1,57 @@
+"""A batch's send slots, reserved up front: one rate-limit round trip per number, not one per message.
+
+A delivery batch knows how many rows it will send on each number, so it takes that many consecutive
+slots in one call and each send then waits for the next one locally. The number's rate holds just
+as it does slot by slot (a send that never happens leaves its slot unused, which only slows things).
+A send that reaches its slot more than LATE_SLOT_S after it (queued behind the batch's other
+sends, or woken late by a busy loop) leaves it unused and tries the next, then a fresh one from the
+shared limiter: catching up on missed slots would burst. So every send goes within LATE_SLOT_S of its own slot in the number's one sequence:
+any second sees at most its rate plus one, plus LATE_SLOT_S's worth of slots, the allowance a slot
+taken per message already gets from the loop's wake-up delay after its sleep. A throughput error
+drops the batch's remaining slots on that number: the rest wait their turn under the shared limiter
+again, behind the pause.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Mapping
+
+from workers.rate_limit import RateLimiter
+
+LATE_SLOT_S = 0.005  # about the loop's own wake-up jitter, which a slot taken per message has too
+
+
+class ReservedTurns:
+    """A RateLimiter for one batch, drawing on slots reserved from the shared limiter."""
+
+    def __init__(self, shared: RateLimiter) -> None:
+        self._shared = shared
+        self._slots: dict[str, deque[float]] = {}
+
+    async def take(self, sends_per_key: Mapping[str, int]) -> None:
+        """Reserve every slot the batch needs, in one call."""
+        self._slots = {k: deque(slots) for k, slots in (await self._shared.reserve(sends_per_key)).items()}
+
+    async def wait_turn(self, key: str) -> None:
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(key)
+        while True:
+            now = loop.time()
+            while slots and slots[0] < now - LATE_SLOT_S:
+                slots.popleft()  # missed: left unused
+            if not slots:  # none reserved, all missed, or dropped after a pause
+                await self._shared.wait_turn(key)
+                return
+            slot = slots.popleft()
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if loop.time() <= slot + LATE_SLOT_S:  # a busy loop can wake a sleeper late: then that slot is spent
+                return
+
+    async def pause(self, key: str, seconds: float) -> None:
+        self._slots.pop(key, None)
+        await self._shared.pause(key, seconds)
+
+    async def reserve(self, counts: Mapping[str, int]) -> dict[str, list[float]]:
+        return await self._shared.reserve(counts)
