@@ -110,14 +110,11 @@ async def _load(sessions, n: int, now: datetime) -> None:  # type: ignore[no-unt
 async def _watch(standin: GraphStandIn, n: int, bench: stack.Stack) -> tuple[float, float]:
     """Wait until the stand-in has seen n messages; return the times of the first and the last."""
     deadline = time.perf_counter() + SEND_TIMEOUT_S
-    first = last = 0.0
-    seen = 0
+    first = 0.0
     while standin.messages < n:
         now = time.perf_counter()
         if standin.messages and not first:
             first = now
-        if standin.messages != seen:
-            seen, last = standin.messages, now
         if now > deadline:
             raise RuntimeError(f"only {standin.messages}/{n} sent after {SEND_TIMEOUT_S:.0f}s; logs in {bench.logs}\n"
                                f"{stack.tail(bench, 'worker')}")
