@@ -34,6 +34,10 @@ class When(BaseModel):
         return local_to_utc(self.day, self.at, ZoneInfo(tz))
 
 
+# Said when When.starts_at() finds no such instant.
+SKIPPED_TIME = "That time does not exist on that day (the clocks change). Pick another."
+
+
 class NewAppointment(When):
     client_id: int = Field(gt=0)
     service_id: int = Field(gt=0)

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.scheduling import NewAppointment, form_fields, read
+from admin.forms.scheduling import SKIPPED_TIME, NewAppointment, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, check_client, in_business, staff_scope
 from admin.views import calendar_booking
@@ -77,7 +77,7 @@ async def create_appointment(request: web.Request) -> web.Response:
                 trainer = await in_business(session, me, Staff, form.staff_id)
                 starts_at = form.starts_at(business.timezone)
                 if starts_at is None:
-                    errors["at"] = "That time does not exist on that day (the clocks change). Pick another."
+                    errors["at"] = SKIPPED_TIME
                 else:
                     now = runtime.clock.now()
                     await booking.book_personal(session, business.id, client_id=client.id, service_id=service.id,

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.scheduling import Cancel, Mark, When, form_fields, read
+from admin.forms.scheduling import SKIPPED_TIME, Cancel, Mark, When, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
@@ -45,7 +45,7 @@ async def move(request: web.Request) -> web.Response:
         async with _command(request, me, errors) as (session, business, entry, now):
             new = form.starts_at(business.timezone)
             if new is None:
-                errors["at"] = "That time does not exist on that day (the clocks change). Pick another."
+                errors["at"] = SKIPPED_TIME
             else:
                 await booking.reschedule(session, business.id, entry.booking_id, new, now, by="trainer")
                 await tell(session, business, entry.client_id, now, "team_moved", service=entry.service,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.domain_words import words
 from admin.flash import flash
-from admin.forms.scheduling import CancelClass, NewClass, NewSeat, form_fields, read
+from admin.forms.scheduling import SKIPPED_TIME, CancelClass, NewClass, NewSeat, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, check_client, in_business, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
@@ -46,7 +46,7 @@ async def schedule(request: web.Request) -> web.Response:
                 await in_business(session, me, Staff, form.staff_id)
                 starts_at = form.starts_at(business.timezone)
                 if starts_at is None:
-                    errors["at"] = "That time does not exist on that day (the clocks change). Pick another."
+                    errors["at"] = SKIPPED_TIME
                 else:
                     made = await classes.schedule_class(session, business.id, service_id=form.service_id,
                                                         staff_id=form.staff_id, starts_at=starts_at,

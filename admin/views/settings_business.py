@@ -1,4 +1,4 @@
-"""Settings → Business (profile, check-in) and Policies (booking rules); owner only."""
+"""Settings → Business (profile, check-in), Policies (booking rules) and Automated messages; owner only."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,6 +6,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from admin.forms.automation import AutomationForm, form_values
 from admin.forms.settings import BusinessForm, PoliciesForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
@@ -17,6 +18,7 @@ from domain.models import Business
 
 BUSINESS_PAGE = "admin/settings_business.html"
 POLICIES_PAGE = "admin/settings_policies.html"
+AUTOMATION_PAGE = "admin/settings_automation.html"
 
 
 async def _business(request: web.Request) -> Business:
@@ -69,3 +71,19 @@ async def policies_save(request: web.Request) -> web.Response:
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.update(session, me.business_id, form.model_dump(), business_settings.POLICY_FIELDS)
     raise done(request, "Booking policies saved.", "settings_policies")
+
+
+@routes.get("/admin/settings/automation", name="settings_automation")
+async def automation_page(request: web.Request) -> web.Response:
+    business = await _business(request)
+    return aiohttp_jinja2.render_template(AUTOMATION_PAGE, request, {"values": form_values(business), "errors": {}})
+
+
+@routes.post("/admin/settings/automation", name="settings_automation_save")
+async def automation_save(request: web.Request) -> web.Response:
+    me, data, form, errors = await owner_form(request, AutomationForm)
+    if form is None:
+        return invalid(AUTOMATION_PAGE, request, {"values": data, "errors": errors})
+    async with request.app[RUNTIME].sessions.begin() as session:
+        await business_settings.update(session, me.business_id, form.business_values(), business_settings.AUTOMATION_FIELDS)
+    raise done(request, "Automated messages saved. New times apply to sessions booked from now on.", "settings_automation")
