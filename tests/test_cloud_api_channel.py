@@ -283,11 +283,14 @@ async def test_sandbox_sends_nothing_and_returns_sandbox_ids(api: respx.MockRout
     await sandbox.aclose()
 
 
-async def test_aclose_leaves_a_borrowed_client_open() -> None:
-    async with httpx.AsyncClient() as client:
-        channel = CloudApiChannel(token=TOKEN, api_version="v21.0", client=client)
-        await channel.aclose()
-        assert not client.is_closed
-    own = CloudApiChannel(token=TOKEN, api_version="v21.0")
-    await own.aclose()
-    assert own._client.is_closed
+class ClosingTransport(httpx.AsyncBaseTransport):
+    closed = False
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def test_aclose_closes_the_channels_connections() -> None:
+    transport = ClosingTransport()
+    await CloudApiChannel(token=TOKEN, api_version="v21.0", transport=transport).aclose()
+    assert transport.closed

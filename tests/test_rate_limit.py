@@ -61,3 +61,38 @@ async def test_the_demo_limiter_reserves_the_same_way():
     started = time.monotonic()
     await limiter.wait_turn("n")
     assert time.monotonic() - started >= 0.25
+
+
+class CountingLimiter(MemoryRateLimiter):
+    """The demo limiter, counting the calls a batch makes on it (each is a Redis round trip in production)."""
+
+    calls = 0
+
+    async def wait_turn(self, key: str) -> None:
+        self.calls += 1
+        await super().wait_turn(key)
+
+    async def reserve(self, counts):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        return await super().reserve(counts)
+
+
+async def test_a_batch_late_for_its_slots_reserves_fresh_ones_in_one_call_not_one_per_send():
+    shared = CountingLimiter(rate_per_s=1000)
+    turns = ReservedTurns(shared)
+    await turns.take({"n": 40})
+    await asyncio.sleep(0.1)  # the batch was held up: all 40 slots (40 ms) are long gone
+    started = time.monotonic()
+    await asyncio.gather(*(turns.wait_turn("n") for _ in range(40)))
+    assert shared.calls == 2  # the first reservation and one refill for all 40 sends
+    assert time.monotonic() - started >= 0.035  # and the refill keeps the number's pace
+
+
+async def test_a_reservation_still_works_after_redis_forgot_its_scripts(redis):
+    await redis.flushdb()
+    limiter = RedisRateLimiter(redis, rate_per_s=20)
+    await limiter.reserve({"a": 2, "b": 1})
+    await redis.script_flush()  # as after a Redis restart
+    slots = await limiter.reserve({"a": 1, "b": 1})
+    assert set(slots) == {"a", "b"}
+    assert slots["a"][0] >= asyncio.get_running_loop().time() + 0.05  # behind the two taken before

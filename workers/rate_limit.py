@@ -11,6 +11,8 @@ from typing import Mapping, Protocol
 
 from redis.asyncio import Redis
 
+from workers.redis_scripts import run_many
+
 # GCRA with reservations: each call takes the next ARGV[2] free slots (one interval apart) and learns
 # how long (µs) to wait for the first, so a sender makes one round trip per message (or per batch)
 # however many senders share the number.
@@ -74,10 +76,8 @@ class RedisRateLimiter:
         keys = [k for k, n in counts.items() if n > 0]
         if not keys:
             return {}
-        pipe = self._redis.pipeline(transaction=False)  # every number in one round trip
-        for key in keys:
-            await self._script(keys=[f"fitzap:rate:{key}"], args=[self._interval_ms, counts[key]], client=pipe)
-        waits_us = await pipe.execute()
+        waits_us = await run_many(self._redis, self._script,  # every number in one round trip
+                                  [([f"fitzap:rate:{k}"], [self._interval_ms, counts[k]]) for k in keys])
         return {k: _slots(max(0, int(w)) / 1_000_000, counts[k], self._interval_ms) for k, w in zip(keys, waits_us)}
 
 
