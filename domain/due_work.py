@@ -23,11 +23,6 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> l
     return list((await session.execute(stmt)).scalars().all())
 
 
-def finish(row: ScheduledMessage, status: str, outcome: str, now: datetime) -> None:
-    """done (sent), or skipped with the reason; saved with the claiming transaction."""
-    row.status, row.outcome, row.updated_at = status, outcome[:64], now
-
-
 def defer(row: ScheduledMessage, until: datetime, now: datetime) -> None:
     """Quiet hours: the row stays pending and comes due again when they end."""
     row.due_at, row.outcome, row.updated_at = until, "deferred: quiet hours", now
@@ -42,7 +37,7 @@ async def pending_count(session: AsyncSession, kinds: Sequence[str] | None = Non
 
 
 async def mark_many(session: AsyncSession, ids: Sequence[int], status: str, outcome: str, now: datetime) -> None:
-    """One statement for many rows with the same outcome (the fast path of a large batch)."""
+    """done (sent) or skipped with the reason, for many rows with the same outcome, in one statement."""
     if ids:
         await session.execute(update(ScheduledMessage).where(ScheduledMessage.id.in_(ids))
                               .values(status=status, outcome=outcome, updated_at=now)

@@ -14,6 +14,7 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
+import psutil
 from sqlalchemy import func, select
 
 from bot.bench import stack
@@ -68,11 +69,12 @@ async def _bench(n: int) -> dict[str, object]:
             while await scheduled_work.reconcile(session, datetime.now(timezone.utc)) > 0:
                 pass
         scheduling_s = time.perf_counter() - started
-        stack.start_worker(bench)
+        worker = psutil.Process(stack.start_worker(bench).pid)
         enqueuer = Enqueuer(build_broker(stack.REDIS_URL))
         for _ in range(CONSUMERS):
             await enqueuer.run_due()
         first, last = await _watch(standin, n, bench)
+        worker_cpu_s = _cpu_seconds(worker)
         async with sessions() as session:
             made = (await session.execute(select(func.min(OutboundMessage.created_at), func.max(OutboundMessage.created_at)))).one()
         queued_s = (made[1] - made[0]).total_seconds()
@@ -87,8 +89,10 @@ async def _bench(n: int) -> dict[str, object]:
             "queued_per_s": round(n / queued_s, 1) if queued_s else None,
             "sent": standin.messages, "send_s": round(last - first, 2),
             "sends_per_s": round((standin.messages - 1) / (last - first), 1) if last > first else None,
+            "worker_cpu_ms_per_message": round(worker_cpu_s * 1000 / n, 3),
             "note": "queued_per_s: due rows claimed and turned into outbox messages by the workers; "
-                    "sends_per_s: first to last message at the Graph stand-in; rate limit 10,000/s per number"}
+                    "sends_per_s: first to last message at the Graph stand-in; rate limit 10,000/s per number; "
+                    "worker_cpu_ms_per_message: CPU of all worker processes from start to the last send, per message"}
 
 
 async def _load(sessions, n: int, now: datetime) -> None:  # type: ignore[no-untyped-def]
@@ -105,6 +109,12 @@ async def _load(sessions, n: int, now: datetime) -> None:  # type: ignore[no-unt
             await load_bookings(session, shop.id, bookings=count, clients=count, trainers=TRAINERS,
                                 first_start=now + timedelta(minutes=61), booked_at=now - timedelta(days=2),
                                 phone_base=b * 1_000_000)
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    """User + system CPU of a process and its children so far."""
+    family = [process, *process.children(recursive=True)]
+    return sum(t.user + t.system for t in (p.cpu_times() for p in family))
 
 
 async def _watch(standin: GraphStandIn, n: int, bench: stack.Stack) -> tuple[float, float]:

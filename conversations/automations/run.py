@@ -1,6 +1,7 @@
 """Running a claimed batch of due rows: quiet hours first, then each kind's notice, then the outbox."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Sequence
 
@@ -21,19 +22,22 @@ async def run_batch(session: AsyncSession, rows: Sequence[ScheduledMessage], now
     # One query for the batch's businesses: rows due at the same moment span many of them.
     businesses = await by_ids(session, (r.business_id for r in rows))
     queued: list[tuple[int, int, outbox.OutgoingMessage]] = []
+    finished: dict[tuple[str, str], list[int]] = defaultdict(list)  # one UPDATE per outcome, not one per row
     for row in rows:
         business = businesses[row.business_id]
         until = quiet_until(business, now)
         if until is not None:
             if row.kind == "reminder" and until >= row.target_at:
-                due_work.finish(row, "skipped", "quiet hours until the session", now)
+                finished["skipped", "quiet hours until the session"].append(row.id)
             else:
                 due_work.defer(row, until, now)  # nothing automated at night: it waits, it is not dropped
             continue
         result = await _run_one(session, business, row, sessions, now)
-        due_work.finish(row, result.status, result.outcome, now)
+        finished[result.status, result.outcome[:64]].append(row.id)
         if result.client_id is not None:
             queued += [(business.id, result.client_id, m) for m in result.messages]
+    for (status, outcome), ids in finished.items():
+        await due_work.mark_many(session, ids, status, outcome, now)
     await outbox.queue_many(session, queued, now)
     return {client_id for _, client_id, _ in queued}
 
