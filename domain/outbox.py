@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence, TypeVar
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import Row, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import OutboundMessage
@@ -77,8 +77,39 @@ async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit:
     return taken
 
 
-def take_due(rows: Sequence[OutboundMessage], now: datetime) -> list[OutboundMessage] | RetryAt | None:
-    """Of one client's unfinished rows (oldest first), mark the leading due ones 'sending' and return them."""
+class Claimed(Protocol):
+    """A row claimed for sending: the ORM row (one client's path) or a Sending (the batch path)."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class Unfinished(Protocol):
+    """What picking the due rows reads of an unfinished outbox row (an ORM row or a Core one)."""
+
+    id: int
+    status: str
+    next_attempt_at: datetime
+    updated_at: datetime
+
+
+U = TypeVar("U", bound=Unfinished)
+
+
+@dataclass(frozen=True)
+class Sending:
+    """A row claimed for sending, as the batch path holds it (no ORM object per row)."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def pick_due(rows: Sequence[U], now: datetime) -> list[U] | RetryAt | None:
+    """Of one client's unfinished rows (oldest first), the leading ones that are due now."""
     if not rows:
         return None
     first = rows[0]
@@ -86,20 +117,46 @@ def take_due(rows: Sequence[OutboundMessage], now: datetime) -> list[OutboundMes
         return None
     if first.status == "queued" and first.next_attempt_at > now:
         return RetryAt(first.next_attempt_at)
-    claimed = [first]
+    picked = [first]
     for row in rows[1:]:
         if row.status != "queued" or row.next_attempt_at > now:
             break
-        claimed.append(row)
-    for row in claimed:
-        row.status, row.attempts, row.updated_at = "sending", row.attempts + 1, now
+        picked.append(row)
+    return picked
+
+
+def take_due(rows: Sequence[OutboundMessage], now: datetime) -> list[OutboundMessage] | RetryAt | None:
+    """pick_due, and mark the picked rows 'sending' (saved with the session)."""
+    claimed = pick_due(rows, now)
+    if isinstance(claimed, list):
+        for row in claimed:
+            row.status, row.attempts, row.updated_at = "sending", row.attempts + 1, now
     return claimed
 
 
-async def release(session: AsyncSession, rows: Sequence[OutboundMessage], now: datetime) -> None:
+async def unfinished_rows(session: AsyncSession, client_ids: Sequence[int]) -> Sequence[Row[Any]]:
+    """The unfinished rows of many clients, by client and in order, as plain rows."""
+    t = OutboundMessage.__table__
+    stmt = (select(t.c.id, t.c.client_id, t.c.kind, t.c.payload, t.c.status, t.c.attempts, t.c.next_attempt_at,
+                   t.c.updated_at)
+            .where(t.c.client_id.in_(client_ids), t.c.status.in_(UNFINISHED)).order_by(t.c.client_id, t.c.id))
+    return (await session.execute(stmt)).all()
+
+
+async def mark_sending(session: AsyncSession, rows: Sequence[Row[Any]], now: datetime) -> list[Sending]:
+    """take_due's marks for many clients' picked rows in one statement."""
+    if not rows:
+        return []
+    t = OutboundMessage.__table__
+    await session.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
+                          .values(status="sending", attempts=t.c.attempts + 1, updated_at=now))
+    return [Sending(r.id, r.kind, r.payload, r.attempts + 1) for r in rows]
+
+
+async def release(session: AsyncSession, rows: Sequence[Claimed], now: datetime) -> None:
     """Put claimed rows that were never tried back in the queue (an earlier row must be retried first)."""
-    for row in rows:
-        await session.execute(update(OutboundMessage).where(OutboundMessage.id == row.id)
+    if rows:
+        await session.execute(update(OutboundMessage).where(OutboundMessage.id.in_([r.id for r in rows]))
                               .values(status="queued", attempts=OutboundMessage.attempts - 1, updated_at=now))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import datetime, timedelta
+from typing import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,18 +61,18 @@ async def _claim(rt: Runtime, client_id: int) -> tuple[list[OutboundMessage], Bu
             return claimed, business, client
 
 
-Sent = list[tuple[OutboundMessage, str | None]]
-Failure = tuple[OutboundMessage, SendError] | None
+Sent = list[tuple[outbox.Claimed, str | None]]
+Failure = tuple[outbox.Claimed, SendError] | None
 
 
 async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> datetime | None:
     """Send claimed rows in order and record every outcome in one transaction; return when to retry."""
-    sent, failure = await send_rows(rt, rows, business, client)
+    sent, failure = await send_rows(rt, rows, business, client.wa_id or "")
     async with rt.sessions.begin() as session:
         return await record_outcome(rt, session, business, rows, sent, failure)
 
 
-async def send_rows(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client,
+async def send_rows(rt: Runtime, rows: Sequence[outbox.Claimed], business: Business, wa_id: str,
                     limiter: RateLimiter | None = None) -> tuple[Sent, Failure]:
     """One client's claimed rows, in order, each after its turn under the number's rate; stop at a failure.
 
@@ -83,7 +84,7 @@ async def send_rows(rt: Runtime, rows: list[OutboundMessage], business: Business
     for row in rows:
         await limiter.wait_turn(business.phone_number_id)
         try:
-            envelope = OutboundEnvelope(business.phone_number_id, client.wa_id or "", row.kind, row.payload, token)
+            envelope = OutboundEnvelope(business.phone_number_id, wa_id, row.kind, row.payload, token)
             sent.append((row, await rt.channel.send(envelope)))
         except SendError as error:
             if isinstance(error, TransientSendError) and error.throttled:  # at once: senders side by side see it
@@ -92,7 +93,7 @@ async def send_rows(rt: Runtime, rows: list[OutboundMessage], business: Business
     return sent, None
 
 
-async def record_outcome(rt: Runtime, session: AsyncSession, business: Business, rows: list[OutboundMessage], sent: Sent,
+async def record_outcome(rt: Runtime, session: AsyncSession, business: Business, rows: Sequence[outbox.Claimed], sent: Sent,
                          failure: Failure) -> datetime | None:
     """Mark what went out; a failed row backs off and the rows behind it go back to the queue."""
     now = rt.clock.now()
@@ -114,7 +115,7 @@ def _own_token(rt: Runtime, business: Business) -> str | None:
     return token
 
 
-async def _record_failure(rt: Runtime, session: AsyncSession, row: OutboundMessage, error: SendError) -> datetime | None:
+async def _record_failure(rt: Runtime, session: AsyncSession, row: outbox.Claimed, error: SendError) -> datetime | None:
     now = rt.clock.now()
     if isinstance(error, PermanentSendError) or row.attempts >= rt.settings.delivery_max_attempts:
         log.warning("outbox row %s failed for good: %s", row.id, error.describe())
