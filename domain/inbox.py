@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Client, InboundMessage
-from domain.phones import canonical_phone, contact_key
+from domain.phones import contact_key, phone_of_key
 from domain.upsert import insert_for
 
 
@@ -69,7 +69,7 @@ async def _upsert_clients(
             "business_id": business_id,
             "contact_key": key,
             "wa_id": m.wa_id,
-            "phone_e164": canonical_phone(m.wa_id) if m.wa_id else None,
+            "phone_e164": phone_of_key(key),
             "user_id": m.user_id,
             "profile_name": m.profile_name,
             "opted_out": False,
