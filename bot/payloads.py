@@ -123,7 +123,7 @@ class Status(_Open):
     status: str
     timestamp: int
     recipient_id: str | None = None
-    errors: list[StatusError] = []
+    errors: list[StatusError] = Field(default_factory=list)
 
     @property
     def occurred_at(self) -> datetime:
@@ -133,9 +133,9 @@ class Status(_Open):
 class Value(_Open):
     messaging_product: str | None = None
     metadata: Metadata
-    contacts: list[Contact] = []
-    messages: list[Message] = []
-    statuses: list[Status] = []
+    contacts: list[Contact] = Field(default_factory=list)
+    messages: list[Message] = Field(default_factory=list)
+    statuses: list[Status] = Field(default_factory=list)
 
 
 class Change(_Open):
@@ -145,7 +145,7 @@ class Change(_Open):
 
 class Entry(_Open):
     id: str
-    changes: list[Change] = []
+    changes: list[Change] = Field(default_factory=list)
 
 
 class WebhookBody(_Open):

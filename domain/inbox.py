@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Client, InboundMessage
-from domain.phones import canonical_phone, contact_key
+from domain.phones import contact_key, phone_of_key
 from domain.upsert import insert_for
 
 
@@ -53,7 +54,8 @@ async def record_inbound(
         }
         for m, key in identified
     ]
-    new_for = (await session.execute(_statements(session).inbox, rows)).scalars().all()
+    statements = _statements(session)
+    new_for = (await session.execute(statements.inbox, statements.parameters(rows))).scalars().all()
     return sorted(set(new_for))
 
 
@@ -69,7 +71,7 @@ async def _upsert_clients(
             "business_id": business_id,
             "contact_key": key,
             "wa_id": m.wa_id,
-            "phone_e164": canonical_phone(m.wa_id) if m.wa_id else None,
+            "phone_e164": phone_of_key(key),
             "user_id": m.user_id,
             "profile_name": m.profile_name,
             "opted_out": False,
@@ -78,13 +80,18 @@ async def _upsert_clients(
         }
         for key, m in latest.items()
     ]
-    return {key: client_id for client_id, key in (await session.execute(_statements(session).clients, rows)).all()}
+    statements = _statements(session)
+    return {key: client_id for client_id, key in (await session.execute(statements.clients, statements.parameters(rows))).all()}
 
 
 @dataclass(frozen=True)
 class _Statements:
     clients: Any
     inbox: Any
+    by_column: bool  # the rows go as one array per column (PostgreSQL's unnest), not as a list of rows
+
+    def parameters(self, rows: list[dict[str, Any]]) -> Any:
+        return {name: [row[name] for row in rows] for name in rows[0]} if self.by_column else rows
 
 
 _STATEMENTS: dict[str, _Statements] = {}
@@ -94,13 +101,16 @@ def _statements(session: AsyncSession) -> _Statements:
     """The two upserts, built once per dialect, with the rows passed as parameters.
 
     `insert().values(rows)` has no cache key, so SQLAlchemy compiled both statements on every
-    webhook (about half of the web process's CPU); as parameters, the compiled form is cached and
-    several rows still go out as one INSERT (SQLAlchemy's "insertmanyvalues").
+    webhook (about half of the web process's CPU); as parameters, the compiled form is cached.
+    On PostgreSQL the rows go as arrays through `unnest`: one statement text for any number of
+    rows, where a multi-row VALUES has one text (and one server-side prepare) per batch size.
+    Elsewhere several rows still go out as one INSERT (SQLAlchemy's "insertmanyvalues").
     """
     dialect = session.get_bind().dialect.name
     if dialect not in _STATEMENTS:
         clients, inbound = Client.__table__.c, InboundMessage.__table__.c
-        upsert = insert_for(session, Client.__table__)
+        by_column = dialect == "postgresql"
+        upsert = _insert_rows(session, Client.__table__, _CLIENT_COLUMNS, by_column)
         excluded = upsert.excluded
         upsert = upsert.on_conflict_do_update(
             index_elements=["business_id", "contact_key"],
@@ -116,10 +126,24 @@ def _statements(session: AsyncSession) -> _Statements:
                 ),
             },
         ).returning(clients.id, clients.contact_key)
-        store = insert_for(session, InboundMessage.__table__)
+        store = _insert_rows(session, InboundMessage.__table__, _INBOX_COLUMNS, by_column)
         store = store.on_conflict_do_nothing(index_elements=["provider_message_id"]).returning(inbound.client_id)
-        _STATEMENTS[dialect] = _Statements(clients=upsert, inbox=store)
+        _STATEMENTS[dialect] = _Statements(clients=upsert, inbox=store, by_column=by_column)
     return _STATEMENTS[dialect]
+
+
+_CLIENT_COLUMNS = ("business_id", "contact_key", "wa_id", "phone_e164", "user_id", "profile_name", "opted_out",
+                   "last_inbound_at", "created_at")
+_INBOX_COLUMNS = ("business_id", "client_id", "provider_message_id", "kind", "body", "payload", "sent_at", "received_at")
+
+
+def _insert_rows(session: AsyncSession, table: Table, columns: Sequence[str], by_column: bool) -> Any:
+    """INSERT of `columns`, from rows (by_column False) or from one array per column through unnest."""
+    insert = insert_for(session, table)
+    if not by_column:
+        return insert
+    rows = func.unnest(*(bindparam(name, type_=ARRAY(table.c[name].type)) for name in columns)).table_valued(*columns).render_derived()
+    return insert.from_select(list(columns), select(*(rows.c[name] for name in columns)))
 
 
 async def pending_for_client(session: AsyncSession, client_id: int) -> list[InboundMessage]:

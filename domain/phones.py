@@ -24,12 +24,20 @@ def canonical_phone(wa_id: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_USER_ID_PREFIX = "bsuid:"
+
+
 def contact_key(wa_id: str | None, user_id: str | None) -> str | None:
     """The key one person is known by inside a business: phone first, else the scoped user id."""
     phone = canonical_phone(wa_id) if wa_id else None
     if phone:
         return phone
-    return f"bsuid:{user_id}" if user_id else None
+    return f"{_USER_ID_PREFIX}{user_id}" if user_id else None
+
+
+def phone_of_key(key: str) -> str | None:
+    """The E.164 phone a contact key was made from (None for a user-id key), without parsing the number again."""
+    return None if key.startswith(_USER_ID_PREFIX) else key
 
 
 class InvalidPhone(ValueError):

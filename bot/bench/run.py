@@ -66,7 +66,8 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
     try:
         bench.env["WHATSAPP_API_BASE_URL"] = f"http://127.0.0.1:{await standin.start()}"
         await stack.prepare_data(bench)
-        rss = PeakRss((await stack.start_web(bench)).pid)
+        web = psutil.Process((await stack.start_web(bench)).pid)
+        rss = PeakRss(web.pid)
         rss.start()
         if which == "turns":
             stack.start_worker(bench)
@@ -76,10 +77,12 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
         async with load.client_session(c) as http:
             if which == "ingest":
                 warm = await load.ingest(http, url, warmup, c)
-                outcome = await load.ingest(http, url, hooks, c)
+                with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu:
+                    outcome = await load.ingest(http, url, hooks, c)
             else:
                 warm = await load.turns(http, url, warmup, c, standin, WARMUP_TURN_TIMEOUT_S)
-                outcome = await load.turns(http, url, hooks, c, standin, TURN_TIMEOUT_S)
+                with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu:
+                    outcome = await load.turns(http, url, hooks, c, standin, TURN_TIMEOUT_S)
         if warm.errors == len(warmup):
             raise RuntimeError(f"every warm-up {which} failed; logs in {bench.logs}\n{stack.tail(bench, 'web')}\n"
                                f"{stack.tail(bench, 'worker')}")
@@ -96,7 +99,11 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
             shutil.rmtree(bench.logs, ignore_errors=True)
     if outcome.errors:
         print(f"fitzap bench {which}: {outcome.errors} failed or missing; logs kept in {bench.logs}", file=sys.stderr)
-    return _figures(which, n, c, outcome, peak)
+    return _figures(which, n, c, outcome, peak) | {
+        # CPU per request is steadier than throughput on a machine shared with other work.
+        "web_cpu_ms_per_request": round(web_cpu[0] * 1000 / n, 3),
+        "bench_cpu_ms_per_request": round(bench_cpu[0] * 1000 / n, 3),
+    }
 
 
 def _figures(which: str, n: int, c: int, outcome: load.Outcome, peak_rss_bytes: int) -> dict[str, Any]:
@@ -107,6 +114,16 @@ def _figures(which: str, n: int, c: int, outcome: load.Outcome, peak_rss_bytes: 
         "p50_ms": _percentile_ms(done, 0.50), "p99_ms": _percentile_ms(done, 0.99),
         "peak_rss_mb": round(peak_rss_bytes / 2**20, 1), "errors": outcome.errors,
     }
+
+
+@contextmanager
+def _cpu_used(process: psutil.Process) -> Iterator[list[float]]:
+    """CPU seconds (user + system) `process` spent inside the block, in the yielded list once it ends."""
+    used = [0.0]
+    before = process.cpu_times()
+    yield used
+    after = process.cpu_times()
+    used[0] = (after.user - before.user) + (after.system - before.system)
 
 
 def _percentile_ms(ordered: list[float], q: float) -> float | None:
