@@ -41,14 +41,7 @@ async def queue_messages(
     session: AsyncSession, business_id: int, client_id: int, messages: Sequence[OutgoingMessage], now: datetime
 ) -> None:
     """Add messages to a client's outbox, in order."""
-    session.add_all(
-        OutboundMessage(
-            business_id=business_id, client_id=client_id, kind=m.kind, body=m.body, payload=m.payload,
-            status="queued", attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
-        )
-        for m in messages
-    )
-    await session.flush()
+    await queue_many(session, [(business_id, client_id, m) for m in messages], now)
 
 
 async def queue_many(session: AsyncSession, items: Sequence[tuple[int, int, OutgoingMessage]], now: datetime) -> None:

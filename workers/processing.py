@@ -12,8 +12,8 @@ from conversations.notices import queue_waitlist_offers
 from conversations.replies import Text, preview
 from conversations.state import State
 from domain import inbox, outbox
-from domain.conversation_store import lock_conversation
-from domain.models import Business, Client, InboundMessage
+from domain.conversation_store import lock_for_turn, save_turn
+from domain.turn_inputs import PendingMessage, load_turn
 from workers.enqueue import Enqueuer
 
 log = logging.getLogger(__name__)
@@ -26,29 +26,27 @@ async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> No
     the domain changes, the replies (outbox) and the processed marks commit together or not at all.
     """
     async with rt.sessions.begin() as session:
-        client = await session.get(Client, client_id)
-        if client is None:
-            return
         now = rt.clock.now()
-        conversation = await lock_conversation(session, client.business_id, client_id, now)
-        pending = await inbox.pending_for_client(session, client_id)
-        if not pending:
+        conversation = await lock_for_turn(session, client_id, now)
+        if conversation is None:
             return
-        business = await session.get(Business, client.business_id)
-        assert business is not None
+        inputs = await load_turn(session, client_id)
+        if inputs is None or not inputs.pending:
+            return
+        client, business, pending = inputs.client, inputs.business, inputs.pending
         messages = [_read_receipt(pending[-1])]
-        state = State.load(conversation.state)
+        state, handoff = State.load(conversation.state), conversation.handoff
         for message in pending:
-            if conversation.handoff:  # a trainer has taken over: the bot stays quiet
+            if handoff:  # a trainer has taken over: the bot stays quiet
                 break
             ctx = Ctx(session, business, client, now, state)
             await _safe_turn(session, ctx, _incoming(message))
             messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]
-            conversation.handoff = conversation.handoff or ctx.handoff
+            handoff = ctx.handoff
             if ctx.offers:
                 await queue_waitlist_offers(session, business, ctx.offers, now)
         await outbox.queue_messages(session, business.id, client_id, messages, now)
-        conversation.state, conversation.version, conversation.updated_at = state.dump(), conversation.version + 1, now
+        await save_turn(session, conversation, state.dump(), handoff, now)
         client.locale = state.locale or client.locale
         await inbox.mark_processed(session, [m.id for m in pending], now)
     await enqueuer.deliver(client_id)
@@ -66,7 +64,7 @@ async def _safe_turn(session: AsyncSession, ctx: Ctx, incoming: Incoming) -> Non
         ctx.handoff, ctx.offers = False, []
 
 
-def _incoming(message: InboundMessage) -> Incoming:
+def _incoming(message: PendingMessage) -> Incoming:
     payload = message.payload or {}
     interactive = payload.get("interactive") or {}
     reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
@@ -78,6 +76,6 @@ def _incoming(message: InboundMessage) -> Incoming:
                     latitude=location.get("latitude"), longitude=location.get("longitude"))
 
 
-def _read_receipt(message: InboundMessage) -> outbox.OutgoingMessage:
+def _read_receipt(message: PendingMessage) -> outbox.OutgoingMessage:
     """Blue ticks on the newest message, so the client sees the bot has read them."""
     return outbox.OutgoingMessage("read", None, {"message_id": message.provider_message_id})

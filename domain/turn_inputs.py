@@ -1,0 +1,49 @@
+"""What a conversation turn reads once it holds the conversation lock, in one query.
+
+The client and the business come back as ORM objects (flows change the client), the unprocessed
+messages as plain rows (a turn only reads them). Run it after lock_for_turn, in its own
+statement: a statement sees the database as it was when the statement began, so one that also
+waited for the lock could miss the processed marks of the turn it waited for.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import Business, Client, InboundMessage
+
+_inbound = InboundMessage.__table__.c
+_LOAD = (
+    select(Client, Business, _inbound.id, _inbound.provider_message_id, _inbound.kind, _inbound.body, _inbound.payload)
+    .join(Business, Business.id == Client.business_id)
+    .outerjoin(InboundMessage.__table__, (_inbound.client_id == Client.id) & _inbound.processed_at.is_(None))
+    .where(Client.id == bindparam("client_id"))
+    .order_by(_inbound.sent_at, _inbound.id)  # the order the client sent them
+)
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    id: int
+    provider_message_id: str
+    kind: str
+    body: str | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TurnInputs:
+    client: Client
+    business: Business
+    pending: list[PendingMessage]  # oldest first
+
+
+async def load_turn(session: AsyncSession, client_id: int) -> TurnInputs | None:
+    """The client, its business and its unprocessed messages; None when the client does not exist."""
+    rows = (await session.execute(_LOAD, {"client_id": client_id})).all()
+    if not rows:
+        return None
+    return TurnInputs(rows[0][0], rows[0][1], [PendingMessage(*row[2:]) for row in rows if row.id is not None])
