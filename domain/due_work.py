@@ -8,7 +8,7 @@ with its transaction, so the rows are claimed again later and nothing is sent tw
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,16 +16,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.models import ScheduledMessage
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> list[ScheduledMessage]:
+class DueRow(NamedTuple):
+    """A claimed row as the work reads it (a plain row: a batch of ORM objects cost more than the work)."""
+
+    id: int
+    business_id: int
+    kind: str
+    subject_id: int
+    offset_min: int
+    target_at: datetime
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> list[DueRow]:
     """Lock up to `limit` pending rows that are due, oldest first; others skip them."""
-    stmt = (select(ScheduledMessage).where(ScheduledMessage.status == "pending", ScheduledMessage.due_at <= now)
-            .order_by(ScheduledMessage.due_at).limit(limit).with_for_update(skip_locked=True))
-    return list((await session.execute(stmt)).scalars().all())
+    t = ScheduledMessage.__table__.c
+    stmt = (select(t.id, t.business_id, t.kind, t.subject_id, t.offset_min, t.target_at)
+            .where(t.status == "pending", t.due_at <= now)
+            .order_by(t.due_at).limit(limit).with_for_update(skip_locked=True))
+    return [DueRow(*r) for r in (await session.execute(stmt)).all()]
 
 
-def defer(row: ScheduledMessage, until: datetime, now: datetime) -> None:
-    """Quiet hours: the row stays pending and comes due again when they end."""
-    row.due_at, row.outcome, row.updated_at = until, "deferred: quiet hours", now
+async def defer_many(session: AsyncSession, ids: Sequence[int], until: datetime, now: datetime) -> None:
+    """Quiet hours: the rows stay pending and come due again when they end."""
+    if ids:
+        await session.execute(update(ScheduledMessage).where(ScheduledMessage.id.in_(ids))
+                              .values(due_at=until, outcome="deferred: quiet hours", updated_at=now)
+                              .execution_options(synchronize_session=False))
 
 
 async def pending_count(session: AsyncSession, kinds: Sequence[str] | None = None) -> int:

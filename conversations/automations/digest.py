@@ -11,12 +11,13 @@ from conversations.dates import clock_time, day_label
 from conversations.replies import Reply, Template, Text
 from conversations.texts import say
 from domain import digest_data, outbox
-from domain.models import Business, ScheduledMessage, Staff
+from domain.due_work import DueRow
+from domain.models import Business, Staff
 
 DIGEST_TEMPLATE = "trainer_daily_digest"
 
 
-async def digest(session: AsyncSession, business: Business, row: ScheduledMessage, now: datetime) -> Outcome:
+async def digest(session: AsyncSession, business: Business, row: DueRow, now: datetime) -> Outcome:
     """Gather the day (row.target_at is the local midnight) and queue the summary for the trainer."""
     staff = await session.get(Staff, row.subject_id)
     if staff is None or staff.business_id != business.id or not staff.active or staff.digest_at_min is None:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from conversations.replies import Reply
-from domain.models import Business, Client
+from domain.models import Business
 from domain import outbox
 from conversations.replies import preview
 from conversations.texts import DEFAULT_LOCALE
@@ -22,12 +23,19 @@ def skipped(why: str) -> Outcome:
     return Outcome("skipped", why)
 
 
-def sent(client: Client, reply: Reply, what: str) -> Outcome:
+class Addressee(Protocol):
+    """Whom a notice goes to: a client row, or the plain view a reminder batch reads."""
+
+    id: int
+    locale: str | None
+
+
+def sent(client: Addressee, reply: Reply, what: str) -> Outcome:
     """Queue `reply` for the client: the delivery actor sends it with the rate limit and retries."""
     return Outcome("done", what, client.id, (outbox.OutgoingMessage(reply.kind, preview(reply), reply.payload()),))
 
 
-def locale_of(business: Business, client: Client) -> str:
+def locale_of(business: Business, client: Addressee) -> str:
     return client.locale or business.locale or DEFAULT_LOCALE
 
 

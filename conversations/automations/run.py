@@ -12,17 +12,18 @@ from conversations.automations.digest import digest
 from conversations.automations.outcome import Outcome, skipped
 from domain import due_work, outbox
 from domain.businesses import by_ids
-from domain.models import Business, ScheduledMessage
+from domain.models import Business
 from domain.schedule_times import quiet_until
 
 
-async def run_batch(session: AsyncSession, rows: Sequence[ScheduledMessage], now: datetime) -> set[int]:
+async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime) -> set[int]:
     """Do the claimed rows' work in the caller's transaction; return the clients with new outbox rows."""
     sessions = await notices.load_sessions(session, [r.subject_id for r in rows if r.kind != "digest"])
     # One query for the batch's businesses: rows due at the same moment span many of them.
     businesses = await by_ids(session, (r.business_id for r in rows))
     queued: list[tuple[int, int, outbox.OutgoingMessage]] = []
     finished: dict[tuple[str, str], list[int]] = defaultdict(list)  # one UPDATE per outcome, not one per row
+    deferred: dict[datetime, list[int]] = defaultdict(list)
     for row in rows:
         business = businesses[row.business_id]
         until = quiet_until(business, now)
@@ -30,7 +31,7 @@ async def run_batch(session: AsyncSession, rows: Sequence[ScheduledMessage], now
             if row.kind == "reminder" and until >= row.target_at:
                 finished["skipped", "quiet hours until the session"].append(row.id)
             else:
-                due_work.defer(row, until, now)  # nothing automated at night: it waits, it is not dropped
+                deferred[until].append(row.id)  # nothing automated at night: it waits, it is not dropped
             continue
         result = await _run_one(session, business, row, sessions, now)
         finished[result.status, result.outcome[:64]].append(row.id)
@@ -38,11 +39,13 @@ async def run_batch(session: AsyncSession, rows: Sequence[ScheduledMessage], now
             queued += [(business.id, result.client_id, m) for m in result.messages]
     for (status, outcome), ids in finished.items():
         await due_work.mark_many(session, ids, status, outcome, now)
+    for until, ids in deferred.items():
+        await due_work.defer_many(session, ids, until, now)
     await outbox.queue_many(session, queued, now)
     return {client_id for _, client_id, _ in queued}
 
 
-async def _run_one(session: AsyncSession, business: Business, row: ScheduledMessage,
+async def _run_one(session: AsyncSession, business: Business, row: due_work.DueRow,
                    sessions: dict[int, notices.Session], now: datetime) -> Outcome:
     if row.kind == "digest":
         return await digest(session, business, row, now)
