@@ -81,7 +81,7 @@ async def test_a_batch_late_for_its_slots_reserves_fresh_ones_in_one_call_not_on
     shared = CountingLimiter(rate_per_s=1000)
     turns = ReservedTurns(shared)
     await turns.take({"n": 40})
-    await asyncio.sleep(0.1)  # the batch was held up: all 40 slots (40 ms) are long gone
+    await asyncio.sleep(0.2)  # the batch was held up: all 40 slots (40 ms) are long gone
     started = time.monotonic()
     await asyncio.gather(*(turns.wait_turn("n") for _ in range(40)))
     assert shared.calls == 2  # the first reservation and one refill for all 40 sends
