@@ -50,13 +50,13 @@ def build_channel(settings: Settings) -> Channel:
 
         return SandboxChannel()
     from bot.channels.cloud_api import MAX_CONNECTIONS, CloudApiChannel
-    from bot.channels.graph_transport import graph_transport
+    from bot.channels.graph_transport import graph_http
 
     return CloudApiChannel(
         token=settings.whatsapp_token.get_secret_value(),
         api_version=settings.whatsapp_api_version,
         base_url=settings.whatsapp_api_base_url,
-        transport=graph_transport(settings.whatsapp_http_transport, MAX_CONNECTIONS),
+        http=graph_http(settings.whatsapp_http_transport, MAX_CONNECTIONS, timeout_s=10.0),
     )
 
 

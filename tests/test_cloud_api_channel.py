@@ -13,6 +13,7 @@ import respx
 
 from bot.channels.base import OutboundEnvelope, PermanentSendError, TransientSendError
 from bot.channels.cloud_api import CloudApiChannel, build_request, classify
+from bot.channels.graph_transport import HttpxGraph
 from bot.channels.sandbox import SandboxChannel
 from conversations.replies import Button, Buttons, ListMessage, Row, Template, Text
 
@@ -292,5 +293,5 @@ class ClosingTransport(httpx.AsyncBaseTransport):
 
 async def test_aclose_closes_the_channels_connections() -> None:
     transport = ClosingTransport()
-    await CloudApiChannel(token=TOKEN, api_version="v21.0", transport=transport).aclose()
+    await CloudApiChannel(token=TOKEN, api_version="v21.0", http=HttpxGraph(4, 1.0, transport)).aclose()
     assert transport.closed

@@ -10,14 +10,14 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.channels.base import OutboundEnvelope, PermanentSendError, TransientSendError
 from bot.channels.cloud_api import CloudApiChannel
-from bot.channels.graph_transport import graph_transport
+from bot.channels.graph_transport import AiohttpGraph
 from bot.runtime import build_channel
 from bot.settings import Settings
 from conversations.replies import Text
@@ -54,8 +54,8 @@ async def graph() -> AsyncIterator[tuple[Graph, str]]:
 
 
 def channel_for(base_url: str, timeout_s: float = 5.0) -> CloudApiChannel:
-    return CloudApiChannel(token=TOKEN, api_version="v23.0", base_url=base_url, timeout_s=timeout_s,
-                           transport=graph_transport("aiohttp", max_connections=4))
+    return CloudApiChannel(token=TOKEN, api_version="v23.0", base_url=base_url,
+                           http=AiohttpGraph(max_connections=4, timeout_s=timeout_s))
 
 
 def text(to: str = "5511987654321", token: str | None = None) -> OutboundEnvelope:
@@ -103,7 +103,7 @@ async def test_a_slow_answer_is_a_timeout_and_a_transient_failure(graph: tuple[G
     try:
         with pytest.raises(TransientSendError, match="network error") as error:
             await channel.send(text())
-        assert isinstance(error.value.__cause__, httpx.TimeoutException)
+        assert isinstance(error.value.__cause__, asyncio.TimeoutError)
         stand_in.delay_s = 0.0
         assert await channel.send(text()) == "wamid.REAL1"  # the pool recovers after a timed-out request
     finally:
@@ -118,7 +118,7 @@ async def test_a_refused_connection_is_a_transient_failure() -> None:
     try:
         with pytest.raises(TransientSendError, match="network error") as error:
             await channel.send(text())
-        assert isinstance(error.value.__cause__, httpx.TransportError)
+        assert isinstance(error.value.__cause__, aiohttp.ClientConnectionError)
     finally:
         await channel.aclose()
 

@@ -7,11 +7,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import orjson
 
 from bot.channels.base import OutboundEnvelope, PermanentSendError, SendError, TransientSendError
 from bot.channels.cloud_api_requests import build_request
+from bot.channels.graph_transport import GraphHttp, HttpxGraph, NetworkError
 
 __all__ = ["CloudApiChannel", "build_request", "classify", "parse_retry_after"]
 
@@ -74,10 +74,10 @@ def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
-def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
+def _json_or_none(body: bytes) -> dict[str, Any] | None:
     try:
-        data = response.json()
-    except ValueError:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
         return None
     return data if isinstance(data, dict) else None
 
@@ -93,47 +93,44 @@ class CloudApiChannel:
         api_version: str,
         base_url: str = "https://graph.facebook.com",
         timeout_s: float = 10.0,
-        transport: httpx.AsyncBaseTransport | None = None,
+        http: GraphHttp | None = None,
     ) -> None:
-        self._auth = httpx.Headers(_headers(token))
+        self._auth = _headers(token)
         self._root = f"{base_url.rstrip('/')}/{api_version.strip('/')}"
-        self._timeout = httpx.Timeout(timeout_s).as_dict()
-        self._urls: dict[str, httpx.URL] = {}
-        # Every connection kept alive: with httpx's default of 20, senders side by side beyond that
-        # open and close a TCP (and TLS) connection per message. `transport` (production: aiohttp's,
-        # see graph_transport) carries its own limits; None is httpx's own, which respx intercepts.
-        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
-        self._transport = transport if transport is not None else httpx.AsyncHTTPTransport(limits=limits)
+        self._urls: dict[str, str] = {}
+        # Every connection kept alive: with a smaller pool, senders side by side beyond it open and
+        # close a TCP (and TLS) connection per message. None: httpx's own, which respx intercepts.
+        self._http = http if http is not None else HttpxGraph(MAX_CONNECTIONS, timeout_s)
 
     def __repr__(self) -> str:
         # Spelled out so the token can never reach a log through repr().
         return f"CloudApiChannel(root={self._root!r})"
 
-    def url_for(self, phone_number_id: str) -> httpx.URL:
+    def url_for(self, phone_number_id: str) -> str:
         """The messages endpoint of one business number."""
         if not phone_number_id:
             raise PermanentSendError("envelope has no phone_number_id")
         url = self._urls.get(phone_number_id)
-        if url is None:  # parsed once per number: URL parsing was a noticeable part of a send
-            url = self._urls[phone_number_id] = httpx.URL(f"{self._root}/{quote(phone_number_id, safe='')}/messages")
+        if url is None:
+            url = self._urls[phone_number_id] = f"{self._root}/{quote(phone_number_id, safe='')}/messages"
         return url
 
     async def send(self, envelope: OutboundEnvelope) -> str | None:
         """Send one envelope; the wamid for messages, None for read receipts."""
         body = build_request(envelope)
         url = self.url_for(envelope.phone_number_id)
+        headers = _headers(envelope.access_token) if envelope.access_token else self._auth
         try:
-            headers = _headers(envelope.access_token) if envelope.access_token else self._auth
-            # orjson: httpx's json= goes through the stdlib encoder, a few percent of a send's CPU.
-            response = await self._post(url, headers, orjson.dumps(body))
-        except httpx.TransportError as exc:
-            # Includes timeouts. The exception text carries only the URL, never our headers.
-            log.warning("cloud api %s send via %s: network error %s", envelope.kind, envelope.phone_number_id, type(exc).__name__)
-            raise TransientSendError(f"network error: {type(exc).__name__}: {exc}") from exc
+            # orjson: the stdlib encoder was a few percent of a send's CPU.
+            answer = await self._http.post(url, headers, orjson.dumps(body))
+        except NetworkError as exc:
+            log.warning("cloud api %s send via %s: network error %s", envelope.kind, envelope.phone_number_id,
+                        type(exc.__cause__).__name__)
+            raise TransientSendError(f"network error: {exc}") from exc.__cause__
 
-        data = _json_or_none(response)
-        if not response.is_success:
-            error = classify(response.status_code, data, response.headers.get("Retry-After"))
+        data = _json_or_none(answer.body)
+        if not 200 <= answer.status < 300:
+            error = classify(answer.status, data, answer.retry_after)
             log.warning("cloud api %s send via %s failed: %s", envelope.kind, envelope.phone_number_id, error.describe())
             raise error
         if envelope.kind == "read":
@@ -142,19 +139,8 @@ class CloudApiChannel:
             return str(data["messages"][0]["id"])  # type: ignore[index]
         except (KeyError, IndexError, TypeError) as exc:
             # Accepted but unreadable: retrying could send twice, so leave it to a human.
-            raise PermanentSendError(f"HTTP {response.status_code} answer without messages[0].id") from exc
-
-    async def _post(self, url: httpx.URL, headers: httpx.Headers | dict[str, str], content: bytes) -> httpx.Response:
-        # Straight to the transport: AsyncClient's per-request work (base URL, cookie, auth and redirect
-        # handling, none of which a Graph API call uses) cost about as much as the transport itself.
-        request = httpx.Request("POST", url, headers=headers, content=content, extensions={"timeout": self._timeout})
-        response = await self._transport.handle_async_request(request)
-        try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        return response
+            raise PermanentSendError(f"HTTP {answer.status} answer without messages[0].id") from exc
 
     async def aclose(self) -> None:
-        """Close the transport and its connections."""
-        await self._transport.aclose()
+        """Close the connections."""
+        await self._http.aclose()
