@@ -163,7 +163,7 @@ def _bench(args: argparse.Namespace) -> None:
     if args.which == "reminders":
         from bot.bench.reminders_bench import run_reminders_bench
 
-        run_reminders_bench(args.requests or 20_000)
+        run_reminders_bench(args.requests or 100_000)
         return
     if args.which == "engine":
         from bot.bench.engine_turn import run_engine_bench
