@@ -16,6 +16,7 @@ from domain.models import Business, Client, OutboundMessage
 from domain.statuses import apply_early_statuses_many
 from workers.enqueue import Enqueuer
 from workers.rate_limit import RateLimiter
+from workers.reserved_turns import ReservedTurns
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ Failure = tuple[outbox.Claimed, SendError] | None
 
 async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> datetime | None:
     """Send claimed rows in order and record every outcome in one transaction; return when to retry."""
-    sent, failure = await send_rows(rt, rows, business, client.wa_id or "")
+    turns = ReservedTurns(rt.limiter)  # the rows' slots in one rate-limit call, not one per row
+    await turns.take({business.phone_number_id: len(rows)})
+    sent, failure = await send_rows(rt, rows, business, client.wa_id or "", turns)
     async with rt.sessions.begin() as session:
         return await record_outcome(rt, session, business, rows, sent, failure)
 
@@ -76,7 +79,7 @@ async def send_rows(rt: Runtime, rows: Sequence[outbox.Claimed], business: Busin
                     limiter: RateLimiter | None = None) -> tuple[Sent, Failure]:
     """One client's claimed rows, in order, each after its turn under the number's rate; stop at a failure.
 
-    `limiter` is the runtime's unless a batch reserved its slots ahead. A throughput error pauses
+    `limiter` is the runtime's unless the caller reserved the slots ahead. A throughput error pauses
     the whole number, not just this client: Meta counts per number."""
     sent: Sent = []
     token = _own_token(rt, business)
