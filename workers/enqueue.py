@@ -32,7 +32,7 @@ class Enqueuer:
         """Wake the delivery actor for a client's outbox (after `delay_ms`, for a backoff)."""
         await self._send([(OUTBOUND_QUEUE, "deliver", (client_id,), delay_ms)])
 
-    async def deliver_many(self, client_ids: Iterable[int], per_message: int = 100) -> None:
+    async def deliver_many(self, client_ids: Iterable[int], per_message: int = 200) -> None:
         """Wake batch delivery for many clients' outboxes (automated messages), `per_message` at a time."""
         ids = sorted(client_ids)
         await self._send([(OUTBOUND_QUEUE, "deliver_many", (ids[i:i + per_message],), None)
