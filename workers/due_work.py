@@ -15,7 +15,7 @@ from domain.schedule_times import quiet_until
 from workers.enqueue import Enqueuer
 
 log = logging.getLogger(__name__)
-BATCH = 400  # rows per transaction: big enough to spread its cost (200 measured ~10% slower), small enough to hold locks briefly
+BATCH = 400  # rows per transaction: big enough to spread its cost, small enough to hold locks briefly
 BUDGET_S = 20.0  # then hand over to a fresh message, so one actor never runs for long
 CONSUMERS = 2  # run_due messages per tick: SKIP LOCKED lets them share the rows
 
