@@ -68,9 +68,7 @@ Failure = tuple[outbox.Claimed, SendError] | None
 
 async def _send_batch(rt: Runtime, rows: list[OutboundMessage], business: Business, client: Client) -> datetime | None:
     """Send claimed rows in order and record every outcome in one transaction; return when to retry."""
-    turns = ReservedTurns(rt.limiter)  # the rows' slots in one rate-limit call, not one per row
-    await turns.take({business.phone_number_id: len(rows)})
-    sent, failure = await send_rows(rt, rows, business, client.wa_id or "", turns)
+    sent, failure = await send_rows(rt, rows, business, client.wa_id or "")
     async with rt.sessions.begin() as session:
         return await record_outcome(rt, session, business, rows, sent, failure)
 
@@ -79,11 +77,13 @@ async def send_rows(rt: Runtime, rows: Sequence[outbox.Claimed], business: Busin
                     limiter: RateLimiter | None = None) -> tuple[Sent, Failure]:
     """One client's claimed rows, in order, each after its turn under the number's rate; stop at a failure.
 
-    `limiter` is the runtime's unless the caller reserved the slots ahead. A throughput error pauses
-    the whole number, not just this client: Meta counts per number."""
+    Without a `limiter` (a batch's, reserved ahead), the rows' slots are reserved here in one call.
+    A throughput error pauses the whole number, not just this client: Meta counts per number."""
     sent: Sent = []
     token = _own_token(rt, business)
-    limiter = limiter or rt.limiter
+    if limiter is None:
+        limiter = ReservedTurns(rt.limiter)
+        await limiter.take({business.phone_number_id: len(rows)})
     for row in rows:
         await limiter.wait_turn(business.phone_number_id)
         try:

@@ -12,6 +12,7 @@ from dramatiq.common import current_millis, dq_name
 from redis.asyncio import Redis
 
 from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
+from workers.redis_scripts import Call, run_many
 
 log = logging.getLogger(__name__)
 Item = tuple[str, str, tuple[Any, ...], "int | None"]
@@ -77,16 +78,10 @@ class _AsyncRedisDispatch:
         self._script = redis.register_script(broker.scripts["dispatch"].script)  # type: ignore[attr-defined]
 
     async def enqueue(self, messages: list[tuple[dramatiq.Message[Any], int | None]]) -> None:
-        """Dispatch the messages in one round trip (a pipeline; each is its own script call, as in Dramatiq)."""
-        if len(messages) == 1:
-            await self._script(**self._call(*messages[0]))
-            return
-        pipe = self._redis.pipeline(transaction=False)
-        for message, delay_ms in messages:
-            await self._script(**self._call(message, delay_ms), client=pipe)
-        await pipe.execute()
+        """Dispatch the messages in one round trip (each is its own script call, as in Dramatiq)."""
+        await run_many(self._redis, self._script, [self._call(message, delay_ms) for message, delay_ms in messages])
 
-    def _call(self, message: dramatiq.Message[Any], delay_ms: int | None) -> dict[str, list[Any]]:
+    def _call(self, message: dramatiq.Message[Any], delay_ms: int | None) -> Call:
         queue = message.queue_name
         message = message.copy(options={"redis_message_id": str(uuid4())})
         if delay_ms is not None:
@@ -96,4 +91,4 @@ class _AsyncRedisDispatch:
         # Same argument list as RedisBroker._dispatch: maintenance off, unpack size unused by "enqueue".
         args = ["enqueue", current_millis(), queue, b.broker_id, b.heartbeat_timeout, b.dead_message_ttl, 0, 0,
                 message.options["redis_message_id"], message.encode()]
-        return {"keys": [b.namespace], "args": args}
+        return [b.namespace], args

@@ -1,7 +1,8 @@
 """Many calls of one Lua script in one round trip.
 
 redis-py's pipeline asks Redis `SCRIPT EXISTS` before every execute that holds a Script call: a
-second round trip each time, which on the send path cost as much as the calls themselves. Here the
+second round trip each time, which on the send path (rate-limit reservations) and on every webhook
+(waking the workers through Dramatiq's dispatch script) cost as much as the calls themselves. Here the
 pipeline holds plain EVALSHAs, and only a NOSCRIPT answer (Redis restarted or flushed its scripts)
 loads the script and runs the calls again; none of them ran, so that is safe.
 """
