@@ -14,7 +14,7 @@ Work = Callable[..., Awaitable[Any]]
 
 # actor name -> (queue, the work it does, given the runtime and an enqueuer first)
 WORK: dict[str, tuple[str, Work]] = {
-    "process_contact": (INBOUND_QUEUE, processing.process_contact),
+    "process_contacts": (INBOUND_QUEUE, processing.process_contacts),
     "deliver": (OUTBOUND_QUEUE, delivery.deliver),
     "deliver_many": (OUTBOUND_QUEUE, delivery_batch.deliver_many),
     "sweep": (MAINTENANCE_QUEUE, sweeper.sweep),

@@ -25,9 +25,11 @@ class Enqueuer:
         self.broker = broker
         self._dispatch = _AsyncRedisDispatch(broker, redis) if redis is not None and not isinstance(broker, StubBroker) else None
 
-    async def process(self, client_ids: Iterable[int]) -> None:
-        """Wake the processing actor for each client with new inbound messages."""
-        await self._send([(INBOUND_QUEUE, "process_contact", (cid,), None) for cid in client_ids])
+    async def process(self, client_ids: Iterable[int], per_message: int = 64) -> None:
+        """Wake the processing actor for clients with new inbound messages, `per_message` at a time."""
+        ids = sorted(client_ids)
+        await self._send([(INBOUND_QUEUE, "process_contacts", (ids[i:i + per_message],), None)
+                          for i in range(0, len(ids), per_message)])
 
     async def deliver(self, client_id: int, delay_ms: int | None = None) -> None:
         """Wake the delivery actor for a client's outbox (after `delay_ms`, for a backoff)."""

@@ -1,6 +1,7 @@
-"""Turning a client's new inbound messages into replies: one transaction per batch."""
+"""Turning clients' new inbound messages into replies: one transaction per client's turn."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,10 +18,41 @@ from domain.turn_inputs import PendingMessage, load_turn
 from workers.enqueue import Enqueuer
 
 log = logging.getLogger(__name__)
+# Turns of one wake-up run side by side, each in its own transaction on its own pooled connection;
+# more than this would only queue for the pool (DB_POOL_SIZE, 10 by default, and as many overflow).
+TURNS_IN_FLIGHT = 8
+
+
+async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
+    """Take the turns of the clients one webhook batch woke, then wake one batch delivery for the replies.
+
+    One wake-up for many clients spreads the broker's cost over them. A turn that fails does not
+    hold back the others' replies; it is raised afterwards so that the broker retries the wake-up,
+    and the clients already done have nothing pending by then.
+    """
+    in_flight = asyncio.Semaphore(TURNS_IN_FLIGHT)
+
+    async def one(client_id: int) -> bool:
+        async with in_flight:
+            return await take_turn(rt, client_id)
+
+    outcomes = await asyncio.gather(*(one(i) for i in client_ids), return_exceptions=True)
+    replied = [i for i, outcome in zip(client_ids, outcomes) if outcome is True]
+    if replied:
+        await enqueuer.deliver_many(replied)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
-    """Run the engine over the client's unprocessed messages in the order they were sent.
+    """One client's turn, then a wake-up for its delivery."""
+    if await take_turn(rt, client_id):
+        await enqueuer.deliver(client_id)
+
+
+async def take_turn(rt: Runtime, client_id: int) -> bool:
+    """Run the engine over the client's unprocessed messages in the order they were sent; True if it queued any.
 
     The conversation row lock serialises concurrent workers for the same client; the new state,
     the domain changes, the replies (outbox) and the processed marks commit together or not at all.
@@ -29,10 +61,10 @@ async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> No
         now = rt.clock.now()
         conversation = await lock_for_turn(session, client_id, now)
         if conversation is None:
-            return
+            return False
         inputs = await load_turn(session, client_id)
         if inputs is None or not inputs.pending:
-            return
+            return False
         client, business, pending = inputs.client, inputs.business, inputs.pending
         messages = [_read_receipt(pending[-1])]
         state, handoff = State.load(conversation.state), conversation.handoff
@@ -49,7 +81,7 @@ async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> No
         await save_turn(session, conversation, state.dump(), handoff, now)
         client.locale = state.locale or client.locale
         await inbox.mark_processed(session, [m.id for m in pending], now)
-    await enqueuer.deliver(client_id)
+    return True
 
 
 async def _safe_turn(session: AsyncSession, ctx: Ctx, incoming: Incoming) -> None:

@@ -6,19 +6,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Iterator
 
-import aiohttp
 import orjson
 
 from admin.simulator_payloads import inbound_message
 from bot.bench.graph_standin import GraphStandIn
+from bot.bench.http_client import KeepAliveClient, build_request
 from bot.signature import sign
 
 
 @dataclass(frozen=True)
 class Webhook:
     wa_id: str
-    raw: bytes
-    headers: dict[str, str]
+    request: bytes  # the whole signed POST, as written to the connection
 
 
 @dataclass
@@ -28,28 +27,27 @@ class Outcome:
     seconds: float = 0.0
 
 
-def build_webhooks(app_secret: str, phone_number_id: str, count: int, first: int) -> list[Webhook]:
-    """`count` signed webhooks, each from its own client; built up front so signing is not timed."""
+def build_webhooks(url: str, app_secret: str, phone_number_id: str, count: int, first: int) -> list[Webhook]:
+    """`count` signed webhooks to `url`, each from its own client; built up front so signing is not timed."""
     hooks = []
     for i in range(first, first + count):
         wa_id = f"55119{i:08d}"  # a distinct, valid Brazilian mobile per webhook
         body = inbound_message(phone_number_id=phone_number_id, wa_id=wa_id, name=f"Bench {i}", text="oi")
         raw = orjson.dumps(body)
-        hooks.append(Webhook(wa_id, raw, {"Content-Type": "application/json", "X-Hub-Signature-256": sign(raw, app_secret)}))
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(raw, app_secret)}
+        hooks.append(Webhook(wa_id, build_request(url, raw, headers)))
     return hooks
 
 
-def client_session(concurrency: int) -> aiohttp.ClientSession:
+def client(url: str) -> KeepAliveClient:
     """Keep-alive connections, one per concurrent sender, as Meta's delivery fleet would hold."""
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency, force_close=False))
+    return KeepAliveClient(url)
 
 
-async def _post(http: aiohttp.ClientSession, url: str, hook: Webhook) -> bool:
+async def _post(http: KeepAliveClient, hook: Webhook) -> bool:
     try:
-        async with http.post(url, data=hook.raw, headers=hook.headers) as response:
-            await response.read()
-            return response.status == 200
-    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return await http.post(hook.request) == 200
+    except OSError:  # refused, reset or closed: ConnectionError is one
         return False
 
 
@@ -75,19 +73,19 @@ async def _run(concurrency: int, hooks: list[Webhook], one: One) -> Outcome:
     return outcome
 
 
-async def ingest(http: aiohttp.ClientSession, url: str, hooks: list[Webhook], concurrency: int) -> Outcome:
+async def ingest(http: KeepAliveClient, hooks: list[Webhook], concurrency: int) -> Outcome:
     """Closed loop: C senders, each posting its next webhook once the previous one was answered."""
 
     async def one(hook: Webhook) -> float | None:
         started = time.perf_counter()
-        ok = await _post(http, url, hook)
+        ok = await _post(http, hook)
         return time.perf_counter() - started if ok else None
 
     return await _run(concurrency, hooks, one)
 
 
 async def turns(
-    http: aiohttp.ClientSession, url: str, hooks: list[Webhook], concurrency: int,
+    http: KeepAliveClient, hooks: list[Webhook], concurrency: int,
     standin: GraphStandIn, turn_timeout_s: float,
 ) -> Outcome:
     """Closed loop over whole turns: a sender's slot is busy until the stand-in got the reply.
@@ -99,7 +97,7 @@ async def turns(
     async def one(hook: Webhook) -> float | None:
         started = time.perf_counter()
         replied = standin.expect(hook.wa_id)
-        if not await _post(http, url, hook):
+        if not await _post(http, hook):
             standin.forget(hook.wa_id)
             return None
         try:

@@ -24,7 +24,7 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 READY_TIMEOUT_S = 30.0
 # `fitzap worker` sizing for `turns`: one worker's event loop saturates a core long before 8 threads
 # are busy, so two processes (one loop each) did best on 2 cores: ~28 turns/s against ~21 for 1x8.
-WORKER_ARGS = ["--processes", "2", "--threads", "4"]
+WORKER_ARGS = os.environ.get("BENCH_WORKER_ARGS", "--processes 2 --threads 4").split()
 
 
 @dataclass
