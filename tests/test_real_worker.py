@@ -79,7 +79,7 @@ async def test_waking_many_contacts_sends_every_message_to_redis(redis):
         for _ in range(50):  # the consumer answers None while it fetches
             message = next(consumer)
             if message is not None:
-                woken.append(message.args[0])
+                woken += message.args[0]
             if len(woken) == 3:
                 break
         consumer.close()

@@ -61,13 +61,14 @@ async def test_webhook_answers_while_redis_is_down_and_the_message_is_answered_w
     live = Enqueuer(build_broker(REDIS_URL), runtime.redis)
     clock.advance(seconds=runtime.settings.sweep_after_s + 1)
     assert await sweep(runtime, live) == (1, 0)
-    [wake] = [m for m in await _queued_in_redis("inbound") if m.actor_name == "process_contact"]
-    await processing.process_contact(runtime, live, *wake.args)
+    [wake] = [m for m in await _queued_in_redis("inbound") if m.actor_name == "process_contacts"]
+    [client_id] = wake.args[0]
+    await processing.process_contact(runtime, live, client_id)
     with respx.mock(assert_all_mocked=True) as graph:
         sends = itertools.count()
         graph.post(f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages").mock(
             side_effect=lambda _request: httpx.Response(200, json={"messages": [{"id": f"wamid.BACK{next(sends)}"}]}))
-        await delivery.deliver(runtime, live, *wake.args)
+        await delivery.deliver(runtime, live, client_id)
     async with runtime.sessions() as session:
         statuses = (await session.execute(select(OutboundMessage.status))).scalars().all()
     assert statuses and set(statuses) == {"sent"}
