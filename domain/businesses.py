@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Business
@@ -32,4 +32,7 @@ async def by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, Busines
     wanted = set(ids)
     if not wanted:
         return {}
-    return {b.id: b for b in (await session.execute(select(Business).where(Business.id.in_(wanted)))).scalars().all()}
+    return {b.id: b for b in (await session.execute(_BY_IDS, {"ids": sorted(wanted)})).scalars().all()}
+
+
+_BY_IDS = select(Business).where(Business.id.in_(bindparam("ids", expanding=True)))  # built once, not per batch

@@ -47,7 +47,7 @@ async def queue_messages(
 async def queue_many(session: AsyncSession, items: Sequence[tuple[int, int, OutgoingMessage]], now: datetime) -> None:
     """Queue (business id, client id, message) items for many clients in one statement, in order."""
     if items:
-        await session.execute(insert(OutboundMessage.__table__), [  # Core: no ORM bookkeeping per row
+        await session.execute(_QUEUE, [  # Core: no ORM bookkeeping per row
             {"business_id": b, "client_id": c, "kind": m.kind, "body": m.body, "payload": m.payload, "status": "queued",
              "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now} for b, c, m in items])
 
@@ -129,28 +129,21 @@ def take_due(rows: Sequence[OutboundMessage], now: datetime) -> list[OutboundMes
 
 async def unfinished_rows(session: AsyncSession, client_ids: Sequence[int]) -> Sequence[Row[Any]]:
     """The unfinished rows of many clients, by client and in order, as plain rows."""
-    t = OutboundMessage.__table__
-    stmt = (select(t.c.id, t.c.client_id, t.c.kind, t.c.payload, t.c.status, t.c.attempts, t.c.next_attempt_at,
-                   t.c.updated_at)
-            .where(t.c.client_id.in_(client_ids), t.c.status.in_(UNFINISHED)).order_by(t.c.client_id, t.c.id))
-    return (await session.execute(stmt)).all()
+    return (await session.execute(_UNFINISHED_ROWS, {"client_ids": list(client_ids)})).all()
 
 
 async def mark_sending(session: AsyncSession, rows: Sequence[Row[Any]], now: datetime) -> list[Sending]:
     """take_due's marks for many clients' picked rows in one statement."""
     if not rows:
         return []
-    t = OutboundMessage.__table__
-    await session.execute(update(t).where(t.c.id.in_([r.id for r in rows]))
-                          .values(status="sending", attempts=t.c.attempts + 1, updated_at=now))
+    await session.execute(_MARK_SENDING, {"row_ids": [r.id for r in rows], "now": now})
     return [Sending(r.id, r.kind, r.payload, r.attempts + 1) for r in rows]
 
 
 async def release(session: AsyncSession, rows: Sequence[Claimed], now: datetime) -> None:
     """Put claimed rows that were never tried back in the queue (an earlier row must be retried first)."""
     if rows:
-        await session.execute(update(OutboundMessage).where(OutboundMessage.id.in_([r.id for r in rows]))
-                              .values(status="queued", attempts=OutboundMessage.attempts - 1, updated_at=now))
+        await session.execute(_RELEASE, {"row_ids": [r.id for r in rows], "now": now})
 
 
 async def mark_sent(session: AsyncSession, row_id: int, provider_message_id: str | None, now: datetime) -> None:
@@ -162,11 +155,25 @@ async def mark_sent(session: AsyncSession, row_id: int, provider_message_id: str
 async def mark_sent_many(session: AsyncSession, sent: Sequence[tuple[int, str | None]], now: datetime) -> None:
     """mark_sent for many rows in one executemany round trip (a Core statement: not an ORM bulk update)."""
     if sent:
-        table = OutboundMessage.__table__
-        stmt = (update(table).where(table.c.id == bindparam("row_id"))
-                .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=now, updated_at=now,
-                        last_error=None))
-        await session.execute(stmt, [{"row_id": r, "provider_id": p} for r, p in sent])
+        await session.execute(_MARK_SENT, [{"row_id": r, "provider_id": p, "now": now} for r, p in sent])
+
+
+# The batch path's statements, built once: building an IN (…) or a VALUES clause on every call
+# cost more CPU than running the statement when a batch is one conversation's reply.
+_t = OutboundMessage.__table__
+_QUEUE = insert(_t)
+_UNFINISHED_ROWS = (
+    select(_t.c.id, _t.c.client_id, _t.c.kind, _t.c.payload, _t.c.status, _t.c.attempts, _t.c.next_attempt_at,
+           _t.c.updated_at)
+    .where(_t.c.client_id.in_(bindparam("client_ids", expanding=True)), _t.c.status.in_(UNFINISHED))
+    .order_by(_t.c.client_id, _t.c.id))
+_MARK_SENDING = (update(_t).where(_t.c.id.in_(bindparam("row_ids", expanding=True)))
+                 .values(status="sending", attempts=_t.c.attempts + 1, updated_at=bindparam("now")))
+_RELEASE = (update(_t).where(_t.c.id.in_(bindparam("row_ids", expanding=True)))
+            .values(status="queued", attempts=_t.c.attempts - 1, updated_at=bindparam("now")))
+_MARK_SENT = (update(_t).where(_t.c.id == bindparam("row_id"))
+              .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=bindparam("now"),
+                      updated_at=bindparam("now"), last_error=None))
 
 
 async def mark_retry(session: AsyncSession, row_id: int, error: str, when: datetime, now: datetime) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import MessageStatusEvent, OutboundMessage
@@ -60,12 +60,16 @@ async def apply_early_statuses_across(session: AsyncSession, sent: Sequence[tupl
     wanted = set(sent)
     if not wanted:
         return
-    stmt = select(MessageStatusEvent).where(MessageStatusEvent.business_id.in_({b for b, _ in wanted}),
-                                            MessageStatusEvent.provider_message_id.in_({p for _, p in wanted}))
-    for event in (await session.execute(stmt)).scalars().all():
+    params = {"business_ids": sorted({b for b, _ in wanted}), "provider_ids": sorted({p for _, p in wanted})}
+    for event in (await session.execute(_EARLY_STATUSES, params)).scalars().all():
         if (event.business_id, event.provider_message_id) in wanted:  # each business sees only its own messages
             await _advance(session, event.business_id, event.provider_message_id, event.status, event.occurred_at,
                            event.error)
+
+
+_EARLY_STATUSES = select(MessageStatusEvent).where(  # built once: a reply's delivery runs it every time
+    MessageStatusEvent.business_id.in_(bindparam("business_ids", expanding=True)),
+    MessageStatusEvent.provider_message_id.in_(bindparam("provider_ids", expanding=True)))
 
 
 async def _advance(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
@@ -75,13 +75,9 @@ async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[
     async with rt.sessions.begin() as session:
         now = rt.clock.now()
         ids = sorted(set(client_ids))
-        c = Client.__table__.c
-        clients = {r.id: r for r in (await session.execute(
-            select(c.id, c.business_id, c.wa_id, c.last_inbound_at, c.erased_at).where(c.id.in_(ids)))).all()}
+        clients = {r.id: r for r in (await session.execute(_CLIENTS, {"ids": ids})).all()}
         await _ensure_conversations(session, clients.values(), now)
-        locked = set((await session.execute(
-            select(Conversation.client_id).where(Conversation.client_id.in_(ids)).order_by(Conversation.client_id)
-            .with_for_update(skip_locked=True))).scalars().all())
+        locked = set((await session.execute(_LOCK_FREE, {"ids": ids})).scalars().all())
         by_client: dict[int, list[Row[Any]]] = {}
         for row in await outbox.unfinished_rows(session, sorted(locked)):
             by_client.setdefault(row.client_id, []).append(row)
@@ -111,4 +107,17 @@ async def _ensure_conversations(session: AsyncSession, clients: Iterable[Row[Any
     values = [{"business_id": c.business_id, "client_id": c.id, "state": {}, "handoff": False, "version": 0,
                "updated_at": now} for c in clients]
     if values:
-        await session.execute(insert_for(session, Conversation.__table__).on_conflict_do_nothing(index_elements=["client_id"]), values)
+        dialect = session.get_bind().dialect.name
+        if dialect not in _START_CONVERSATIONS:
+            _START_CONVERSATIONS[dialect] = insert_for(session, Conversation.__table__).on_conflict_do_nothing(
+                index_elements=["client_id"])
+        await session.execute(_START_CONVERSATIONS[dialect], values)
+
+
+# Built once: for a batch that is one conversation's reply, building them cost more than running them.
+_c = Client.__table__.c
+_CLIENTS = select(_c.id, _c.business_id, _c.wa_id, _c.last_inbound_at, _c.erased_at).where(
+    _c.id.in_(bindparam("ids", expanding=True)))
+_LOCK_FREE = (select(Conversation.client_id).where(Conversation.client_id.in_(bindparam("ids", expanding=True)))
+              .order_by(Conversation.client_id).with_for_update(skip_locked=True))
+_START_CONVERSATIONS: dict[str, Any] = {}  # per dialect: ON CONFLICT is spelt per dialect

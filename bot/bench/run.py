@@ -136,7 +136,10 @@ def _percentile_ms(ordered: list[float], q: float) -> float | None:
 
 
 class PeakRss(threading.Thread):
-    """Samples the RSS of a process and its children every 50 ms, keeping the peak."""
+    """Samples the RSS of a process every 50 ms, keeping the peak.
+
+    `fitzap serve` is one process; listing children meant reading all of /proc each time, and the
+    bench paid for it on the cores it shares with the stack under test."""
 
     def __init__(self, pid: int, every_s: float = 0.05) -> None:
         super().__init__(daemon=True)
@@ -146,10 +149,9 @@ class PeakRss(threading.Thread):
     def run(self) -> None:
         while not self._done.wait(self._every_s):
             try:
-                family = [self._process, *self._process.children(recursive=True)]
-                self.peak_bytes = max(self.peak_bytes, sum(p.memory_info().rss for p in family))
+                self.peak_bytes = max(self.peak_bytes, self._process.memory_info().rss)
             except psutil.Error:
-                continue  # a child came or went mid-sample; the next sample counts
+                return  # the process is gone
 
     def stop(self) -> int:
         self._done.set()
