@@ -142,8 +142,9 @@ async def mark_sending(session: AsyncSession, rows: Sequence[Row[Any]], now: dat
 
 async def release(session: AsyncSession, rows: Sequence[Claimed], now: datetime) -> None:
     """Put claimed rows that were never tried back in the queue (an earlier row must be retried first)."""
-    if rows:
-        await session.execute(_RELEASE, {"row_ids": [r.id for r in rows], "now": now})
+    if rows:  # ORM-enabled: the one-client path reclaims the same rows as objects in this session
+        await session.execute(update(OutboundMessage).where(OutboundMessage.id.in_([r.id for r in rows]))
+                              .values(status="queued", attempts=OutboundMessage.attempts - 1, updated_at=now))
 
 
 async def mark_sent(session: AsyncSession, row_id: int, provider_message_id: str | None, now: datetime) -> None:
@@ -169,8 +170,6 @@ _UNFINISHED_ROWS = (
     .order_by(_t.c.client_id, _t.c.id))
 _MARK_SENDING = (update(_t).where(_t.c.id.in_(bindparam("row_ids", expanding=True)))
                  .values(status="sending", attempts=_t.c.attempts + 1, updated_at=bindparam("now")))
-_RELEASE = (update(_t).where(_t.c.id.in_(bindparam("row_ids", expanding=True)))
-            .values(status="queued", attempts=_t.c.attempts - 1, updated_at=bindparam("now")))
 _MARK_SENT = (update(_t).where(_t.c.id == bindparam("row_id"))
               .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=bindparam("now"),
                       updated_at=bindparam("now"), last_error=None))
