@@ -9,7 +9,6 @@ from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.driver_sql import DriverStatement
 from domain.models import Client, InboundMessage
 from domain.phones import contact_key, phone_of_key
 from domain.upsert import insert_for
@@ -56,8 +55,8 @@ async def record_inbound(
         for m, key in identified
     ]
     statements = _statements(session)
-    new_for = await statements.inbox.fetch(session, statements.parameters(rows))
-    return sorted({row[0] for row in new_for})
+    new_for = (await session.execute(statements.inbox, statements.parameters(rows))).scalars().all()
+    return sorted(set(new_for))
 
 
 async def _upsert_clients(
@@ -82,13 +81,13 @@ async def _upsert_clients(
         for key, m in latest.items()
     ]
     statements = _statements(session)
-    return {key: client_id for client_id, key in await statements.clients.fetch(session, statements.parameters(rows))}
+    return {key: client_id for client_id, key in (await session.execute(statements.clients, statements.parameters(rows))).all()}
 
 
 @dataclass(frozen=True)
 class _Statements:
-    clients: DriverStatement
-    inbox: DriverStatement
+    clients: Any
+    inbox: Any
     by_column: bool  # the rows go as one array per column (PostgreSQL's unnest), not as a list of rows
 
     def parameters(self, rows: list[dict[str, Any]]) -> Any:
@@ -129,7 +128,7 @@ def _statements(session: AsyncSession) -> _Statements:
         ).returning(clients.id, clients.contact_key)
         store = _insert_rows(session, InboundMessage.__table__, _INBOX_COLUMNS, by_column)
         store = store.on_conflict_do_nothing(index_elements=["provider_message_id"]).returning(inbound.client_id)
-        _STATEMENTS[dialect] = _Statements(clients=DriverStatement(upsert), inbox=DriverStatement(store), by_column=by_column)
+        _STATEMENTS[dialect] = _Statements(clients=upsert, inbox=store, by_column=by_column)
     return _STATEMENTS[dialect]
 
 

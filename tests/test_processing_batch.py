@@ -70,7 +70,7 @@ async def test_a_failing_turn_does_not_hold_back_the_other_clients_replies(web, 
 
 
 async def test_a_webhook_batch_rolled_back_leaves_nothing_behind(runtime, business):
-    """The inbox upserts run on the driver directly; they are still part of the session's transaction."""
+    """A batch's client and inbox rows commit together or not at all."""
     now = datetime.now(timezone.utc)
     message = IncomingMessage("wamid.ROLLBACK", WA_IDS[0], None, "Ana", "text", "oi", {"text": {"body": "oi"}}, now)
     with pytest.raises(RuntimeError):
