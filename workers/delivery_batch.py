@@ -1,7 +1,8 @@
-"""Delivering many clients' outboxes in one go: the path for automated messages (reminders and the like).
+"""Delivering many clients' outboxes in one go: automated messages (reminders and the like) and the
+replies of the turns one wake-up took.
 
 Same rules as `delivery.deliver` (per-conversation lock, in-order rows, the number's rate limit,
-backoff), but one claim and one outcome transaction for up to a hundred clients, with their sends
+backoff), but one claim and one outcome transaction for up to two hundred clients, with their sends
 running side by side. Clients it cannot take cleanly (another worker holds the conversation, a
 free-form row outside the window, an erased client) go to the one-client path.
 """

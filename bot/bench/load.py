@@ -39,11 +39,6 @@ def build_webhooks(url: str, app_secret: str, phone_number_id: str, count: int, 
     return hooks
 
 
-def client(url: str) -> KeepAliveClient:
-    """Keep-alive connections, one per concurrent sender, as Meta's delivery fleet would hold."""
-    return KeepAliveClient(url)
-
-
 async def _post(http: KeepAliveClient, hook: Webhook) -> bool:
     try:
         return await http.post(hook.request) == 200

@@ -20,6 +20,7 @@ import uvloop
 
 from bot.bench import load, stack
 from bot.bench.graph_standin import GraphStandIn
+from bot.bench.http_client import KeepAliveClient
 
 DEFAULTS = {"ingest": (5000, 64), "turns": (2000, 32)}
 WARMUP = {"ingest": 300, "turns": 64}  # not counted: lazy imports, connection pools and caches fill up
@@ -76,7 +77,8 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
         url = f"{bench.web_url}/webhooks/whatsapp"
         warmup = load.build_webhooks(url, bench.app_secret, bench.phone_number_id, WARMUP[which], first=0)
         hooks = load.build_webhooks(url, bench.app_secret, bench.phone_number_id, n, first=len(warmup))
-        async with load.client(url) as http:
+        # Kept-alive connections, one per concurrent sender, as Meta's delivery fleet would hold.
+        async with KeepAliveClient(url) as http:
             if which == "ingest":
                 warm = await load.ingest(http, warmup, c)
                 with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu:
