@@ -91,6 +91,7 @@ def _serve(args: argparse.Namespace) -> None:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.heap import freeze_startup_heap
     from bot.runtime import RuntimeProvider, create_runtime
     from workers.actors import declare_actors
     from workers.broker import build_broker
@@ -100,8 +101,14 @@ def _serve(args: argparse.Namespace) -> None:
     broker = build_broker(settings.redis_url)
     runtimes = RuntimeProvider(lambda: create_runtime(settings))
     declare_actors(broker, runtimes)
+    app = create_app(settings, runtimes, broker)
+
+    async def freeze(_app: web.Application) -> None:  # after the runtime context: its pools are long-lived too
+        freeze_startup_heap()
+
+    app.on_startup.append(freeze)
     # uvloop: the web process spends much of its CPU in the event loop and socket writes, which it does in C.
-    web.run_app(create_app(settings, runtimes, broker), host=args.host, port=args.port, print=None,
+    web.run_app(app, host=args.host, port=args.port, print=None,
                 loop=uvloop.new_event_loop())
 
 

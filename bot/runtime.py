@@ -35,6 +35,13 @@ class Runtime:
     # Batch sends in flight on this loop, whichever batch they belong to: each holds a Graph API
     # connection (64 per channel) and, for its rate-limit turn, one of the Redis pool's 100.
     sends_in_flight: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SENDS_IN_FLIGHT))
+    # Turns in flight on this loop, whichever wake-up they belong to: each holds a pooled connection.
+    # Capped per wake-up only, four wake-ups side by side took the pool into overflow, and every
+    # overflow connection is a new PostgreSQL backend, opened and closed again for one turn.
+    turns_in_flight: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.turns_in_flight = asyncio.Semaphore(self.settings.db_pool_size)
 
     async def close(self) -> None:
         await self.channel.aclose()

@@ -52,6 +52,30 @@ async def queue_many(session: AsyncSession, items: Sequence[tuple[int, int, Outg
              "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now} for b, c, m in items])
 
 
+async def queue_claimed(
+    session: AsyncSession, business_id: int, client_id: int, messages: Sequence[OutgoingMessage], now: datetime
+) -> list[Sending]:
+    """Add messages to an idle outbox already claimed for sending, as claim_due would mark them.
+
+    Only for a caller that holds the conversation lock and knows the client has no unfinished
+    rows: the turn that wrote them sends them as soon as it commits, with no claim of its own.
+    """
+    if not messages:
+        return []
+    ids = (await session.execute(_QUEUE_CLAIMED, [
+        {"business_id": business_id, "client_id": client_id, "kind": m.kind, "body": m.body, "payload": m.payload,
+         "status": "sending", "attempts": 1, "next_attempt_at": now, "created_at": now, "updated_at": now}
+        for m in messages])).scalars().all()
+    return [Sending(i, m.kind, m.payload, 1) for i, m in zip(ids, messages)]
+
+
+async def clients_with_queued(session: AsyncSession, client_ids: Sequence[int]) -> list[int]:
+    """Of these clients, those with rows waiting in the queue (queued behind a send that just ended)."""
+    if not client_ids:
+        return []
+    return list((await session.execute(_WITH_QUEUED, {"client_ids": list(client_ids)})).scalars().all())
+
+
 async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit: int = CLAIM_LIMIT) -> list[OutboundMessage] | RetryAt | None:
     """Take the client's oldest unfinished rows that are due, in order; the caller holds the conversation lock.
 
@@ -163,6 +187,9 @@ async def mark_sent_many(session: AsyncSession, sent: Sequence[tuple[int, str | 
 # cost more CPU than running the statement when a batch is one conversation's reply.
 _t = OutboundMessage.__table__
 _QUEUE = insert(_t)
+_QUEUE_CLAIMED = insert(_t).returning(_t.c.id, sort_by_parameter_order=True)
+_WITH_QUEUED = (select(_t.c.client_id).distinct()
+                .where(_t.c.client_id.in_(bindparam("client_ids", expanding=True)), _t.c.status == "queued"))
 _UNFINISHED_ROWS = (
     select(_t.c.id, _t.c.client_id, _t.c.kind, _t.c.payload, _t.c.status, _t.c.attempts, _t.c.next_attempt_at,
            _t.c.updated_at)

@@ -1,7 +1,8 @@
 """What a conversation turn reads once it holds the conversation lock, in one query.
 
 The client and the business come back as ORM objects (flows change the client), the unprocessed
-messages as plain rows (a turn only reads them). Run it after lock_for_turn, in its own
+messages as plain rows (a turn only reads them), and whether older replies are still on their way
+(if none are, the turn's own replies can be sent the moment it commits). Run it after lock_for_turn, in its own
 statement: a statement sees the database as it was when the statement began, so one that also
 waited for the lock could miss the processed marks of the turn it waited for.
 """
@@ -10,14 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Business, Client, InboundMessage
+from domain.models import Business, Client, InboundMessage, OutboundMessage
+from domain.outbox import UNFINISHED
 
-_inbound = InboundMessage.__table__.c
+_inbound, _outbound = InboundMessage.__table__.c, OutboundMessage.__table__.c
+_OUTBOX_BUSY = exists().where(_outbound.client_id == Client.id, _outbound.status.in_(UNFINISHED))
 _LOAD = (
-    select(Client, Business, _inbound.id, _inbound.provider_message_id, _inbound.kind, _inbound.body, _inbound.payload)
+    select(Client, Business, _OUTBOX_BUSY.label("outbox_busy"),
+           _inbound.id, _inbound.provider_message_id, _inbound.kind, _inbound.body, _inbound.payload)
     .join(Business, Business.id == Client.business_id)
     .outerjoin(InboundMessage.__table__, (_inbound.client_id == Client.id) & _inbound.processed_at.is_(None))
     .where(Client.id == bindparam("client_id"))
@@ -39,11 +43,13 @@ class TurnInputs:
     client: Client
     business: Business
     pending: list[PendingMessage]  # oldest first
+    outbox_busy: bool  # rows queued or being sent before this turn: its replies wait behind them
 
 
 async def load_turn(session: AsyncSession, client_id: int) -> TurnInputs | None:
-    """The client, its business and its unprocessed messages; None when the client does not exist."""
+    """The client, its business, its unprocessed messages and whether its outbox is busy; None when no such client."""
     rows = (await session.execute(_LOAD, {"client_id": client_id})).all()
     if not rows:
         return None
-    return TurnInputs(rows[0][0], rows[0][1], [PendingMessage(*row[2:]) for row in rows if row.id is not None])
+    client, business, outbox_busy = rows[0][:3]
+    return TurnInputs(client, business, [PendingMessage(*row[3:]) for row in rows if row.id is not None], outbox_busy)

@@ -9,6 +9,7 @@ import respx
 from sqlalchemy import select
 
 from domain.models import InboundMessage, OutboundMessage
+from domain.outbox import SENDING_STALE_AFTER
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID, drain, fixture, inbound, signed
 from workers.sweeper import sweep
@@ -140,13 +141,15 @@ async def test_twenty_concurrent_webhooks_from_one_contact_are_answered_in_order
 async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_the_sweeper(web, runtime, business, broker, respx_mock, clock):
     route = respx_mock.post(SEND_URL).mock(side_effect=ok)
     await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
-    from workers.processing import process_contact
+    from workers.processing import take_turn
 
-    await process_contact(runtime, Enqueuer(broker), 1)
-    broker.flush_all()  # the worker died: its wake-up for delivery is lost
-    assert [r.status for r in await outbox(runtime)] == ["queued"] * 4
+    await take_turn(runtime, 1)  # the turn committed its replies, claimed; the worker died before sending them
+    broker.flush_all()
+    assert [r.status for r in await outbox(runtime)] == ["sending"] * 4
     assert route.call_count == 0
     clock.advance(seconds=runtime.settings.sweep_after_s + 1)
+    assert await sweep(runtime, Enqueuer(broker)) == (0, 0)  # not yet: a live worker may still be sending them
+    clock.advance(seconds=SENDING_STALE_AFTER.total_seconds())
     await sweep(runtime, Enqueuer(broker))
     await sweep(runtime, Enqueuer(broker))  # a second sweep before the worker runs must not double-send
     await drain(broker, runtime)

@@ -1,4 +1,4 @@
-"""One wake-up takes the turns of every client a webhook batch stored, and wakes one delivery for them."""
+"""One wake-up takes the turns of every client a webhook batch stored; each turn sends its replies as it commits."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,11 +8,12 @@ import respx
 from dramatiq import Message
 from sqlalchemy import func, select
 
+from domain import outbox
 from domain.inbox import IncomingMessage, record_inbound
 from domain.models import Client, InboundMessage, OutboundMessage
 from tests.support import drain, inbound, signed
 from tests.test_delivery import SEND_URL, ok, sent_bodies
-from workers import processing
+from workers import delivery_batch, processing
 from workers.broker import INBOUND_QUEUE, OUTBOUND_QUEUE
 from workers.enqueue import Enqueuer
 
@@ -31,23 +32,29 @@ def _queued(broker, queue: str) -> list[Message]:  # type: ignore[no-untyped-def
     return [Message.decode(m) for m in list(broker.queues[queue].queue)]
 
 
+async def _statuses(runtime) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(OutboundMessage.client_id, OutboundMessage.kind, OutboundMessage.status)
+                                      .order_by(OutboundMessage.id))).all()
+    return [tuple(r) for r in rows]
+
+
 @respx.mock(assert_all_mocked=True)
-async def test_one_wake_up_answers_every_client_of_a_batch(web, runtime, business, broker, respx_mock):
+async def test_one_wake_up_answers_every_client_of_a_batch_with_no_delivery_wake_up(web, runtime, business, broker, respx_mock):
     route = respx_mock.post(SEND_URL).mock(side_effect=ok)
     client_ids = await _three_clients_wrote(web, broker)
     await Enqueuer(broker).process(client_ids)
     assert [(m.actor_name, m.args) for m in _queued(broker, INBOUND_QUEUE)] == [("process_contacts", (client_ids,))]
     await drain(broker, runtime, only_inbound=True)
-    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver_many", (client_ids,))]
-    await drain(broker, runtime)
     greeted = {body["to"] for body in sent_bodies(route) if "Studio Força" in str(body)}
     assert greeted == set(WA_IDS)
-    async with runtime.sessions() as session:
-        statuses = (await session.execute(select(OutboundMessage.status))).scalars().all()
-    assert set(statuses) == {"sent"}
+    assert {status for _, _, status in await _statuses(runtime)} == {"sent"}
+    assert _queued(broker, OUTBOUND_QUEUE) == []  # each turn sent its own replies as it committed
 
 
-async def test_a_failing_turn_does_not_hold_back_the_other_clients_replies(web, runtime, business, broker, monkeypatch):
+@respx.mock(assert_all_mocked=True)
+async def test_a_failing_turn_does_not_hold_back_the_other_clients_replies(web, runtime, business, broker, monkeypatch, respx_mock):
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
     client_ids = await _three_clients_wrote(web, broker)
     real_load = processing.load_turn
 
@@ -59,14 +66,53 @@ async def test_a_failing_turn_does_not_hold_back_the_other_clients_replies(web, 
     monkeypatch.setattr(processing, "load_turn", broken_for_the_second)
     with pytest.raises(ConnectionError):  # raised, so the broker retries the wake-up
         await processing.process_contacts(runtime, Enqueuer(broker), client_ids)
-    assert [m.args for m in _queued(broker, OUTBOUND_QUEUE)] == [([client_ids[0], client_ids[2]],)]
+    assert {body.get("to") for body in sent_bodies(route)} - {None} == {WA_IDS[0], WA_IDS[2]}  # read receipts name no one
     monkeypatch.setattr(processing, "load_turn", real_load)
     await processing.process_contacts(runtime, Enqueuer(broker), client_ids)  # the retry: only the second is left
-    assert _queued(broker, OUTBOUND_QUEUE)[-1].args == ([client_ids[1]],)
+    assert [body.get("to") for body in sent_bodies(route)][-3:] == [WA_IDS[1]] * 3  # its greeting, opt-in and menu
+    assert {status for _, _, status in await _statuses(runtime)} == {"sent"}
     async with runtime.sessions() as session:
         unprocessed = (await session.execute(
             select(func.count()).select_from(InboundMessage).where(InboundMessage.processed_at.is_(None)))).scalar_one()
     assert unprocessed == 0
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_replies_behind_an_unsent_row_wait_for_it_and_go_out_after_it(web, runtime, business, broker, respx_mock, clock):
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
+    await _three_clients_wrote(web, broker)
+    async with runtime.sessions.begin() as session:  # a reminder queued for the first client, not sent yet
+        await outbox.queue_messages(session, business.id, 1, [outbox.OutgoingMessage("text", "Lembrete", {"body": "Lembrete"})],
+                                    clock.now())
+    await processing.process_contacts(runtime, Enqueuer(broker), [1])
+    assert [status for client, _, status in await _statuses(runtime) if client == 1] == ["queued"] * 5
+    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver_many", ([1],))]
+    await drain(broker, runtime)
+    bodies = sent_bodies(route)
+    assert bodies[0]["text"]["body"] == "Lembrete" and bodies[1]["status"] == "read"
+    assert [status for client, _, status in await _statuses(runtime) if client == 1] == ["sent"] * 5
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_replies_queued_while_earlier_ones_were_being_sent_go_out_once_those_are_recorded(web, runtime, business, broker,
+                                                                                                respx_mock):
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
+    await _three_clients_wrote(web, broker)
+    first = await processing.take_turn(runtime, 1)  # its replies are claimed; the sends have not happened yet
+    assert first.claim is not None
+    raw, headers = signed(inbound("text", message_id="wamid.BATCH-MENU", text="menu", wa_id=WA_IDS[0]))
+    assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
+    broker.flush_all()
+    second = await processing.take_turn(runtime, 1)  # behind rows still 'sending': queued, and a wake-up asked for
+    assert second.claim is None and second.wake == [1]
+    await delivery_batch.deliver_many(runtime, Enqueuer(broker), [1])  # that wake-up: the first rows are in flight
+    assert route.call_count == 0
+    result = await delivery_batch.send_claim(runtime, first.claim)
+    await delivery_batch.record_sends(runtime, Enqueuer(broker), [(first.claim, result)])
+    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver", (1,))]
+    await drain(broker, runtime)
+    assert [status for client, _, status in await _statuses(runtime) if client == 1] == ["sent"] * 6
+    assert sent_bodies(route)[-1]["type"] == "interactive"  # the menu came last
 
 
 async def test_a_webhook_batch_rolled_back_leaves_nothing_behind(runtime, business):

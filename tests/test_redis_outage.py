@@ -22,7 +22,7 @@ from tests.booking_setup import NOW, local, make_studio
 from tests.conftest import GRAPH, REDIS_URL, make_settings
 from tests.scheduled_setup import book, due_rows
 from tests.support import PHONE_NUMBER_ID, inbound, signed
-from workers import delivery, processing
+from workers import processing
 from workers.broker import build_broker
 from workers.enqueue import Enqueuer
 from workers.scheduler import _tolerant
@@ -63,12 +63,11 @@ async def test_webhook_answers_while_redis_is_down_and_the_message_is_answered_w
     assert await sweep(runtime, live) == (1, 0)
     [wake] = [m for m in await _queued_in_redis("inbound") if m.actor_name == "process_contacts"]
     [client_id] = wake.args[0]
-    await processing.process_contact(runtime, live, client_id)
     with respx.mock(assert_all_mocked=True) as graph:
         sends = itertools.count()
         graph.post(f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages").mock(
             side_effect=lambda _request: httpx.Response(200, json={"messages": [{"id": f"wamid.BACK{next(sends)}"}]}))
-        await delivery.deliver(runtime, live, client_id)
+        await processing.process_contacts(runtime, live, wake.args[0])
     async with runtime.sessions() as session:
         statuses = (await session.execute(select(OutboundMessage.status))).scalars().all()
     assert statuses and set(statuses) == {"sent"}

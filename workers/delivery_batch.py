@@ -25,6 +25,7 @@ from domain.statuses import apply_early_statuses_across
 from domain.upsert import insert_for
 from workers import delivery
 from workers.enqueue import Enqueuer
+from workers.rate_limit import RateLimiter
 from workers.reserved_turns import ReservedTurns
 
 
@@ -36,6 +37,9 @@ class Claim:
     rows: list[outbox.Sending]
 
 
+Outcome = tuple[delivery.Sent, delivery.Failure]
+
+
 async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
     """Send every due row of these clients; hand the awkward ones to the one-client path."""
     claims, elsewhere = await _claim(rt, client_ids)
@@ -44,22 +48,33 @@ async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -
     for claim in claims:
         sends_per_number[claim.business.phone_number_id] += len(claim.rows)
     await turns.take(sends_per_number)
+    results = await asyncio.gather(*(send_claim(rt, c, turns) for c in claims))
+    await record_sends(rt, enqueuer, list(zip(claims, results)), elsewhere)
 
-    async def send(claim: Claim) -> tuple[delivery.Sent, delivery.Failure]:
-        async with rt.sends_in_flight:
-            return await delivery.send_rows(rt, claim.rows, claim.business, claim.wa_id, turns)
 
-    results = await asyncio.gather(*(send(c) for c in claims))
-    again: list[int] = []
-    async with rt.sessions.begin() as session:
-        clean = [(c, sent) for c, (sent, failure) in zip(claims, results) if failure is None]
-        await _record_clean(rt, session, clean)
-        for claim, (sent, failure) in zip(claims, results):
-            if failure is not None:  # the rare case: the one-client bookkeeping (backoff, pause, release)
-                await delivery.record_outcome(rt, session, claim.business, claim.rows, sent, failure)
-            if failure is not None or len(claim.rows) == outbox.CLAIM_LIMIT:
-                again.append(claim.client_id)  # a retry, or more rows behind these: the one-client path goes on
-    for client_id in sorted(set(elsewhere) | set(again)):
+async def send_claim(rt: Runtime, claim: Claim, turns: RateLimiter | None = None) -> Outcome:
+    """One client's claimed rows, in order, holding one of the loop's send slots (`turns`: reserved slots)."""
+    async with rt.sends_in_flight:
+        return await delivery.send_rows(rt, claim.rows, claim.business, claim.wa_id, turns)
+
+
+async def record_sends(rt: Runtime, enqueuer: Enqueuer, sent: list[tuple[Claim, Outcome]], elsewhere: Iterable[int] = ()) -> None:
+    """Record what the claims' sends did in one transaction; wake the one-client path for the rest."""
+    again = list(elsewhere)
+    if sent:
+        async with rt.sessions.begin() as session:
+            clean = [(c, done) for c, (done, failure) in sent if failure is None]
+            await _record_clean(rt, session, clean)
+            for claim, (done, failure) in sent:
+                if failure is not None:  # the rare case: the one-client bookkeeping (backoff, pause, release)
+                    await delivery.record_outcome(rt, session, claim.business, claim.rows, done, failure)
+                if failure is not None or len(claim.rows) == outbox.CLAIM_LIMIT:
+                    again.append(claim.client_id)  # a retry, or more rows behind these: the one-client path goes on
+        # Read after the marks commit: a turn that queued rows behind these while they were being
+        # sent woke a delivery that found them still 'sending' and left.
+        async with rt.sessions() as session:
+            again += await outbox.clients_with_queued(session, [c.client_id for c, _ in clean])
+    for client_id in sorted(set(again)):
         await enqueuer.deliver(client_id)
 
 

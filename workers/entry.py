@@ -10,6 +10,7 @@ import asyncio
 import dramatiq
 import uvloop
 
+from bot.heap import freeze_startup_heap
 from bot.runtime import RuntimeProvider, create_runtime
 from bot.settings import load_settings
 from workers.actors import declare_actors
@@ -24,3 +25,4 @@ runtimes = RuntimeProvider(lambda: create_runtime(settings))
 broker.add_middleware(RuntimeLifecycle(runtimes))
 actors = declare_actors(broker, runtimes)
 dramatiq.set_broker(broker)
+freeze_startup_heap()  # full collections over the imported modules stalled turns in flight

@@ -1,8 +1,16 @@
-"""Turning clients' new inbound messages into replies: one transaction per client's turn."""
+"""Turning clients' new inbound messages into replies: one transaction per client's turn.
+
+A turn whose client has nothing else on its way writes its replies already claimed for sending
+and sends them as soon as it commits: no delivery wake-up, no claim transaction, and the reply
+is handed to the channel a broker round trip sooner. A crash between the commit and the sends
+leaves rows in 'sending', which the sweeper takes up like any other abandoned send.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,44 +23,53 @@ from conversations.state import State
 from domain import inbox, outbox
 from domain.conversation_store import lock_for_turn, save_turn
 from domain.turn_inputs import PendingMessage, load_turn
+from workers import delivery_batch
+from workers.delivery_batch import Claim
 from workers.enqueue import Enqueuer
 
 log = logging.getLogger(__name__)
-# Turns of one wake-up run side by side, each in its own transaction on its own pooled connection;
-# more than this would only queue for the pool (DB_POOL_SIZE, 10 by default, and as many overflow).
-TURNS_IN_FLIGHT = 8
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    claim: Claim | None = None  # the turn's replies, claimed in its transaction: send them now
+    wake: list[int] = field(default_factory=list)  # clients whose queued rows need a delivery wake-up
 
 
 async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
-    """Take the turns of the clients one webhook batch woke, then wake one batch delivery for the replies.
+    """Take the turns of the clients one webhook batch woke, sending each turn's replies as it commits.
 
-    One wake-up for many clients spreads the broker's cost over them. A turn that fails does not
-    hold back the others' replies; it is raised afterwards so that the broker retries the wake-up,
-    and the clients already done have nothing pending by then.
+    One wake-up for many clients spreads the broker's cost over them, and one transaction records
+    what all their sends did. A turn that fails does not hold back the others' replies; it is
+    raised afterwards so that the broker retries the wake-up, and the clients already done have
+    nothing pending by then.
     """
-    in_flight = asyncio.Semaphore(TURNS_IN_FLIGHT)
 
-    async def one(client_id: int) -> bool:
-        async with in_flight:
-            return await take_turn(rt, client_id)
+    async def one(client_id: int) -> tuple[TurnOutcome, delivery_batch.Outcome | None]:
+        async with rt.turns_in_flight:
+            turn = await take_turn(rt, client_id)
+        return turn, None if turn.claim is None else await delivery_batch.send_claim(rt, turn.claim)
 
     outcomes = await asyncio.gather(*(one(i) for i in client_ids), return_exceptions=True)
-    replied = [i for i, outcome in zip(client_ids, outcomes) if outcome is True]
-    if replied:
-        await enqueuer.deliver_many(replied)
+    done = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
+    sent = [(turn.claim, result) for turn, result in done if turn.claim is not None and result is not None]
+    async with rt.turns_in_flight:  # a connection like a turn's: past the pool, each would be a new backend
+        await delivery_batch.record_sends(rt, enqueuer, sent)
+    wake = sorted({client_id for turn, _ in done for client_id in turn.wake})
+    if wake:
+        await enqueuer.deliver_many(wake)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
 
 
 async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
-    """One client's turn, then a wake-up for its delivery."""
-    if await take_turn(rt, client_id):
-        await enqueuer.deliver(client_id)
+    """One client's turn, then its delivery."""
+    await process_contacts(rt, enqueuer, [client_id])
 
 
-async def take_turn(rt: Runtime, client_id: int) -> bool:
-    """Run the engine over the client's unprocessed messages in the order they were sent; True if it queued any.
+async def take_turn(rt: Runtime, client_id: int) -> TurnOutcome:
+    """Run the engine over the client's unprocessed messages in the order they were sent.
 
     The conversation row lock serialises concurrent workers for the same client; the new state,
     the domain changes, the replies (outbox) and the processed marks commit together or not at all.
@@ -61,12 +78,13 @@ async def take_turn(rt: Runtime, client_id: int) -> bool:
         now = rt.clock.now()
         conversation = await lock_for_turn(session, client_id, now)
         if conversation is None:
-            return False
+            return TurnOutcome()
         inputs = await load_turn(session, client_id)
         if inputs is None or not inputs.pending:
-            return False
+            return TurnOutcome()
         client, business, pending = inputs.client, inputs.business, inputs.pending
         messages = [_read_receipt(pending[-1])]
+        offered: list[int] = []
         state, handoff = State.load(conversation.state), conversation.handoff
         for message in pending:
             if handoff:  # a trainer has taken over: the bot stays quiet
@@ -77,11 +95,29 @@ async def take_turn(rt: Runtime, client_id: int) -> bool:
             handoff = ctx.handoff
             if ctx.offers:
                 await queue_waitlist_offers(session, business, ctx.offers, now)
-        await outbox.queue_messages(session, business.id, client_id, messages, now)
+                offered += [offer.client_id for offer in ctx.offers]
+        claim = None
+        if _sendable_now(inputs.outbox_busy, client.erased_at is None, client.last_inbound_at, now, messages):
+            rows = await outbox.queue_claimed(session, business.id, client_id, messages, now)
+            claim = Claim(client_id, client.wa_id or "", business, rows)
+        else:
+            await outbox.queue_messages(session, business.id, client_id, messages, now)
+            offered.append(client_id)
         await save_turn(session, conversation, state.dump(), handoff, now)
         client.locale = state.locale or client.locale
         await inbox.mark_processed(session, [m.id for m in pending], now)
-    return True
+    return TurnOutcome(claim, offered)
+
+
+def _sendable_now(outbox_busy: bool, reachable: bool, last_inbound_at: datetime | None, now: datetime,
+                  messages: list[outbox.OutgoingMessage]) -> bool:
+    """Whether the batch delivery would claim all these rows at once: the turn may claim them itself.
+
+    Anything it would look at twice (rows ahead of these, an erased client, a free-form reply outside
+    the 24-hour window, more rows than one claim takes) goes through the queue and its checks instead.
+    """
+    return (not outbox_busy and reachable and len(messages) <= outbox.CLAIM_LIMIT
+            and outbox.inside_window(last_inbound_at, now))
 
 
 async def _safe_turn(session: AsyncSession, ctx: Ctx, incoming: Incoming) -> None:
