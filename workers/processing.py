@@ -68,12 +68,25 @@ async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> No
     await process_contacts(rt, enqueuer, [client_id])
 
 
+class _EngineFailed(Exception):
+    """The engine raised on a turn taken without savepoints."""
+
+
 async def take_turn(rt: Runtime, client_id: int) -> TurnOutcome:
     """Run the engine over the client's unprocessed messages in the order they were sent.
 
     The conversation row lock serialises concurrent workers for the same client; the new state,
     the domain changes, the replies (outbox) and the processed marks commit together or not at all.
     """
+    try:
+        return await _turn(rt, client_id, guarded=False)
+    except _EngineFailed:
+        # Rare: the turn starts over with every message in a savepoint of its own, so that only the
+        # one that trips the bug loses its changes. Always guarding cost two round trips a message.
+        return await _turn(rt, client_id, guarded=True)
+
+
+async def _turn(rt: Runtime, client_id: int, guarded: bool) -> TurnOutcome:
     async with rt.sessions.begin() as session:
         now = rt.clock.now()
         conversation = await lock_for_turn(session, client_id, now)
@@ -90,7 +103,7 @@ async def take_turn(rt: Runtime, client_id: int) -> TurnOutcome:
             if handoff:  # a trainer has taken over: the bot stays quiet
                 break
             ctx = Ctx(session, business, client, now, state)
-            await _safe_turn(session, ctx, _incoming(message))
+            await (_guarded_turn(session, ctx, _incoming(message)) if guarded else _fast_turn(ctx, _incoming(message)))
             messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]
             handoff = ctx.handoff
             if ctx.offers:
@@ -120,7 +133,14 @@ def _sendable_now(outbox_busy: bool, reachable: bool, last_inbound_at: datetime 
             and outbox.inside_window(last_inbound_at, now))
 
 
-async def _safe_turn(session: AsyncSession, ctx: Ctx, incoming: Incoming) -> None:
+async def _fast_turn(ctx: Ctx, incoming: Incoming) -> None:
+    try:
+        await handle(ctx, incoming)
+    except Exception as exc:  # the whole transaction rolls back; take_turn starts it over, guarded
+        raise _EngineFailed from exc
+
+
+async def _guarded_turn(session: AsyncSession, ctx: Ctx, incoming: Incoming) -> None:
     """One message that trips a bug gets an apology; its half-done changes are rolled back."""
     try:
         async with session.begin_nested():
