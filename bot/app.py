@@ -17,6 +17,7 @@ from bot.keys import ENQUEUER, GROUP_COMMIT, RUNTIME, SETTINGS
 from bot.runtime import RuntimeProvider
 from bot.sandbox_routes import sandbox_messages
 from bot.settings import Settings
+from bot.wake_ups import WakeUps
 from bot.webhook_whatsapp import receive, verify_subscription
 from workers.enqueue import Enqueuer
 
@@ -34,8 +35,10 @@ def create_app(settings: Settings, runtimes: RuntimeProvider, broker: dramatiq.B
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         app[RUNTIME] = await runtimes.get()
         app[ENQUEUER] = Enqueuer(broker, app[RUNTIME].redis)
-        app[GROUP_COMMIT] = GroupCommit(app[RUNTIME], app[ENQUEUER])
+        wake_ups = WakeUps(app[ENQUEUER], settings.wake_up_every_ms / 1000)
+        app[GROUP_COMMIT] = GroupCommit(app[RUNTIME], wake_ups)
         yield
+        await wake_ups.close()
         await runtimes.close_current()
 
     app.cleanup_ctx.append(runtime_ctx)

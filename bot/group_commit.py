@@ -6,15 +6,13 @@ transaction and round-trip cost over the webhooks that arrived together.
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass, field
 
 from bot.runtime import Runtime
+from bot.wake_ups import WakeUps
 from domain.inbox import IncomingMessage, record_inbound
 from domain.statuses import StatusUpdate, record_statuses
-from workers.enqueue import Enqueuer
 
-log = logging.getLogger(__name__)
 MAX_BATCH = 256  # webhooks per transaction
 
 
@@ -28,8 +26,8 @@ class Received:
 
 
 class GroupCommit:
-    def __init__(self, runtime: Runtime, enqueuer: Enqueuer) -> None:
-        self._runtime, self._enqueuer = runtime, enqueuer
+    def __init__(self, runtime: Runtime, wake_ups: WakeUps) -> None:
+        self._runtime, self._wake_ups = runtime, wake_ups
         self._waiting: list[tuple[list[Received], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -51,10 +49,7 @@ class GroupCommit:
             else:
                 for _, done in batch:
                     done.set_result(None)
-            try:
-                await self._enqueuer.process(sorted(client_ids))
-            except Exception:  # the rows are durable; the sweeper wakes a worker once the broker is back
-                log.exception("could not enqueue processing for %d clients", len(client_ids))
+            await self._wake_ups.add(client_ids)
 
     async def _write(self, received: list[Received]) -> set[int]:
         client_ids: set[int] = set()

@@ -41,6 +41,9 @@ def make_settings(**overrides: object) -> Settings:
         "WHATSAPP_HTTP_TRANSPORT": "httpx",
         "SECRET_KEY": "test-secret-key-0123456789",
         "DELIVERY_BACKOFF_BASE_MS": 1,
+        # Each webhook wakes the worker before it is answered, so a test can drain right after posting;
+        # test_wake_ups covers the spacing production uses.
+        "WAKE_UP_EVERY_MS": 0,
         # The test client speaks plain HTTP; test_admin_auth checks that production defaults to Secure.
         "ADMIN_COOKIE_SECURE": False,
     }

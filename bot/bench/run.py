@@ -75,8 +75,7 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
         web = psutil.Process((await stack.start_web(bench)).pid)
         rss = PeakRss(web.pid)
         rss.start()
-        if which == "turns":
-            stack.start_worker(bench)
+        worker = psutil.Process(stack.start_worker(bench).pid) if which == "turns" else None
         url = f"{bench.web_url}/webhooks/whatsapp"
         warmup = load.build_webhooks(url, bench.app_secret, bench.phone_number_id, WARMUP[which], first=0)
         hooks = load.build_webhooks(url, bench.app_secret, bench.phone_number_id, n, first=len(warmup))
@@ -84,11 +83,15 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
         async with KeepAliveClient(url) as http:
             if which == "ingest":
                 warm = await load.ingest(http, warmup, c)
-                with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu:
+                with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu, \
+                        _cpu_used(*_servers("postgres")) as postgres_cpu, _cpu_used(*_servers("redis-server")) as redis_cpu:
                     outcome = await load.ingest(http, hooks, c)
             else:
                 warm = await load.turns(http, warmup, c, standin, WARMUP_TURN_TIMEOUT_S)
-                with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu:
+                assert worker is not None
+                workers = [worker, *worker.children(recursive=True)]  # Dramatiq's processes are up by now
+                with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu, _cpu_used(*workers) as worker_cpu, \
+                        _cpu_used(*_servers("postgres")) as postgres_cpu, _cpu_used(*_servers("redis-server")) as redis_cpu:
                     outcome = await load.turns(http, hooks, c, standin, TURN_TIMEOUT_S)
         if warm.errors == len(warmup):
             raise RuntimeError(f"every warm-up {which} failed; logs in {bench.logs}\n{stack.tail(bench, 'web')}\n"
@@ -106,11 +109,11 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
             shutil.rmtree(bench.logs, ignore_errors=True)
     if outcome.errors:
         print(f"fitzap bench {which}: {outcome.errors} failed or missing; logs kept in {bench.logs}", file=sys.stderr)
-    return _figures(which, n, c, outcome, peak) | {
-        # CPU per request is steadier than throughput on a machine shared with other work.
-        "web_cpu_ms_per_request": round(web_cpu[0] * 1000 / n, 3),
-        "bench_cpu_ms_per_request": round(bench_cpu[0] * 1000 / n, 3),
-    }
+    cpu = {"web": web_cpu} | ({"worker": worker_cpu} if which == "turns" else {}) | {
+        "postgres": postgres_cpu, "redis": redis_cpu, "bench": bench_cpu}
+    # CPU per request is steadier than throughput on a machine shared with other work.
+    return _figures(which, n, c, outcome, peak) | {f"{name}_cpu_ms_per_request": round(used[0] * 1000 / n, 3)
+                                                   for name, used in cpu.items()}
 
 
 def _figures(which: str, n: int, c: int, outcome: load.Outcome, peak_rss_bytes: int) -> dict[str, Any]:
@@ -124,13 +127,20 @@ def _figures(which: str, n: int, c: int, outcome: load.Outcome, peak_rss_bytes: 
 
 
 @contextmanager
-def _cpu_used(process: psutil.Process) -> Iterator[list[float]]:
-    """CPU seconds (user + system) `process` spent inside the block, in the yielded list once it ends."""
+def _cpu_used(*processes: psutil.Process) -> Iterator[list[float]]:
+    """CPU seconds (user + system) the processes spent inside the block, in the yielded list once it ends."""
     used = [0.0]
-    before = process.cpu_times()
+    before = [p.cpu_times() for p in processes]
     yield used
-    after = process.cpu_times()
-    used[0] = (after.user - before.user) + (after.system - before.system)
+    after = [p.cpu_times() for p in processes]
+    used[0] = sum((a.user - b.user) + (a.system - b.system) for a, b in zip(after, before))
+
+
+def _servers(name: str) -> list[psutil.Process]:
+    """The local server's processes (PostgreSQL's backends and helpers), listed once the pools are open.
+
+    Counted whole: on the bench's machine nothing else is expected to use them while it runs."""
+    return [p for p in psutil.process_iter(["name"]) if p.info["name"] == name]
 
 
 def _percentile_ms(ordered: list[float], q: float) -> float | None:

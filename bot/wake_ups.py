@@ -1,0 +1,56 @@
+"""Processing wake-ups from the web process, at most one per interval: under load one carries many clients.
+
+Webhooks arrive spread out, so most group commits store one or two; a wake-up each meant the
+worker paid a broker message (fetch, ack, thread hand-offs) and a delivery record transaction for
+nearly every turn. The first wake-up after a quiet spell goes at once, so a lone message waits
+for nothing; under load, a client's wake-up waits at most one interval for the next one to go.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from workers.enqueue import Enqueuer
+
+log = logging.getLogger(__name__)
+
+
+class WakeUps:
+    def __init__(self, enqueuer: Enqueuer, every_s: float) -> None:
+        self._enqueuer, self._every_s = enqueuer, every_s
+        self._waiting: set[int] = set()
+        self._last_sent = float("-inf")
+        self._later: asyncio.Task[None] | None = None
+
+    async def add(self, client_ids: set[int]) -> None:
+        """Wake the processing actor for these clients: now if no wake-up went lately, else with the next one."""
+        if not client_ids:
+            return
+        self._waiting |= client_ids
+        if self._later is not None and not self._later.done():
+            return  # a wake-up is due shortly: these go with it
+        if self._due_in_s() <= 0:
+            await self._send()
+        else:
+            self._later = asyncio.create_task(self._send_when_due())
+
+    async def close(self) -> None:
+        """Send what is still waiting (on shutdown: the rows are durable, but the sweeper is slower)."""
+        if self._later is not None:
+            await self._later
+
+    def _due_in_s(self) -> float:
+        return self._last_sent + self._every_s - asyncio.get_running_loop().time()
+
+    async def _send_when_due(self) -> None:
+        while self._waiting:  # also those added while the last wake-up was being sent
+            await asyncio.sleep(max(0.0, self._due_in_s()))
+            await self._send()
+
+    async def _send(self) -> None:
+        client_ids, self._waiting = self._waiting, set()
+        self._last_sent = asyncio.get_running_loop().time()
+        try:
+            await self._enqueuer.process(client_ids)
+        except Exception:  # the rows are durable; the sweeper wakes a worker once the broker is back
+            log.exception("could not enqueue processing for %d clients", len(client_ids))
