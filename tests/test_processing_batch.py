@@ -1,16 +1,18 @@
 """One wake-up takes the turns of every client a webhook batch stored; each turn sends its replies as it commits."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import respx
 from dramatiq import Message
 from sqlalchemy import func, select
 
-from domain import outbox
+from conversations.replies import Text
+from domain import booking, classes, outbox
 from domain.inbox import IncomingMessage, record_inbound
 from domain.models import Client, InboundMessage, OutboundMessage
+from tests.booking_setup import NOW, local, make_studio
 from tests.support import drain, inbound, signed
 from tests.test_delivery import SEND_URL, ok, sent_bodies
 from workers import delivery_batch, processing
@@ -126,3 +128,33 @@ async def test_a_webhook_batch_rolled_back_leaves_nothing_behind(runtime, busine
     async with runtime.sessions() as session:
         assert (await session.execute(select(func.count()).select_from(Client))).scalar_one() == 0
         assert (await session.execute(select(func.count()).select_from(InboundMessage))).scalar_one() == 0
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_a_seat_freed_in_a_turn_is_offered_to_the_waitlisted_client_without_waiting_for_the_sweeper(
+        runtime, business, broker, respx_mock, monkeypatch, clock):
+    import conversations.engine as engine
+
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
+    clock._now = NOW
+    studio = await make_studio(runtime, business)
+    holder, waiting = studio.clients[0], studio.clients[1]
+    async with runtime.sessions.begin() as session:
+        (await session.get(Client, waiting)).last_inbound_at = NOW - timedelta(hours=1)
+        made = await classes.schedule_class(session, business.id, service_id=studio.spinning, staff_id=studio.bruno,
+                                            starts_at=local(24, 18), now=NOW, capacity=1)
+        seat = await classes.book_seat(session, business.id, client_id=holder, appointment_id=made.id, now=NOW)
+        await classes.join_waitlist(session, business.id, client_id=waiting, appointment_id=made.id, now=NOW)
+        message = IncomingMessage("wamid.CANCEL", "5511900000000", None, None, "text", "cancelar", {"text": {"body": "cancelar"}}, NOW)
+        assert await record_inbound(session, business.id, [message], NOW) == [holder]
+
+    async def cancelling(ctx, incoming, first):  # type: ignore[no-untyped-def]
+        ctx.offers = (await booking.cancel(ctx.session, ctx.business.id, seat.id, ctx.now)).offers
+        ctx.replies = [Text("Cancelado.")]
+
+    monkeypatch.setattr(engine, "_route", cancelling)
+    await processing.process_contacts(runtime, Enqueuer(broker), [holder])
+    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver_many", ([waiting],))]
+    await drain(broker, runtime)
+    offers = [b for b in sent_bodies(route) if b.get("to") == "5511900000001"]
+    assert len(offers) == 1 and "Abriu uma vaga" in str(offers[0])

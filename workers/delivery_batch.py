@@ -1,10 +1,11 @@
 """Delivering many clients' outboxes in one go: automated messages (reminders and the like) and the
-replies of the turns one wake-up took.
+replies that turns had to queue behind older rows.
 
 Same rules as `delivery.deliver` (per-conversation lock, in-order rows, the number's rate limit,
 backoff), but one claim and one outcome transaction for up to two hundred clients, with their sends
 running side by side. Clients it cannot take cleanly (another worker holds the conversation, a
-free-form row outside the window, an erased client) go to the one-client path.
+free-form row outside the window, an erased client) go to the one-client path. The turns that
+claim their own replies send and record them through `send_claim` and `record_sends` too.
 """
 from __future__ import annotations
 

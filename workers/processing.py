@@ -97,7 +97,7 @@ async def _turn(rt: Runtime, client_id: int, guarded: bool) -> TurnOutcome:
             return TurnOutcome()
         client, business, pending = inputs.client, inputs.business, inputs.pending
         messages = [_read_receipt(pending[-1])]
-        offered: list[int] = []
+        wake: list[int] = []
         state, handoff = State.load(conversation.state), conversation.handoff
         for message in pending:
             if handoff:  # a trainer has taken over: the bot stays quiet
@@ -108,18 +108,18 @@ async def _turn(rt: Runtime, client_id: int, guarded: bool) -> TurnOutcome:
             handoff = ctx.handoff
             if ctx.offers:
                 await queue_waitlist_offers(session, business, ctx.offers, now)
-                offered += [offer.client_id for offer in ctx.offers]
+                wake += [offer.client_id for offer in ctx.offers]
         claim = None
         if _sendable_now(inputs.outbox_busy, client.erased_at is None, client.last_inbound_at, now, messages):
             rows = await outbox.queue_claimed(session, business.id, client_id, messages, now)
             claim = Claim(client_id, client.wa_id or "", business, rows)
         else:
             await outbox.queue_messages(session, business.id, client_id, messages, now)
-            offered.append(client_id)
+            wake.append(client_id)
         await save_turn(session, conversation, state.dump(), handoff, now)
         client.locale = state.locale or client.locale
         await inbox.mark_processed(session, [m.id for m in pending], now)
-    return TurnOutcome(claim, offered)
+    return TurnOutcome(claim, wake)
 
 
 def _sendable_now(outbox_busy: bool, reachable: bool, last_inbound_at: datetime | None, now: datetime,
