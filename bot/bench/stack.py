@@ -22,9 +22,11 @@ DATABASE = "fitzap_bench"
 DATABASE_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 READY_TIMEOUT_S = 30.0
-# `fitzap worker` sizing for `turns`: one worker's event loop saturates a core long before 8 threads
-# are busy, so two processes (one loop each) did best on 2 cores: ~28 turns/s against ~21 for 1x8.
-WORKER_ARGS = os.environ.get("BENCH_WORKER_ARGS", "--processes 2 --threads 4").split()
+# `fitzap worker` sizing for `turns` on 2 cores: since turns send their own replies, one process's
+# loop uses about one core at the stack's limit, and a second process only competes with the web
+# process and PostgreSQL for the other: in alternating runs 1x8 and 2x4 gave the same throughput
+# (200-250 turns/s), 1x8 with a p99 of 216-257 ms against 263-321 ms.
+WORKER_ARGS = os.environ.get("BENCH_WORKER_ARGS", "--processes 1 --threads 8").split()
 
 
 @dataclass
