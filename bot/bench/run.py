@@ -83,15 +83,11 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
         async with KeepAliveClient(url) as http:
             if which == "ingest":
                 warm = await load.ingest(http, warmup, c)
-                with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu, \
-                        _cpu_used(*_servers("postgres")) as postgres_cpu, _cpu_used(*_servers("redis-server")) as redis_cpu:
+                with _cpu_used(_processes(web, worker)) as cpu:
                     outcome = await load.ingest(http, hooks, c)
             else:
                 warm = await load.turns(http, warmup, c, standin, WARMUP_TURN_TIMEOUT_S)
-                assert worker is not None
-                workers = [worker, *worker.children(recursive=True)]  # Dramatiq's processes are up by now
-                with _cpu_used(web) as web_cpu, _cpu_used(psutil.Process()) as bench_cpu, _cpu_used(*workers) as worker_cpu, \
-                        _cpu_used(*_servers("postgres")) as postgres_cpu, _cpu_used(*_servers("redis-server")) as redis_cpu:
+                with _cpu_used(_processes(web, worker)) as cpu:
                     outcome = await load.turns(http, hooks, c, standin, TURN_TIMEOUT_S)
         if warm.errors == len(warmup):
             raise RuntimeError(f"every warm-up {which} failed; logs in {bench.logs}\n{stack.tail(bench, 'web')}\n"
@@ -109,11 +105,9 @@ async def _bench(which: str, n: int, c: int) -> dict[str, Any]:
             shutil.rmtree(bench.logs, ignore_errors=True)
     if outcome.errors:
         print(f"fitzap bench {which}: {outcome.errors} failed or missing; logs kept in {bench.logs}", file=sys.stderr)
-    cpu = {"web": web_cpu} | ({"worker": worker_cpu} if which == "turns" else {}) | {
-        "postgres": postgres_cpu, "redis": redis_cpu, "bench": bench_cpu}
     # CPU per request is steadier than throughput on a machine shared with other work.
-    return _figures(which, n, c, outcome, peak) | {f"{name}_cpu_ms_per_request": round(used[0] * 1000 / n, 3)
-                                                   for name, used in cpu.items()}
+    return _figures(which, n, c, outcome, peak) | {f"{name}_cpu_ms_per_request": round(seconds * 1000 / n, 3)
+                                                   for name, seconds in cpu.items()}
 
 
 def _figures(which: str, n: int, c: int, outcome: load.Outcome, peak_rss_bytes: int) -> dict[str, Any]:
@@ -126,21 +120,34 @@ def _figures(which: str, n: int, c: int, outcome: load.Outcome, peak_rss_bytes: 
     }
 
 
-@contextmanager
-def _cpu_used(*processes: psutil.Process) -> Iterator[list[float]]:
-    """CPU seconds (user + system) the processes spent inside the block, in the yielded list once it ends."""
-    used = [0.0]
-    before = [p.cpu_times() for p in processes]
-    yield used
-    after = [p.cpu_times() for p in processes]
-    used[0] = sum((a.user - b.user) + (a.system - b.system) for a, b in zip(after, before))
+def _processes(web: psutil.Process, worker: psutil.Process | None) -> dict[str, list[psutil.Process]]:
+    """Every process whose CPU the figures report, by name; listed after the warm-up, once all are up.
+
+    PostgreSQL and Redis count whole (backends and helpers): nothing else is expected to use them
+    while a bench runs on its machine."""
+    groups = {"web": [web]}
+    if worker is not None:
+        groups["worker"] = [worker, *worker.children(recursive=True)]
+    return groups | {"postgres": _named("postgres"), "redis": _named("redis-server"), "bench": [psutil.Process()]}
 
 
-def _servers(name: str) -> list[psutil.Process]:
-    """The local server's processes (PostgreSQL's backends and helpers), listed once the pools are open.
-
-    Counted whole: on the bench's machine nothing else is expected to use them while it runs."""
+def _named(name: str) -> list[psutil.Process]:
     return [p for p in psutil.process_iter(["name"]) if p.info["name"] == name]
+
+
+@contextmanager
+def _cpu_used(groups: dict[str, list[psutil.Process]]) -> Iterator[dict[str, float]]:
+    """CPU seconds (user + system) each group spent inside the block, in the yielded dict once it ends."""
+    used: dict[str, float] = {}
+    before = {p.pid: _cpu_seconds(p) for procs in groups.values() for p in procs}
+    yield used
+    for name, procs in groups.items():
+        used[name] = sum(_cpu_seconds(p) - before[p.pid] for p in procs if p.is_running())
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
 
 
 def _percentile_ms(ordered: list[float], q: float) -> float | None:
