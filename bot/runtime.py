@@ -17,6 +17,7 @@ from bot.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.db import create_engine, create_sessionmaker
 from workers.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from workers.send_records import SendRecords
 
 
 SENDS_IN_FLIGHT = 64
@@ -39,6 +40,7 @@ class Runtime:
     # Capped per wake-up only, four wake-ups side by side took the pool into overflow, and every
     # overflow connection is a new PostgreSQL backend, opened and closed again for one turn.
     turns_in_flight: asyncio.Semaphore = field(init=False)
+    send_records: SendRecords = field(default_factory=SendRecords)
 
     def __post_init__(self) -> None:
         self.turns_in_flight = asyncio.Semaphore(self.settings.db_pool_size)

@@ -39,10 +39,10 @@ class TurnOutcome:
 async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
     """Take the turns of the clients one webhook batch woke, sending each turn's replies as it commits.
 
-    One wake-up for many clients spreads the broker's cost over them, and one transaction records
-    what all their sends did. A turn that fails does not hold back the others' replies; it is
-    raised afterwards so that the broker retries the wake-up, and the clients already done have
-    nothing pending by then.
+    One wake-up for many clients spreads the broker's cost over them, and what their sends did is
+    recorded in one transaction, shared with the other wake-ups on this loop whose sends ended
+    meanwhile. A turn that fails does not hold back the others' replies; it is raised afterwards
+    so that the broker retries the wake-up, and the clients already done have nothing pending by then.
     """
 
     async def one(client_id: int) -> tuple[TurnOutcome, delivery_batch.Outcome | None]:
@@ -53,8 +53,7 @@ async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int
     outcomes = await asyncio.gather(*(one(i) for i in client_ids), return_exceptions=True)
     done = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
     sent = [(turn.claim, result) for turn, result in done if turn.claim is not None and result is not None]
-    async with rt.turns_in_flight:  # a connection like a turn's: past the pool, each would be a new backend
-        await delivery_batch.record_sends(rt, enqueuer, sent)
+    await rt.send_records.record(rt, enqueuer, sent)
     wake = sorted({client_id for turn, _ in done for client_id in turn.wake})
     if wake:
         await enqueuer.deliver_many(wake)
