@@ -40,11 +40,11 @@ async def record_inbound(
     identified = [(m, key) for m in messages if (key := m.contact_key)]
     if not identified:
         return []
-    client_ids = await _upsert_clients(session, business_id, identified, now)
-    rows = [
+    clients = _client_rows(business_id, identified, now)
+    inbox = [
         {
             "business_id": business_id,
-            "client_id": client_ids[key],
+            "contact_key": key,
             "provider_message_id": m.provider_message_id,
             "kind": m.kind,
             "body": m.body,
@@ -55,18 +55,23 @@ async def record_inbound(
         for m, key in identified
     ]
     statements = _statements(session)
-    new_for = (await session.execute(statements.inbox, statements.parameters(rows))).scalars().all()
+    if statements.together is not None:
+        parameters = _columns("client_", clients) | _columns("message_", inbox)
+        new_for = (await session.execute(statements.together, parameters)).scalars().all()
+    else:
+        client_ids = {key: client_id for client_id, key in (await session.execute(statements.clients, clients)).all()}
+        rows = [{k: v for k, v in row.items() if k != "contact_key"} | {"client_id": client_ids[row["contact_key"]]}
+                for row in inbox]
+        new_for = (await session.execute(statements.inbox, rows)).scalars().all()
     return sorted(set(new_for))
 
 
-async def _upsert_clients(
-    session: AsyncSession, business_id: int, messages: Sequence[tuple[IncomingMessage, str]], now: datetime
-) -> dict[str, int]:
+def _client_rows(business_id: int, messages: Sequence[tuple[IncomingMessage, str]], now: datetime) -> list[dict[str, Any]]:
     latest: dict[str, IncomingMessage] = {}
     for message, key in messages:  # one row per person: ON CONFLICT may touch a row only once
         if key not in latest or message.sent_at >= latest[key].sent_at:
             latest[key] = message
-    rows = [
+    return [
         {
             "business_id": business_id,
             "contact_key": key,
@@ -80,70 +85,91 @@ async def _upsert_clients(
         }
         for key, m in latest.items()
     ]
-    statements = _statements(session)
-    return {key: client_id for client_id, key in (await session.execute(statements.clients, statements.parameters(rows))).all()}
+
+
+def _columns(prefix: str, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Rows as one array per column, for PostgreSQL's unnest."""
+    return {prefix + name: [row[name] for row in rows] for name in rows[0]}
 
 
 @dataclass(frozen=True)
 class _Statements:
-    clients: Any
+    together: Any  # PostgreSQL: both upserts in one statement, the clients' as a data-modifying CTE
+    clients: Any  # elsewhere: one statement each, from lists of rows
     inbox: Any
-    by_column: bool  # the rows go as one array per column (PostgreSQL's unnest), not as a list of rows
-
-    def parameters(self, rows: list[dict[str, Any]]) -> Any:
-        return {name: [row[name] for row in rows] for name in rows[0]} if self.by_column else rows
 
 
 _STATEMENTS: dict[str, _Statements] = {}
 
 
 def _statements(session: AsyncSession) -> _Statements:
-    """The two upserts, built once per dialect, with the rows passed as parameters.
+    """The upserts, built once per dialect, with the rows passed as parameters.
 
     `insert().values(rows)` has no cache key, so SQLAlchemy compiled both statements on every
     webhook (about half of the web process's CPU); as parameters, the compiled form is cached.
     On PostgreSQL the rows go as arrays through `unnest`: one statement text for any number of
-    rows, where a multi-row VALUES has one text (and one server-side prepare) per batch size.
-    Elsewhere several rows still go out as one INSERT (SQLAlchemy's "insertmanyvalues").
+    rows, where a multi-row VALUES has one text (and one server-side prepare) per batch size; and
+    the messages join the clients the CTE returns, so a batch costs one round trip, not two.
+    Elsewhere several rows still go out as one INSERT per table (SQLAlchemy's "insertmanyvalues").
     """
     dialect = session.get_bind().dialect.name
     if dialect not in _STATEMENTS:
-        clients, inbound = Client.__table__.c, InboundMessage.__table__.c
         by_column = dialect == "postgresql"
-        upsert = _insert_rows(session, Client.__table__, _CLIENT_COLUMNS, by_column)
-        excluded = upsert.excluded
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["business_id", "contact_key"],
-            set_={
-                "wa_id": excluded.wa_id,
-                "user_id": case((excluded.user_id.is_(None), clients.user_id), else_=excluded.user_id),
-                # A name the business already has (typed by the trainer, or asked in the chat) wins over WhatsApp's.
-                "profile_name": func.coalesce(clients.profile_name, excluded.profile_name),
-                "last_inbound_at": case(
-                    (clients.last_inbound_at.is_(None) | (excluded.last_inbound_at > clients.last_inbound_at),
-                     excluded.last_inbound_at),
-                    else_=clients.last_inbound_at,
-                ),
-            },
-        ).returning(clients.id, clients.contact_key)
-        store = _insert_rows(session, InboundMessage.__table__, _INBOX_COLUMNS, by_column)
-        store = store.on_conflict_do_nothing(index_elements=["provider_message_id"]).returning(inbound.client_id)
-        _STATEMENTS[dialect] = _Statements(clients=upsert, inbox=store, by_column=by_column)
+        clients = _upsert_clients(_insert_rows(session, Client.__table__, _CLIENT_COLUMNS, "client_", by_column))
+        inbound = InboundMessage.__table__
+        if by_column:
+            upserted = clients.cte("upserted")
+            messages = _unnest(_MESSAGE_COLUMNS, "message_", {**{n: c.type for n, c in inbound.c.items()},
+                                                              "contact_key": Client.__table__.c.contact_key.type})
+            joined = (select(messages.c.business_id, upserted.c.id, *(messages.c[n] for n in _INBOX_COLUMNS[2:]))
+                      .select_from(messages.join(upserted, upserted.c.contact_key == messages.c.contact_key)))
+            together = _store(insert_for(session, inbound).from_select(list(_INBOX_COLUMNS), joined)).add_cte(upserted)
+            _STATEMENTS[dialect] = _Statements(together=together, clients=None, inbox=None)
+        else:
+            _STATEMENTS[dialect] = _Statements(together=None, clients=clients, inbox=_store(insert_for(session, inbound)))
     return _STATEMENTS[dialect]
+
+
+def _upsert_clients(insert: Any) -> Any:
+    clients, excluded = Client.__table__.c, insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=["business_id", "contact_key"],
+        set_={
+            "wa_id": excluded.wa_id,
+            "user_id": case((excluded.user_id.is_(None), clients.user_id), else_=excluded.user_id),
+            # A name the business already has (typed by the trainer, or asked in the chat) wins over WhatsApp's.
+            "profile_name": func.coalesce(clients.profile_name, excluded.profile_name),
+            "last_inbound_at": case(
+                (clients.last_inbound_at.is_(None) | (excluded.last_inbound_at > clients.last_inbound_at),
+                 excluded.last_inbound_at),
+                else_=clients.last_inbound_at,
+            ),
+        },
+    ).returning(clients.id, clients.contact_key)
+
+
+def _store(insert: Any) -> Any:
+    return insert.on_conflict_do_nothing(index_elements=["provider_message_id"]).returning(InboundMessage.__table__.c.client_id)
 
 
 _CLIENT_COLUMNS = ("business_id", "contact_key", "wa_id", "phone_e164", "user_id", "profile_name", "opted_out",
                    "last_inbound_at", "created_at")
 _INBOX_COLUMNS = ("business_id", "client_id", "provider_message_id", "kind", "body", "payload", "sent_at", "received_at")
+# What a message row carries before it has its client's id: the person's key, joined to the upserted clients.
+_MESSAGE_COLUMNS = ("business_id", "contact_key", *_INBOX_COLUMNS[2:])
 
 
-def _insert_rows(session: AsyncSession, table: Table, columns: Sequence[str], by_column: bool) -> Any:
+def _insert_rows(session: AsyncSession, table: Table, columns: Sequence[str], prefix: str, by_column: bool) -> Any:
     """INSERT of `columns`, from rows (by_column False) or from one array per column through unnest."""
     insert = insert_for(session, table)
     if not by_column:
         return insert
-    rows = func.unnest(*(bindparam(name, type_=ARRAY(table.c[name].type)) for name in columns)).table_valued(*columns).render_derived()
+    rows = _unnest(columns, prefix, {n: table.c[n].type for n in columns})
     return insert.from_select(list(columns), select(*(rows.c[name] for name in columns)))
+
+
+def _unnest(columns: Sequence[str], prefix: str, types: dict[str, Any]) -> Any:
+    return func.unnest(*(bindparam(prefix + name, type_=ARRAY(types[name])) for name in columns)).table_valued(*columns).render_derived()
 
 
 _mark_processed = update(InboundMessage.__table__).where(
