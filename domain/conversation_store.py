@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, literal, select, update
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Client, Conversation
@@ -22,7 +22,6 @@ from domain.upsert import insert_for
 
 _conversations = Conversation.__table__
 _NEW_ROW = {"state": {}, "handoff": False, "version": 0}
-_save = update(_conversations).where(_conversations.c.id == bindparam("conversation_id"))
 
 
 @dataclass(frozen=True)
@@ -51,13 +50,6 @@ async def lock_for_turn(session: AsyncSession, client_id: int, now: datetime) ->
     """
     row = (await session.execute(_statements(session)["turn"], {"client_id": client_id, "now": now})).one_or_none()
     return None if row is None else LockedConversation(row.id, row.state or {}, row.handoff, row.version)
-
-
-async def save_turn(session: AsyncSession, conversation: LockedConversation, state: dict[str, Any], handoff: bool,
-                    now: datetime) -> None:
-    """Store a turn's outcome on the conversation locked by lock_for_turn."""
-    await session.execute(_save, {"conversation_id": conversation.id, "state": state, "handoff": handoff,
-                                  "version": conversation.version + 1, "updated_at": now})
 
 
 _STATEMENTS: dict[str, dict[str, Any]] = {}

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import Table, bindparam, case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -170,16 +170,6 @@ def _insert_rows(session: AsyncSession, table: Table, columns: Sequence[str], pr
 
 def _unnest(columns: Sequence[str], prefix: str, types: dict[str, Any]) -> Any:
     return func.unnest(*(bindparam(prefix + name, type_=ARRAY(types[name])) for name in columns)).table_valued(*columns).render_derived()
-
-
-_mark_processed = update(InboundMessage.__table__).where(
-    InboundMessage.__table__.c.id.in_(bindparam("message_ids", expanding=True)))
-
-
-async def mark_processed(session: AsyncSession, message_ids: Sequence[int], now: datetime) -> None:
-    # Core and built once: nothing in the session needs syncing, and the ORM's
-    # "synchronize_session" pass and building the statement cost more CPU than running it.
-    await session.execute(_mark_processed, {"message_ids": list(message_ids), "processed_at": now})
 
 
 async def clients_with_stale_pending(session: AsyncSession, received_before: datetime, limit: int = 500) -> list[int]:

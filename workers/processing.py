@@ -20,8 +20,9 @@ from conversations.engine import handle
 from conversations.notices import queue_waitlist_offers
 from conversations.replies import Text, preview
 from conversations.state import State
-from domain import inbox, outbox
-from domain.conversation_store import lock_for_turn, save_turn
+from domain import outbox
+from domain.conversation_store import lock_for_turn
+from domain.turn_end import end_turn
 from domain.turn_inputs import PendingMessage, load_turn
 from workers import delivery_batch
 from workers.delivery_batch import Claim
@@ -115,9 +116,7 @@ async def _turn(rt: Runtime, client_id: int, guarded: bool) -> TurnOutcome:
         else:
             await outbox.queue_messages(session, business.id, client_id, messages, now)
             wake.append(client_id)
-        await save_turn(session, conversation, state.dump(), handoff, now)
-        client.locale = state.locale or client.locale
-        await inbox.mark_processed(session, [m.id for m in pending], now)
+        await end_turn(session, conversation, state.dump(), handoff, [m.id for m in pending], client_id, state.locale, now)
     return TurnOutcome(claim, wake)
 
 
