@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TurnOutcome:
+    """What a committed turn leaves for its worker to do."""
+
     claim: Claim | None = None  # the turn's replies, claimed in its transaction: send them now
     wake: list[int] = field(default_factory=list)  # clients whose queued rows need a delivery wake-up
 
