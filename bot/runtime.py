@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -17,7 +17,7 @@ from bot.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.db import create_engine, create_sessionmaker
 from workers.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from workers.send_records import SendRecords
+from workers.coalesced_writes import CoalescedWrites
 
 
 SENDS_IN_FLIGHT = 64
@@ -40,7 +40,8 @@ class Runtime:
     # Capped per wake-up only, four wake-ups side by side took the pool into overflow, and every
     # overflow connection is a new PostgreSQL backend, opened and closed again for one turn.
     turns_in_flight: asyncio.Semaphore = field(init=False)
-    send_records: SendRecords = field(default_factory=SendRecords)
+    # What the turns' sends did, recorded in shared transactions (workers.processing).
+    send_records: CoalescedWrites[Any] = field(default_factory=CoalescedWrites)
 
     def __post_init__(self) -> None:
         self.turns_in_flight = asyncio.Semaphore(self.settings.db_pool_size)

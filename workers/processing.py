@@ -23,7 +23,7 @@ from conversations.state import State
 from domain import outbox
 from domain.conversation_store import lock_for_turn
 from domain.turn_end import end_turn
-from domain.turn_inputs import PendingMessage, load_turn
+from domain.turn_inputs import PendingMessage, TurnInputs, load_turn
 from workers import delivery_batch
 from workers.delivery_batch import Claim
 from workers.enqueue import Enqueuer
@@ -53,10 +53,14 @@ async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int
             turn = await take_turn(rt, client_id)
         return turn, None if turn.claim is None else await delivery_batch.send_claim(rt, turn.claim)
 
+    async def record(batch: list[tuple[Claim, delivery_batch.Outcome]]) -> None:
+        async with rt.turns_in_flight:  # a connection like a turn's: past the pool, each is a new backend
+            await delivery_batch.record_sends(rt, enqueuer, batch)
+
     outcomes = await asyncio.gather(*(one(i) for i in client_ids), return_exceptions=True)
     done = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
     sent = [(turn.claim, result) for turn, result in done if turn.claim is not None and result is not None]
-    await rt.send_records.record(rt, enqueuer, sent)
+    await rt.send_records.write(sent, record)
     wake = sorted({client_id for turn, _ in done for client_id in turn.wake})
     if wake:
         await enqueuer.deliver_many(wake)
@@ -112,7 +116,7 @@ async def _turn(rt: Runtime, client_id: int, guarded: bool) -> TurnOutcome:
                 await queue_waitlist_offers(session, business, ctx.offers, now)
                 wake += [offer.client_id for offer in ctx.offers]
         claim = None
-        if _sendable_now(inputs.outbox_busy, client.erased_at is None, client.last_inbound_at, now, messages):
+        if _sendable_now(inputs, messages, now):
             rows = await outbox.queue_claimed(session, business.id, client_id, messages, now)
             claim = Claim(client_id, client.wa_id or "", business, rows)
         else:
@@ -122,15 +126,14 @@ async def _turn(rt: Runtime, client_id: int, guarded: bool) -> TurnOutcome:
     return TurnOutcome(claim, wake)
 
 
-def _sendable_now(outbox_busy: bool, reachable: bool, last_inbound_at: datetime | None, now: datetime,
-                  messages: list[outbox.OutgoingMessage]) -> bool:
+def _sendable_now(inputs: TurnInputs, messages: list[outbox.OutgoingMessage], now: datetime) -> bool:
     """Whether the batch delivery would claim all these rows at once: the turn may claim them itself.
 
     Anything it would look at twice (rows ahead of these, an erased client, a free-form reply outside
     the 24-hour window, more rows than one claim takes) goes through the queue and its checks instead.
     """
-    return (not outbox_busy and reachable and len(messages) <= outbox.CLAIM_LIMIT
-            and outbox.inside_window(last_inbound_at, now))
+    return (not inputs.outbox_busy and inputs.client.erased_at is None and len(messages) <= outbox.CLAIM_LIMIT
+            and outbox.inside_window(inputs.client.last_inbound_at, now))
 
 
 async def _fast_turn(ctx: Ctx, incoming: Incoming) -> None:
