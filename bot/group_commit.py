@@ -53,7 +53,10 @@ class GroupCommit:
 
     async def _write(self, received: list[Received]) -> set[int]:
         client_ids: set[int] = set()
-        async with self._runtime.sessions.begin() as session:
+        # The usual batch, one business's messages, is one statement on PostgreSQL (domain.inbox).
+        one_statement = len({r.business_id for r in received}) == 1 and not any(r.statuses for r in received)
+        sessions = self._runtime.single_statements if one_statement else self._runtime.sessions
+        async with sessions.begin() as session:
             now = self._runtime.clock.now()
             for business_id in sorted({r.business_id for r in received}):
                 mine = [r for r in received if r.business_id == business_id]

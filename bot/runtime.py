@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.channels.base import Channel
 from bot.settings import Settings
 from domain.clock import Clock, SystemClock
-from domain.db import create_engine, create_sessionmaker
+from domain.db import create_engine, create_sessionmaker, single_statement_sessions
 from workers.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from workers.coalesced_writes import CoalescedWrites
 
@@ -42,9 +42,12 @@ class Runtime:
     turns_in_flight: asyncio.Semaphore = field(init=False)
     # What the turns' sends did, recorded in shared transactions (workers.processing).
     send_records: CoalescedWrites[Any] = field(default_factory=CoalescedWrites)
+    # For work that is a single statement: no BEGIN and COMMIT round trips on PostgreSQL (domain.db).
+    single_statements: async_sessionmaker[AsyncSession] = field(init=False)
 
     def __post_init__(self) -> None:
         self.turns_in_flight = asyncio.Semaphore(self.settings.db_pool_size)
+        self.single_statements = single_statement_sessions(self.engine)
 
     async def close(self) -> None:
         await self.channel.aclose()

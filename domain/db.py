@@ -20,6 +20,17 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def single_statement_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for work that is one statement (or one executemany): on PostgreSQL each commits on its own.
+
+    Such a statement is atomic by itself, and without BEGIN and COMMIT it is one round trip where
+    it was three. SQLite keeps its transactions: there every one begins by taking the write lock.
+    """
+    if engine.dialect.name != "postgresql":
+        return create_sessionmaker(engine)
+    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
     # SQLite has no row locks: every transaction starts with BEGIN IMMEDIATE, taking the write
     # lock up front, so the embedded demo's web and worker threads never interleave a

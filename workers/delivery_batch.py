@@ -63,8 +63,11 @@ async def record_sends(rt: Runtime, enqueuer: Enqueuer, sent: list[tuple[Claim, 
     """Record what the claims' sends did in one transaction; wake the one-client path for the rest."""
     again = list(elsewhere)
     if sent:
-        async with rt.sessions.begin() as session:
-            clean = [(c, done) for c, (done, failure) in sent if failure is None]
+        clean = [(c, done) for c, (done, failure) in sent if failure is None]
+        # All went through (the usual case): the marks are one executemany, and the early statuses
+        # a query that finds them, each atomic on its own; any failure's bookkeeping needs a transaction.
+        sessions = rt.single_statements if len(clean) == len(sent) else rt.sessions
+        async with sessions.begin() as session:
             await _record_clean(rt, session, clean)
             for claim, (done, failure) in sent:
                 if failure is not None:  # the rare case: the one-client bookkeeping (backoff, pause, release)
@@ -73,7 +76,7 @@ async def record_sends(rt: Runtime, enqueuer: Enqueuer, sent: list[tuple[Claim, 
                     again.append(claim.client_id)  # a retry, or more rows behind these: the one-client path goes on
         # Read after the marks commit: a turn that queued rows behind these while they were being
         # sent woke a delivery that found them still 'sending' and left.
-        async with rt.sessions() as session:
+        async with rt.single_statements() as session:
             again += await outbox.clients_with_queued(session, [c.client_id for c, _ in clean])
     for client_id in sorted(set(again)):
         await enqueuer.deliver(client_id)

@@ -22,7 +22,7 @@ from conversations.replies import Text, preview
 from conversations.state import State
 from domain import outbox
 from domain.conversation_store import lock_for_turn
-from domain.turn_end import end_turn
+from domain.turn_end import TurnEnd, end_turn
 from domain.turn_inputs import PendingMessage, TurnInputs, load_turn
 from workers import delivery_batch
 from workers.delivery_batch import Claim
@@ -115,15 +115,12 @@ async def _turn(rt: Runtime, client_id: int, guarded: bool) -> TurnOutcome:
             if ctx.offers:
                 await queue_waitlist_offers(session, business, ctx.offers, now)
                 wake += [offer.client_id for offer in ctx.offers]
-        claim = None
-        if _sendable_now(inputs, messages, now):
-            rows = await outbox.queue_claimed(session, business.id, client_id, messages, now)
-            claim = Claim(client_id, client.wa_id or "", business, rows)
-        else:
-            await outbox.queue_messages(session, business.id, client_id, messages, now)
-            wake.append(client_id)
-        await end_turn(session, conversation, state.dump(), handoff, [m.id for m in pending], client_id, state.locale, now)
-    return TurnOutcome(claim, wake)
+        send_now = _sendable_now(inputs, messages, now)
+        end = TurnEnd(state.dump(), handoff, [m.id for m in pending], state.locale, messages, send_now)
+        rows = await end_turn(session, conversation, business.id, client_id, end, now)
+    if not send_now:
+        return TurnOutcome(None, [*wake, client_id])
+    return TurnOutcome(Claim(client_id, client.wa_id or "", business, rows), wake)
 
 
 def _sendable_now(inputs: TurnInputs, messages: list[outbox.OutgoingMessage], now: datetime) -> bool:
