@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import outbox
 from domain.models import MessageStatusEvent, OutboundMessage
 from domain.upsert import insert_for
 
@@ -40,23 +42,25 @@ async def record_statuses(session: AsyncSession, business_id: int, updates: Sequ
         await _advance(session, business_id, u.provider_message_id, u.status, u.occurred_at, u.error)
 
 
-async def apply_early_statuses(session: AsyncSession, business_id: int, provider_message_id: str) -> None:
-    """Apply statuses that arrived before the send call had returned the message id."""
-    stmt = select(MessageStatusEvent).where(
-        MessageStatusEvent.business_id == business_id, MessageStatusEvent.provider_message_id == provider_message_id
-    )
-    for event in (await session.execute(stmt)).scalars().all():
-        await _advance(session, business_id, provider_message_id, event.status, event.occurred_at, event.error)
-
-
-async def apply_early_statuses_many(session: AsyncSession, business_id: int, provider_message_ids: Sequence[str]) -> None:
-    """apply_early_statuses for a batch of one business's sends."""
-    await apply_early_statuses_across(session, [(business_id, pid) for pid in provider_message_ids])
+async def mark_sent(session: AsyncSession, sent: Sequence[tuple[int, int, str | None]], now: datetime) -> None:
+    """Mark (business id, outbox row id, provider message id) rows sent, and apply the statuses that
+    arrived before their sends were answered (rare, but then already stored)."""
+    if not sent:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        await outbox.mark_sent_many(session, [(row_id, pid) for _, row_id, pid in sent], now)
+        await apply_early_statuses_across(session, [(b, pid) for b, _, pid in sent if pid])
+        return
+    # One statement: the marks as a data-modifying CTE whose rows the early statuses join.
+    params = {"row_ids": [row_id for _, row_id, _ in sent], "provider_ids": [pid for _, _, pid in sent], "now": now}
+    for event in (await session.execute(_MARK_SENT_EARLY, params)).all():
+        await _advance(session, event.business_id, event.provider_message_id, event.status, event.occurred_at, event.error)
 
 
 async def apply_early_statuses_across(session: AsyncSession, sent: Sequence[tuple[int, str]]) -> None:
-    """apply_early_statuses for (business id, message id) sends of many businesses: one query finds the (rare)
-    early statuses, where a query per business cost a round trip each in a batch spanning a hundred businesses."""
+    """Apply the statuses that arrived before these (business id, message id) sends were answered: one query
+    finds the (rare) early statuses, where a query per business cost a round trip each in a batch spanning
+    a hundred businesses."""
     wanted = set(sent)
     if not wanted:
         return
@@ -70,6 +74,23 @@ async def apply_early_statuses_across(session: AsyncSession, sent: Sequence[tupl
 _EARLY_STATUSES = select(MessageStatusEvent).where(  # built once: a reply's delivery runs it every time
     MessageStatusEvent.business_id.in_(bindparam("business_ids", expanding=True)),
     MessageStatusEvent.provider_message_id.in_(bindparam("provider_ids", expanding=True)))
+
+
+def _mark_sent_early() -> Any:
+    o, e = OutboundMessage.__table__, MessageStatusEvent.__table__
+    rows = func.unnest(bindparam("row_ids", type_=ARRAY(o.c.id.type)),
+                       bindparam("provider_ids", type_=ARRAY(o.c.provider_message_id.type))
+                       ).table_valued("row_id", "provider_id").render_derived()
+    now = bindparam("now", type_=o.c.sent_at.type)
+    marked = (update(o).where(o.c.id == rows.c.row_id)
+              .values(status="sent", provider_message_id=rows.c.provider_id, sent_at=now, updated_at=now, last_error=None)
+              .returning(o.c.business_id, o.c.provider_message_id).cte("marked"))
+    return (select(e.c.business_id, e.c.provider_message_id, e.c.status, e.c.occurred_at, e.c.error)
+            .join_from(e, marked, (e.c.business_id == marked.c.business_id)
+                       & (e.c.provider_message_id == marked.c.provider_message_id)))
+
+
+_MARK_SENT_EARLY = _mark_sent_early()
 
 
 async def _advance(

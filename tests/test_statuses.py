@@ -8,7 +8,7 @@ import respx
 from sqlalchemy import select
 
 from domain.models import Business, Client, MessageStatusEvent, OutboundMessage
-from domain.statuses import apply_early_statuses_across
+from domain.statuses import mark_sent
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID, drain, fixture, inbound, signed
 
@@ -82,7 +82,7 @@ async def test_repeated_status_webhook_is_recorded_once(web, runtime, business, 
 
 
 async def test_early_statuses_of_a_batch_across_businesses_apply_each_to_its_own_business(runtime, business):
-    """One query serves a delivery batch spanning businesses; a status never crosses to another business."""
+    """One statement marks a delivery batch spanning businesses sent; a status never crosses to another business."""
     now = runtime.clock.now()
     async with runtime.sessions.begin() as session:
         other = Business(name="Box Norte", phone_number_id="2" * 15, timezone="America/Sao_Paulo", locale="pt-BR",
@@ -94,8 +94,8 @@ async def test_early_statuses_of_a_batch_across_businesses_apply_each_to_its_own
             client = Client(business_id=shop.id, contact_key=f"c-{wamid}", wa_id="55119" + str(shop.id), created_at=now)
             session.add(client)
             await session.flush()
-            row = OutboundMessage(business_id=shop.id, client_id=client.id, kind="text", payload={}, status="sent",
-                                  provider_message_id=wamid, attempts=1, next_attempt_at=now, created_at=now, updated_at=now)
+            row = OutboundMessage(business_id=shop.id, client_id=client.id, kind="text", payload={}, status="sending",
+                                  attempts=1, next_attempt_at=now, created_at=now, updated_at=now)
             session.add(row)
             await session.flush()
             ids[wamid] = row.id
@@ -106,7 +106,7 @@ async def test_early_statuses_of_a_batch_across_businesses_apply_each_to_its_own
             MessageStatusEvent(business_id=business.id, provider_message_id="wamid.B1", status="failed", occurred_at=now),
         ])
     async with runtime.sessions.begin() as session:
-        await apply_early_statuses_across(session, [(business.id, "wamid.A1"), (other.id, "wamid.B1")])
+        await mark_sent(session, [(business.id, ids["wamid.A1"], "wamid.A1"), (other.id, ids["wamid.B1"], "wamid.B1")], now)
     async with runtime.sessions() as session:
         assert (await session.get(OutboundMessage, ids["wamid.A1"])).status == "delivered"
         assert (await session.get(OutboundMessage, ids["wamid.B1"])).status == "read"

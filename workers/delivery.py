@@ -13,7 +13,7 @@ from bot.runtime import Runtime
 from domain import outbox, privacy, secret_box
 from domain.conversation_store import lock_conversation
 from domain.models import Business, Client, OutboundMessage
-from domain.statuses import apply_early_statuses_many
+from domain.statuses import mark_sent
 from workers.enqueue import Enqueuer
 from workers.rate_limit import RateLimiter
 from workers.reserved_turns import ReservedTurns
@@ -100,8 +100,7 @@ async def record_outcome(rt: Runtime, session: AsyncSession, business: Business,
                          failure: Failure) -> datetime | None:
     """Mark what went out; a failed row backs off and the rows behind it go back to the queue."""
     now = rt.clock.now()
-    await outbox.mark_sent_many(session, [(row.id, provider_id) for row, provider_id in sent], now)
-    await apply_early_statuses_many(session, business.id, [provider_id for _, provider_id in sent if provider_id])
+    await mark_sent(session, [(business.id, row.id, provider_id) for row, provider_id in sent], now)
     if failure is None:
         return None
     await outbox.release(session, rows[len(sent) + 1:], now)

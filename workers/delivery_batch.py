@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from domain import outbox
 from domain.businesses import by_ids
 from domain.models import Business, Client, Conversation
-from domain.statuses import apply_early_statuses_across
+from domain.statuses import mark_sent
 from domain.upsert import insert_for
 from workers import delivery
 from workers.enqueue import Enqueuer
@@ -60,17 +60,18 @@ async def send_claim(rt: Runtime, claim: Claim, turns: RateLimiter | None = None
 
 
 async def record_sends(rt: Runtime, enqueuer: Enqueuer, sent: list[tuple[Claim, Outcome]], elsewhere: Iterable[int] = ()) -> None:
-    """Record what the claims' sends did in one transaction; wake the one-client path for the rest."""
+    """Record what the claims' sends did, all together; wake the one-client path for the rest."""
     again = list(elsewhere)
     if sent:
         clean = [(c, done) for c, (done, failure) in sent if failure is None]
-        # All went through (the usual case): the marks are one executemany, and the early statuses
-        # a query that finds them, each atomic on its own; any failure's bookkeeping needs a transaction.
+        now = rt.clock.now()
+        # When every send went through (the usual case) the marks are one statement, atomic and safe
+        # to repeat on its own; a failure's bookkeeping (backoff, pause, release) needs a transaction.
         sessions = rt.single_statements if len(clean) == len(sent) else rt.sessions
         async with sessions.begin() as session:
-            await _record_clean(rt, session, clean)
+            await mark_sent(session, [(c.business.id, row.id, pid) for c, done in clean for row, pid in done], now)
             for claim, (done, failure) in sent:
-                if failure is not None:  # the rare case: the one-client bookkeeping (backoff, pause, release)
+                if failure is not None:  # the rare case: the one-client bookkeeping
                     await delivery.record_outcome(rt, session, claim.business, claim.rows, done, failure)
                 if failure is not None or len(claim.rows) == outbox.CLAIM_LIMIT:
                     again.append(claim.client_id)  # a retry, or more rows behind these: the one-client path goes on
@@ -80,13 +81,6 @@ async def record_sends(rt: Runtime, enqueuer: Enqueuer, sent: list[tuple[Claim, 
             again += await outbox.clients_with_queued(session, [c.client_id for c, _ in clean])
     for client_id in sorted(set(again)):
         await enqueuer.deliver(client_id)
-
-
-async def _record_clean(rt: Runtime, session: AsyncSession, clean: list[tuple[Claim, delivery.Sent]]) -> None:
-    """Every send went through: one statement marks them all, one query looks for early statuses."""
-    now = rt.clock.now()
-    await outbox.mark_sent_many(session, [(row.id, pid) for _, sent in clean for row, pid in sent], now)
-    await apply_early_statuses_across(session, [(c.business.id, pid) for c, sent in clean for _, pid in sent if pid])
 
 
 async def _claim(rt: Runtime, client_ids: list[int]) -> tuple[list[Claim], list[int]]:
