@@ -12,6 +12,7 @@ from conversations.flows import account, booking, feedback, manage
 from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
 from conversations.nlu import Understanding, locale_of, understand
 from conversations.normalise import normalise
+from conversations.replies import Text
 from domain.errors import DomainError
 
 MEDIA_KINDS = frozenset({"audio", "voice", "sticker", "image", "video", "document", "unsupported", "unknown"})
@@ -41,9 +42,12 @@ async def handle(ctx: Ctx, incoming: Incoming) -> None:
 
 def _greet(ctx: Ctx) -> None:
     ctx.state.greeted = True
-    ctx.say("greeting", business=ctx.business.name, name=ctx.client.profile_name)
-    if ctx.client.marketing_consent is None:
-        ctx.send(yes_no(ctx, ctx.t("consent_question"), "consent:yes", "consent:no", "consent_yes_button", "consent_no_button"))
+    greeting = ctx.t("greeting", business=ctx.business.name, name=ctx.client.profile_name)
+    if ctx.client.marketing_consent is None:  # asked in the greeting itself: a first contact's replies are few
+        body = f"{greeting}\n\n{ctx.t('consent_question')}"
+        ctx.send(yes_no(ctx, body, "consent:yes", "consent:no", "consent_yes_button", "consent_no_button"))
+    else:
+        ctx.send(Text(greeting))
     if not ctx.client.profile_name:
         ctx.state.start("name", "ask")
         ctx.say("ask_name")

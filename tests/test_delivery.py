@@ -51,49 +51,49 @@ async def test_greeting_is_delivered_with_read_receipt_first(web, runtime, busin
     await drain(broker, runtime)
     bodies = sent_bodies(route)
     assert bodies[0] == {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.IN1"}
-    assert bodies[1]["type"] == "text" and "Studio Força" in bodies[1]["text"]["body"]
-    assert bodies[2]["type"] == "interactive" and bodies[2]["interactive"]["type"] == "button"
-    assert bodies[3]["type"] == "interactive" and bodies[3]["interactive"]["type"] == "list"
+    greeting = bodies[1]["interactive"]  # the consent buttons come with the greeting
+    assert greeting["type"] == "button" and "Studio Força" in greeting["body"]["text"]
+    assert bodies[2]["type"] == "interactive" and bodies[2]["interactive"]["type"] == "list"
     assert route.calls[1].request.headers["Authorization"] == "Bearer test-token"
-    assert [row.status for row in await outbox(runtime)] == ["sent"] * 4
+    assert [row.status for row in await outbox(runtime)] == ["sent"] * 3
 
 
 @respx.mock(assert_all_mocked=True)
 async def test_graph_api_500_then_200_is_delivered_after_a_retry(web, runtime, business, broker, respx_mock, clock):
-    answers = [ok(), httpx.Response(500, json={"error": {"message": "boom", "code": 1}}), ok(), ok(), ok()]
+    answers = [ok(), httpx.Response(500, json={"error": {"message": "boom", "code": 1}}), ok(), ok()]
     route = respx_mock.post(SEND_URL).mock(side_effect=answers)
     await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
     await drain(broker, runtime)
     rows = await outbox(runtime)
-    assert [r.status for r in rows] == ["sent", "queued", "queued", "queued"]
+    assert [r.status for r in rows] == ["sent", "queued", "queued"]
     assert rows[1].last_error and rows[1].last_error.startswith("1:") or "500" in (rows[1].last_error or "")
     clock.advance(seconds=5)
     await drain(broker, runtime, delayed=True)
     rows = await outbox(runtime)
-    assert [r.status for r in rows] == ["sent"] * 4
+    assert [r.status for r in rows] == ["sent"] * 3
     assert rows[1].attempts == 2
-    assert route.call_count == 5
+    assert route.call_count == 4
 
 
 @respx.mock(assert_all_mocked=True)
 async def test_invalid_recipient_is_marked_failed_and_not_retried(web, runtime, business, broker, respx_mock, clock):
     route = respx_mock.post(SEND_URL).mock(
-        side_effect=[ok(), httpx.Response(400, json=fixture("send_error_invalid_recipient")), ok(), ok()]
+        side_effect=[ok(), httpx.Response(400, json=fixture("send_error_invalid_recipient")), ok()]
     )
     await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
     await drain(broker, runtime)
     clock.advance(minutes=30)
     await drain(broker, runtime, delayed=True)
     rows = await outbox(runtime)
-    assert [r.status for r in rows] == ["sent", "failed", "sent", "sent"]
+    assert [r.status for r in rows] == ["sent", "failed", "sent"]
     assert rows[1].attempts == 1 and "131026" in (rows[1].last_error or "")
-    assert route.call_count == 4
+    assert route.call_count == 3
 
 
 @respx.mock(assert_all_mocked=True)
 async def test_throughput_limit_is_retried_with_backoff(web, runtime, business, broker, respx_mock, clock):
     route = respx_mock.post(SEND_URL).mock(
-        side_effect=[httpx.Response(400, json=fixture("send_error_throughput")), ok(), ok(), ok(), ok()]
+        side_effect=[httpx.Response(400, json=fixture("send_error_throughput")), ok(), ok(), ok()]
     )
     await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
     await drain(broker, runtime)
@@ -101,8 +101,8 @@ async def test_throughput_limit_is_retried_with_backoff(web, runtime, business, 
     assert first.status == "queued" and first.next_attempt_at > clock.now()
     clock.advance(minutes=1)
     await drain(broker, runtime, delayed=True)
-    assert [r.status for r in await outbox(runtime)] == ["sent"] * 4
-    assert route.call_count == 5
+    assert [r.status for r in await outbox(runtime)] == ["sent"] * 3
+    assert route.call_count == 4
 
 
 @respx.mock(assert_all_mocked=True)
@@ -112,8 +112,8 @@ async def test_free_form_reply_outside_the_24_hour_window_is_refused_before_any_
     clock.advance(hours=25)
     await drain(broker, runtime)
     rows = await outbox(runtime)
-    assert [r.kind for r in rows] == ["read", "text", "buttons", "list"]
-    assert [r.status for r in rows] == ["sent", "failed", "failed", "failed"]
+    assert [r.kind for r in rows] == ["read", "buttons", "list"]
+    assert [r.status for r in rows] == ["sent", "failed", "failed"]
     assert all("outside_24h_window" in (r.last_error or "") for r in rows[1:])
     assert route.call_count == 1  # only the read receipt
 
@@ -130,7 +130,7 @@ async def test_twenty_concurrent_webhooks_from_one_contact_are_answered_in_order
         processed = (await session.execute(select(InboundMessage.processed_at).order_by(InboundMessage.id))).scalars().all()
     assert len(processed) == 20 and all(processed)
     replies = [r for r in await outbox(runtime) if r.kind != "read"]
-    # msg 0 is greeted (text + menu); every later message is not understood (one text, and a menu on each second)
+    # msg 0 is greeted (greeting with the consent buttons + menu); every later message is not understood (one text, and a menu on each second)
     assert replies[0].body and "Studio Força" in replies[0].body
     assert all(r.status == "sent" for r in replies)
     sent_order = sorted(replies, key=lambda r: r.sent_at)  # type: ignore[arg-type, return-value]
@@ -145,7 +145,7 @@ async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_
 
     await take_turn(runtime, 1)  # the turn committed its replies, claimed; the worker died before sending them
     broker.flush_all()
-    assert [r.status for r in await outbox(runtime)] == ["sending"] * 4
+    assert [r.status for r in await outbox(runtime)] == ["sending"] * 3
     assert route.call_count == 0
     clock.advance(seconds=runtime.settings.sweep_after_s + 1)
     assert await sweep(runtime, Enqueuer(broker)) == (0, 0)  # not yet: a live worker may still be sending them
@@ -155,8 +155,8 @@ async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_
     await drain(broker, runtime)
     await sweep(runtime, Enqueuer(broker))
     await drain(broker, runtime)
-    assert [r.status for r in await outbox(runtime)] == ["sent"] * 4
-    assert route.call_count == 4
+    assert [r.status for r in await outbox(runtime)] == ["sent"] * 3
+    assert route.call_count == 3
 
 
 async def test_inbound_left_unprocessed_is_picked_up_by_the_sweeper(web, runtime, business, broker, clock):
@@ -168,4 +168,4 @@ async def test_inbound_left_unprocessed_is_picked_up_by_the_sweeper(web, runtime
     with respx.mock(assert_all_mocked=True) as mock:
         mock.post(SEND_URL).mock(side_effect=ok)
         await drain(broker, runtime)
-    assert [r.status for r in await outbox(runtime)] == ["sent"] * 4
+    assert [r.status for r in await outbox(runtime)] == ["sent"] * 3

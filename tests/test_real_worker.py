@@ -49,13 +49,13 @@ async def test_dramatiq_worker_on_redis_answers_a_webhook(runtime, business, set
                 async def all_sent() -> bool:
                     async with runtime.sessions() as session:
                         statuses = (await session.execute(select(OutboundMessage.status))).scalars().all()
-                    return len(statuses) == 4 and set(statuses) == {"sent"}
+                    return len(statuses) == 3 and set(statuses) == {"sent"}
 
                 await wait_for(all_sent)
         finally:
             await asyncio.to_thread(worker.stop)
             broker.close()
-    assert route.call_count == 4
+    assert route.call_count == 3
     assert "This is *Studio Força*" in route.calls[1].request.content.decode()
 
 

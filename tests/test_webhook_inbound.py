@@ -68,7 +68,7 @@ async def test_same_message_delivered_three_times_is_stored_and_answered_once(we
     assert await count(runtime, InboundMessage) == 1
     async with runtime.sessions() as session:
         kinds = (await session.execute(select(OutboundMessage.kind).order_by(OutboundMessage.id))).scalars().all()
-    assert kinds == ["read", "text", "buttons", "text"]  # greeting, consent, "no services yet": once, not three times
+    assert kinds == ["read", "buttons", "text"]  # greeting with the consent question, "no services yet": once, not three times
 
 
 async def test_concurrent_redeliveries_store_one_row(web, runtime, business):
