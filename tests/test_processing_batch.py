@@ -1,6 +1,7 @@
 """One wake-up takes the turns of every client a webhook batch stored; each turn sends its replies as it commits."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -158,3 +159,27 @@ async def test_a_seat_freed_in_a_turn_is_offered_to_the_waitlisted_client_withou
     await drain(broker, runtime)
     offers = [b for b in sent_bodies(route) if b.get("to") == "5511900000001"]
     assert len(offers) == 1 and "Abriu uma vaga" in str(offers[0])
+
+
+async def test_a_turn_that_waited_for_the_lock_leaves_alone_what_the_turn_before_it_answered(web, runtime, business, broker,
+                                                                                          monkeypatch):
+    await _three_clients_wrote(web, broker)
+    holding, release = asyncio.Event(), asyncio.Event()
+    real_handle = processing.handle
+
+    async def first_one_dawdles(ctx, incoming):  # type: ignore[no-untyped-def]
+        if not holding.is_set():
+            holding.set()
+            await release.wait()
+        await real_handle(ctx, incoming)
+
+    monkeypatch.setattr(processing, "handle", first_one_dawdles)
+    first = asyncio.create_task(processing.take_turn(runtime, 1))
+    await holding.wait()  # the first turn holds the conversation lock
+    second = asyncio.create_task(processing.take_turn(runtime, 1))
+    await asyncio.sleep(0.3)  # the second one's statement is waiting for that lock
+    release.set()
+    answered, after = await first, await second
+    assert answered.claim is not None and [r.kind for r in answered.claim.rows] == ["read", "buttons", "list"]
+    assert after == processing.TurnOutcome()  # "oi" was answered once
+    assert [status for client, _, status in await _statuses(runtime) if client == 1] == ["sending"] * 3
