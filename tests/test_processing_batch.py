@@ -183,3 +183,23 @@ async def test_a_turn_that_waited_for_the_lock_leaves_alone_what_the_turn_before
     assert answered.claim is not None and [r.kind for r in answered.claim.rows] == ["read", "buttons", "list"]
     assert after == processing.TurnOutcome()  # "oi" was answered once
     assert [status for client, _, status in await _statuses(runtime) if client == 1] == ["sending"] * 3
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_a_bug_in_one_turn_of_a_shared_transaction_costs_only_that_turn(web, runtime, business, broker, monkeypatch,
+                                                                             respx_mock):
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
+    client_ids = await _three_clients_wrote(web, broker)
+    real_handle = processing.handle
+
+    async def breaks_for_the_second(ctx, incoming):  # type: ignore[no-untyped-def]
+        if ctx.client.id == client_ids[1]:
+            raise RuntimeError("a bug in a flow")
+        await real_handle(ctx, incoming)
+
+    monkeypatch.setattr(processing, "handle", breaks_for_the_second)
+    await processing.process_contacts(runtime, Enqueuer(broker), client_ids)  # the three turns share one transaction
+    texts = {wa_id: " ".join(str(b) for b in sent_bodies(route) if b.get("to") == wa_id) for wa_id in WA_IDS}
+    assert "Studio Força" in texts[WA_IDS[0]] and "Studio Força" in texts[WA_IDS[2]]
+    assert "Studio Força" not in texts[WA_IDS[1]] and "deu um problema aqui do meu lado" in texts[WA_IDS[1]]  # the apology
+    assert {status for _, _, status in await _statuses(runtime)} == {"sent"}

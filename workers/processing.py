@@ -1,4 +1,5 @@
-"""Turning clients' new inbound messages into replies: one transaction per client's turn.
+"""Turning clients' new inbound messages into replies: each client's turn all or nothing, several
+clients' turns in one transaction when one wake-up brings them (and one each, should one fail).
 
 A turn whose client has nothing else on its way writes its replies already claimed for sending
 and sends them as soon as it commits: no delivery wake-up, no claim transaction, and the reply
@@ -39,8 +40,13 @@ class TurnOutcome:
     wake: list[int] = field(default_factory=list)  # clients whose queued rows need a delivery wake-up
 
 
+# Turns that share a transaction: BEGIN, COMMIT and a pooled connection serve them all. Kept small,
+# as the first turn's conversation lock is held until the last one of its group is done.
+TURNS_PER_TRANSACTION = 8
+
+
 async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
-    """Take the turns of the clients one webhook batch woke, sending each turn's replies as it commits.
+    """Take the turns of the clients one webhook batch woke, sending each group's replies as it commits.
 
     One wake-up for many clients spreads the broker's cost over them, and what their sends did is
     recorded in one transaction, shared with the other wake-ups on this loop whose sends ended
@@ -48,25 +54,33 @@ async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int
     so that the broker retries the wake-up, and the clients already done have nothing pending by then.
     """
 
-    async def one(client_id: int) -> tuple[TurnOutcome, delivery_batch.Outcome | None]:
+    async def group(ids: list[int]) -> list[tuple[TurnOutcome | BaseException, delivery_batch.Outcome | BaseException | None]]:
         async with rt.turns_in_flight:
-            turn = await take_turn(rt, client_id)
-        return turn, None if turn.claim is None else await delivery_batch.send_claim(rt, turn.claim)
+            turns = await take_turns(rt, ids)
+        sends = await asyncio.gather(*(_send(rt, turn) for turn in turns), return_exceptions=True)
+        return list(zip(turns, sends))
 
     async def record(batch: list[tuple[Claim, delivery_batch.Outcome]]) -> None:
         async with rt.turns_in_flight:  # a connection like a turn's: past the pool, each is a new backend
             await delivery_batch.record_sends(rt, enqueuer, batch)
 
-    outcomes = await asyncio.gather(*(one(i) for i in client_ids), return_exceptions=True)
-    done = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
-    sent = [(turn.claim, result) for turn, result in done if turn.claim is not None and result is not None]
+    ids = sorted(set(client_ids))
+    groups = [ids[i:i + TURNS_PER_TRANSACTION] for i in range(0, len(ids), TURNS_PER_TRANSACTION)]
+    outcomes = [pair for pairs in await asyncio.gather(*(group(g) for g in groups)) for pair in pairs]
+    sent = [(turn.claim, result) for turn, result in outcomes
+            if isinstance(turn, TurnOutcome) and turn.claim is not None and isinstance(result, tuple)]
     await rt.send_records.write(sent, record)
-    wake = sorted({client_id for turn, _ in done for client_id in turn.wake})
+    wake = sorted({client_id for turn, _ in outcomes if isinstance(turn, TurnOutcome) for client_id in turn.wake})
     if wake:
         await enqueuer.deliver_many(wake)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
+    for failure in (f for pair in outcomes for f in pair if isinstance(f, BaseException)):
+        raise failure
+
+
+async def _send(rt: Runtime, turn: TurnOutcome | BaseException) -> delivery_batch.Outcome | None:
+    if isinstance(turn, BaseException) or turn.claim is None:
+        return None
+    return await delivery_batch.send_claim(rt, turn.claim)
 
 
 async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
@@ -78,6 +92,24 @@ class _EngineFailed(Exception):
     """The engine raised on a turn taken without savepoints."""
 
 
+async def take_turns(rt: Runtime, client_ids: list[int]) -> list[TurnOutcome | BaseException]:
+    """take_turn for each of these clients (in id order), all in one transaction; should one of them
+    fail, each again in a transaction of its own, so that only that one fails."""
+    if len(client_ids) > 1:
+        try:
+            async with rt.sessions.begin() as session:  # the conversation locks are taken in id order
+                return [await _turn(rt, session, client_id, guarded=False) for client_id in client_ids]
+        except Exception:  # everything rolled back; the turns are taken again one by one
+            log.debug("a shared turn transaction failed; taking its turns one by one", exc_info=True)
+    outcomes: list[TurnOutcome | BaseException] = []
+    for client_id in client_ids:
+        try:
+            outcomes.append(await take_turn(rt, client_id))
+        except Exception as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
 async def take_turn(rt: Runtime, client_id: int) -> TurnOutcome:
     """Run the engine over the client's unprocessed messages in the order they were sent.
 
@@ -85,39 +117,40 @@ async def take_turn(rt: Runtime, client_id: int) -> TurnOutcome:
     the domain changes, the replies (outbox) and the processed marks commit together or not at all.
     """
     try:
-        return await _turn(rt, client_id, guarded=False)
+        async with rt.sessions.begin() as session:
+            return await _turn(rt, session, client_id, guarded=False)
     except _EngineFailed:
         # Rare: the turn starts over with every message in a savepoint of its own, so that only the
         # one that trips the bug loses its changes. Always guarding cost two round trips a message.
-        return await _turn(rt, client_id, guarded=True)
+        async with rt.sessions.begin() as session:
+            return await _turn(rt, session, client_id, guarded=True)
 
 
-async def _turn(rt: Runtime, client_id: int, guarded: bool) -> TurnOutcome:
-    async with rt.sessions.begin() as session:
-        now = rt.clock.now()
-        conversation = await lock_for_turn(session, client_id, now)
-        if conversation is None:
-            return TurnOutcome()
-        inputs = await load_turn(session, client_id)
-        if inputs is None or not inputs.pending:
-            return TurnOutcome()
-        client, business, pending = inputs.client, inputs.business, inputs.pending
-        messages = [_read_receipt(pending[-1])]
-        wake: list[int] = []
-        state, handoff = State.load(conversation.state), conversation.handoff
-        for message in pending:
-            if handoff:  # a trainer has taken over: the bot stays quiet
-                break
-            ctx = Ctx(session, business, client, now, state)
-            await (_guarded_turn(session, ctx, _incoming(message)) if guarded else _fast_turn(ctx, _incoming(message)))
-            messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]
-            handoff = ctx.handoff
-            if ctx.offers:
-                await queue_waitlist_offers(session, business, ctx.offers, now)
-                wake += [offer.client_id for offer in ctx.offers]
-        send_now = _sendable_now(inputs, messages, now)
-        end = TurnEnd(state.dump(), handoff, [m.id for m in pending], state.locale, messages, send_now)
-        rows = await end_turn(session, conversation, business.id, client_id, end, now)
+async def _turn(rt: Runtime, session: AsyncSession, client_id: int, guarded: bool) -> TurnOutcome:
+    now = rt.clock.now()
+    conversation = await lock_for_turn(session, client_id, now)
+    if conversation is None:
+        return TurnOutcome()
+    inputs = await load_turn(session, client_id)
+    if inputs is None or not inputs.pending:
+        return TurnOutcome()
+    client, business, pending = inputs.client, inputs.business, inputs.pending
+    messages = [_read_receipt(pending[-1])]
+    wake: list[int] = []
+    state, handoff = State.load(conversation.state), conversation.handoff
+    for message in pending:
+        if handoff:  # a trainer has taken over: the bot stays quiet
+            break
+        ctx = Ctx(session, business, client, now, state)
+        await (_guarded_turn(session, ctx, _incoming(message)) if guarded else _fast_turn(ctx, _incoming(message)))
+        messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]
+        handoff = ctx.handoff
+        if ctx.offers:
+            await queue_waitlist_offers(session, business, ctx.offers, now)
+            wake += [offer.client_id for offer in ctx.offers]
+    send_now = _sendable_now(inputs, messages, now)
+    end = TurnEnd(state.dump(), handoff, [m.id for m in pending], state.locale, messages, send_now)
+    rows = await end_turn(session, conversation, business.id, client_id, end, now)
     if not send_now:
         return TurnOutcome(None, [*wake, client_id])
     return TurnOutcome(Claim(client_id, client.wa_id or "", business, rows), wake)
