@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,14 +42,15 @@ async def lock_conversation(session: AsyncSession, business_id: int, client_id: 
     return (await session.scalars(stmt, params, execution_options={"populate_existing": True})).one()
 
 
-async def lock_for_turn(session: AsyncSession, client_id: int, now: datetime) -> LockedConversation | None:
-    """lock_conversation for a client known only by id; None when the client does not exist.
+async def lock_for_turns(session: AsyncSession, client_ids: Sequence[int], now: datetime) -> dict[int, LockedConversation]:
+    """lock_conversation for clients known only by id, in id order (so two callers never deadlock),
+    by client id; a client that does not exist is left out.
 
-    The row is started from the client's own row (INSERT … SELECT), so the client is read after
+    Each row is started from the client's own row (INSERT … SELECT), so the client is read after
     the lock is held and a turn never decides on a client row another turn was changing.
     """
-    row = (await session.execute(_statements(session)["turn"], {"client_id": client_id, "now": now})).one_or_none()
-    return None if row is None else LockedConversation(row.id, row.state or {}, row.handoff, row.version)
+    rows = (await session.execute(_statements(session)["turn"], {"client_ids": sorted(client_ids), "now": now})).all()
+    return {row.client_id: LockedConversation(row.id, row.state or {}, row.handoff, row.version) for row in rows}
 
 
 _STATEMENTS: dict[str, dict[str, Any]] = {}
@@ -61,12 +62,13 @@ def _statements(session: AsyncSession) -> dict[str, Any]:
     if dialect not in _STATEMENTS:
         c, clients = _conversations.c, Client.__table__.c
         from_client = select(clients.business_id, clients.id, *(literal(v, c[k].type) for k, v in _NEW_ROW.items()),
-                             bindparam("now", type_=c.updated_at.type)).where(clients.id == bindparam("client_id"))
+                             bindparam("now", type_=c.updated_at.type)
+                             ).where(clients.id.in_(bindparam("client_ids", expanding=True))).order_by(clients.id)
         turn = insert_for(session, _conversations).from_select(
             ["business_id", "client_id", *_NEW_ROW, "updated_at"], from_client)
         _STATEMENTS[dialect] = {
             "orm": _locking(insert_for(session, Conversation)).returning(Conversation),
-            "turn": _locking(turn).returning(c.id, c.state, c.handoff, c.version),
+            "turn": _locking(turn).returning(c.id, c.client_id, c.state, c.handoff, c.version),
         }
     return _STATEMENTS[dialect]
 

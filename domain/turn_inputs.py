@@ -1,15 +1,15 @@
-"""What a conversation turn reads once it holds the conversation lock, in one query.
+"""What conversation turns read once they hold their conversation locks, in one query.
 
 The client and the business come back as ORM objects (flows change the client), the unprocessed
 messages as plain rows (a turn only reads them), and whether older replies are still on their way
-(if none are, the turn's own replies can be sent the moment it commits). Run it after lock_for_turn, in its own
+(if none are, the turn's own replies can be sent the moment it commits). Run it after lock_for_turns, in its own
 statement: a statement sees the database as it was when the statement began, so one that also
 waited for the lock could miss the processed marks of the turn it waited for.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,8 +24,8 @@ _LOAD = (
            _inbound.id, _inbound.provider_message_id, _inbound.kind, _inbound.body, _inbound.payload)
     .join(Business, Business.id == Client.business_id)
     .outerjoin(InboundMessage.__table__, (_inbound.client_id == Client.id) & _inbound.processed_at.is_(None))
-    .where(Client.id == bindparam("client_id"))
-    .order_by(_inbound.sent_at, _inbound.id)  # the order the client sent them
+    .where(Client.id.in_(bindparam("client_ids", expanding=True)))
+    .order_by(Client.id, _inbound.sent_at, _inbound.id)  # each client's in the order the client sent them
 )
 
 
@@ -46,10 +46,15 @@ class TurnInputs:
     outbox_busy: bool  # rows queued or being sent before this turn: its replies wait behind them
 
 
-async def load_turn(session: AsyncSession, client_id: int) -> TurnInputs | None:
-    """The client, its business, its unprocessed messages and whether its outbox is busy; None when no such client."""
-    rows = (await session.execute(_LOAD, {"client_id": client_id})).all()
-    if not rows:
-        return None
-    client, business, outbox_busy = rows[0][:3]
-    return TurnInputs(client, business, [PendingMessage(*row[3:]) for row in rows if row.id is not None], outbox_busy)
+async def load_turns(session: AsyncSession, client_ids: Sequence[int]) -> dict[int, TurnInputs]:
+    """Each client's row, its business, its unprocessed messages and whether its outbox is busy, by
+    client id; a client that does not exist is left out."""
+    rows = (await session.execute(_LOAD, {"client_ids": list(client_ids)})).all()
+    inputs: dict[int, TurnInputs] = {}
+    for row in rows:
+        client, business, outbox_busy = row[:3]
+        if client.id not in inputs:
+            inputs[client.id] = TurnInputs(client, business, [], outbox_busy)
+        if row.id is not None:
+            inputs[client.id].pending.append(PendingMessage(*row[3:]))
+    return inputs

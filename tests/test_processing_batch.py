@@ -59,18 +59,18 @@ async def test_one_wake_up_answers_every_client_of_a_batch_with_no_delivery_wake
 async def test_a_failing_turn_does_not_hold_back_the_other_clients_replies(web, runtime, business, broker, monkeypatch, respx_mock):
     route = respx_mock.post(SEND_URL).mock(side_effect=ok)
     client_ids = await _three_clients_wrote(web, broker)
-    real_load = processing.load_turn
+    real_load = processing.load_turns
 
-    async def broken_for_the_second(session, client_id):  # type: ignore[no-untyped-def]
-        if client_id == client_ids[1]:
+    async def broken_for_the_second(session, ids):  # type: ignore[no-untyped-def]
+        if client_ids[1] in ids:
             raise ConnectionError("database went away mid-turn")
-        return await real_load(session, client_id)
+        return await real_load(session, ids)
 
-    monkeypatch.setattr(processing, "load_turn", broken_for_the_second)
+    monkeypatch.setattr(processing, "load_turns", broken_for_the_second)
     with pytest.raises(ConnectionError):  # raised, so the broker retries the wake-up
         await processing.process_contacts(runtime, Enqueuer(broker), client_ids)
     assert {body.get("to") for body in sent_bodies(route)} - {None} == {WA_IDS[0], WA_IDS[2]}  # read receipts name no one
-    monkeypatch.setattr(processing, "load_turn", real_load)
+    monkeypatch.setattr(processing, "load_turns", real_load)
     await processing.process_contacts(runtime, Enqueuer(broker), client_ids)  # the retry: only the second is left
     assert [body.get("to") for body in sent_bodies(route)][-2:] == [WA_IDS[1]] * 2  # its greeting (with the opt-in) and menu
     assert {status for _, _, status in await _statuses(runtime)} == {"sent"}

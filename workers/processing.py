@@ -22,9 +22,9 @@ from conversations.notices import queue_waitlist_offers
 from conversations.replies import Text, preview
 from conversations.state import State
 from domain import outbox
-from domain.conversation_store import lock_for_turn
+from domain.conversation_store import LockedConversation, lock_for_turns
 from domain.turn_end import TurnEnd, end_turn
-from domain.turn_inputs import PendingMessage, TurnInputs, load_turn
+from domain.turn_inputs import PendingMessage, TurnInputs, load_turns
 from workers import delivery_batch
 from workers.delivery_batch import Claim
 from workers.enqueue import Enqueuer
@@ -97,8 +97,8 @@ async def take_turns(rt: Runtime, client_ids: list[int]) -> list[TurnOutcome | B
     fail, each again in a transaction of its own, so that only that one fails."""
     if len(client_ids) > 1:
         try:
-            async with rt.sessions.begin() as session:  # the conversation locks are taken in id order
-                return [await _turn(rt, session, client_id, guarded=False) for client_id in client_ids]
+            async with rt.sessions.begin() as session:
+                return list(await _turns(rt, session, client_ids, guarded=False))
         except Exception:  # everything rolled back; the turns are taken again one by one
             log.debug("a shared turn transaction failed; taking its turns one by one", exc_info=True)
     outcomes: list[TurnOutcome | BaseException] = []
@@ -118,23 +118,27 @@ async def take_turn(rt: Runtime, client_id: int) -> TurnOutcome:
     """
     try:
         async with rt.sessions.begin() as session:
-            return await _turn(rt, session, client_id, guarded=False)
+            return (await _turns(rt, session, [client_id], guarded=False))[0]
     except _EngineFailed:
         # Rare: the turn starts over with every message in a savepoint of its own, so that only the
         # one that trips the bug loses its changes. Always guarding cost two round trips a message.
         async with rt.sessions.begin() as session:
-            return await _turn(rt, session, client_id, guarded=True)
+            return (await _turns(rt, session, [client_id], guarded=True))[0]
 
 
-async def _turn(rt: Runtime, session: AsyncSession, client_id: int, guarded: bool) -> TurnOutcome:
+async def _turns(rt: Runtime, session: AsyncSession, client_ids: list[int], guarded: bool) -> list[TurnOutcome]:
+    """The clients' turns in the session's transaction: their locks in one statement, their reads in another."""
     now = rt.clock.now()
-    conversation = await lock_for_turn(session, client_id, now)
-    if conversation is None:
-        return TurnOutcome()
-    inputs = await load_turn(session, client_id)
-    if inputs is None or not inputs.pending:
-        return TurnOutcome()
+    locked = await lock_for_turns(session, client_ids, now)
+    inputs = await load_turns(session, list(locked))
+    return [await _turn(session, locked[i], inputs[i], now, guarded) if i in inputs and inputs[i].pending else TurnOutcome()
+            for i in client_ids]
+
+
+async def _turn(session: AsyncSession, conversation: LockedConversation, inputs: TurnInputs, now: datetime,
+                guarded: bool) -> TurnOutcome:
     client, business, pending = inputs.client, inputs.business, inputs.pending
+    client_id = client.id
     messages = [_read_receipt(pending[-1])]
     wake: list[int] = []
     state, handoff = State.load(conversation.state), conversation.handoff
