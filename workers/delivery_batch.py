@@ -44,13 +44,24 @@ Outcome = tuple[delivery.Sent, delivery.Failure]
 async def deliver_many(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
     """Send every due row of these clients; hand the awkward ones to the one-client path."""
     claims, elsewhere = await _claim(rt, client_ids)
+    results = await send_claims(rt, claims)
+    sent = [(claim, result) for claim, result in zip(claims, results) if not isinstance(result, BaseException)]
+    await record_sends(rt, enqueuer, sent, elsewhere)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result  # its rows stay 'sending' for the sweeper; the others are recorded
+
+
+async def send_claims(rt: Runtime, claims: list[Claim]) -> list[Outcome | BaseException]:
+    """The claims' sends side by side, each claim's in order; what each did, or what it raised."""
+    if not claims:
+        return []
     turns = ReservedTurns(rt.limiter)  # a hundred sends' slots in a round trip or two, not a hundred
     sends_per_number: Counter[str] = Counter()
     for claim in claims:
         sends_per_number[claim.business.phone_number_id] += len(claim.rows)
     await turns.take(sends_per_number)
-    results = await asyncio.gather(*(send_claim(rt, c, turns) for c in claims))
-    await record_sends(rt, enqueuer, list(zip(claims, results)), elsewhere)
+    return list(await asyncio.gather(*(send_claim(rt, c, turns) for c in claims), return_exceptions=True))
 
 
 async def send_claim(rt: Runtime, claim: Claim, turns: RateLimiter | None = None) -> Outcome:

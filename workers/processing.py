@@ -42,7 +42,7 @@ class TurnOutcome:
 
 # Turns that share a transaction: BEGIN, COMMIT and a pooled connection serve them all. Kept small,
 # as the first turn's conversation lock is held until the last one of its group is done.
-TURNS_PER_TRANSACTION = 8
+TURNS_PER_TRANSACTION = 16
 
 
 async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
@@ -57,8 +57,7 @@ async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int
     async def group(ids: list[int]) -> list[tuple[TurnOutcome | BaseException, delivery_batch.Outcome | BaseException | None]]:
         async with rt.turns_in_flight:
             turns = await take_turns(rt, ids)
-        sends = await asyncio.gather(*(_send(rt, turn) for turn in turns), return_exceptions=True)
-        return list(zip(turns, sends))
+        return list(zip(turns, await _send_replies(rt, turns)))
 
     async def record(batch: list[tuple[Claim, delivery_batch.Outcome]]) -> None:
         async with rt.turns_in_flight:  # a connection like a turn's: past the pool, each is a new backend
@@ -77,10 +76,14 @@ async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int
         raise failure
 
 
-async def _send(rt: Runtime, turn: TurnOutcome | BaseException) -> delivery_batch.Outcome | None:
-    if isinstance(turn, BaseException) or turn.claim is None:
-        return None
-    return await delivery_batch.send_claim(rt, turn.claim)
+async def _send_replies(rt: Runtime, turns: list[TurnOutcome | BaseException]) -> list[delivery_batch.Outcome | BaseException | None]:
+    """Each turn's claimed replies sent, the rate-limit slots of them all reserved together (None: nothing to send)."""
+    claims = [turn.claim for turn in turns if isinstance(turn, TurnOutcome) and turn.claim is not None]
+    try:
+        sent = iter(await delivery_batch.send_claims(rt, claims))
+    except Exception as exc:  # no slots from the rate limiter: the rows stay 'sending' for the sweeper
+        sent = iter([exc] * len(claims))
+    return [next(sent) if isinstance(turn, TurnOutcome) and turn.claim is not None else None for turn in turns]
 
 
 async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
