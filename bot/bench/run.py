@@ -22,8 +22,10 @@ from bot.bench import load, stack
 from bot.bench.graph_standin import GraphStandIn
 from bot.bench.http_client import KeepAliveClient
 
-# 32 in flight: by Little's law 3,000 webhooks/s answered within ~10 ms each is about 30 at a time.
-DEFAULTS = {"ingest": (20000, 32), "turns": (2000, 32)}
+# In flight, by Little's law: 3,000 webhooks/s answered within ~10 ms each is about 30 at a time;
+# 400 turns/s that each take ~100 ms end to end (stored, woken, taken, committed, reply posted) is
+# 40, so at 32 the bench itself capped turns at ~350/s whatever the stack could do.
+DEFAULTS = {"ingest": (20000, 32), "turns": (2000, 48)}
 # Not counted: lazy imports, connection pools, caches and PostgreSQL's plans settle first (after a
 # 300-webhook warm-up the next 100 ms of ingest still had a p99 of 47 ms; after 2,000, none).
 WARMUP = {"ingest": 2000, "turns": 64}
