@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import Integer, String, Text, bindparam, func, insert, literal, select, update
+from sqlalchemy import String, Text, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,9 +90,9 @@ def _queue_replies() -> Any:
                           bindparam("reply_payloads", type_=ARRAY(o.payload.type))
                           ).table_valued("kind", "body", "payload", with_ordinality="position").render_derived()
     now = bindparam("now", type_=o.created_at.type)
-    rows = select(bindparam("reply_business_id", type_=Integer), bindparam("turn_client_id", type_=Integer),
-                  replies.c.kind, replies.c.body, replies.c.payload, bindparam("reply_status", type_=String),
-                  bindparam("reply_attempts", type_=Integer), now, now, now).order_by(replies.c.position)
+    rows = select(bindparam("reply_business_id", type_=o.business_id.type), bindparam("turn_client_id", type_=o.client_id.type),
+                  replies.c.kind, replies.c.body, replies.c.payload, bindparam("reply_status", type_=o.status.type),
+                  bindparam("reply_attempts", type_=o.attempts.type), now, now, now).order_by(replies.c.position)
     columns = ["business_id", "client_id", "kind", "body", "payload", "status", "attempts", "next_attempt_at",
                "created_at", "updated_at"]
     return insert(_outbound).from_select(columns, rows).returning(o.id)

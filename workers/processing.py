@@ -40,17 +40,18 @@ class TurnOutcome:
     wake: list[int] = field(default_factory=list)  # clients whose queued rows need a delivery wake-up
 
 
-# Turns that share a transaction: BEGIN, COMMIT and a pooled connection serve them all. Kept small,
-# as the first turn's conversation lock is held until the last one of its group is done.
+# Turns that share a transaction: BEGIN, COMMIT, a pooled connection, the locking statement and the
+# reading one serve them all. Bounded, as the first turn's conversation lock is held until the last
+# one of its group is done; at 48 conversations in flight 16 gave 423-456 turns/s where 8 gave 404-427.
 TURNS_PER_TRANSACTION = 16
 
 
 async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
     """Take the turns of the clients one webhook batch woke, sending each group's replies as it commits.
 
-    One wake-up for many clients spreads the broker's cost over them, and what their sends did is
-    recorded in one transaction, shared with the other wake-ups on this loop whose sends ended
-    meanwhile. A turn that fails does not hold back the others' replies; it is raised afterwards
+    One wake-up for many clients spreads the broker's cost over them, up to TURNS_PER_TRANSACTION
+    of their turns share a transaction, and what their sends did is recorded together with the
+    sends of the other wake-ups on this loop that ended meanwhile. A turn that fails does not hold back the others' replies; it is raised afterwards
     so that the broker retries the wake-up, and the clients already done have nothing pending by then.
     """
 
