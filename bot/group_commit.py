@@ -53,12 +53,13 @@ class GroupCommit:
 
     async def _write(self, received: list[Received]) -> set[int]:
         client_ids: set[int] = set()
+        business_ids = sorted({r.business_id for r in received})
         # The usual batch, one business's messages, is one statement on PostgreSQL (domain.inbox).
-        one_statement = len({r.business_id for r in received}) == 1 and not any(r.statuses for r in received)
+        one_statement = len(business_ids) == 1 and not any(r.statuses for r in received)
         sessions = self._runtime.single_statements if one_statement else self._runtime.sessions
         async with sessions.begin() as session:
             now = self._runtime.clock.now()
-            for business_id in sorted({r.business_id for r in received}):
+            for business_id in business_ids:
                 mine = [r for r in received if r.business_id == business_id]
                 client_ids.update(await record_inbound(session, business_id, [m for r in mine for m in r.messages], now))
                 await record_statuses(session, business_id, [s for r in mine for s in r.statuses])

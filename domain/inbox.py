@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import Table, bindparam, case, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.arrays import unnest
 from domain.models import Client, InboundMessage
 from domain.phones import contact_key, phone_of_key
 from domain.upsert import insert_for
@@ -107,9 +107,8 @@ def _statements(session: AsyncSession) -> _Statements:
 
     `insert().values(rows)` has no cache key, so SQLAlchemy compiled both statements on every
     webhook (about half of the web process's CPU); as parameters, the compiled form is cached.
-    On PostgreSQL the rows go as arrays through `unnest`: one statement text for any number of
-    rows, where a multi-row VALUES has one text (and one server-side prepare) per batch size; and
-    the messages join the clients the CTE returns, so a batch costs one round trip, not two.
+    On PostgreSQL the rows go as arrays (domain.arrays), and the messages join the clients the
+    CTE returns, so a batch costs one round trip, not two.
     Elsewhere several rows still go out as one INSERT per table (SQLAlchemy's "insertmanyvalues").
     """
     dialect = session.get_bind().dialect.name
@@ -119,8 +118,8 @@ def _statements(session: AsyncSession) -> _Statements:
         inbound = InboundMessage.__table__
         if by_column:
             upserted = clients.cte("upserted")
-            messages = _unnest(_MESSAGE_COLUMNS, "message_", {**{n: c.type for n, c in inbound.c.items()},
-                                                              "contact_key": Client.__table__.c.contact_key.type})
+            types = {n: c.type for n, c in inbound.c.items()} | {"contact_key": Client.__table__.c.contact_key.type}
+            messages = unnest({n: types[n] for n in _MESSAGE_COLUMNS}, "message_")
             joined = (select(messages.c.business_id, upserted.c.id, *(messages.c[n] for n in _INBOX_COLUMNS[2:]))
                       .select_from(messages.join(upserted, upserted.c.contact_key == messages.c.contact_key)))
             together = _store(insert_for(session, inbound).from_select(list(_INBOX_COLUMNS), joined)).add_cte(upserted)
@@ -164,12 +163,8 @@ def _insert_rows(session: AsyncSession, table: Table, columns: Sequence[str], pr
     insert = insert_for(session, table)
     if not by_column:
         return insert
-    rows = _unnest(columns, prefix, {n: table.c[n].type for n in columns})
+    rows = unnest({n: table.c[n].type for n in columns}, prefix)
     return insert.from_select(list(columns), select(*(rows.c[name] for name in columns)))
-
-
-def _unnest(columns: Sequence[str], prefix: str, types: dict[str, Any]) -> Any:
-    return func.unnest(*(bindparam(prefix + name, type_=ARRAY(types[name])) for name in columns)).table_valued(*columns).render_derived()
 
 
 async def clients_with_stale_pending(session: AsyncSession, received_before: datetime, limit: int = 500) -> list[int]:

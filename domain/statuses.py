@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import bindparam, case, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import outbox
+from domain.arrays import unnest
 from domain.models import MessageStatusEvent, OutboundMessage
 from domain.upsert import insert_for
 
@@ -52,7 +52,7 @@ async def mark_sent(session: AsyncSession, sent: Sequence[tuple[int, int, str | 
         await apply_early_statuses_across(session, [(b, pid) for b, _, pid in sent if pid])
         return
     # One statement: the marks as a data-modifying CTE whose rows the early statuses join.
-    params = {"row_ids": [row_id for _, row_id, _ in sent], "provider_ids": [pid for _, _, pid in sent], "now": now}
+    params = {"sent_row_id": [row_id for _, row_id, _ in sent], "sent_provider_id": [pid for _, _, pid in sent], "now": now}
     for event in (await session.execute(_MARK_SENT_EARLY, params)).all():
         await _advance(session, event.business_id, event.provider_message_id, event.status, event.occurred_at, event.error)
 
@@ -78,9 +78,7 @@ _EARLY_STATUSES = select(MessageStatusEvent).where(  # built once: a reply's del
 
 def _mark_sent_early() -> Any:
     o, e = OutboundMessage.__table__, MessageStatusEvent.__table__
-    rows = func.unnest(bindparam("row_ids", type_=ARRAY(o.c.id.type)),
-                       bindparam("provider_ids", type_=ARRAY(o.c.provider_message_id.type))
-                       ).table_valued("row_id", "provider_id").render_derived()
+    rows = unnest({"row_id": o.c.id.type, "provider_id": o.c.provider_message_id.type}, "sent_")
     now = bindparam("now", type_=o.c.sent_at.type)
     marked = (update(o).where(o.c.id == rows.c.row_id)
               .values(status="sent", provider_message_id=rows.c.provider_id, sent_at=now, updated_at=now, last_error=None)

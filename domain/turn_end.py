@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import String, Text, bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import String, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import outbox
+from domain.arrays import unnest
 from domain.conversation_store import LockedConversation
 from domain.models import Client, Conversation, InboundMessage, OutboundMessage
 
@@ -45,8 +45,8 @@ async def end_turn(session: AsyncSession, conversation: LockedConversation, busi
     status, attempts = ("sending", 1) if end.send_now else ("queued", 0)
     ids = (await session.execute(_TOGETHER, parameters | {
         "reply_business_id": business_id, "reply_status": status, "reply_attempts": attempts,
-        "reply_kinds": [m.kind for m in end.replies], "reply_bodies": [m.body for m in end.replies],
-        "reply_payloads": [m.payload for m in end.replies]})).scalars().all()
+        "reply_kind": [m.kind for m in end.replies], "reply_body": [m.body for m in end.replies],
+        "reply_payload": [m.payload for m in end.replies]})).scalars().all()
     return _claimed(end, ids)
 
 
@@ -85,10 +85,7 @@ _LOCALE = (update(_clients).where(_clients.c.id == bindparam("turn_client_id"), 
 def _queue_replies() -> Any:
     """INSERT of the replies, passed as one array per column, in their order (ids follow it)."""
     o = _outbound.c
-    replies = func.unnest(bindparam("reply_kinds", type_=ARRAY(o.kind.type)),
-                          bindparam("reply_bodies", type_=ARRAY(Text)),
-                          bindparam("reply_payloads", type_=ARRAY(o.payload.type))
-                          ).table_valued("kind", "body", "payload", with_ordinality="position").render_derived()
+    replies = unnest({"kind": o.kind.type, "body": o.body.type, "payload": o.payload.type}, "reply_", ordinality="position")
     now = bindparam("now", type_=o.created_at.type)
     rows = select(bindparam("reply_business_id", type_=o.business_id.type), bindparam("turn_client_id", type_=o.client_id.type),
                   replies.c.kind, replies.c.body, replies.c.payload, bindparam("reply_status", type_=o.status.type),

@@ -2,9 +2,9 @@
 
 The client and the business come back as ORM objects (flows change the client), the unprocessed
 messages as plain rows (a turn only reads them), and whether older replies are still on their way
-(if none are, the turn's own replies can be sent the moment it commits). Run it after lock_for_turns, in its own
-statement: a statement sees the database as it was when the statement began, so one that also
-waited for the lock could miss the processed marks of the turn it waited for.
+(if none are, the turn's own replies can be sent the moment it commits). Run it after
+lock_for_turns, in its own statement: a statement sees the database as it was when the statement
+began, so one that also waited for the locks could miss the processed marks of the turn it waited for.
 """
 from __future__ import annotations
 

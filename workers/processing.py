@@ -51,8 +51,9 @@ async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int
 
     One wake-up for many clients spreads the broker's cost over them, up to TURNS_PER_TRANSACTION
     of their turns share a transaction, and what their sends did is recorded together with the
-    sends of the other wake-ups on this loop that ended meanwhile. A turn that fails does not hold back the others' replies; it is raised afterwards
-    so that the broker retries the wake-up, and the clients already done have nothing pending by then.
+    sends of the other wake-ups on this loop that ended meanwhile. A turn that fails does not hold
+    back the others' replies; it is raised afterwards so that the broker retries the wake-up, and
+    the clients already done have nothing pending by then.
     """
 
     async def group(ids: list[int]) -> list[tuple[TurnOutcome | BaseException, delivery_batch.Outcome | BaseException | None]]:
@@ -67,8 +68,7 @@ async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int
     ids = sorted(set(client_ids))
     groups = [ids[i:i + TURNS_PER_TRANSACTION] for i in range(0, len(ids), TURNS_PER_TRANSACTION)]
     outcomes = [pair for pairs in await asyncio.gather(*(group(g) for g in groups)) for pair in pairs]
-    sent = [(turn.claim, result) for turn, result in outcomes
-            if isinstance(turn, TurnOutcome) and turn.claim is not None and isinstance(result, tuple)]
+    sent = [(claim, result) for turn, result in outcomes if (claim := _claim_of(turn)) and isinstance(result, tuple)]
     await rt.send_records.write(sent, record)
     wake = sorted({client_id for turn, _ in outcomes if isinstance(turn, TurnOutcome) for client_id in turn.wake})
     if wake:
@@ -79,12 +79,16 @@ async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int
 
 async def _send_replies(rt: Runtime, turns: list[TurnOutcome | BaseException]) -> list[delivery_batch.Outcome | BaseException | None]:
     """Each turn's claimed replies sent, the rate-limit slots of them all reserved together (None: nothing to send)."""
-    claims = [turn.claim for turn in turns if isinstance(turn, TurnOutcome) and turn.claim is not None]
+    claims = [claim for turn in turns if (claim := _claim_of(turn))]
     try:
         sent = iter(await delivery_batch.send_claims(rt, claims))
     except Exception as exc:  # no slots from the rate limiter: the rows stay 'sending' for the sweeper
         sent = iter([exc] * len(claims))
-    return [next(sent) if isinstance(turn, TurnOutcome) and turn.claim is not None else None for turn in turns]
+    return [next(sent) if _claim_of(turn) else None for turn in turns]
+
+
+def _claim_of(turn: TurnOutcome | BaseException) -> Claim | None:
+    return turn.claim if isinstance(turn, TurnOutcome) else None
 
 
 async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
