@@ -131,21 +131,29 @@ async def test_a_webhook_batch_rolled_back_leaves_nothing_behind(runtime, busine
         assert (await session.execute(select(func.count()).select_from(InboundMessage))).scalar_one() == 0
 
 
+async def _full_class(runtime, business, clock, holder: int, waiting: int):  # type: ignore[no-untyped-def]
+    """A class with one seat, taken by the studio's client `holder`, `waiting` on its waitlist (by index):
+    their ids and the seat."""
+    clock._now = NOW
+    studio = await make_studio(runtime, business)
+    holder_id, waiting_id = studio.clients[holder], studio.clients[waiting]
+    async with runtime.sessions.begin() as session:
+        (await session.get(Client, waiting_id)).last_inbound_at = NOW - timedelta(hours=1)
+        made = await classes.schedule_class(session, business.id, service_id=studio.spinning, staff_id=studio.bruno,
+                                            starts_at=local(24, 18), now=NOW, capacity=1)
+        seat = await classes.book_seat(session, business.id, client_id=holder_id, appointment_id=made.id, now=NOW)
+        await classes.join_waitlist(session, business.id, client_id=waiting_id, appointment_id=made.id, now=NOW)
+    return holder_id, waiting_id, seat
+
+
 @respx.mock(assert_all_mocked=True)
 async def test_a_seat_freed_in_a_turn_is_offered_to_the_waitlisted_client_without_waiting_for_the_sweeper(
         runtime, business, broker, respx_mock, monkeypatch, clock):
     import conversations.engine as engine
 
     route = respx_mock.post(SEND_URL).mock(side_effect=ok)
-    clock._now = NOW
-    studio = await make_studio(runtime, business)
-    holder, waiting = studio.clients[0], studio.clients[1]
+    holder, waiting, seat = await _full_class(runtime, business, clock, holder=0, waiting=1)
     async with runtime.sessions.begin() as session:
-        (await session.get(Client, waiting)).last_inbound_at = NOW - timedelta(hours=1)
-        made = await classes.schedule_class(session, business.id, service_id=studio.spinning, staff_id=studio.bruno,
-                                            starts_at=local(24, 18), now=NOW, capacity=1)
-        seat = await classes.book_seat(session, business.id, client_id=holder, appointment_id=made.id, now=NOW)
-        await classes.join_waitlist(session, business.id, client_id=waiting, appointment_id=made.id, now=NOW)
         message = IncomingMessage("wamid.CANCEL", "5511900000000", None, None, "text", "cancelar", {"text": {"body": "cancelar"}}, NOW)
         assert await record_inbound(session, business.id, [message], NOW) == [holder]
 
@@ -159,6 +167,40 @@ async def test_a_seat_freed_in_a_turn_is_offered_to_the_waitlisted_client_withou
     await drain(broker, runtime)
     offers = [b for b in sent_bodies(route) if b.get("to") == "5511900000001"]
     assert len(offers) == 1 and "Abriu uma vaga" in str(offers[0])
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_a_seat_freed_mid_batch_is_offered_after_the_waiting_clients_own_replies(
+        runtime, business, broker, respx_mock, monkeypatch, clock):
+    import conversations.engine as engine
+
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
+    holder, waiting, seat = await _full_class(runtime, business, clock, holder=1, waiting=0)
+    async with runtime.sessions.begin() as session:
+        messages = [IncomingMessage(f"wamid.MID{n}", f"551190000000{n}", None, None, "text", "oi", {"text": {"body": "oi"}}, NOW)
+                    for n in range(2)]
+        assert await record_inbound(session, business.id, messages, NOW) == [waiting, holder]
+
+    async def route_turn(ctx, incoming, first):  # type: ignore[no-untyped-def]
+        if ctx.client.id == holder:
+            ctx.offers = (await booking.cancel(ctx.session, ctx.business.id, seat.id, ctx.now)).offers
+        ctx.replies = [Text("Cancelado." if ctx.client.id == holder else "Oi!"), Text("Até logo.")]
+
+    monkeypatch.setattr(engine, "_route", route_turn)
+    await processing.process_contacts(runtime, Enqueuer(broker), [waiting, holder])
+    await drain(broker, runtime)
+
+    def seen_by(wa_id: str) -> list[str]:
+        return [str(b.get("text", {}).get("body") or b.get("interactive")) for b in sent_bodies(route)
+                if b.get("to") == wa_id and b.get("type") != "read"]
+
+    waiting_saw, holder_saw = seen_by("5511900000000"), seen_by("5511900000001")
+    assert waiting_saw[:2] == ["Oi!", "Até logo."] and len(waiting_saw) == 3 and "Abriu uma vaga" in waiting_saw[2]
+    assert holder_saw == ["Cancelado.", "Até logo."]
+    async with runtime.sessions() as session:
+        unprocessed = (await session.execute(select(func.count()).select_from(InboundMessage)
+                                             .where(InboundMessage.processed_at.is_(None)))).scalar_one()
+    assert unprocessed == 0
 
 
 async def test_a_turn_that_waited_for_the_lock_leaves_alone_what_the_turn_before_it_answered(web, runtime, business, broker,

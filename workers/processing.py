@@ -23,7 +23,8 @@ from conversations.replies import Text, preview
 from conversations.state import State
 from domain import outbox
 from domain.conversation_store import LockedConversation, lock_for_turns
-from domain.turn_end import TurnEnd, end_turn
+from domain.models import WaitlistEntry
+from domain.turn_end import TurnEnd, end_turns
 from domain.turn_inputs import PendingMessage, TurnInputs, load_turns
 from workers import delivery_batch
 from workers.delivery_batch import Claim
@@ -135,20 +136,38 @@ async def take_turn(rt: Runtime, client_id: int) -> TurnOutcome:
 
 
 async def _turns(rt: Runtime, session: AsyncSession, client_ids: list[int], guarded: bool) -> list[TurnOutcome]:
-    """The clients' turns in the session's transaction: their locks in one statement, their reads in another."""
+    """The clients' turns in the session's transaction: their locks in one statement, their reads in
+    another, and what they decided in a third."""
     now = rt.clock.now()
     locked = await lock_for_turns(session, client_ids, now)
     inputs = await load_turns(session, list(locked))
-    return [await _turn(session, locked[i], inputs[i], now, guarded) if i in inputs and inputs[i].pending else TurnOutcome()
-            for i in client_ids]
+    decided: dict[int, _Decided] = {}
+    written: list[list[outbox.Sending]] = []
+    for client_id in client_ids:
+        if client_id in inputs and inputs[client_id].pending:
+            turn = decided[client_id] = await _decide(session, locked[client_id], inputs[client_id], now, guarded)
+            if turn.offers:
+                # The offers go to other clients' outboxes: the turns decided so far write their rows
+                # first, so that each outbox keeps the order in which its rows were decided.
+                written += await end_turns(session, [d.end for d in decided.values()][len(written):-1], now)
+                await queue_waitlist_offers(session, inputs[client_id].business, turn.offers, now)
+    written += await end_turns(session, [d.end for d in decided.values()][len(written):], now)
+    rows = dict(zip(decided, written))
+    return [_outcome(decided[i], inputs[i], rows[i]) if i in decided else TurnOutcome() for i in client_ids]
 
 
-async def _turn(session: AsyncSession, conversation: LockedConversation, inputs: TurnInputs, now: datetime,
-                guarded: bool) -> TurnOutcome:
+@dataclass(frozen=True)
+class _Decided:
+    end: TurnEnd
+    offers: list[WaitlistEntry]
+
+
+async def _decide(session: AsyncSession, conversation: LockedConversation, inputs: TurnInputs, now: datetime,
+                  guarded: bool) -> _Decided:
+    """Run the engine over the client's unprocessed messages; what it decided is written later."""
     client, business, pending = inputs.client, inputs.business, inputs.pending
-    client_id = client.id
     messages = [_read_receipt(pending[-1])]
-    wake: list[int] = []
+    offers: list[WaitlistEntry] = []
     state, handoff = State.load(conversation.state), conversation.handoff
     for message in pending:
         if handoff:  # a trainer has taken over: the bot stays quiet
@@ -157,15 +176,17 @@ async def _turn(session: AsyncSession, conversation: LockedConversation, inputs:
         await (_guarded_turn(session, ctx, _incoming(message)) if guarded else _fast_turn(ctx, _incoming(message)))
         messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]
         handoff = ctx.handoff
-        if ctx.offers:
-            await queue_waitlist_offers(session, business, ctx.offers, now)
-            wake += [offer.client_id for offer in ctx.offers]
-    send_now = _sendable_now(inputs, messages, now)
-    end = TurnEnd(state.dump(), handoff, [m.id for m in pending], state.locale, messages, send_now)
-    rows = await end_turn(session, conversation, business.id, client_id, end, now)
-    if not send_now:
-        return TurnOutcome(None, [*wake, client_id])
-    return TurnOutcome(Claim(client_id, client.wa_id or "", business, rows), wake)
+        offers += ctx.offers
+    end = TurnEnd(conversation, business.id, client.id, state.dump(), handoff, [m.id for m in pending], state.locale,
+                  messages, _sendable_now(inputs, messages, now))
+    return _Decided(end, offers)
+
+
+def _outcome(turn: _Decided, inputs: TurnInputs, rows: list[outbox.Sending]) -> TurnOutcome:
+    wake = [offer.client_id for offer in turn.offers]
+    if not turn.end.send_now:
+        return TurnOutcome(None, [*wake, inputs.client.id])
+    return TurnOutcome(Claim(inputs.client.id, inputs.client.wa_id or "", inputs.business, rows), wake)
 
 
 def _sendable_now(inputs: TurnInputs, messages: list[outbox.OutgoingMessage], now: datetime) -> bool:
