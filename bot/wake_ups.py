@@ -3,21 +3,22 @@
 Webhooks arrive spread out, so most group commits store one or two; a wake-up each meant the
 worker paid a broker message (fetch, ack, thread hand-offs) and a delivery record transaction for
 nearly every turn. The first wake-up after a quiet spell goes at once, so a lone message waits
-for nothing; under load, a client's wake-up waits at most one interval for the next one to go.
+for nothing; under load, a client's wake-up waits at most one interval for the next one to go,
+and goes sooner once a full group of clients is waiting: a larger wake-up would only be split.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from workers.enqueue import Enqueuer
+from workers.enqueue import TURNS_PER_TRANSACTION, Enqueuer
 
 log = logging.getLogger(__name__)
 
 
 class WakeUps:
-    def __init__(self, enqueuer: Enqueuer, every_s: float) -> None:
-        self._enqueuer, self._every_s = enqueuer, every_s
+    def __init__(self, enqueuer: Enqueuer, every_s: float, full: int = TURNS_PER_TRANSACTION) -> None:
+        self._enqueuer, self._every_s, self._full = enqueuer, every_s, full
         self._waiting: set[int] = set()
         self._last_sent = float("-inf")
         self._later: asyncio.Task[None] | None = None
@@ -27,6 +28,9 @@ class WakeUps:
         if not client_ids:
             return
         self._waiting |= client_ids
+        if len(self._waiting) >= self._full:
+            await self._send()  # a wake-up still due sends what arrives meanwhile, an interval after this one
+            return
         if self._later is not None and not self._later.done():
             return  # a wake-up is due shortly: these go with it
         if self._due_in_s() <= 0:
@@ -44,7 +48,9 @@ class WakeUps:
 
     async def _send_when_due(self) -> None:
         while self._waiting:  # also those added while the last wake-up was being sent
-            await asyncio.sleep(max(0.0, self._due_in_s()))
+            if (delay := self._due_in_s()) > 0:
+                await asyncio.sleep(delay)
+                continue  # a full group may have gone meanwhile, which moves the next wake-up on
             await self._send()
 
     async def _send(self) -> None:

@@ -40,6 +40,20 @@ async def test_messages_arriving_within_the_interval_share_the_next_wake_up():
     assert second - first >= 0.05
 
 
+async def test_a_full_group_of_waiting_clients_wakes_a_worker_before_the_interval_ends():
+    enqueuer = RecordingEnqueuer()
+    wake_ups = WakeUps(enqueuer, every_s=0.05, full=3)  # type: ignore[arg-type]
+    for client_id in (1, 2, 3, 4, 5):
+        await wake_ups.add({client_id})
+    assert [ids for _, ids in enqueuer.sent] == [[1], [2, 3, 4]]  # the first went at once, the next three as a group
+    await wake_ups.add({6})
+    assert [ids for _, ids in enqueuer.sent] == [[1], [2, 3, 4]]  # 5 and 6 wait for the interval (or a full group)
+    await wake_ups.close()
+    assert [ids for _, ids in enqueuer.sent] == [[1], [2, 3, 4], [5, 6]]
+    (_, _), (group, _), (rest, _) = enqueuer.sent
+    assert rest - group >= 0.05  # an interval after the full group, not after the first wake-up
+
+
 async def test_a_message_added_while_a_wake_up_is_sent_is_not_left_behind():
     enqueuer = RecordingEnqueuer()
     wake_ups = WakeUps(enqueuer, every_s=0.02)  # type: ignore[arg-type]
