@@ -136,16 +136,19 @@ async def _turns(rt: Runtime, session: AsyncSession, client_ids: list[int], guar
     locked = await lock_for_turns(session, client_ids, now)
     inputs = await load_turns(session, list(locked))
     decided: dict[int, _Decided] = {}
+    unwritten: list[TurnEnd] = []
     written: list[list[outbox.Sending]] = []
     for client_id in client_ids:
         if client_id in inputs and inputs[client_id].pending:
             turn = decided[client_id] = await _decide(session, locked[client_id], inputs[client_id], now, guarded)
             if turn.offers:
-                # The offers go to other clients' outboxes: the turns decided so far write their rows
-                # first, so that each outbox keeps the order in which its rows were decided.
-                written += await end_turns(session, [d.end for d in decided.values()][len(written):-1], now)
+                # The offers go to other clients' outboxes: the turns decided before this one write
+                # their rows first, so that each outbox keeps the order in which its rows were decided.
+                written += await end_turns(session, unwritten, now)
+                unwritten = []
                 await queue_waitlist_offers(session, inputs[client_id].business, turn.offers, now)
-    written += await end_turns(session, [d.end for d in decided.values()][len(written):], now)
+            unwritten.append(turn.end)
+    written += await end_turns(session, unwritten, now)
     rows = dict(zip(decided, written))
     return [_outcome(decided[i], inputs[i], rows[i]) if i in decided else TurnOutcome() for i in client_ids]
 
