@@ -104,7 +104,8 @@ def _together() -> Any:
     saved = (update(_conversations).where(c.id == ends.c.conversation_id)
              .values(state=ends.c.state, handoff=ends.c.handoff, version=ends.c.version, updated_at=now)
              .returning(c.id).cte("saved"))
-    done = update(_inbound).where(i.id == any_(bindparam("message_ids", type_=ARRAY(i.id.type)))).values(processed_at=now).returning(i.id).cte("done")
+    message_ids = any_(bindparam("message_ids", type_=ARRAY(i.id.type)))
+    done = update(_inbound).where(i.id == message_ids).values(processed_at=now).returning(i.id).cte("done")
     language = (update(_clients).where(cl.id == ends.c.client_id, ends.c.locale.is_not(None),
                                        cl.locale.is_distinct_from(ends.c.locale))
                 .values(locale=ends.c.locale).returning(cl.id).cte("language"))

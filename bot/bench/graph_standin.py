@@ -115,5 +115,6 @@ class _Connection(asyncio.Protocol):
 
     def _reply(self, status: int, body: bytes) -> None:
         assert self._transport is not None
-        head = f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        head = (f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n")
         self._transport.write(head.encode("latin-1") + body)

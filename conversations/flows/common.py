@@ -18,7 +18,8 @@ MENU_ITEMS = ("book", "my_appointments", "reschedule", "cancel", "check_in", "wo
 
 def menu(ctx: Ctx) -> ListMessage:
     """The main menu as a WhatsApp list (10 rows, WhatsApp's maximum); numbers 1-10 also work."""
-    return _menu(ctx.locale if ctx.locale in LOCALES else DEFAULT_LOCALE)
+    locale = ctx.locale
+    return _menu(locale if locale in LOCALES else DEFAULT_LOCALE)
 
 
 @lru_cache(maxsize=None)  # one per locale: rendering its twelve texts was a sixth of a first contact's engine time
