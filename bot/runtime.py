@@ -63,14 +63,13 @@ def build_channel(settings: Settings) -> Channel:
 
         return SandboxChannel()
     from bot.channels.cloud_api import MAX_CONNECTIONS, CloudApiChannel
-    from bot.channels.graph_transport import graph_http
+    from bot.channels.graph_connections import KeepAliveGraph
+    from bot.channels.graph_transport import GraphHttp, HttpxGraph
 
-    return CloudApiChannel(
-        token=settings.whatsapp_token.get_secret_value(),
-        api_version=settings.whatsapp_api_version,
-        base_url=settings.whatsapp_api_base_url,
-        http=graph_http(settings.whatsapp_http_transport, MAX_CONNECTIONS, timeout_s=10.0),
-    )
+    http: GraphHttp = (HttpxGraph(MAX_CONNECTIONS, timeout_s=10.0) if settings.whatsapp_http_transport == "httpx"
+                       else KeepAliveGraph(MAX_CONNECTIONS, timeout_s=10.0))
+    return CloudApiChannel(token=settings.whatsapp_token.get_secret_value(), api_version=settings.whatsapp_api_version,
+                           base_url=settings.whatsapp_api_base_url, http=http)
 
 
 async def create_runtime(settings: Settings, *, clock: Clock | None = None, channel: Channel | None = None) -> Runtime:

@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     whatsapp_api_base_url: str = Field("https://graph.facebook.com", alias="WHATSAPP_API_BASE_URL")
     secret_key: SecretStr = Field(alias="SECRET_KEY", min_length=16)
     channel: Literal["cloud_api", "sandbox"] = Field("cloud_api", alias="FITZAP_CHANNEL")
-    # aiohttp's sends several times faster; httpx's own is the one respx intercepts, so the tests use it.
-    whatsapp_http_transport: Literal["aiohttp", "httpx"] = Field("aiohttp", alias="WHATSAPP_HTTP_TRANSPORT")
+    # httptools' pool sends several times cheaper; httpx's own is the one respx intercepts, so the tests use it.
+    whatsapp_http_transport: Literal["httptools", "httpx"] = Field("httptools", alias="WHATSAPP_HTTP_TRANSPORT")
     send_rate_per_s: int = Field(80, alias="WHATSAPP_SEND_RATE_PER_S", ge=1, le=10_000)
     delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=50)
     delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1)

@@ -1,22 +1,16 @@
-"""How the Cloud API channel's POSTs reach the Graph API: aiohttp in production, httpx in tests.
+"""How the Cloud API channel's POSTs reach the Graph API: what it needs back, and httpx's transport.
 
-The channel needs only a status, a body and a Retry-After header back. httpx (even over aiohttp
-underneath) cost more CPU per send than aiohttp's own request did, and sends are most of the
-worker's work, so production posts through one aiohttp ClientSession per event loop, opened on the
-first send inside that loop (a session belongs to one loop, and each worker thread's loop has its
-own channel). httpx's own transport stays for the tests: it is the one respx intercepts. The
-aiohttp path is tested against a real local server instead.
+The channel needs only a status, a body and a Retry-After header back. Production posts through
+graph_connections' pool, which costs a fraction of httpx's (or aiohttp's) CPU per send; httpx's
+own transport stays for the tests, as it is the one respx intercepts. The pool is tested against
+a real local server instead.
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from typing import Literal, Mapping, Protocol
+from typing import Mapping, Protocol
 
-import aiohttp
 import httpx
-
-TransportName = Literal["aiohttp", "httpx"]
 
 
 @dataclass(frozen=True)
@@ -36,28 +30,6 @@ class GraphHttp(Protocol):
 
     async def aclose(self) -> None:
         """Close the connections."""
-
-
-class AiohttpGraph:
-    """Keep-alive connections (up to `max_connections`) through aiohttp."""
-
-    def __init__(self, max_connections: int, timeout_s: float) -> None:
-        self._max_connections, self._timeout = max_connections, aiohttp.ClientTimeout(total=timeout_s)
-        self._session: aiohttp.ClientSession | None = None
-
-    async def post(self, url: str, headers: Mapping[str, str], content: bytes) -> Answer:
-        if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
-        try:
-            async with self._session.post(url, data=content, headers=headers) as response:
-                return Answer(response.status, await response.read(), response.headers.get("Retry-After"))
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise NetworkError(f"{type(exc).__name__}: {exc}") from exc
-
-    async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
 
 
 class HttpxGraph:
@@ -83,9 +55,3 @@ class HttpxGraph:
     async def aclose(self) -> None:
         await self._transport.aclose()
 
-
-def graph_http(name: TransportName, max_connections: int, timeout_s: float) -> GraphHttp:
-    """The settings' choice of HTTP client for the channel."""
-    if name == "httpx":
-        return HttpxGraph(max_connections, timeout_s)
-    return AiohttpGraph(max_connections, timeout_s)
