@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[^a-z0-9:/ ]+|(?<!\d)[:/]|[:/](?!\d)")
 _SPACES = re.compile(r"\s+")
@@ -38,6 +39,7 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=4096)  # each message is normalised several times over (intents, clauses, dates, locale)
 def normalise(text: str) -> str:
     """'Olá!! 😀 Bom DIA' -> 'ola bom dia'; 'vc pode amanhã 18h30?' -> 'voce pode amanha 18h30'."""
     lowered = _DOTTED_TIME.sub(r"\1:\2", _APOSTROPHE.sub("", text.lower()))

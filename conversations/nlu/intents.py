@@ -170,6 +170,7 @@ class _Hit(NamedTuple):
     score: float
 
 
+@lru_cache(maxsize=4096)  # clients send the same short texts ("oi", "sim", "1") over and over
 def match_intent(text: str, locales: tuple[str, ...]) -> IntentMatch:
     """Find every phrase per clause; negated ones are dropped; best tier, then last position, wins."""
     loose, exact, _ = _tables(locales)
