@@ -38,11 +38,12 @@ class InboundMessage(Base):
             postgresql_where=text("processed_at IS NULL"),
             sqlite_where=text("processed_at IS NULL"),
         ),
-        Index("ix_inbound_business_received", "business_id", "received_at"),  # the dashboard's messages in a week
+        # The dashboard's messages in a week; also every other lookup by business_id alone.
+        Index("ix_inbound_business_received", "business_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     provider_message_id: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
