@@ -2,10 +2,12 @@
 
 Written here rather than taken from an HTTP client library because of what a send costs: the
 channel needs a POST and back a status, a body and Retry-After, and aiohttp's client spent
-180-250 µs of CPU on each such POST where this pool spends 30-40 µs (measured against the bench's
+180-250 µs of CPU on each such POST where this pool spends 45-50 µs (measured against the bench's
 Graph stand-in on loopback). A turn makes three POSTs, and with aiohttp they were a third of the
 worker's CPU. The parsing, the part that is easy to get wrong (chunked bodies, keep-alive rules,
 malformed answers), is httptools'; what is left here is writing the request and the pool.
+Answers must be framed by Content-Length or chunked encoding, as the Graph API's are: one that
+would end only when the connection closes is taken as a network failure.
 """
 from __future__ import annotations
 
