@@ -19,10 +19,11 @@ Item = tuple[str, str, tuple[Any, ...], "int | None"]
 
 # Turns that share a transaction in `process_contacts`: BEGIN, COMMIT, a pooled connection and the
 # locking, reading and writing statements serve them all. Bounded, as the first turn's conversation
-# lock is held until the last one of its group is done; at 48 conversations in flight 16 gave
-# 423-456 turns/s where 8 gave 404-427 (and, with the early wake-up below, 10 did worse and 24 no
-# better). The web process wakes a worker once this many clients wait.
-TURNS_PER_TRANSACTION = 16
+# lock is held until the last one of its group is done. At 48 conversations in flight, once the
+# Graph sends got cheaper, alternating benches gave 32 the edge: 390-418 turns/s for 24 against
+# 362-400 for 16, and 371-420 for 32 against 376-401 for 24; 48 did no better than 32. The web
+# process wakes a worker once this many clients wait.
+TURNS_PER_TRANSACTION = 32
 
 
 class Enqueuer:
