@@ -49,7 +49,7 @@ class GroupCommit:
             else:
                 for _, done in batch:
                     done.set_result(None)
-            await self._wake_ups.add(client_ids)
+            self._wake_ups.add_soon(client_ids)  # the next batch's write need not wait for Redis's answer
 
     async def _write(self, received: list[Received]) -> set[int]:
         client_ids: set[int] = set()

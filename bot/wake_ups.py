@@ -22,6 +22,13 @@ class WakeUps:
         self._waiting: set[int] = set()
         self._last_sent = float("-inf")
         self._later: asyncio.Task[None] | None = None
+        self._adding: set[asyncio.Task[None]] = set()
+
+    def add_soon(self, client_ids: set[int]) -> None:
+        """`add` in a task of its own, for a caller that must not wait for the broker's answer."""
+        task = asyncio.create_task(self.add(client_ids))
+        self._adding.add(task)
+        task.add_done_callback(self._adding.discard)
 
     async def add(self, client_ids: set[int]) -> None:
         """Wake the processing actor for these clients: now if no wake-up went lately, else with the next one."""
@@ -40,6 +47,7 @@ class WakeUps:
 
     async def close(self) -> None:
         """Send what is still waiting (on shutdown: the rows are durable, but the sweeper is slower)."""
+        await asyncio.gather(*self._adding)
         if self._later is not None:
             await self._later
 

@@ -69,3 +69,13 @@ async def test_a_broker_failure_is_logged_and_the_webhook_path_goes_on(caplog):
     wake_ups = WakeUps(RecordingEnqueuer(fail=True), every_s=0.0)  # type: ignore[arg-type]
     await wake_ups.add({1})  # does not raise: the rows are durable and the sweeper wakes a worker later
     assert "could not enqueue processing for 1 clients" in caplog.text
+
+
+async def test_a_wake_up_added_without_waiting_still_goes_before_shutdown_ends():
+    enqueuer = RecordingEnqueuer()
+    wake_ups = WakeUps(enqueuer, every_s=0.05)  # type: ignore[arg-type]
+    wake_ups.add_soon({1})
+    wake_ups.add_soon({2})
+    assert enqueuer.sent == []  # the caller went on at once
+    await wake_ups.close()
+    assert [ids for _, ids in enqueuer.sent] == [[1], [2]]
