@@ -13,7 +13,9 @@ from admin.simulator import simulator_page, simulator_send
 from bot.health import healthz, readyz
 from bot.ical_routes import booking_calendar, trainer_calendar
 from bot.group_commit import GroupCommit
-from bot.keys import ENQUEUER, GROUP_COMMIT, RUNTIME, SETTINGS
+from bot.keys import ENQUEUER, GROUP_COMMIT, METRICS, RUNTIME, SETTINGS
+from bot.metrics import WebMetrics
+from bot.metrics_route import metrics
 from bot.runtime import RuntimeProvider
 from bot.sandbox_routes import sandbox_messages
 from bot.settings import Settings
@@ -29,6 +31,7 @@ def create_app(settings: Settings, runtimes: RuntimeProvider, broker: dramatiq.B
     """Build the web app; its Runtime is made in the app's own loop at start-up."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    app[METRICS] = WebMetrics()
     aiohttp_jinja2.setup(app, loader=jinja2.PackageLoader("admin", "templates"), autoescape=True)
     setup_admin(app, settings)
 
@@ -46,6 +49,7 @@ def create_app(settings: Settings, runtimes: RuntimeProvider, broker: dramatiq.B
     app.router.add_post("/webhooks/whatsapp", receive, name="whatsapp_webhook")
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     app.router.add_get("/sandbox/messages", sandbox_messages)
     app.router.add_get("/simulator", simulator_page)
     app.router.add_post("/simulator/send", simulator_send)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.group_commit import GroupCommit
+from bot.metrics import WebMetrics
 from bot.runtime import Runtime
 from bot.settings import Settings
 from workers.enqueue import Enqueuer
@@ -12,3 +13,4 @@ SETTINGS = web.AppKey("settings", Settings)
 RUNTIME = web.AppKey("runtime", Runtime)
 ENQUEUER = web.AppKey("enqueuer", Enqueuer)
 GROUP_COMMIT = web.AppKey("group_commit", GroupCommit)
+METRICS = web.AppKey("metrics", WebMetrics)

@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     wake_up_every_ms: int = Field(50, alias="WAKE_UP_EVERY_MS", ge=0, le=1000)
     # The panel's session cookie is Secure (HTTPS only) unless this says otherwise; the demo serves plain HTTP.
     admin_cookie_secure: bool | None = Field(None, alias="ADMIN_COOKIE_SECURE")
-    # Approved template names the admin inbox offers outside the 24-hour window, comma-separated.
+    # When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
+    metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN", min_length=16)
 
     @field_validator("database_url")
     @classmethod

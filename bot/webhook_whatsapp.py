@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.group_commit import Received
-from bot.keys import GROUP_COMMIT, RUNTIME
+from bot.keys import GROUP_COMMIT, METRICS, RUNTIME
 from bot.payloads import Change, Message, WebhookBody, message_json
 from bot.runtime import Runtime
 from bot.signature import is_valid
@@ -32,15 +32,25 @@ async def verify_subscription(request: web.Request) -> web.Response:
 
 
 async def receive(request: web.Request) -> web.Response:
-    """Store every message and status durably (group commit), then answer 200."""
+    """Store every message and status durably (group commit), then answer 200; count the outcome."""
+    started = time.perf_counter()
+    outcome, response = await _receive(request)
+    figures = request.app[METRICS]
+    figures.webhooks[outcome].inc()
+    figures.webhook_seconds.observe(time.perf_counter() - started)
+    return response
+
+
+async def _receive(request: web.Request) -> tuple[str, web.Response]:
     runtime = request.app[RUNTIME]
     raw = await request.read()
     if not is_valid(raw, request.headers.get("X-Hub-Signature-256"), runtime.settings.whatsapp_app_secret.get_secret_value()):
-        return web.json_response({"error": "invalid signature"}, status=401)
+        return "invalid_signature", web.json_response({"error": "invalid signature"}, status=401)
     try:
         body = WebhookBody.model_validate_json(raw)
     except ValidationError as exc:
-        return web.json_response({"error": "malformed webhook body", "detail": exc.errors(include_url=False, include_input=False)[:3]}, status=400)
+        detail = exc.errors(include_url=False, include_input=False)[:3]
+        return "malformed", web.json_response({"error": "malformed webhook body", "detail": detail}, status=400)
 
     received: list[Received] = []
     for change in (c for entry in body.entry for c in entry.changes if c.field == "messages"):
@@ -49,9 +59,10 @@ async def receive(request: web.Request) -> web.Response:
             log.warning("webhook for unknown phone_number_id %s ignored", change.value.metadata.phone_number_id)
             continue
         received.append(Received(business.id, _messages(change), _statuses(change)))
-    if received:
-        await request.app[GROUP_COMMIT].store(received)
-    return web.Response(body=_OK, content_type="application/json")
+    if not received:
+        return "ignored", web.Response(body=_OK, content_type="application/json")
+    await request.app[GROUP_COMMIT].store(received)
+    return "stored", web.Response(body=_OK, content_type="application/json")
 
 
 async def _business(runtime: Runtime, phone_number_id: str) -> BusinessRef | None:

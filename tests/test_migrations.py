@@ -26,6 +26,7 @@ PARTIAL_INDEXES = {
     ("inbound_messages", "ix_inbound_pending"): "processed_at IS NULL",
     ("outbound_messages", "ix_outbound_unfinished"): "status IN ('queued', 'sending')",
     ("scheduled_messages", "ix_scheduled_messages_due"): "status = 'pending'",
+    ("outbound_messages", "ix_outbound_failed_at"): "status = 'failed'",
 }
 
 

@@ -1,0 +1,85 @@
+"""/metrics tells an operator how many webhooks came in and how far behind the message path is."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select, update
+
+from bot.app import create_app
+from bot.runtime import BorrowedRuntime
+from domain.models import OutboundMessage
+from tests.conftest import make_settings
+from tests.support import drain, inbound, signed
+
+
+async def scrape(web, headers: dict[str, str] | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    response = await web.get("/metrics", headers=headers or {})
+    assert response.status == 200, await response.text()
+    assert response.headers["Content-Type"].startswith("text/plain")
+    samples = {}
+    for family in text_string_to_metric_families(await response.text()):
+        for sample in family.samples:
+            labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return samples
+
+
+async def test_webhooks_are_counted_by_outcome(web, runtime, business):
+    raw, headers = signed(inbound("text"))
+    assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
+    forged_raw, forged = signed(inbound("text"), secret="not-the-app-secret")
+    assert (await web.post("/webhooks/whatsapp", data=forged_raw, headers=forged)).status == 401
+    bad_raw, bad = signed(b"{not json")
+    assert (await web.post("/webhooks/whatsapp", data=bad_raw, headers=bad)).status == 400
+    other_raw, other = signed(inbound("text", phone_number_id="999999999"))
+    assert (await web.post("/webhooks/whatsapp", data=other_raw, headers=other)).status == 200
+
+    figures = await scrape(web)
+    assert figures["fitzap_webhooks_total{outcome=stored}"] == 1
+    assert figures["fitzap_webhooks_total{outcome=invalid_signature}"] == 1
+    assert figures["fitzap_webhooks_total{outcome=malformed}"] == 1
+    assert figures["fitzap_webhooks_total{outcome=ignored}"] == 1
+    assert figures["fitzap_webhook_seconds_count"] == 4
+    assert figures["process_resident_memory_bytes"] > 0
+
+
+async def test_backlog_shows_messages_waiting_for_a_worker_then_for_delivery(web, runtime, business, broker, clock):
+    raw, headers = signed(inbound("text"))
+    assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
+    clock.advance(seconds=30)
+    figures = await scrape(web)
+    assert figures["fitzap_database_up"] == 1
+    assert figures["fitzap_inbound_unprocessed"] == 1
+    assert figures["fitzap_inbound_oldest_s"] >= 30
+    assert figures["fitzap_outbound_unfinished"] == 0
+
+    await drain(broker, runtime, only_inbound=True)  # answered, but nothing sent yet
+    figures = await scrape(web)
+    assert figures["fitzap_inbound_unprocessed"] == 0 and figures["fitzap_inbound_oldest_s"] == 0
+    assert figures["fitzap_outbound_unfinished"] == 3  # read receipt, greeting, menu
+
+
+async def test_failed_sends_of_the_last_hour_are_counted(web, runtime, business, broker, clock):
+    raw, headers = signed(inbound("text"))
+    assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
+    await drain(broker, runtime, only_inbound=True)
+    now = clock.now()
+    async with runtime.sessions.begin() as session:
+        ids = (await session.execute(select(OutboundMessage.id).order_by(OutboundMessage.id))).scalars().all()
+        for row_id, failed_at in ((ids[0], now - timedelta(minutes=10)), (ids[1], now - timedelta(hours=2))):
+            await session.execute(update(OutboundMessage).where(OutboundMessage.id == row_id)
+                                  .values(status="failed", failed_at=failed_at))
+    figures = await scrape(web)
+    assert figures["fitzap_outbound_failed_last_hour"] == 1
+    assert figures["fitzap_outbound_unfinished"] == 1
+
+
+async def test_metrics_need_the_bearer_token_when_one_is_set(runtime, broker):
+    app = create_app(make_settings(METRICS_TOKEN="scrape-token-0123456789"), BorrowedRuntime(runtime), broker)
+    async with TestClient(TestServer(app)) as web:
+        assert (await web.get("/metrics")).status == 401
+        assert (await web.get("/metrics", headers={"Authorization": "Bearer wrong-token-0123456789"})).status == 401
+        figures = await scrape(web, {"Authorization": "Bearer scrape-token-0123456789"})
+    assert figures["fitzap_webhooks_total{outcome=stored}"] == 0
