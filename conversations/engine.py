@@ -18,6 +18,8 @@ from domain.errors import DomainError
 MEDIA_KINDS = frozenset({"audio", "voice", "sticker", "image", "video", "document", "unsupported", "unknown"})
 SWITCH_LOCALE = {"english": "en", "ingles": "en", "in english": "en", "portugues": "pt-BR", "portuguese": "pt-BR", "em portugues": "pt-BR"}
 GLOBAL_INTENTS = frozenset({"menu", "human", "opt_out", "opt_in", "help", "data_export", "data_erase"})
+# What a client the studio deactivated can still do in the chat: their rights over their data and messages.
+RIGHTS = frozenset({"opt_out", "opt_in", "data_export", "data_erase"})
 
 
 async def handle(ctx: Ctx, incoming: Incoming) -> None:
@@ -29,6 +31,9 @@ async def handle(ctx: Ctx, incoming: Incoming) -> None:
         return
     if not state.locale:
         state.locale = ctx.client.locale or locale_of(incoming.text or "") or ctx.business.locale
+    if ctx.client.deactivated_at is not None and not _exercises_a_right(ctx, incoming):
+        _hand_over_inactive(ctx)
+        return
     first = not state.greeted
     if first:
         _greet(ctx)
@@ -38,6 +43,19 @@ async def handle(ctx: Ctx, incoming: Incoming) -> None:
         state.reset()
         explain(ctx, error)
     state.updated_at = ctx.now.isoformat()
+
+
+def _exercises_a_right(ctx: Ctx, incoming: Incoming) -> bool:
+    if ctx.state.flow == "erase" or (incoming.reply_id or "").startswith("erase:"):
+        return True
+    return understand(incoming.text or "", ctx.state.locale or ctx.business.locale, ctx.local_now).intent in RIGHTS
+
+
+def _hand_over_inactive(ctx: Ctx) -> None:
+    """No bookings for a client the studio deactivated: a person answers them (they may be coming back)."""
+    ctx.state.reset()
+    ctx.handoff = True
+    ctx.say("inactive_client", business=ctx.business.name)
 
 
 def _greet(ctx: Ctx) -> None:

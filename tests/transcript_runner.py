@@ -60,6 +60,9 @@ class Transcript:
                 await self._class(session, item)
         if spec.get("known"):
             await self.say({"client": "oi"}, check=False)
+        if spec.get("deactivated"):  # by the studio, after the client's first chat
+            async with self.runtime.sessions.begin() as session:
+                (await session.get(Client, self.studio.clients[0])).deactivated_at = self.clock.now()
 
     async def _book(self, session: Any, item: dict[str, Any]) -> None:
         client = self.studio.clients[item.get("client", 0)]
