@@ -11,6 +11,7 @@ from domain.booking_rules import Span, check_free, check_timing
 from domain.catalog import get_scoped, offers
 from domain.errors import AlreadyBooked, BookingError, ClassFull, NotFound, OfferExpired
 from domain.models import Appointment, Booking, Business, Client, Service, Staff, WaitlistEntry
+from domain.schedule_times import quiet_until
 
 ACTIVE = booking_history.ACTIVE
 
@@ -96,18 +97,21 @@ async def waitlist_position(session: AsyncSession, entry: WaitlistEntry) -> int:
 
 
 async def offer_freed_seats(session: AsyncSession, business: Business, appointment: Appointment, now: datetime) -> list[WaitlistEntry]:
-    """Offer each free seat to the longest-waiting client; the offer holds the seat for the policy's time."""
+    """Offer each free seat to the longest-waiting client; the offer holds the seat for the policy's time
+    from when the client is told (the end of quiet hours, at night)."""
     made: list[WaitlistEntry] = []
-    if appointment.starts_at <= now or appointment.status != "scheduled":
-        return made
+    # In quiet hours the client only hears of it when they end (conversations.notices): the hold starts then.
+    told_at = quiet_until(business, now) or now
+    hold = min(timedelta(minutes=business.waitlist_hold_min), appointment.starts_at - told_at)
+    if hold <= timedelta(0) or appointment.status != "scheduled":
+        return made  # past, cancelled, or starting before the client could be told: the seat stays free
     while await seats_left(session, appointment, now) > 0:
         stmt = (select(WaitlistEntry).where(WaitlistEntry.appointment_id == appointment.id, WaitlistEntry.status == "waiting")
                 .order_by(WaitlistEntry.id).limit(1).with_for_update())
         entry = (await session.execute(stmt)).scalar_one_or_none()
         if entry is None:
             break
-        hold = min(timedelta(minutes=business.waitlist_hold_min), appointment.starts_at - now)
-        entry.status, entry.offer_expires_at, entry.updated_at = "offered", now + hold, now
+        entry.status, entry.offer_expires_at, entry.updated_at = "offered", told_at + hold, now
         await session.flush()
         made.append(entry)
     return made

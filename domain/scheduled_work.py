@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Appointment, Booking, Business, ScheduledMessage
+from domain.models import Appointment, Booking, Business, ScheduledMessage, WaitlistEntry
 from domain.schedule_times import MAX_OFFSET_MIN, before_in_local_terms, reminder_offsets
 from domain.upsert import insert_for
 
@@ -51,6 +51,14 @@ async def plan_booking(session: AsyncSession, business: Business, booking: Booki
     """Plan a new (or just moved) booking's reminders, follow-up and no-show check."""
     rows = rows_for(business, booking.id, booking.created_at, appointment.starts_at, appointment.ends_at, now)
     await insert_rows(session, rows)
+
+
+async def plan_waitlist_offer(session: AsyncSession, entry: WaitlistEntry, due_at: datetime, now: datetime) -> None:
+    """An offer made in quiet hours is told to the client when they end (`due_at`)."""
+    assert entry.offer_expires_at is not None
+    await insert_rows(session, [{"business_id": entry.business_id, "kind": "waitlist_offer", "subject_id": entry.id,
+                                 "offset_min": 0, "target_at": entry.offer_expires_at, "due_at": due_at,
+                                 "status": "pending", "created_at": now, "updated_at": now}])
 
 
 async def cancel_booking_work(session: AsyncSession, booking_id: int, now: datetime, *,

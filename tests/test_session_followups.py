@@ -6,7 +6,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from domain import booking, checkins, classes, credits, digest_data, handoff
-from domain.models import Booking, Client, SessionFeedback, Staff, WaitlistEntry
+from conversations.notices import queue_waitlist_offers
+from domain.models import Appointment, Booking, Business, Client, SessionFeedback, Staff, WaitlistEntry
 from tests.booking_setup import NOW, local, make_studio
 from tests.scheduled_setup import book, chatting, outbox, run_due_at
 from tests.support import drain, inbound, signed
@@ -70,6 +71,55 @@ async def test_waitlist_hold_lapses_and_the_seat_goes_to_the_next_client(runtime
     async with runtime.sessions() as session:
         entries = (await session.execute(select(WaitlistEntry).order_by(WaitlistEntry.id))).scalars().all()
     assert [e.status for e in entries] == ["expired", "offered"]
+
+
+async def _waitlisted_class(runtime, business, starts_at):  # type: ignore[no-untyped-def]
+    """A one-seat class taken by client 0, with client 1 waiting; returns the studio, client 0's seat and the class."""
+    studio = await make_studio(runtime, business)
+    async with runtime.sessions.begin() as session:
+        spin = await classes.schedule_class(session, business.id, service_id=studio.spinning, staff_id=studio.bruno,
+                                            starts_at=starts_at, now=NOW, capacity=1)
+        seat = await classes.book_seat(session, business.id, client_id=studio.clients[0], appointment_id=spin.id, now=NOW)
+        await classes.join_waitlist(session, business.id, client_id=studio.clients[1], appointment_id=spin.id, now=NOW)
+    return studio, seat.id, spin.id
+
+
+async def _cancel_at(runtime, business, booking_id, at):  # type: ignore[no-untyped-def]
+    """Client 0 cancels at `at`, as the chat does: the seat's offer is queued in the same transaction."""
+    async with runtime.sessions.begin() as session:
+        offers = (await booking.cancel(session, business.id, booking_id, at)).offers
+        await queue_waitlist_offers(session, await session.get(Business, business.id), offers, at)
+    return offers
+
+
+async def test_a_seat_freed_at_night_is_held_and_offered_when_quiet_hours_end(runtime, business, broker, clock):
+    studio, seat, _ = await _waitlisted_class(runtime, business, local(24, 18))
+    await chatting(runtime, studio, local(23, 20), client=1)
+    offers = await _cancel_at(runtime, business, seat, local(23, 23, 10))
+    assert [o.client_id for o in offers] == [studio.clients[1]]
+    assert offers[0].offer_expires_at == local(24, 8, 30)  # the 30-minute hold runs from 08:00, when they hear of it
+    assert await outbox(runtime) == []  # nothing at 23:10
+    assert await run_due_at(runtime, broker, clock, local(24, 7, 59)) == []
+    sent = await run_due_at(runtime, broker, clock, local(24, 8))
+    assert [(r.client_id, r.kind) for r in sent] == [(studio.clients[1], "buttons")]
+    assert "reservada pra você até 08:30" in sent[0].body
+
+
+async def test_a_night_offer_is_not_sent_once_the_client_left_the_waitlist(runtime, business, broker, clock):
+    studio, seat, _ = await _waitlisted_class(runtime, business, local(24, 18))
+    offers = await _cancel_at(runtime, business, seat, local(23, 23, 10))
+    async with runtime.sessions.begin() as session:
+        (await session.get(WaitlistEntry, offers[0].id)).status = "cancelled"
+    assert await run_due_at(runtime, broker, clock, local(24, 8)) == []
+
+
+async def test_a_class_that_starts_before_quiet_hours_end_is_not_offered_at_night(runtime, business, broker, clock):
+    studio, seat, spin = await _waitlisted_class(runtime, business, local(24, 7))
+    assert await _cancel_at(runtime, business, seat, local(23, 23, 10)) == []
+    async with runtime.sessions() as session:
+        left = await classes.seats_left(session, await session.get(Appointment, spin), local(23, 23, 10))
+    assert left == 1  # free for anyone who books it; nobody is woken for it
+    assert await run_due_at(runtime, broker, clock, local(24, 6)) == []
 
 
 async def test_trainer_digest_lists_today_open_handoffs_and_yesterdays_no_shows(runtime, business, broker, clock):

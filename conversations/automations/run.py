@@ -10,15 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.automations import session_notices as notices
 from conversations.automations.digest import digest
 from conversations.automations.outcome import Outcome, skipped
+from conversations.automations.waitlist import waitlist_offer
 from domain import due_work, outbox
 from domain.businesses import by_ids
 from domain.models import Business
 from domain.schedule_times import quiet_until
+from domain.scheduled_work import BOOKING_KINDS
 
 
 async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime) -> set[int]:
     """Do the claimed rows' work in the caller's transaction; return the clients with new outbox rows."""
-    sessions = await notices.load_sessions(session, [r.subject_id for r in rows if r.kind != "digest"])
+    sessions = await notices.load_sessions(session, [r.subject_id for r in rows if r.kind in BOOKING_KINDS])
     # One query for the batch's businesses: rows due at the same moment span many of them.
     businesses = await by_ids(session, (r.business_id for r in rows))
     queued: list[tuple[int, int, outbox.OutgoingMessage]] = []
@@ -49,6 +51,8 @@ async def _run_one(session: AsyncSession, business: Business, row: due_work.DueR
                    sessions: dict[int, notices.Session], now: datetime) -> Outcome:
     if row.kind == "digest":
         return await digest(session, business, row, now)
+    if row.kind == "waitlist_offer":
+        return await waitlist_offer(session, business, row, now)
     s = sessions.get(row.subject_id)
     if s is None or s.booking.business_id != business.id:
         return skipped("booking gone")

@@ -15,10 +15,11 @@ PENDING = "status = 'pending'"
 class ScheduledMessage(Base):
     """One piece of automated work due at `due_at`: the database, not the broker, remembers it.
 
-    `subject_id` is a booking (reminder, followup, no_show) or a staff member (digest). The unique
-    key makes a second row for the same subject, kind, offset and target time impossible, so two
-    schedulers can plan the same work and only one row exists. A reschedule changes `target_at`
-    (the appointment's start), which is a new key: the old rows are cancelled, new ones made.
+    `subject_id` is a booking (reminder, followup, no_show), a staff member (digest) or a waitlist
+    entry (waitlist_offer: an offer made in quiet hours). The unique key makes a second row for the
+    same subject, kind, offset and target time impossible, so two schedulers can plan the same work
+    and only one row exists. A reschedule changes `target_at` (the appointment's start), which is a
+    new key: the old rows are cancelled, new ones made.
     """
 
     __tablename__ = "scheduled_messages"
@@ -29,7 +30,7 @@ class ScheduledMessage(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # reminder | followup | no_show | digest
+    kind: Mapped[str] = mapped_column(String(16))  # reminder | followup | no_show | digest | waitlist_offer
     subject_id: Mapped[int] = mapped_column(BigId)
     offset_min: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     target_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the appointment start (digest: its own time)
