@@ -70,7 +70,7 @@ def _print_banner(settings: Settings, host: str, port: int, business: str, phone
             f"  Simulator (chat as a client): {base}/simulator",
             f"  WhatsApp webhook:             {base}/webhooks/whatsapp",
             f"  Sandbox outbox (JSON):        {base}/sandbox/messages?to=5511999990000",
-            f"  Health / readiness:           {base}/healthz  {base}/readyz",
+            f"  Health / readiness / metrics: {base}/healthz  {base}/readyz  {base}/metrics",
             f"  Demo business: {business} (phone_number_id {phone_number_id}, app secret {secret_note})",
             f"  Data: {data_dir.resolve()}",
             "Press Ctrl-C to stop.",

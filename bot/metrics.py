@@ -35,4 +35,3 @@ class WebMetrics:
     def set_backlog(self, backlog: Backlog) -> None:
         for name, gauge in self.backlog.items():
             gauge.set(getattr(backlog, name))
-

@@ -13,6 +13,8 @@ from domain import outbox, scheduled_work
 from domain.models import Appointment, Business, Client, Service, WaitlistEntry
 from domain.schedule_times import quiet_until
 
+WAITLIST_TEMPLATE = "waitlist_offer"
+
 
 async def queue_waitlist_offers(session: AsyncSession, business: Business, offers: Sequence[WaitlistEntry], now: datetime) -> None:
     """Tell each offered client about the seat held for them; in quiet hours, once they end."""
@@ -42,5 +44,5 @@ async def waitlist_offer_message(session: AsyncSession, business: Business, offe
             Button(f"waitlist:decline:{offer.id}", say(locale, "waitlist_decline")),
         ))
     else:  # outside the window only an approved template may open the conversation
-        reply = Template("waitlist_offer", locale.replace("-", "_"), (service.name, slot, until))
+        reply = Template(WAITLIST_TEMPLATE, locale.replace("-", "_"), (service.name, slot, until))
     return outbox.OutgoingMessage(reply.kind, preview(reply), reply.payload())

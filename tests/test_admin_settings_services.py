@@ -8,6 +8,7 @@ from bot.runtime import Runtime
 from domain import catalog
 from domain.models import Business, MessageTemplate, Service
 from tests.booking_setup import make_studio
+from tests.client_admin_setup import visible_text
 from tests.settings_support import NOW, as_owner, as_trainer, fresh, other_business, post
 
 
@@ -109,6 +110,33 @@ async def test_owner_lists_a_template_with_its_variables(web: TestClient, runtim
                                                                               ["client_name", "session_time"], True)
     page = await (await web.get("/admin/settings/templates")).text()
     assert "class_reminder" in page and "{{2}}</code> session_time" in page
+
+
+def needed_row(page: str, name: str) -> str:
+    """The text of the "Templates FitZap sends" row for `name`."""
+    start = page.index(f"<td><code>{name}</code></td>")
+    return visible_text(page[start:page.index("</tr>", start)]).strip()
+
+
+async def test_owner_sees_which_templates_fitzap_sends_are_still_missing(web: TestClient, runtime: Runtime,
+                                                                         business: Business) -> None:
+    token = await as_owner(web, runtime, business)
+    page = await (await web.get("/admin/settings/templates")).text()
+    for name in ("appointment_reminder", "session_followup", "missed_session", "waitlist_offer", "trainer_daily_digest",
+                 "team_booked", "team_moved", "team_cancelled", "team_marked", "class_cancelled"):
+        assert "missing add it" in needed_row(page, name)
+    assert "{{1}} client_name, {{2}} service, {{3}} when, {{4}} trainer" in needed_row(page, "appointment_reminder")
+    assert "3 quick-reply buttons" in needed_row(page, "appointment_reminder")
+
+    form = await (await web.get("/admin/settings/templates", params={"use": "missed_session"})).text()
+    assert 'value="missed_session"' in form and 'value="client_name, service, when"' in form
+    await post(web, "/admin/settings/templates", token, name="missed_session", language="pt_BR", purpose="generic",
+               variables="client_name, service, when")
+    await post(web, "/admin/settings/templates", token, name="missed_session", language="en", purpose="generic",
+               variables="client_name, service, when")
+    page = await (await web.get("/admin/settings/templates")).text()
+    assert needed_row(page, "missed_session").endswith("en, pt_BR")
+    assert "missing" in needed_row(page, "session_followup")
 
 
 async def test_template_names_follow_meta_rules(web: TestClient, runtime: Runtime, business: Business) -> None:

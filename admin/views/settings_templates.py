@@ -11,8 +11,9 @@ from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from bot.keys import RUNTIME
+from conversations.template_catalogue import NeededTemplate, needed_templates
 from domain import catalog, message_templates
-from domain.models import MessageTemplate
+from domain.models import Business, MessageTemplate
 
 PAGE = "admin/settings_templates.html"
 
@@ -22,12 +23,25 @@ async def _context(request: web.Request, *, editing: int | None = None, values: 
     me = require_owner(request)
     async with request.app[RUNTIME].sessions() as session:
         templates = await message_templates.templates_of(session, me.business_id)
+        business = await session.get(Business, me.business_id)
+        assert business is not None
         if editing is not None and values is None:
             with not_found_as_404():
                 t = await catalog.get_scoped(session, MessageTemplate, me.business_id, editing)
             values = {"name": t.name, "language": t.language, "purpose": t.purpose, "variables": ", ".join(t.variables)}
+    needed = needed_templates(business.reminder_template)
+    listed = {t.name: [u.language for u in templates if u.name == t.name and u.active] for t in needed}
     return {"templates": templates, "editing": editing, "purposes": message_templates.PURPOSES,
-            "values": values or {"language": "pt_BR", "purpose": "reminder"}, "errors": errors or {}}
+            "needed": [(t, listed[t.name]) for t in needed],
+            "values": values or _prefilled(needed, request.query.get("use")), "errors": errors or {}}
+
+
+def _prefilled(needed: list[NeededTemplate], name: str | None) -> dict[str, Any]:
+    """The add form, filled in for one of the templates FitZap sends (`?use=<name>`), else blank."""
+    wanted = next((t for t in needed if t.name == name), None)
+    if wanted is None:
+        return {"language": "pt_BR", "purpose": "reminder"}
+    return {"name": wanted.name, "language": "pt_BR", "purpose": wanted.purpose, "variables": ", ".join(wanted.variables)}
 
 
 @routes.get("/admin/settings/templates", name="settings_templates")
