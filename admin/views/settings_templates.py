@@ -30,9 +30,8 @@ async def _context(request: web.Request, *, editing: int | None = None, values: 
                 t = await catalog.get_scoped(session, MessageTemplate, me.business_id, editing)
             values = {"name": t.name, "language": t.language, "purpose": t.purpose, "variables": ", ".join(t.variables)}
     needed = needed_templates(business.reminder_template)
-    listed = {t.name: [u.language for u in templates if u.name == t.name and u.active] for t in needed}
     return {"templates": templates, "editing": editing, "purposes": message_templates.PURPOSES,
-            "needed": [(t, listed[t.name]) for t in needed],
+            "needed": [(t, [u.language for u in templates if u.name == t.name and u.active]) for t in needed],
             "values": values or _prefilled(needed, request.query.get("use")), "errors": errors or {}}
 
 
