@@ -27,3 +27,6 @@ def configure_logging(level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Two lines per scheduler tick ("Running job", "executed successfully") buried everything else;
+    # a job that fails or misses its time is still logged, at WARNING or above.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
