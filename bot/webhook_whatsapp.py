@@ -34,23 +34,16 @@ async def verify_subscription(request: web.Request) -> web.Response:
 async def receive(request: web.Request) -> web.Response:
     """Store every message and status durably (group commit), then answer 200; count the outcome."""
     started = time.perf_counter()
-    outcome, response = await _receive(request)
-    figures = request.app[METRICS]
-    figures.webhooks[outcome].inc()
-    figures.webhook_seconds.observe(time.perf_counter() - started)
-    return response
-
-
-async def _receive(request: web.Request) -> tuple[str, web.Response]:
     runtime = request.app[RUNTIME]
     raw = await request.read()
     if not is_valid(raw, request.headers.get("X-Hub-Signature-256"), runtime.settings.whatsapp_app_secret.get_secret_value()):
-        return "invalid_signature", web.json_response({"error": "invalid signature"}, status=401)
+        return _counted(request, started, "invalid_signature", web.json_response({"error": "invalid signature"}, status=401))
     try:
         body = WebhookBody.model_validate_json(raw)
     except ValidationError as exc:
         detail = exc.errors(include_url=False, include_input=False)[:3]
-        return "malformed", web.json_response({"error": "malformed webhook body", "detail": detail}, status=400)
+        return _counted(request, started, "malformed",
+                        web.json_response({"error": "malformed webhook body", "detail": detail}, status=400))
 
     received: list[Received] = []
     for change in (c for entry in body.entry for c in entry.changes if c.field == "messages"):
@@ -59,10 +52,16 @@ async def _receive(request: web.Request) -> tuple[str, web.Response]:
             log.warning("webhook for unknown phone_number_id %s ignored", change.value.metadata.phone_number_id)
             continue
         received.append(Received(business.id, _messages(change), _statuses(change)))
-    if not received:
-        return "ignored", web.Response(body=_OK, content_type="application/json")
-    await request.app[GROUP_COMMIT].store(received)
-    return "stored", web.Response(body=_OK, content_type="application/json")
+    if received:
+        await request.app[GROUP_COMMIT].store(received)
+    return _counted(request, started, "stored" if received else "ignored", web.Response(body=_OK, content_type="application/json"))
+
+
+def _counted(request: web.Request, started: float, outcome: str, response: web.Response) -> web.Response:
+    figures = request.app[METRICS]
+    figures.webhooks[outcome].inc()
+    figures.webhook_seconds.observe(time.perf_counter() - started)
+    return response
 
 
 async def _business(runtime: Runtime, phone_number_id: str) -> BusinessRef | None:
