@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import InboundMessage, OutboundMessage, ScheduledMessage
+from domain.outbox import UNFINISHED
 
 FAILED_WINDOW = timedelta(hours=1)
 
@@ -30,7 +31,7 @@ async def read_backlog(session: AsyncSession, now: datetime) -> Backlog:
         select(func.count(), func.min(InboundMessage.received_at)).where(InboundMessage.processed_at.is_(None))
     )).one()
     outbound = (await session.execute(
-        select(func.count(), func.min(OutboundMessage.created_at)).where(OutboundMessage.status.in_(("queued", "sending")))
+        select(func.count(), func.min(OutboundMessage.created_at)).where(OutboundMessage.status.in_(UNFINISHED))
     )).one()
     overdue = await session.scalar(
         select(func.count()).select_from(ScheduledMessage)

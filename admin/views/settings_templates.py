@@ -8,12 +8,13 @@ from aiohttp import web
 
 from admin.forms.message_templates import TemplateForm
 from admin.identity import require_owner
+from admin.scope import business_of
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from bot.keys import RUNTIME
 from conversations.template_catalogue import NeededTemplate, needed_templates
 from domain import catalog, message_templates
-from domain.models import Business, MessageTemplate
+from domain.models import MessageTemplate
 
 PAGE = "admin/settings_templates.html"
 
@@ -23,8 +24,7 @@ async def _context(request: web.Request, *, editing: int | None = None, values: 
     me = require_owner(request)
     async with request.app[RUNTIME].sessions() as session:
         templates = await message_templates.templates_of(session, me.business_id)
-        business = await session.get(Business, me.business_id)
-        assert business is not None
+        business = await business_of(session, me)
         if editing is not None and values is None:
             with not_found_as_404():
                 t = await catalog.get_scoped(session, MessageTemplate, me.business_id, editing)
