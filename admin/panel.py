@@ -10,7 +10,7 @@ from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from admin.security import add_security_headers, admin_guard
-from bot.settings import Settings
+from runtime.settings import Settings
 
 PAGES = ("auth", "dashboard", "calendar", "classes", "clients", "inbox", "deliveries", "settings", "staff")
 SESSION_MAX_AGE_S = 12 * 3600

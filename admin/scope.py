@@ -5,8 +5,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.identity import Identity
-from domain.catalog import Scoped, get_scoped
-from domain.client_directory import get_visible
+from domain.scheduling.catalog import Scoped, get_scoped
+from admin.read_models.client_directory import get_visible
 from domain.errors import NotFound
 from domain.models import Business, Client
 

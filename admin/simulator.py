@@ -12,7 +12,7 @@ from sqlalchemy import select
 from admin.security import csp_nonce
 from admin.simulator_payloads import inbound_message
 from bot.keys import RUNTIME
-from bot.signature import sign
+from channels.signature import sign
 from domain.models import Business
 
 

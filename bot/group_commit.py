@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from bot.runtime import Runtime
+from runtime.resources import Runtime
 from bot.wake_ups import WakeUps
-from domain.inbox import IncomingMessage, record_inbound
-from domain.statuses import StatusUpdate, record_statuses
+from domain.messaging.inbox import IncomingMessage, record_inbound
+from domain.messaging.statuses import StatusUpdate, record_statuses
 
 MAX_BATCH = 256  # webhooks per transaction
 
@@ -54,7 +54,7 @@ class GroupCommit:
     async def _write(self, received: list[Received]) -> set[int]:
         client_ids: set[int] = set()
         business_ids = sorted({r.business_id for r in received})
-        # The usual batch, one business's messages, is one statement on PostgreSQL (domain.inbox).
+        # The usual batch, one business's messages, is one statement on PostgreSQL (domain.messaging.inbox).
         one_statement = len(business_ids) == 1 and not any(r.statuses for r in received)
         sessions = self._runtime.single_statements if one_statement else self._runtime.sessions
         async with sessions.begin() as session:

@@ -7,7 +7,7 @@ import hmac
 from aiohttp import web
 
 from bot.keys import RUNTIME
-from domain import ical
+from domain.scheduling import ical
 from domain.errors import NotFound
 
 ICS_HEADERS = {

@@ -5,9 +5,9 @@ from aiohttp import web
 
 from bot.group_commit import GroupCommit
 from bot.metrics import WebMetrics
-from bot.runtime import Runtime
-from bot.settings import Settings
-from workers.enqueue import Enqueuer
+from runtime.resources import Runtime
+from runtime.settings import Settings
+from runtime.wake import Enqueuer
 
 SETTINGS = web.AppKey("settings", Settings)
 RUNTIME = web.AppKey("runtime", Runtime)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
-from domain.backlog import Backlog
+from domain.messaging.backlog import Backlog
 
 # ignored: signed and well formed, but nothing in it for a business of ours (an unknown phone number id).
 WEBHOOK_OUTCOMES = ("stored", "ignored", "invalid_signature", "malformed")

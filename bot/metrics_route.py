@@ -12,7 +12,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.keys import METRICS, RUNTIME, SETTINGS
-from domain.backlog import read_backlog
+from domain.messaging.backlog import read_backlog
 
 log = logging.getLogger(__name__)
 

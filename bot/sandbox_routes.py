@@ -4,7 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.keys import RUNTIME
-from domain.sandbox import sent_to
+from domain.messaging.sandbox import sent_to
 
 
 async def sandbox_messages(request: web.Request) -> web.Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from workers.enqueue import TURNS_PER_TRANSACTION, Enqueuer
+from runtime.wake import TURNS_PER_TRANSACTION, Enqueuer
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from pydantic import ValidationError
 
 from bot.group_commit import Received
 from bot.keys import GROUP_COMMIT, METRICS, RUNTIME
-from bot.payloads import Change, Message, WebhookBody, message_json
-from bot.runtime import Runtime
-from bot.signature import is_valid
-from domain.businesses import BusinessRef, by_phone_number_id
-from domain.inbox import IncomingMessage
-from domain.statuses import StatusUpdate
+from channels.webhook_payloads import Change, Message, WebhookBody, message_json
+from runtime.resources import Runtime
+from channels.signature import is_valid
+from domain.people.businesses import BusinessRef, by_phone_number_id
+from domain.messaging.inbox import IncomingMessage
+from domain.messaging.statuses import StatusUpdate
 
 log = logging.getLogger(__name__)
 _BUSINESS_TTL_S = 60.0

@@ -8,8 +8,8 @@ from typing import Awaitable, Callable
 from conversations.context import Ctx
 from conversations.flows import account, booking, feedback, manage, timepick
 from conversations.flows.common import show_menu
-from domain import booking as bookings
-from domain.catalog import get_scoped
+from domain.scheduling import booking as bookings
+from domain.scheduling.catalog import get_scoped
 from domain.errors import DomainError
 from domain.models import Service
 

@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.dates import clock_time, when
 from conversations.replies import Button, Buttons, Reply, Template, preview
 from conversations.texts import DEFAULT_LOCALE, say
-from domain import outbox, scheduled_work
+from domain.messaging import outbox
+from domain.automation import scheduled_work
 from domain.models import Appointment, Business, Client, Service, WaitlistEntry
-from domain.schedule_times import quiet_until
+from domain.scheduling.schedule_times import quiet_until
 
 WAITLIST_TEMPLATE = "waitlist_offer"
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.dates import when
 from conversations.replies import Reply, Template, Text, preview
 from conversations.texts import DEFAULT_LOCALE, say
-from domain import outbox
+from domain.messaging import outbox
 from domain.models import Business, Client
 
 Value = str | int | bool | datetime

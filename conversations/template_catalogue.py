@@ -16,7 +16,7 @@ from conversations.notices import WAITLIST_TEMPLATE
 class NeededTemplate:
     name: str
     used_for: str
-    purpose: str  # one of domain.message_templates.PURPOSES
+    purpose: str  # one of domain.messaging.message_templates.PURPOSES
     variables: tuple[str, ...]
     quick_replies: int = 0  # quick-reply buttons the template must carry, in the order FitZap fills them
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import booking, catalog, classes, credits
-from domain.admin_users import create_user, hash_password
+from domain.scheduling import booking, catalog, classes, credits
+from domain.people.admin_users import create_user, hash_password
 from domain.errors import DomainError
 from domain.models import AdminUser, Business, Client, Staff
 

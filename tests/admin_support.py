@@ -5,8 +5,8 @@ import re
 
 from aiohttp.test_utils import TestClient
 
-from bot.runtime import Runtime
-from domain.admin_users import create_user
+from runtime.resources import Runtime
+from domain.people.admin_users import create_user
 from domain.models import AdminUser
 
 PASSWORD = "correct horse battery"

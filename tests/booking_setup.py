@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from domain import catalog
+from domain.scheduling import catalog
 from domain.models import Business, Client
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 
-from bot.runtime import Runtime
-from domain import appointments
-from domain.booking_rules import Span
+from runtime.resources import Runtime
+from domain.scheduling import appointments
+from domain.scheduling.booking_rules import Span
 from domain.models import Booking, Business, Client, Service
 from tests.admin_support import login, make_user
 from tests.booking_setup import Studio

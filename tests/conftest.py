@@ -13,13 +13,13 @@ from dramatiq.brokers.stub import StubBroker
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from bot.app import create_app
-from bot.runtime import BorrowedRuntime, Runtime, create_runtime
-from bot.settings import Settings, load_settings
+from app.web import create_app
+from runtime.resources import BorrowedRuntime, Runtime, create_runtime
+from runtime.settings import Settings, load_settings
 from domain.clock import FixedClock
 from domain.models import Base, Business
 from tests.support import APP_SECRET, PHONE_NUMBER_ID
-from workers.broker import build_broker
+from runtime.broker import build_broker
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_HOST_URL = PG_ADMIN_URL.rsplit("/", 1)[0]

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from domain import booking
+from domain.scheduling import booking
 from domain.models import Client, OutboundMessage, ScheduledMessage
 from tests.booking_setup import Studio
 from workers import due_work
-from workers.enqueue import Enqueuer
+from runtime.wake import Enqueuer
 
 
 async def book(runtime: Any, studio: Studio, at: datetime, now: datetime, *, client: int = 0) -> int:

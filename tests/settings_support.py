@@ -6,8 +6,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.runtime import Runtime
-from domain import catalog
+from runtime.resources import Runtime
+from domain.scheduling import catalog
 from domain.models import Business
 from tests.admin_support import login, make_user
 

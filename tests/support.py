@@ -11,11 +11,11 @@ from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
 
-from bot.runtime import Runtime
-from bot.signature import sign
+from runtime.resources import Runtime
+from channels.signature import sign
 from workers.actors import WORK
-from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
-from workers.enqueue import Enqueuer
+from runtime.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
+from runtime.wake import Enqueuer
 
 # The shared fixtures sit beside the repository (CI clones it next to shared/).
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "whatsapp"

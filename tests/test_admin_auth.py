@@ -8,9 +8,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select, update
 
-from bot.app import create_app
-from bot.cli import main as fitzap
-from bot.runtime import BorrowedRuntime, Runtime
+from app.web import create_app
+from app.cli import main as fitzap
+from runtime.resources import BorrowedRuntime, Runtime
 from domain.models import AdminUser, Business
 from tests.admin_support import PASSWORD, csrf_of, login, make_user
 from tests.conftest import make_settings

@@ -6,7 +6,7 @@ import html
 import pytest
 from sqlalchemy import select
 
-from domain import catalog, credits
+from domain.scheduling import catalog, credits
 from domain.clock import FixedClock
 from domain.models import Appointment, Booking, Client
 from tests.booking_setup import NOW, local
@@ -191,7 +191,7 @@ async def test_owner_booking_form_offers_every_client_and_trainer(web, runtime, 
 
 
 async def test_booking_form_finds_a_client_among_many(web, runtime, business, monkeypatch):
-    from domain import panel_choices
+    from admin.read_models import panel_choices
 
     monkeypatch.setattr(panel_choices, "CLIENT_CHOICES", 2)
     panel = await open_panel(web, runtime, business)

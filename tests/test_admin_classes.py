@@ -6,7 +6,7 @@ import html
 import pytest
 from sqlalchemy import func, select
 
-from domain import catalog, classes, credits
+from domain.scheduling import catalog, classes, credits
 from domain.clock import FixedClock
 from domain.models import Appointment
 from tests.booking_setup import NOW, local

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain import booking, checkins
+from domain.scheduling import booking, checkins
 from domain.clock import FixedClock
 from tests.booking_setup import NOW, local
 from tests.panel_calendar_support import book, open_panel

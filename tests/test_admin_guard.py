@@ -5,7 +5,7 @@ import re
 
 from aiohttp.test_utils import TestClient
 
-from bot.runtime import Runtime
+from runtime.resources import Runtime
 from domain.models import Business
 from tests.admin_support import csrf_of, login, make_user
 

@@ -7,7 +7,7 @@ import respx
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from domain import message_templates
+from domain.messaging import message_templates
 from domain.models import Client, Conversation, InboundMessage, OutboundMessage
 from tests.admin_support import csrf_of
 from tests.booking_setup import make_studio

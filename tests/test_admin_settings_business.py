@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from bot.runtime import Runtime
+from runtime.resources import Runtime
 from domain.models import Business
 from tests.settings_support import as_owner, as_trainer, fresh, post
 

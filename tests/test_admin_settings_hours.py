@@ -6,8 +6,8 @@ from datetime import datetime, time, timezone
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.runtime import Runtime
-from domain import catalog, weekly_hours
+from runtime.resources import Runtime
+from domain.scheduling import catalog, weekly_hours
 from domain.clock import FixedClock
 from domain.models import Business, TimeOff
 from tests.booking_setup import make_studio

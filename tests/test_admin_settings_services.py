@@ -4,8 +4,8 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.runtime import Runtime
-from domain import catalog
+from runtime.resources import Runtime
+from domain.scheduling import catalog
 from domain.models import Business, MessageTemplate, Service
 from tests.booking_setup import make_studio
 from tests.client_admin_setup import visible_text

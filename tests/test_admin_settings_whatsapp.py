@@ -7,8 +7,8 @@ import httpx
 import respx
 from aiohttp.test_utils import TestClient
 
-from bot.runtime import Runtime
-from domain import secret_box
+from runtime.resources import Runtime
+from domain.messaging import secret_box
 from domain.models import Business
 from tests.conftest import GRAPH
 from tests.settings_support import as_owner, as_trainer, fresh, other_business, post

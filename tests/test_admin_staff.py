@@ -6,8 +6,9 @@ import asyncio
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.runtime import Runtime
-from domain import catalog, panel_users
+from runtime.resources import Runtime
+from domain.scheduling import catalog
+from domain.people import panel_users
 from domain.models import AdminUser, Business, Staff
 from tests.admin_support import login, make_user
 from tests.settings_support import NOW, as_owner, as_trainer, fresh, other_business, post

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.availability import Busy, Slot, SlotRequest, WeeklyRule, free_slots, local_day_bounds, merge_busy
+from domain.scheduling.availability import Busy, Slot, SlotRequest, WeeklyRule, free_slots, local_day_bounds, merge_busy
 
 UTC = timezone.utc
 NY, LISBON, SAO_PAULO = "America/New_York", "Europe/Lisbon", "America/Sao_Paulo"

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from domain import appointments, booking, catalog, credits, memberships
-from domain.booking_rules import Span
+from domain.scheduling import appointments, booking, catalog, credits, memberships
+from domain.scheduling.booking_rules import Span
 from domain.errors import (InThePast, InvalidTransition, NoCredits, NotFound, OutsideAvailability, SlotTaken, TooFar,
                            TooSoon)
 from domain.models import Appointment, Booking, BookingEvent, Business, Service

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from domain import booking, classes
+from domain.scheduling import booking, classes
 from domain.errors import AlreadyBooked, ClassFull, OfferExpired
 from domain.models import Booking, WaitlistEntry
 from tests.booking_setup import NOW, local, make_studio

@@ -11,10 +11,10 @@ import httpx
 import pytest
 import respx
 
-from bot.channels.base import OutboundEnvelope, PermanentSendError, TransientSendError
-from bot.channels.cloud_api import CloudApiChannel, build_request, classify
-from bot.channels.graph_transport import HttpxGraph
-from bot.channels.sandbox import SandboxChannel
+from channels.base import OutboundEnvelope, PermanentSendError, TransientSendError
+from channels.cloud_api import CloudApiChannel, build_request, classify
+from channels.graph_transport import HttpxGraph
+from channels.sandbox import SandboxChannel
 from conversations.replies import Button, Buttons, ListMessage, Row, Template, Text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "whatsapp"

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from workers.coalesced_writes import CoalescedWrites
+from runtime.coalesced_writes import CoalescedWrites
 
 
 async def test_sends_ending_while_a_record_is_written_share_the_next_transaction():

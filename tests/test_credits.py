@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from domain import credits, memberships
+from domain.scheduling import credits, memberships
 from domain.errors import NoCredits, NotFound
 from domain.models import Appointment, Booking, Business, Client, CreditBalance, CreditEntry, Service, Staff
 

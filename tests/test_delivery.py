@@ -9,11 +9,11 @@ import respx
 from sqlalchemy import select
 
 from domain.models import InboundMessage, OutboundMessage
-from domain.outbox import SENDING_STALE_AFTER
+from domain.messaging.outbox import SENDING_STALE_AFTER
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID, drain, fixture, inbound, signed
 from workers.sweeper import sweep
-from workers.enqueue import Enqueuer
+from runtime.wake import Enqueuer
 
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
 

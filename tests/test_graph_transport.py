@@ -18,11 +18,11 @@ import trustme
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.channels.base import OutboundEnvelope, PermanentSendError, TransientSendError
-from bot.channels.cloud_api import CloudApiChannel
-from bot.channels.graph_connections import KeepAliveGraph
-from bot.runtime import build_channel
-from bot.settings import Settings
+from channels.base import OutboundEnvelope, PermanentSendError, TransientSendError
+from channels.cloud_api import CloudApiChannel
+from channels.graph_connections import KeepAliveGraph
+from runtime.resources import build_channel
+from runtime.settings import Settings
 from conversations.replies import Text
 from tests.conftest import make_settings
 

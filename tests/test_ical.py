@@ -8,7 +8,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.ical_routes import booking_ics_path, booking_ics_signature
-from domain import ical
+from domain.scheduling import ical
 from domain.errors import NotFound
 from domain.models import Appointment, Booking, Business, Client, Service, Staff
 

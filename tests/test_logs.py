@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from bot.logs import JsonFormatter, configure_logging
+from app.logs import JsonFormatter, configure_logging
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
-from bot.app import create_app
-from bot.runtime import BorrowedRuntime
+from app.web import create_app
+from runtime.resources import BorrowedRuntime
 from domain.models import OutboundMessage
 from tests.conftest import make_settings
 from tests.support import drain, inbound, signed

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from conversations.team_notices import tell
-from domain import booking, catalog, class_sessions, classes, credits, panel_choices
-from domain.business_week import week_edges
-from domain.calendar_week import booking_entry, entries_between
-from domain.dashboard_stats import dashboard
+from domain.scheduling import booking, catalog, classes, credits
+from admin.read_models import class_sessions, panel_choices
+from admin.read_models.business_week import week_edges
+from admin.read_models.calendar_week import booking_entry, entries_between
+from admin.read_models.dashboard_stats import dashboard
 from domain.errors import NotFound
 from domain.models import Business, Client, InboundMessage, OutboundMessage
 from tests.booking_setup import NOW, local, make_studio

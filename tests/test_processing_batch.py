@@ -10,15 +10,16 @@ from dramatiq import Message
 from sqlalchemy import func, select
 
 from conversations.replies import Text
-from domain import booking, classes, outbox
-from domain.inbox import IncomingMessage, record_inbound
+from domain.scheduling import booking, classes
+from domain.messaging import outbox
+from domain.messaging.inbox import IncomingMessage, record_inbound
 from domain.models import Client, InboundMessage, OutboundMessage
 from tests.booking_setup import NOW, local, make_studio
 from tests.support import drain, inbound, signed
 from tests.test_delivery import SEND_URL, ok, sent_bodies
 from workers import delivery_batch, processing
-from workers.broker import INBOUND_QUEUE, OUTBOUND_QUEUE
-from workers.enqueue import Enqueuer
+from runtime.broker import INBOUND_QUEUE, OUTBOUND_QUEUE
+from runtime.wake import Enqueuer
 
 WA_IDS = ["5511987650001", "5511987650002", "5511987650003"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from workers.rate_limit import MemoryRateLimiter, RedisRateLimiter
-from workers.reserved_turns import ReservedTurns
+from runtime.rate_limit import MemoryRateLimiter, RedisRateLimiter
+from runtime.reserved_turns import ReservedTurns
 
 
 async def test_two_senders_share_one_numbers_budget(redis):

@@ -10,15 +10,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from dramatiq import Worker
 from sqlalchemy import func, select
 
-from bot.app import create_app
-from bot.runtime import BorrowedRuntime, RuntimeProvider, create_runtime
+from app.web import create_app
+from runtime.resources import BorrowedRuntime, RuntimeProvider, create_runtime
 from domain.models import InboundMessage, OutboundMessage
 from tests.conftest import GRAPH, REDIS_URL
 from tests.support import PHONE_NUMBER_ID, inbound, signed
 from workers.actors import declare_actors
-from workers.broker import INBOUND_QUEUE, build_broker
-from workers.enqueue import Enqueuer
-from workers.lifecycle import RuntimeLifecycle
+from runtime.broker import INBOUND_QUEUE, build_broker
+from runtime.wake import Enqueuer
+from app.lifecycle import RuntimeLifecycle
 
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
 

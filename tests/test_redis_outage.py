@@ -15,16 +15,16 @@ from dramatiq import Message
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.runtime import BorrowedRuntime, create_runtime
+from app.web import create_app
+from runtime.resources import BorrowedRuntime, create_runtime
 from domain.models import InboundMessage, OutboundMessage
 from tests.booking_setup import NOW, local, make_studio
 from tests.conftest import GRAPH, REDIS_URL, make_settings
 from tests.scheduled_setup import book, due_rows
 from tests.support import PHONE_NUMBER_ID, inbound, signed
 from workers import processing
-from workers.broker import build_broker
-from workers.enqueue import Enqueuer
+from runtime.broker import build_broker
+from runtime.wake import Enqueuer
 from workers.scheduler import _tolerant
 from workers.sweeper import sweep
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 
 from conversations.replies import Template
-from domain import booking, catalog
+from domain.scheduling import booking, catalog
 from domain.models import Business
-from domain.schedule_times import before_in_local_terms, quiet_until
+from domain.scheduling.schedule_times import before_in_local_terms, quiet_until
 from tests.booking_setup import NOW, local, make_studio
 from tests.scheduled_setup import book, chatting, due_rows, run_due_at
 

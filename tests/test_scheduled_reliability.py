@@ -12,18 +12,18 @@ import pytest
 import respx
 from sqlalchemy import select
 
-from bot.bench.bulk_bookings import load_bookings
-from bot.channels.base import OutboundEnvelope
-from bot.runtime import create_runtime
+from bench.bulk_bookings import load_bookings
+from channels.base import OutboundEnvelope
+from runtime.resources import create_runtime
 from conversations.automations import run as automations
-from domain import outbox
+from domain.messaging import outbox
 from domain.models import Business, OutboundMessage
 from tests.booking_setup import NOW, make_studio
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID
 from tests.scheduled_setup import due_rows
 from workers import delivery, delivery_batch, due_work
-from workers.enqueue import Enqueuer
+from runtime.wake import Enqueuer
 
 
 async def _due_now(runtime: Any, business: Business, clock: Any, n: int, clients: int) -> None:

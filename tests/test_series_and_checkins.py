@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from domain import booking, checkins, series
+from domain.scheduling import booking, checkins, series
 from domain.models import Booking, CheckIn
 from tests.booking_setup import NOW, local, make_studio
 

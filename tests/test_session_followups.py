@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from domain import booking, checkins, classes, credits, digest_data, handoff
+from domain.scheduling import booking, checkins, classes, credits
+from domain.automation import digest_data
+from domain.messaging import handoff
 from conversations.notices import queue_waitlist_offers
 from domain.models import Appointment, Booking, Business, Client, SessionFeedback, Staff, WaitlistEntry
 from tests.booking_setup import NOW, local, make_studio

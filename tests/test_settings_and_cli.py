@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.settings import DEMO_APP_SECRET, ConfigError, load_settings
+from runtime.settings import DEMO_APP_SECRET, ConfigError, load_settings
 from tests.conftest import make_settings
 
 REPO = Path(__file__).resolve().parents[1]
-FITZAP = [sys.executable, "-c", "from bot.cli import main; main()"]
+FITZAP = [sys.executable, "-c", "from app.cli import main; main()"]
 
 
 def test_missing_variable_is_named():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain import booking, catalog, classes, slots
+from domain.scheduling import booking, catalog, classes, slots
 from tests.booking_setup import NOW, local, make_studio
 
 

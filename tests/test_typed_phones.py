@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.phones import InvalidPhone, parse_typed_phone, region_of
+from domain.people.phones import InvalidPhone, parse_typed_phone, region_of
 
 
 @pytest.mark.parametrize(("typed", "region", "e164"), [

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from domain import booking, classes, credits, handoff
+from domain.scheduling import booking, classes, credits
+from domain.messaging import handoff
 from conversations.notices import queue_waitlist_offers
 from domain.models import Booking, Business, Client, OutboundMessage
 from tests.booking_setup import make_studio

@@ -5,10 +5,10 @@ from typing import Any, Awaitable, Callable
 
 import dramatiq
 
-from bot.runtime import Runtime, RuntimeProvider
+from runtime.resources import Runtime, RuntimeProvider
 from workers import delivery, delivery_batch, due_work, processing, sweeper
-from workers.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
-from workers.enqueue import Enqueuer
+from runtime.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
+from runtime.wake import Enqueuer
 
 Work = Callable[..., Awaitable[Any]]
 

@@ -8,15 +8,16 @@ from typing import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import OutboundEnvelope, PermanentSendError, SendError, TransientSendError
-from bot.runtime import Runtime
-from domain import outbox, privacy, secret_box
-from domain.conversation_store import lock_conversation
+from channels.base import OutboundEnvelope, PermanentSendError, SendError, TransientSendError
+from runtime.resources import Runtime
+from domain.messaging import outbox, secret_box
+from domain.people import privacy
+from domain.messaging.conversation_store import lock_conversation
 from domain.models import Business, Client, OutboundMessage
-from domain.statuses import mark_sent
-from workers.enqueue import Enqueuer
-from workers.rate_limit import RateLimiter
-from workers.reserved_turns import ReservedTurns
+from domain.messaging.statuses import mark_sent
+from runtime.wake import Enqueuer
+from runtime.rate_limit import RateLimiter
+from runtime.reserved_turns import ReservedTurns
 
 log = logging.getLogger(__name__)
 

@@ -18,16 +18,16 @@ from typing import Any, Iterable
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.runtime import Runtime
-from domain import outbox
-from domain.businesses import by_ids
+from runtime.resources import Runtime
+from domain.messaging import outbox
+from domain.people.businesses import by_ids
 from domain.models import Business, Client, Conversation
-from domain.statuses import mark_sent
-from domain.upsert import insert_for
+from domain.messaging.statuses import mark_sent
+from domain.sql.upsert import insert_for
 from workers import delivery
-from workers.enqueue import Enqueuer
-from workers.rate_limit import RateLimiter
-from workers.reserved_turns import ReservedTurns
+from runtime.wake import Enqueuer
+from runtime.rate_limit import RateLimiter
+from runtime.reserved_turns import ReservedTurns
 
 
 @dataclass

@@ -15,20 +15,20 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.runtime import Runtime
+from runtime.resources import Runtime
 from conversations.context import Ctx, Incoming
 from conversations.engine import handle
 from conversations.notices import queue_waitlist_offers
 from conversations.replies import Text, preview
 from conversations.state import State
-from domain import outbox
-from domain.conversation_store import LockedConversation, lock_for_turns
+from domain.messaging import outbox
+from domain.messaging.conversation_store import LockedConversation, lock_for_turns
 from domain.models import WaitlistEntry
-from domain.turn_end import TurnEnd, end_turns
-from domain.turn_inputs import PendingMessage, TurnInputs, load_turns
+from domain.messaging.turn_end import TurnEnd, end_turns
+from domain.messaging.turn_inputs import PendingMessage, TurnInputs, load_turns
 from workers import delivery_batch
 from workers.delivery_batch import Claim
-from workers.enqueue import TURNS_PER_TRANSACTION, Enqueuer
+from runtime.wake import TURNS_PER_TRANSACTION, Enqueuer
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from workers.enqueue import Enqueuer
+from runtime.wake import Enqueuer
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_S = 30

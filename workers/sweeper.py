@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.runtime import Runtime
-from domain import inbox, outbox
-from workers.enqueue import Enqueuer
+from runtime.resources import Runtime
+from domain.messaging import inbox, outbox
+from runtime.wake import Enqueuer
 
 log = logging.getLogger(__name__)
 

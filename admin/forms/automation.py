@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain.message_templates import NAME_PATTERN
+from domain.messaging.message_templates import NAME_PATTERN
 
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MAX_REMINDERS = 3

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from domain.phones import parse_typed_phone
+from domain.people.phones import parse_typed_phone
 
 
 class ClientForm(BaseModel):

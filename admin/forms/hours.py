@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from domain.weekly_hours import WEEKDAYS, Block
+from domain.scheduling.weekly_hours import WEEKDAYS, Block
 
 _TIME = r"(\d{1,2})(?:[:h.](\d{2}))?h?"
 _RANGE = re.compile(rf"^{_TIME}\s*(?:-|–|to|a|às)\s*{_TIME}$")

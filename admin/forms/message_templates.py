@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain.message_templates import LANGUAGE_PATTERN, MAX_VARIABLES, NAME_PATTERN, VARIABLE_PATTERN
+from domain.messaging.message_templates import LANGUAGE_PATTERN, MAX_VARIABLES, NAME_PATTERN, VARIABLE_PATTERN
 
 
 class TemplateForm(BaseModel):

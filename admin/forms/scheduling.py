@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from domain.availability import local_to_utc
+from domain.scheduling.availability import local_to_utc
 
 Form = TypeVar("Form", bound=BaseModel)
 

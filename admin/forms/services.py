@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from domain.catalog import MAX_BUFFER_MIN, MAX_DURATION_MIN
+from domain.scheduling.catalog import MAX_BUFFER_MIN, MAX_DURATION_MIN
 
 MAX_PRICE_CENTS = 10_000_000
 

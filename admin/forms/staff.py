@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin.forms.automation import clock_minutes
-from domain.phones import canonical_phone
+from domain.people.phones import canonical_phone
 
 # Enough to catch typos; the mailbox itself is the real check.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

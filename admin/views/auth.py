@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from admin.security import csrf_token
 from bot.keys import RUNTIME
-from domain.admin_users import LoginRefused, LoginThrottled, authenticate
+from domain.people.admin_users import LoginRefused, LoginThrottled, authenticate
 
 routes = web.RouteTableDef()
 LANDING = "/admin/dashboard"

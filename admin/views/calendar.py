@@ -17,9 +17,10 @@ from admin.views import calendar_booking
 from bot.keys import ENQUEUER, RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
-from domain import booking, panel_choices
-from domain.business_week import local_today, monday_of, week_edges
-from domain.calendar_week import entries_between
+from domain.scheduling import booking
+from admin.read_models import panel_choices
+from admin.read_models.business_week import local_today, monday_of, week_edges
+from admin.read_models.calendar_week import entries_between
 from domain.errors import DomainError
 from domain.models import Service, Staff
 

@@ -1,6 +1,6 @@
 """One personal booking in the calendar: move it, cancel it (late-cancel policy said), mark it done or a no-show.
 
-Registered on admin.views.calendar's route table; every change goes through domain.booking, the
+Registered on admin.views.calendar's route table; every change goes through domain.scheduling.booking, the
 service the chat uses, and the client hears about it in chat.
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ from admin.scope import business_of, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
-from domain import booking
-from domain.calendar_week import Entry, booking_entry
+from domain.scheduling import booking
+from admin.read_models.calendar_week import Entry, booking_entry
 from domain.errors import DomainError, NotFound
 from domain.models import Business
 

@@ -16,8 +16,9 @@ from admin.scope import business_of, check_client, in_business, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
-from domain import class_sessions, classes, panel_choices
-from domain.business_week import local_today
+from admin.read_models import class_sessions, panel_choices
+from domain.scheduling import classes
+from admin.read_models.business_week import local_today
 from domain.errors import DomainError, NotFound
 from domain.models import Service, Staff
 

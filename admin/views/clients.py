@@ -13,12 +13,12 @@ from admin.forms.clients import ActiveForm, ClientForm, NoteForm
 from admin.identity import Identity, identity, require_owner
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
 from bot.keys import RUNTIME
-from domain import client_records
-from domain.client_directory import get_visible, list_clients
-from domain.client_profile import client_profile
+from domain.people import client_records
+from admin.read_models.client_directory import get_visible, list_clients
+from admin.read_models.client_profile import client_profile
 from domain.errors import NotFound
 from domain.models import Client
-from domain.phones import region_of
+from domain.people.phones import region_of
 
 routes = web.RouteTableDef()
 

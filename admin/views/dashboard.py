@@ -9,7 +9,7 @@ from aiohttp import web
 from admin.charts import bar_chart
 from admin.identity import identity
 from bot.keys import RUNTIME
-from domain.dashboard_stats import dashboard
+from admin.read_models.dashboard_stats import dashboard
 from domain.models import Business
 
 routes = web.RouteTableDef()

@@ -10,9 +10,9 @@ from admin.flash import flash
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time, page_number
 from bot.keys import ENQUEUER, RUNTIME
-from domain import failed_deliveries
+from admin.read_models import failed_deliveries
 from domain.errors import NotFound
-from domain.trainer_replies import OutsideWindow, Unreachable
+from domain.messaging.trainer_replies import OutsideWindow, Unreachable
 
 routes = web.RouteTableDef()
 

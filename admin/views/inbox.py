@@ -15,11 +15,11 @@ from admin.identity import Identity, identity
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
 from bot.keys import ENQUEUER, RUNTIME
 from conversations.replies import Reply, Template, Text, preview
-from domain import handoff, message_templates, outbox, trainer_replies
-from domain.chat_history import chat_history
-from domain.client_directory import get_visible
+from domain.messaging import handoff, message_templates, outbox, trainer_replies
+from admin.read_models.chat_history import chat_history
+from admin.read_models.client_directory import get_visible
 from domain.errors import NotFound
-from domain.inbox_overview import inbox
+from admin.read_models.inbox_overview import inbox
 from domain.models import Client, Conversation
 
 routes = web.RouteTableDef()

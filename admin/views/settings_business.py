@@ -12,8 +12,8 @@ from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
 from bot.keys import RUNTIME
-from domain import business_settings
-from domain.catalog import get_scoped
+from domain.people import business_settings
+from domain.scheduling.catalog import get_scoped
 from domain.models import Business
 
 BUSINESS_PAGE = "admin/settings_business.html"

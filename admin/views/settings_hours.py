@@ -13,7 +13,8 @@ from admin.identity import identity, require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id
 from bot.keys import RUNTIME
-from domain import catalog, staff_roster, weekly_hours
+from domain.scheduling import catalog, weekly_hours
+from domain.people import staff_roster
 from domain.models import Business, Staff
 
 PAGE = "admin/settings_hours.html"

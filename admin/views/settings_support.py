@@ -11,7 +11,7 @@ from admin.flash import flash
 from admin.forms.form_errors import Form, validate
 from admin.identity import Identity, require_owner
 from bot.keys import RUNTIME
-from domain import catalog
+from domain.scheduling import catalog
 from domain.errors import NotFound
 
 

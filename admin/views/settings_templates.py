@@ -13,7 +13,8 @@ from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from bot.keys import RUNTIME
 from conversations.template_catalogue import NeededTemplate, needed_templates
-from domain import catalog, message_templates
+from domain.scheduling import catalog
+from domain.messaging import message_templates
 from domain.models import MessageTemplate
 
 PAGE = "admin/settings_templates.html"

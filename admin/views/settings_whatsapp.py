@@ -11,8 +11,9 @@ from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
 from bot.keys import RUNTIME, SETTINGS
-from domain import business_settings, secret_box
-from domain.catalog import get_scoped
+from domain.people import business_settings
+from domain.messaging import secret_box
+from domain.scheduling.catalog import get_scoped
 from domain.models import Business
 
 PAGE = "admin/settings_whatsapp.html"

@@ -11,8 +11,9 @@ from admin.forms.staff import PanelUserForm, TrainerForm
 from admin.identity import require_owner
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from bot.keys import RUNTIME
-from domain import catalog, panel_users, staff_roster
-from domain.admin_users import AdminUserError, create_user
+from domain.scheduling import catalog
+from domain.people import panel_users, staff_roster
+from domain.people.admin_users import AdminUserError, create_user
 from domain.models import Staff
 
 routes = web.RouteTableDef()

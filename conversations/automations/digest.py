@@ -10,8 +10,9 @@ from conversations.automations.outcome import Outcome, locale_of, sent, skipped,
 from conversations.dates import clock_time, day_label
 from conversations.replies import Reply, Template, Text
 from conversations.texts import say
-from domain import digest_data, outbox
-from domain.due_work import DueRow
+from domain.automation import digest_data
+from domain.messaging import outbox
+from domain.automation.due_work import DueRow
 from domain.models import Business, Staff
 
 DIGEST_TEMPLATE = "trainer_daily_digest"

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from conversations.replies import Reply
 from domain.models import Business
-from domain import outbox
+from domain.messaging import outbox
 from conversations.replies import preview
 from conversations.texts import DEFAULT_LOCALE
 

@@ -11,11 +11,12 @@ from conversations.automations import session_notices as notices
 from conversations.automations.digest import digest
 from conversations.automations.outcome import Outcome, skipped
 from conversations.automations.waitlist import waitlist_offer
-from domain import due_work, outbox
-from domain.businesses import by_ids
+from domain.automation import due_work
+from domain.messaging import outbox
+from domain.people.businesses import by_ids
 from domain.models import Business
-from domain.schedule_times import quiet_until
-from domain.scheduled_work import BOOKING_KINDS
+from domain.scheduling.schedule_times import quiet_until
+from domain.automation.scheduled_work import BOOKING_KINDS
 
 
 async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime) -> set[int]:

@@ -16,11 +16,11 @@ from conversations.automations.outcome import Outcome, locale_of, sent, skipped,
 from conversations.dates import when
 from conversations.replies import Button, Buttons, ListMessage, Reply, Row, Template
 from conversations.texts import say
-from domain import booking as bookings
-from domain import outbox
-from domain.due_work import DueRow
+from domain.scheduling import booking as bookings
+from domain.messaging import outbox
+from domain.automation.due_work import DueRow
 from domain.models import Appointment, Booking, Business, Client, Service, Staff
-from domain.schedule_times import before_in_local_terms, reminder_offsets
+from domain.scheduling.schedule_times import before_in_local_terms, reminder_offsets
 
 FOLLOWUP_TEMPLATE = "session_followup"
 NO_SHOW_TEMPLATE = "missed_session"

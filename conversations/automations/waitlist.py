@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.automations.outcome import Outcome, skipped
 from conversations.notices import waitlist_offer_message
-from domain.due_work import DueRow
+from domain.automation.due_work import DueRow
 from domain.models import Business, WaitlistEntry
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from conversations.context import Ctx
 from conversations.flows.booking import summary
 from conversations.flows.common import explain, upcoming, yes_no
-from domain import booking, checkins, classes, credits, memberships, privacy
+from domain.scheduling import booking, checkins, classes, credits, memberships
+from domain.people import privacy
 from domain.errors import DomainError
 from domain.models import Appointment, Booking, CheckIn, InboundMessage, WaitlistEntry
 

@@ -12,8 +12,8 @@ from conversations.flows.common import explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
 from conversations.normalise import normalise
 from conversations.replies import ListMessage, Row
-from domain import booking, classes, series
-from domain.catalog import get_scoped, trainers_for
+from domain.scheduling import booking, classes, series
+from domain.scheduling.catalog import get_scoped, trainers_for
 from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, NotFound, SlotTaken
 from domain.models import Appointment, Service, Staff
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from conversations.context import Ctx
-from domain import feedback
+from domain.automation import feedback
 from domain.errors import NotFound
 
 RATINGS = frozenset({"1", "2", "3", "4", "5"})

@@ -7,8 +7,8 @@ from conversations.context import Ctx
 from conversations.flows import timepick
 from conversations.flows.common import Upcoming, booking_rows, explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
-from domain import booking
-from domain.catalog import get_scoped
+from domain.scheduling import booking
+from domain.scheduling.catalog import get_scoped
 from domain.errors import DomainError, SlotTaken
 from domain.models import Service
 

@@ -11,7 +11,7 @@ from conversations.context import Ctx
 from conversations.dates import clock_time, day_label
 from conversations.flows.common import iso
 from conversations.replies import ListMessage, Row
-from domain import slots
+from domain.scheduling import slots
 from domain.models import Service, Staff
 
 DAYS_AHEAD = 7

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
-from domain.types import BigId, Json, UTCDateTime
+from domain.sql.types import BigId, Json, UTCDateTime
 
 
 class MessageTemplate(Base):

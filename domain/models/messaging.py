@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
-from domain.types import BigId, Json, UTCDateTime
+from domain.sql.types import BigId, Json, UTCDateTime
 
 FAILED = "status = 'failed'"
 
@@ -69,7 +69,7 @@ class OutboundMessage(Base):
             sqlite_where=text("status IN ('queued', 'sending')"),
         ),
         Index("ix_outbound_business_status", "business_id", "status"),
-        # Monitoring's failed sends in the last hour (domain.backlog), across businesses.
+        # Monitoring's failed sends in the last hour (domain.messaging.backlog), across businesses.
         Index("ix_outbound_failed_at", "failed_at", postgresql_where=text(FAILED), sqlite_where=text(FAILED)),
         Index("ix_outbound_business_created", "business_id", "created_at"),  # the dashboard's messages in a week
     )

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
-from domain.types import BigId, UTCDateTime
+from domain.sql.types import BigId, UTCDateTime
 
 PENDING = "status = 'pending'"
 

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
-from domain.types import BigId, Json, UTCDateTime
+from domain.sql.types import BigId, Json, UTCDateTime
 
 ACTIVE_BOOKING = "status IN ('booked', 'confirmed', 'checked_in', 'completed')"
 OPEN_WAITLIST = "status IN ('waiting', 'offered')"

@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-23
 
 Hand-checked against domain/models.py. The column types are spelled out here instead of
-imported from domain.types so this revision keeps meaning the same schema when the models
+imported from domain.sql.types so this revision keeps meaning the same schema when the models
 change later.
 """
 from typing import Sequence, Union

@@ -1,0 +1,182 @@
+"""The `fitzap` command: demo, serve, worker, scheduler, create-admin, migrate, bench."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from runtime.settings import ConfigError, Settings, load_settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and run the chosen command."""
+    args = _parser().parse_args(argv)
+    try:
+        args.run(args)
+    except ConfigError as exc:
+        print(f"fitzap: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fitzap", description="FitZap: the WhatsApp front desk for fitness businesses.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run everything locally: SQLite, sandbox WhatsApp, in-process worker")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--data-dir", type=Path, default=Path(".fitzap-demo"))
+    demo.set_defaults(run=_demo)
+
+    serve = commands.add_parser("serve", help="production web process: webhooks, health, (admin)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="production Dramatiq worker on Redis")
+    worker.add_argument("--processes", type=int, default=2)
+    worker.add_argument("--threads", type=int, default=8)
+    worker.set_defaults(run=_worker)
+
+    scheduler = commands.add_parser("scheduler", help="production scheduler (one per deployment)")
+    scheduler.set_defaults(run=_scheduler)
+
+    from app.admin_cli import add_parser as add_create_admin
+
+    add_create_admin(commands)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
+    migrate.add_argument("--revision", default="head")
+    migrate.set_defaults(run=_migrate)
+
+    bench = commands.add_parser("bench", help="benchmarks that print figures")
+    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin", "reminders"])
+    bench.add_argument("--requests", "-n", type=int, default=None,
+                       help="requests, turns or (reminders) appointments; each bench has its own default")
+    bench.add_argument("--concurrency", "-c", type=int, default=None)
+    bench.set_defaults(run=_bench)
+    nlu = commands.add_parser("nlu", help="what the bot understands from a message: intent and date/time as JSON")
+    nlu.add_argument("text", nargs="?", help='a client message, e.g. "amanhã às 7"')
+    nlu.add_argument("--jsonl", type=Path, help='lines of {"text", "locale", "now", "tz"}; one JSON answer per line')
+    nlu.add_argument("--score", type=Path, help="labelled JSONL (+ intent, datetime): print the accuracies")
+    nlu.add_argument("--locale", default="pt-BR")
+    nlu.add_argument("--tz", default="America/Sao_Paulo")
+    nlu.add_argument("--now", help="local ISO time, e.g. 2026-11-23T10:00:00 (default: now)")
+    nlu.set_defaults(run=_nlu)
+    nlu_score = commands.add_parser("nlu-score", help="intent and datetime accuracy on a labelled JSONL file")
+    nlu_score.add_argument("file", type=Path)
+    nlu_score.set_defaults(run=_nlu_score)
+    return parser
+
+
+def _configure(settings: Settings | None = None) -> None:
+    from app.logs import configure_logging
+
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from app.demo import run_demo
+
+    _configure()
+    run_demo(args.host, args.port, args.data_dir)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvloop
+    from aiohttp import web
+
+    from app.web import create_app
+    from app.heap import freeze_startup_heap
+    from runtime.resources import RuntimeProvider, create_runtime
+    from workers.actors import declare_actors
+    from runtime.broker import build_broker
+
+    settings = load_settings()
+    _configure(settings)
+    broker = build_broker(settings.redis_url)
+    runtimes = RuntimeProvider(lambda: create_runtime(settings))
+    declare_actors(broker, runtimes)
+    app = create_app(settings, runtimes, broker)
+
+    async def freeze(_app: web.Application) -> None:  # after the runtime context: its pools are long-lived too
+        freeze_startup_heap()
+
+    app.on_startup.append(freeze)
+    # uvloop: the web process spends much of its CPU in the event loop and socket writes, which it does in C.
+    web.run_app(app, host=args.host, port=args.port, print=None,
+                loop=uvloop.new_event_loop())
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from dramatiq.cli import main as dramatiq_main
+
+    load_settings()  # fail here, with one line, rather than inside every worker process
+    _configure()
+    # An idle Dramatiq consumer polls Redis with a backoff capped at this many ms (default 1,000);
+    # a chat reply should not wait a second for it.
+    os.environ.setdefault("dramatiq_worker_timeout", "50")
+    sys.argv = ["dramatiq", "app.worker", "--processes", str(args.processes), "--threads", str(args.threads)]
+    raise SystemExit(dramatiq_main())
+
+
+def _scheduler(_args: argparse.Namespace) -> None:
+    from runtime.broker import build_broker
+    from runtime.wake import Enqueuer
+    from workers.scheduler import run_scheduler
+
+    settings = load_settings()
+    _configure(settings)
+    asyncio.run(run_scheduler(Enqueuer(build_broker(settings.redis_url))))
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    from migrations.runner import upgrade
+
+    settings = load_settings()
+    _configure(settings)
+    upgrade(settings.database_url, args.revision)
+    print(f"database upgraded to {args.revision}")
+
+
+def _nlu(args: argparse.Namespace) -> None:
+    from app.nlu_cli import run_nlu
+
+    run_nlu(args)
+
+
+def _nlu_score(args: argparse.Namespace) -> None:
+    from app.nlu_cli import run_nlu_score
+
+    run_nlu_score(args)
+
+
+def _bench(args: argparse.Namespace) -> None:
+    _configure()
+    if args.which == "availability":
+        from bench.availability_db import run_availability_bench
+
+        run_availability_bench()
+        return
+    if args.which == "admin":
+        from bench.admin_pages import run_admin_bench
+
+        run_admin_bench()
+        return
+    if args.which == "reminders":
+        from bench.reminders_bench import run_reminders_bench
+
+        run_reminders_bench(args.requests or 100_000)
+        return
+    if args.which == "engine":
+        from bench.engine_turn import run_engine_bench
+
+        run_engine_bench()
+        return
+    from bench.run import run_bench
+
+    run_bench(args.which, requests=args.requests, concurrency=args.concurrency)

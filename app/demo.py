@@ -1,0 +1,79 @@
+"""`fitzap demo`: everything in one process on SQLite, with the sandbox channel and a stub broker."""
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from pathlib import Path
+from typing import AsyncIterator
+
+from aiohttp import web
+from dramatiq import Worker
+
+from app.web import create_app
+from bot.keys import ENQUEUER
+from runtime.resources import RuntimeProvider, create_runtime
+from runtime.settings import DEMO_PHONE_NUMBER_ID, Settings, demo_settings
+from domain.demo_seed import reset_demo_logins, seed_demo
+from migrations.runner import upgrade
+from workers.actors import declare_actors
+from runtime.broker import build_broker
+from app.lifecycle import RuntimeLifecycle
+from workers.scheduler import start_scheduler
+
+DEMO_SWEEP_EVERY_S = 5
+
+
+def run_demo(host: str, port: int, data_dir: Path) -> None:
+    """Migrate and seed the SQLite file, start the in-process worker, serve until Ctrl-C."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = demo_settings(data_dir)
+    phone_number_id = os.environ.get("DEMO_PHONE_NUMBER_ID") or DEMO_PHONE_NUMBER_ID
+    upgrade(settings.database_url)
+
+    broker = build_broker(None)
+    runtimes = RuntimeProvider(lambda: create_runtime(settings))
+    broker.add_middleware(RuntimeLifecycle(runtimes))
+    declare_actors(broker, runtimes)
+    worker = Worker(broker, worker_threads=4, worker_timeout=100)
+
+    app = create_app(settings, runtimes, broker)
+
+    # A fresh password every start, printed below: nothing to leak from the repo or an old terminal.
+    password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+
+    async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
+        runtime = await runtimes.get()
+        async with runtime.sessions.begin() as session:
+            business = await seed_demo(session, phone_number_id, runtime.clock.now())
+            logins = await reset_demo_logins(session, business, password, runtime.clock.now())
+        worker.start()
+        scheduler = start_scheduler(app[ENQUEUER], sweep_every_s=DEMO_SWEEP_EVERY_S)
+        _print_banner(settings, host, port, business.name, phone_number_id, data_dir, logins, password)
+        yield
+        scheduler.shutdown(wait=False)
+        await asyncio.to_thread(worker.stop)
+
+    app.cleanup_ctx.append(demo_ctx)
+    web.run_app(app, host=host, port=port, print=None)
+
+
+def _print_banner(settings: Settings, host: str, port: int, business: str, phone_number_id: str, data_dir: Path,
+                  logins: list[tuple[str, str]], password: str) -> None:
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    secret_note = "from WHATSAPP_APP_SECRET" if os.environ.get("WHATSAPP_APP_SECRET") else "demo default"
+    print(
+        "\n".join([
+            "FitZap demo is running (SQLite, in-process worker, sandbox WhatsApp).",
+            f"  Admin panel:                  {base}/admin/",
+            *(f"    login ({role}): {email}  password: {password}" for email, role in logins),
+            f"  Simulator (chat as a client): {base}/simulator",
+            f"  WhatsApp webhook:             {base}/webhooks/whatsapp",
+            f"  Sandbox outbox (JSON):        {base}/sandbox/messages?to=5511999990000",
+            f"  Health / readiness / metrics: {base}/healthz  {base}/readyz  {base}/metrics",
+            f"  Demo business: {business} (phone_number_id {phone_number_id}, app secret {secret_note})",
+            f"  Data: {data_dir.resolve()}",
+            "Press Ctrl-C to stop.",
+        ]),
+        flush=True,
+    )

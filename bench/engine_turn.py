@@ -1,0 +1,84 @@
+"""`fitzap bench engine`: one full conversation turn (store → engine → state and outbox), no network.
+
+Runs the processing actor's work directly against PostgreSQL with the demo studio, cycling through
+typical messages, and prints the median and p99 time of a turn.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import statistics
+import time as clock
+from datetime import datetime, timezone
+
+from dramatiq.brokers.stub import StubBroker
+
+from runtime.resources import Runtime
+from runtime.settings import load_settings
+from domain.clock import SystemClock
+from domain.sql.db import create_engine, create_sessionmaker
+from domain.demo_seed import seed_demo
+from domain.messaging.inbox import IncomingMessage, record_inbound
+from bench.database import fresh_database
+from runtime.broker import build_broker
+from runtime.wake import Enqueuer
+from workers import processing
+from workers.processing import process_contact
+from runtime.rate_limit import MemoryRateLimiter
+
+DB = "fitzap_bench_engine"
+MESSAGES = ["oi", "meus horários", "marcar treino amanhã às 7", "não", "quantos créditos eu tenho?", "menu",
+            "quero remarcar pra quinta 18h30", "cancelar", "cheguei", "ajuda"]
+
+
+async def _run(turns: int) -> dict[str, object]:
+    url = await fresh_database(DB)
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    settings = load_settings(DATABASE_URL=url, REDIS_URL="redis://127.0.0.1:6379/14", WHATSAPP_TOKEN="bench-token",
+                             WHATSAPP_APP_SECRET="bench-secret", WHATSAPP_VERIFY_TOKEN="bench-verify",
+                             SECRET_KEY="bench-secret-key-0123456789")
+    from channels.sandbox import SandboxChannel
+
+    runtime = Runtime(settings, engine, sessions, SandboxChannel(), MemoryRateLimiter(1000), SystemClock())
+    broker = build_broker(None)
+    assert isinstance(broker, StubBroker)
+    enqueuer = Enqueuer(broker)
+    async with sessions.begin() as session:
+        business = await seed_demo(session, "bench-engine", datetime.now(timezone.utc))
+        business_id = business.id
+    timings: list[float] = []
+    engine_ms: list[float] = []
+    real_handle = processing.handle
+
+    async def timed_handle(ctx, incoming):  # type: ignore[no-untyped-def]
+        started = clock.perf_counter()
+        await real_handle(ctx, incoming)
+        engine_ms.append((clock.perf_counter() - started) * 1000)
+
+    processing.handle = timed_handle  # the engine's own share: decide and run domain services
+    for n, text in zip(range(turns), itertools.cycle(MESSAGES)):
+        wa_id = f"55119{n // len(MESSAGES):08d}"  # a new client every cycle, so first contacts are included
+        started = clock.perf_counter()
+        async with sessions.begin() as session:
+            now = datetime.now(timezone.utc)
+            client_ids = await record_inbound(session, business_id, [IncomingMessage(
+                f"wamid.BENCH{n}", wa_id, None, "Bench", "text", text, {"text": {"body": text}}, now)], now)
+        await process_contact(runtime, enqueuer, client_ids[0])
+        timings.append((clock.perf_counter() - started) * 1000)
+        broker.flush_all()
+    processing.handle = real_handle
+    await engine.dispose()
+    timings.sort()
+    engine_ms.sort()
+    return {"bench": "engine", "turns": turns, "median_ms": round(statistics.median(timings), 2),
+            "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2),
+            "engine_median_ms": round(statistics.median(engine_ms), 2),
+            "engine_p99_ms": round(engine_ms[int(len(engine_ms) * 0.99) - 1], 2),
+            "note": "median/p99: store + engine + state + outbox on PostgreSQL; engine_*: the engine's own call; no network"}
+
+
+def run_engine_bench(turns: int = 500) -> None:
+    """Print one JSON line with the median and p99 of a full turn."""
+    print(json.dumps(asyncio.run(_run(turns))), flush=True)
