@@ -1,15 +1,18 @@
-"""Mounts the admin panel on the web app: sessions, guards, static files, template context, pages."""
+"""Mounts the admin panel on the web app: templates, sessions, guards, static files, pages and the simulator."""
 from __future__ import annotations
 
 import hashlib
 import importlib
 from pathlib import Path
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from admin.security import add_security_headers, admin_guard
+from admin.simulator import simulator_page, simulator_send
 from runtime.settings import Settings
 
 PAGES = ("auth", "dashboard", "calendar", "classes", "clients", "inbox", "deliveries", "settings", "staff")
@@ -18,7 +21,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def setup_admin(app: web.Application, settings: Settings) -> None:
-    """Add the panel's middlewares, static files and every page's routes to the app."""
+    """Add the panel's templates, middlewares, static files, every page's routes and the simulator to the app."""
+    aiohttp_jinja2.setup(app, loader=jinja2.PackageLoader("admin", "templates"), autoescape=True)
     setup_sessions(app, EncryptedCookieStorage(
         _cookie_key(settings), cookie_name="fitzap_admin", max_age=SESSION_MAX_AGE_S,
         httponly=True, samesite="Lax", secure=settings.cookie_secure,
@@ -28,8 +32,8 @@ def setup_admin(app: web.Application, settings: Settings) -> None:
     app.router.add_static("/admin/static/", STATIC_DIR, name="admin_static")
     for page in PAGES:
         app.router.add_routes(importlib.import_module(f"admin.views.{page}").routes)
-
-
+    app.router.add_get("/simulator", simulator_page)
+    app.router.add_post("/simulator/send", simulator_send)
 
 
 def _cookie_key(settings: Settings) -> bytes:

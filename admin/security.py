@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from admin.flash import pop_flashes
 from admin.identity import IDENTITY_KEY, Identity
-from bot.keys import RUNTIME, SETTINGS
+from runtime.keys import RUNTIME, SETTINGS
 from domain.models import AdminUser
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

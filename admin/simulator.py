@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from admin.security import csp_nonce
 from admin.simulator_payloads import inbound_message
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from channels.signature import sign
 from domain.models import Business
 

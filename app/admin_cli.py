@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runtime.resources import create_runtime
+from app.bootstrap import bootstrap
 from runtime.settings import Settings, load_settings
 from domain.people.admin_users import create_user
 from domain.errors import DomainError
@@ -47,14 +47,15 @@ def run_create_admin(args: argparse.Namespace) -> None:
 
 
 async def _create(settings: Settings, args: argparse.Namespace, password: str) -> tuple[int, int]:
-    runtime = await create_runtime(settings)
+    app = bootstrap(settings)
+    runtime = await app.runtime()
     try:
         async with runtime.sessions.begin() as session:
             business_id = await _business_id(session, args, runtime.clock.now())
             user = await create_user(session, business_id, args.email, args.name, password, args.role, runtime.clock.now())
             return user.id, business_id
     finally:
-        await runtime.close()
+        await app.close()
 
 
 async def _business_id(session: AsyncSession, args: argparse.Namespace, now: datetime) -> int:

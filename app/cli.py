@@ -90,26 +90,25 @@ def _serve(args: argparse.Namespace) -> None:
     import uvloop
     from aiohttp import web
 
-    from app.web import create_app
+    from app.bootstrap import bootstrap
     from app.heap import freeze_startup_heap
-    from runtime.resources import RuntimeProvider, create_runtime
-    from workers.actors import declare_actors
-    from runtime.broker import build_broker
+    from app.web import create_web_app
 
     settings = load_settings()
     _configure(settings)
-    broker = build_broker(settings.redis_url)
-    runtimes = RuntimeProvider(lambda: create_runtime(settings))
-    declare_actors(broker, runtimes)
-    app = create_app(settings, runtimes, broker)
+    app = bootstrap(settings)
+    web_app = create_web_app(app)
 
-    async def freeze(_app: web.Application) -> None:  # after the runtime context: its pools are long-lived too
+    async def freeze(_web_app: web.Application) -> None:  # after the runtime context: its pools are long-lived too
         freeze_startup_heap()
 
-    app.on_startup.append(freeze)
+    async def close(_web_app: web.Application) -> None:
+        await app.close()
+
+    web_app.on_startup.append(freeze)
+    web_app.on_cleanup.append(close)
     # uvloop: the web process spends much of its CPU in the event loop and socket writes, which it does in C.
-    web.run_app(app, host=args.host, port=args.port, print=None,
-                loop=uvloop.new_event_loop())
+    web.run_app(web_app, host=args.host, port=args.port, print=None, loop=uvloop.new_event_loop())
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -120,18 +119,25 @@ def _worker(args: argparse.Namespace) -> None:
     # An idle Dramatiq consumer polls Redis with a backoff capped at this many ms (default 1,000);
     # a chat reply should not wait a second for it.
     os.environ.setdefault("dramatiq_worker_timeout", "50")
-    sys.argv = ["dramatiq", "app.worker", "--processes", str(args.processes), "--threads", str(args.threads)]
+    sys.argv = ["dramatiq", "app.worker:setup", "--processes", str(args.processes), "--threads", str(args.threads)]
     raise SystemExit(dramatiq_main())
 
 
 def _scheduler(_args: argparse.Namespace) -> None:
-    from runtime.broker import build_broker
-    from runtime.wake import Enqueuer
+    from app.bootstrap import bootstrap
     from workers.scheduler import run_scheduler
 
     settings = load_settings()
     _configure(settings)
-    asyncio.run(run_scheduler(Enqueuer(build_broker(settings.redis_url))))
+    app = bootstrap(settings)
+
+    async def run() -> None:
+        try:
+            await run_scheduler((await app.runtime()).wake)
+        finally:
+            await app.close()
+
+    asyncio.run(run())
 
 
 def _migrate(args: argparse.Namespace) -> None:

@@ -10,15 +10,11 @@ from typing import AsyncIterator
 from aiohttp import web
 from dramatiq import Worker
 
-from app.web import create_app
-from bot.keys import ENQUEUER
-from runtime.resources import RuntimeProvider, create_runtime
-from runtime.settings import DEMO_PHONE_NUMBER_ID, Settings, demo_settings
+from app.bootstrap import bootstrap
+from app.web import create_web_app
 from domain.demo_seed import reset_demo_logins, seed_demo
 from migrations.runner import upgrade
-from workers.actors import declare_actors
-from runtime.broker import build_broker
-from app.lifecycle import RuntimeLifecycle
+from runtime.settings import DEMO_PHONE_NUMBER_ID, Settings, demo_settings
 from workers.scheduler import start_scheduler
 
 DEMO_SWEEP_EVERY_S = 5
@@ -31,31 +27,28 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
     phone_number_id = os.environ.get("DEMO_PHONE_NUMBER_ID") or DEMO_PHONE_NUMBER_ID
     upgrade(settings.database_url)
 
-    broker = build_broker(None)
-    runtimes = RuntimeProvider(lambda: create_runtime(settings))
-    broker.add_middleware(RuntimeLifecycle(runtimes))
-    declare_actors(broker, runtimes)
-    worker = Worker(broker, worker_threads=4, worker_timeout=100)
-
-    app = create_app(settings, runtimes, broker)
+    app = bootstrap(settings)
+    worker = Worker(app.broker, worker_threads=4, worker_timeout=100)
+    web_app = create_web_app(app)
 
     # A fresh password every start, printed below: nothing to leak from the repo or an old terminal.
     password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
 
-    async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
-        runtime = await runtimes.get()
+    async def demo_ctx(_web_app: web.Application) -> AsyncIterator[None]:
+        runtime = await app.runtime()
         async with runtime.sessions.begin() as session:
             business = await seed_demo(session, phone_number_id, runtime.clock.now())
             logins = await reset_demo_logins(session, business, password, runtime.clock.now())
         worker.start()
-        scheduler = start_scheduler(app[ENQUEUER], sweep_every_s=DEMO_SWEEP_EVERY_S)
+        scheduler = start_scheduler(runtime.wake, sweep_every_s=DEMO_SWEEP_EVERY_S)
         _print_banner(settings, host, port, business.name, phone_number_id, data_dir, logins, password)
         yield
         scheduler.shutdown(wait=False)
         await asyncio.to_thread(worker.stop)
+        await app.close()
 
-    app.cleanup_ctx.append(demo_ctx)
-    web.run_app(app, host=host, port=port, print=None)
+    web_app.cleanup_ctx.append(demo_ctx)
+    web.run_app(web_app, host=host, port=port, print=None)
 
 
 def _print_banner(settings: Settings, host: str, port: int, business: str, phone_number_id: str, data_dir: Path,

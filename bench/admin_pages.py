@@ -16,10 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.web import create_app
+from app.bootstrap import bootstrap
+from app.web import create_web_app
 from bench.admin_data import OWNER_EMAIL, PASSWORD, seed_studio
 from bench.database import fresh_database
-from runtime.resources import BorrowedRuntime, create_runtime
 from runtime.settings import load_settings
 from domain.models import Appointment, Booking, Client, Staff
 from runtime.broker import build_broker
@@ -77,7 +77,8 @@ async def _run() -> list[dict[str, object]]:
     settings = load_settings(FITZAP_MODE="demo", DATABASE_URL=url, REDIS_URL=None, FITZAP_CHANNEL="sandbox",
                              WHATSAPP_TOKEN="bench", WHATSAPP_APP_SECRET="bench", WHATSAPP_VERIFY_TOKEN="bench",
                              SECRET_KEY="bench-secret-key-0123456789", ADMIN_COOKIE_SECURE=False)
-    runtime = await create_runtime(settings)
+    app = bootstrap(settings)
+    runtime = await app.runtime()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     started = clock.perf_counter()
     async with runtime.sessions.begin() as session:
@@ -86,11 +87,11 @@ async def _run() -> list[dict[str, object]]:
     async with runtime.sessions() as session:
         ids = await _sample_ids(session, business_id, now)
     results: list[dict[str, object]] = [{"bench": "admin", "part": "data set", "seconds_to_seed": round(seed_s, 1)}]
-    async with TestClient(TestServer(create_app(settings, BorrowedRuntime(runtime), build_broker(None)))) as client:
+    async with TestClient(TestServer(create_web_app(app))) as client:
         await _login(client)
         for path in PAGES:
             results.append(await _time_page(client, path.format(**ids)))
-    await runtime.close()
+    await app.close()
     return results
 
 

@@ -14,18 +14,14 @@ from datetime import datetime, timezone
 
 from dramatiq.brokers.stub import StubBroker
 
-from runtime.resources import Runtime
+from app.bootstrap import bootstrap
+from channels.sandbox import SandboxChannel
 from runtime.settings import load_settings
-from domain.clock import SystemClock
-from domain.sql.db import create_engine, create_sessionmaker
 from domain.demo_seed import seed_demo
 from domain.messaging.inbox import IncomingMessage, record_inbound
 from bench.database import fresh_database
 from runtime.broker import build_broker
-from runtime.wake import Enqueuer
 from workers import processing
-from workers.processing import process_contact
-from runtime.rate_limit import MemoryRateLimiter
 
 DB = "fitzap_bench_engine"
 MESSAGES = ["oi", "meus horários", "marcar treino amanhã às 7", "não", "quantos créditos eu tenho?", "menu",
@@ -34,17 +30,14 @@ MESSAGES = ["oi", "meus horários", "marcar treino amanhã às 7", "não", "quan
 
 async def _run(turns: int) -> dict[str, object]:
     url = await fresh_database(DB)
-    engine = create_engine(url)
-    sessions = create_sessionmaker(engine)
     settings = load_settings(DATABASE_URL=url, REDIS_URL="redis://127.0.0.1:6379/14", WHATSAPP_TOKEN="bench-token",
                              WHATSAPP_APP_SECRET="bench-secret", WHATSAPP_VERIFY_TOKEN="bench-verify",
-                             SECRET_KEY="bench-secret-key-0123456789")
-    from channels.sandbox import SandboxChannel
-
-    runtime = Runtime(settings, engine, sessions, SandboxChannel(), MemoryRateLimiter(1000), SystemClock())
+                             SECRET_KEY="bench-secret-key-0123456789", WHATSAPP_SEND_RATE_PER_S=10_000)
     broker = build_broker(None)
     assert isinstance(broker, StubBroker)
-    enqueuer = Enqueuer(broker)
+    app = bootstrap(settings, channel=SandboxChannel(), broker=broker)
+    runtime = await app.runtime()
+    sessions = runtime.sessions
     async with sessions.begin() as session:
         business = await seed_demo(session, "bench-engine", datetime.now(timezone.utc))
         business_id = business.id
@@ -65,11 +58,11 @@ async def _run(turns: int) -> dict[str, object]:
             now = datetime.now(timezone.utc)
             client_ids = await record_inbound(session, business_id, [IncomingMessage(
                 f"wamid.BENCH{n}", wa_id, None, "Bench", "text", text, {"text": {"body": text}}, now)], now)
-        await process_contact(runtime, enqueuer, client_ids[0])
+        await processing.process(runtime, client_ids)
         timings.append((clock.perf_counter() - started) * 1000)
         broker.flush_all()
     processing.handle = real_handle
-    await engine.dispose()
+    await app.close()
     timings.sort()
     engine_ms.sort()
     return {"bench": "engine", "turns": turns, "median_ms": round(statistics.median(timings), 2),

@@ -25,8 +25,8 @@ from bench.run import _exclusive
 from domain.automation import scheduled_work
 from domain.sql.db import create_engine, create_sessionmaker
 from domain.models import Business, OutboundMessage
-from runtime.broker import build_broker
-from runtime.wake import Enqueuer
+from app.bootstrap import bootstrap
+from runtime.settings import load_settings
 
 DB = "fitzap_bench_reminders"
 BUSINESSES = 200
@@ -70,9 +70,9 @@ async def _bench(n: int) -> dict[str, object]:
                 pass
         scheduling_s = time.perf_counter() - started
         worker = psutil.Process(stack.start_worker(bench).pid)
-        enqueuer = Enqueuer(build_broker(stack.REDIS_URL))
-        for _ in range(CONSUMERS):
-            await enqueuer.run_due()
+        wiring = bootstrap(load_settings(**bench.env))
+        for _ in range(CONSUMERS):  # what the scheduler's tick does, from the scheduler's own wiring
+            await asyncio.to_thread(wiring.actors.run_due.send)
         first, last = await _watch(standin, n, bench)
         worker_cpu_s = _cpu_seconds(worker)
         async with sessions() as session:

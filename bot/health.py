@@ -6,7 +6,7 @@ import asyncio
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 
 _CHECK_TIMEOUT_S = 2.0
 

@@ -6,7 +6,7 @@ import hmac
 
 from aiohttp import web
 
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from domain.scheduling import ical
 from domain.errors import NotFound
 

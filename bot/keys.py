@@ -1,16 +1,10 @@
-"""Typed keys for what the aiohttp app holds."""
+"""Typed keys for what the aiohttp app holds for the web edge alone."""
 from __future__ import annotations
 
 from aiohttp import web
 
-from bot.group_commit import GroupCommit
+from bot.inbound_store import InboundStore
 from bot.metrics import WebMetrics
-from runtime.resources import Runtime
-from runtime.settings import Settings
-from runtime.wake import Enqueuer
 
-SETTINGS = web.AppKey("settings", Settings)
-RUNTIME = web.AppKey("runtime", Runtime)
-ENQUEUER = web.AppKey("enqueuer", Enqueuer)
-GROUP_COMMIT = web.AppKey("group_commit", GroupCommit)
+INBOUND_STORE = web.AppKey("inbound_store", InboundStore)
 METRICS = web.AppKey("metrics", WebMetrics)

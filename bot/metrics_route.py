@@ -11,7 +11,8 @@ import logging
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.keys import METRICS, RUNTIME, SETTINGS
+from bot.keys import METRICS
+from runtime.keys import RUNTIME, SETTINGS
 from domain.messaging.backlog import read_backlog
 
 log = logging.getLogger(__name__)

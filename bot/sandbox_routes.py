@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from domain.messaging.sandbox import sent_to
 
 

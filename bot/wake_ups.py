@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from runtime.wake import TURNS_PER_TRANSACTION, Enqueuer
+from runtime.wake import TURNS_PER_TRANSACTION, Wake
 
 log = logging.getLogger(__name__)
 
 
 class WakeUps:
-    def __init__(self, enqueuer: Enqueuer, every_s: float, full: int = TURNS_PER_TRANSACTION) -> None:
-        self._enqueuer, self._every_s, self._full = enqueuer, every_s, full
+    def __init__(self, wake: Wake, every_s: float, full: int = TURNS_PER_TRANSACTION) -> None:
+        self._wake, self._every_s, self._full = wake, every_s, full
         self._waiting: set[int] = set()
         self._last_sent = float("-inf")
         self._later: asyncio.Task[None] | None = None
@@ -65,6 +65,6 @@ class WakeUps:
         client_ids, self._waiting = self._waiting, set()
         self._last_sent = asyncio.get_running_loop().time()
         try:
-            await self._enqueuer.process(client_ids)
+            await self._wake.process(client_ids)
         except Exception:  # the rows are durable; the sweeper wakes a worker once the broker is back
             log.exception("could not enqueue processing for %d clients", len(client_ids))

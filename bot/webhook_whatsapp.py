@@ -7,8 +7,9 @@ import time
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.group_commit import Received
-from bot.keys import GROUP_COMMIT, METRICS, RUNTIME
+from bot.inbound_store import Received
+from bot.keys import INBOUND_STORE, METRICS
+from runtime.keys import RUNTIME
 from channels.webhook_payloads import Change, Message, WebhookBody, message_json
 from runtime.resources import Runtime
 from channels.signature import is_valid
@@ -53,7 +54,7 @@ async def receive(request: web.Request) -> web.Response:
             continue
         received.append(Received(business.id, _messages(change), _statuses(change)))
     if received:
-        await request.app[GROUP_COMMIT].store(received)
+        await request.app[INBOUND_STORE].store(received)
     return _counted(request, started, "stored" if received else "ignored", web.Response(body=_OK, content_type="application/json"))
 
 

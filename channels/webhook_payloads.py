@@ -1,10 +1,16 @@
-"""Pydantic models of the WhatsApp Cloud API webhook body; unknown fields are kept."""
+"""Pydantic models of the WhatsApp Cloud API webhook body; unknown fields are kept.
+
+A message is parsed here once at the webhook, stored as its model's dump, and read back into the
+same model by the worker, which asks it what the conversation engine needs (`incoming`).
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from conversations.context import Incoming
 
 
 class _Open(BaseModel):
@@ -93,6 +99,15 @@ class Message(_Open):
     def sent_at(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp, tz=timezone.utc)
 
+    def reply_id(self) -> str | None:
+        """The id of the button or list row tapped; a template's quick-reply payload only when it has
+        our id shape ("reminder:confirm:12")."""
+        if self.interactive is not None:
+            reply = self.interactive.button_reply or self.interactive.list_reply
+            return reply.id if reply else None
+        payload = (self.button.payload if self.button is not None else None) or ""
+        return payload if ":" in payload else None
+
     def body_text(self) -> str | None:
         """What the client typed or tapped, as text."""
         if self.text is not None:
@@ -156,3 +171,15 @@ class WebhookBody(_Open):
 def message_json(message: Message) -> dict[str, Any]:
     """The raw message as received, for the inbox's payload column."""
     return message.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def incoming(kind: str, body: str | None, stored: dict[str, Any]) -> Incoming:
+    """What the engine needs from a stored message: its kind and text (their own columns), the reply
+    tapped and the location shared (read from the stored message)."""
+    try:
+        message = Message.model_validate(stored)
+    except ValidationError:  # emptied by an erasure: nothing but the columns is left
+        return Incoming(kind=kind, text=body)
+    location = message.location
+    return Incoming(kind=kind, text=body, reply_id=message.reply_id(),
+                    latitude=location.latitude if location else None, longitude=location.longitude if location else None)

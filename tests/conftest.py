@@ -13,8 +13,9 @@ from dramatiq.brokers.stub import StubBroker
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from app.web import create_app
-from runtime.resources import BorrowedRuntime, Runtime, create_runtime
+from app.bootstrap import App, bootstrap
+from app.web import create_web_app
+from runtime.resources import Runtime
 from runtime.settings import Settings, load_settings
 from domain.clock import FixedClock
 from domain.models import Base, Business
@@ -76,15 +77,21 @@ def settings(database: str) -> Settings:
 
 
 @pytest.fixture
-async def runtime(settings: Settings, clock: FixedClock) -> AsyncIterator[Runtime]:
-    rt = await create_runtime(settings, clock=clock)
+def app(settings: Settings, clock: FixedClock, broker: StubBroker) -> App:
+    """FitZap wired as `fitzap serve` and `fitzap worker` wire it, on the stub broker and the test clock."""
+    return bootstrap(settings, clock=clock, broker=broker)
+
+
+@pytest.fixture
+async def runtime(app: App) -> AsyncIterator[Runtime]:
+    rt = await app.runtime()
     async with rt.engine.begin() as conn:
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
         await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     assert rt.redis is not None
     await rt.redis.flushdb()
     yield rt
-    await rt.close()
+    await app.close()
 
 
 @pytest.fixture
@@ -104,9 +111,8 @@ def broker() -> StubBroker:
 
 
 @pytest.fixture
-async def web(runtime: Runtime, settings: Settings, broker: StubBroker) -> AsyncIterator[TestClient]:
-    app = create_app(settings, BorrowedRuntime(runtime), broker)
-    async with TestClient(TestServer(app)) as client:
+async def web(app: App, runtime: Runtime) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(create_web_app(app))) as client:
         yield client
 
 

@@ -10,7 +10,6 @@ from domain.scheduling import booking
 from domain.models import Client, OutboundMessage, ScheduledMessage
 from tests.booking_setup import Studio
 from workers import due_work
-from runtime.wake import Enqueuer
 
 
 async def book(runtime: Any, studio: Studio, at: datetime, now: datetime, *, client: int = 0) -> int:
@@ -30,9 +29,8 @@ async def run_due_at(runtime: Any, broker: Any, clock: Any, at: datetime) -> lis
     """Move the clock to `at`, run a tick and the consumer; return the outbox rows that appeared."""
     before = {r.id for r in await outbox(runtime)}
     clock._now = at
-    enqueuer = Enqueuer(broker)
-    await due_work.plan_due(runtime, enqueuer)
-    await due_work.run_due(runtime, enqueuer)
+    await due_work.plan_due(runtime)
+    await due_work.run_due(runtime)
     broker.flush_all()
     return [r for r in await outbox(runtime) if r.id not in before]
 

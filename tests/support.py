@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 import copy
+from contextlib import asynccontextmanager
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
+
+from aiohttp.test_utils import TestClient, TestServer
 
 from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
 
-from runtime.resources import Runtime
+from app.bootstrap import App
+from app.web import create_web_app
 from channels.signature import sign
-from workers.actors import WORK
 from runtime.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
-from runtime.wake import Enqueuer
+from runtime.resources import Runtime
+from workers.actors import WORK
 
 # The shared fixtures sit beside the repository (CI clones it next to shared/).
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "whatsapp"
@@ -46,6 +50,14 @@ def inbound(name: str = "text", *, message_id: str | None = None, text: str | No
     return body
 
 
+@asynccontextmanager
+async def serving(app: App) -> AsyncIterator[TestClient]:
+    """A test client on the web app of `app` (an App of its own, say with other settings); closes its runtime."""
+    async with TestClient(TestServer(create_web_app(app))) as client:
+        yield client
+    await app.close()
+
+
 def signed(body: dict[str, Any] | bytes, secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return raw, {"Content-Type": "application/json", "X-Hub-Signature-256": sign(raw, secret)}
@@ -54,7 +66,6 @@ def signed(body: dict[str, Any] | bytes, secret: str = APP_SECRET) -> tuple[byte
 async def drain(broker: StubBroker, runtime: Runtime, *, delayed: bool = False, only_inbound: bool = False,
                 max_steps: int = 1000) -> int:
     """Run every queued actor message in this loop, as a worker would; return how many ran."""
-    enqueuer = Enqueuer(broker)
     names = [INBOUND_QUEUE] if only_inbound else [INBOUND_QUEUE, OUTBOUND_QUEUE, MAINTENANCE_QUEUE, SCHEDULED_QUEUE]
     if delayed:
         names += [dq_name(n) for n in names]
@@ -64,7 +75,7 @@ async def drain(broker: StubBroker, runtime: Runtime, *, delayed: bool = False, 
         if encoded is None:
             return ran
         message = Message.decode(encoded)
-        _queue, work = WORK[message.actor_name]
-        await work(runtime, enqueuer, *message.args)
+        work, _queue = WORK[message.actor_name]
+        await work(runtime, *message.args)
         ran += 1
     raise AssertionError("the broker never went quiet")

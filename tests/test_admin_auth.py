@@ -8,12 +8,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select, update
 
-from app.web import create_app
 from app.cli import main as fitzap
-from runtime.resources import BorrowedRuntime, Runtime
+from app.bootstrap import bootstrap
+from runtime.resources import Runtime
 from domain.models import AdminUser, Business
 from tests.admin_support import PASSWORD, csrf_of, login, make_user
 from tests.conftest import make_settings
+from tests.support import serving
 
 
 async def _post_login(web: TestClient, email: str, password: str, **extra: str):
@@ -139,7 +140,7 @@ async def test_production_session_cookie_is_secure_by_default(runtime: Runtime, 
     settings = make_settings(ADMIN_COOKIE_SECURE=None)
     assert settings.cookie_secure
     await make_user(runtime, business.id)
-    async with TestClient(TestServer(create_app(settings, BorrowedRuntime(runtime), broker))) as client:
+    async with serving(bootstrap(settings, clock=runtime.clock)) as client:
         token = await csrf_of(client)  # the anonymous session cookie is Secure, so the jar will not send it back
         response = await client.post("/admin/login", data={"email": "owner@studio.test", "password": PASSWORD, "csrf_token": token},
                                      allow_redirects=False)

@@ -13,7 +13,6 @@ from domain.messaging.outbox import SENDING_STALE_AFTER
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID, drain, fixture, inbound, signed
 from workers.sweeper import sweep
-from runtime.wake import Enqueuer
 
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
 
@@ -148,12 +147,12 @@ async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_
     assert [r.status for r in await outbox(runtime)] == ["sending"] * 3
     assert route.call_count == 0
     clock.advance(seconds=runtime.settings.sweep_after_s + 1)
-    assert await sweep(runtime, Enqueuer(broker)) == (0, 0)  # not yet: a live worker may still be sending them
+    assert await sweep(runtime) == (0, 0)  # not yet: a live worker may still be sending them
     clock.advance(seconds=SENDING_STALE_AFTER.total_seconds())
-    await sweep(runtime, Enqueuer(broker))
-    await sweep(runtime, Enqueuer(broker))  # a second sweep before the worker runs must not double-send
+    await sweep(runtime)
+    await sweep(runtime)  # a second sweep before the worker runs must not double-send
     await drain(broker, runtime)
-    await sweep(runtime, Enqueuer(broker))
+    await sweep(runtime)
     await drain(broker, runtime)
     assert [r.status for r in await outbox(runtime)] == ["sent"] * 3
     assert route.call_count == 3
@@ -163,7 +162,7 @@ async def test_inbound_left_unprocessed_is_picked_up_by_the_sweeper(web, runtime
     await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
     broker.flush_all()  # Redis lost the wake-up
     clock.advance(seconds=runtime.settings.sweep_after_s + 1)
-    woken = await sweep(runtime, Enqueuer(broker))
+    woken = await sweep(runtime)
     assert woken == (1, 0)
     with respx.mock(assert_all_mocked=True) as mock:
         mock.post(SEND_URL).mock(side_effect=ok)

@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestServer
 from channels.base import OutboundEnvelope, PermanentSendError, TransientSendError
 from channels.cloud_api import CloudApiChannel
 from channels.graph_connections import KeepAliveGraph
-from runtime.resources import build_channel
+from app.bootstrap import build_channel
 from runtime.settings import Settings
 from conversations.replies import Text
 from tests.conftest import make_settings

@@ -7,11 +7,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
-from app.web import create_app
-from runtime.resources import BorrowedRuntime
+from app.bootstrap import bootstrap
 from domain.models import OutboundMessage
 from tests.conftest import make_settings
-from tests.support import drain, inbound, signed
+from tests.support import drain, inbound, serving, signed
 
 
 async def scrape(web, headers: dict[str, str] | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -77,8 +76,8 @@ async def test_failed_sends_of_the_last_hour_are_counted(web, runtime, business,
 
 
 async def test_metrics_need_the_bearer_token_when_one_is_set(runtime, broker):
-    app = create_app(make_settings(METRICS_TOKEN="scrape-token-0123456789"), BorrowedRuntime(runtime), broker)
-    async with TestClient(TestServer(app)) as web:
+    settings = make_settings(METRICS_TOKEN="scrape-token-0123456789")
+    async with serving(bootstrap(settings, clock=runtime.clock)) as web:
         assert (await web.get("/metrics")).status == 401
         assert (await web.get("/metrics", headers={"Authorization": "Bearer wrong-token-0123456789"})).status == 401
         figures = await scrape(web, {"Authorization": "Bearer scrape-token-0123456789"})

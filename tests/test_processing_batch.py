@@ -17,9 +17,8 @@ from domain.models import Client, InboundMessage, OutboundMessage
 from tests.booking_setup import NOW, local, make_studio
 from tests.support import drain, inbound, signed
 from tests.test_delivery import SEND_URL, ok, sent_bodies
-from workers import delivery_batch, processing
 from runtime.broker import INBOUND_QUEUE, OUTBOUND_QUEUE
-from runtime.wake import Enqueuer
+from workers import delivery, processing
 
 WA_IDS = ["5511987650001", "5511987650002", "5511987650003"]
 
@@ -47,8 +46,8 @@ async def _statuses(runtime) -> list[tuple[int, str, str]]:  # type: ignore[no-u
 async def test_one_wake_up_answers_every_client_of_a_batch_with_no_delivery_wake_up(web, runtime, business, broker, respx_mock):
     route = respx_mock.post(SEND_URL).mock(side_effect=ok)
     client_ids = await _three_clients_wrote(web, broker)
-    await Enqueuer(broker).process(client_ids)
-    assert [(m.actor_name, m.args) for m in _queued(broker, INBOUND_QUEUE)] == [("process_contacts", (client_ids,))]
+    await runtime.wake.process(client_ids)
+    assert [(m.actor_name, m.args) for m in _queued(broker, INBOUND_QUEUE)] == [("process", (client_ids,))]
     await drain(broker, runtime, only_inbound=True)
     greeted = {body["to"] for body in sent_bodies(route) if "Studio Força" in str(body)}
     assert greeted == set(WA_IDS)
@@ -69,10 +68,10 @@ async def test_a_failing_turn_does_not_hold_back_the_other_clients_replies(web, 
 
     monkeypatch.setattr(processing, "load_turns", broken_for_the_second)
     with pytest.raises(ConnectionError):  # raised, so the broker retries the wake-up
-        await processing.process_contacts(runtime, Enqueuer(broker), client_ids)
+        await processing.process(runtime, client_ids)
     assert {body.get("to") for body in sent_bodies(route)} - {None} == {WA_IDS[0], WA_IDS[2]}  # read receipts name no one
     monkeypatch.setattr(processing, "load_turns", real_load)
-    await processing.process_contacts(runtime, Enqueuer(broker), client_ids)  # the retry: only the second is left
+    await processing.process(runtime, client_ids)  # the retry: only the second is left
     assert [body.get("to") for body in sent_bodies(route)][-2:] == [WA_IDS[1]] * 2  # its greeting (with the opt-in) and menu
     assert {status for _, _, status in await _statuses(runtime)} == {"sent"}
     async with runtime.sessions() as session:
@@ -88,9 +87,9 @@ async def test_replies_behind_an_unsent_row_wait_for_it_and_go_out_after_it(web,
     async with runtime.sessions.begin() as session:  # a reminder queued for the first client, not sent yet
         await outbox.queue_messages(session, business.id, 1, [outbox.OutgoingMessage("text", "Lembrete", {"body": "Lembrete"})],
                                     clock.now())
-    await processing.process_contacts(runtime, Enqueuer(broker), [1])
+    await processing.process(runtime, [1])
     assert [status for client, _, status in await _statuses(runtime) if client == 1] == ["queued"] * 4
-    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver_many", ([1],))]
+    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver", ([1],))]
     await drain(broker, runtime)
     bodies = sent_bodies(route)
     assert bodies[0]["text"]["body"] == "Lembrete" and bodies[1]["status"] == "read"
@@ -109,11 +108,10 @@ async def test_replies_queued_while_earlier_ones_were_being_sent_go_out_once_tho
     broker.flush_all()
     second = await processing.take_turn(runtime, 1)  # behind rows still 'sending': queued, and a wake-up asked for
     assert second.claim is None and second.wake == [1]
-    await delivery_batch.deliver_many(runtime, Enqueuer(broker), [1])  # that wake-up: the first rows are in flight
+    await delivery.deliver(runtime, [1])  # that wake-up: the first rows are in flight
     assert route.call_count == 0
-    result = await delivery_batch.send_claim(runtime, first.claim)
-    await delivery_batch.record_sends(runtime, Enqueuer(broker), [(first.claim, result)])
-    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver", (1,))]
+    await delivery.send_and_record(runtime, [first.claim])
+    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver", ([1],))]
     await drain(broker, runtime)
     assert [status for client, _, status in await _statuses(runtime) if client == 1] == ["sent"] * 5
     assert sent_bodies(route)[-1]["type"] == "interactive"  # the menu came last
@@ -163,8 +161,8 @@ async def test_a_seat_freed_in_a_turn_is_offered_to_the_waitlisted_client_withou
         ctx.replies = [Text("Cancelado.")]
 
     monkeypatch.setattr(engine, "_route", cancelling)
-    await processing.process_contacts(runtime, Enqueuer(broker), [holder])
-    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver_many", ([waiting],))]
+    await processing.process(runtime, [holder])
+    assert [(m.actor_name, m.args) for m in _queued(broker, OUTBOUND_QUEUE)] == [("deliver", ([waiting],))]
     await drain(broker, runtime)
     offers = [b for b in sent_bodies(route) if b.get("to") == "5511900000001"]
     assert len(offers) == 1 and "Abriu uma vaga" in str(offers[0])
@@ -188,7 +186,7 @@ async def test_a_seat_freed_mid_batch_is_offered_after_the_waiting_clients_own_r
         ctx.replies = [Text("Cancelado." if ctx.client.id == holder else "Oi!"), Text("Até logo.")]
 
     monkeypatch.setattr(engine, "_route", route_turn)
-    await processing.process_contacts(runtime, Enqueuer(broker), [waiting, holder])
+    await processing.process(runtime, [waiting, holder])
     await drain(broker, runtime)
 
     def seen_by(wa_id: str) -> list[str]:
@@ -241,7 +239,7 @@ async def test_a_bug_in_one_turn_of_a_shared_transaction_costs_only_that_turn(we
         await real_handle(ctx, incoming)
 
     monkeypatch.setattr(processing, "handle", breaks_for_the_second)
-    await processing.process_contacts(runtime, Enqueuer(broker), client_ids)  # the three turns share one transaction
+    await processing.process(runtime, client_ids)  # the three turns share one transaction
     texts = {wa_id: " ".join(str(b) for b in sent_bodies(route) if b.get("to") == wa_id) for wa_id in WA_IDS}
     assert "Studio Força" in texts[WA_IDS[0]] and "Studio Força" in texts[WA_IDS[2]]
     assert "Studio Força" not in texts[WA_IDS[1]] and "deu um problema aqui do meu lado" in texts[WA_IDS[1]]  # the apology

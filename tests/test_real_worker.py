@@ -10,15 +10,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from dramatiq import Worker
 from sqlalchemy import func, select
 
-from app.web import create_app
-from runtime.resources import BorrowedRuntime, RuntimeProvider, create_runtime
+from app.bootstrap import bootstrap
 from domain.models import InboundMessage, OutboundMessage
 from tests.conftest import GRAPH, REDIS_URL
+from runtime.wake import Wake
 from tests.support import PHONE_NUMBER_ID, inbound, signed
-from workers.actors import declare_actors
 from runtime.broker import INBOUND_QUEUE, build_broker
-from runtime.wake import Enqueuer
-from app.lifecycle import RuntimeLifecycle
+from tests.support import serving
 
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
 
@@ -32,17 +30,14 @@ async def wait_for(predicate, timeout_s: float = 20.0) -> None:  # type: ignore[
 
 async def test_dramatiq_worker_on_redis_answers_a_webhook(runtime, business, settings):
     await runtime.redis.flushdb()  # type: ignore[union-attr]
-    broker = build_broker(REDIS_URL)
-    worker_runtimes = RuntimeProvider(lambda: create_runtime(settings))
-    broker.add_middleware(RuntimeLifecycle(worker_runtimes))
-    declare_actors(broker, worker_runtimes)
-    worker = Worker(broker, worker_threads=2, worker_timeout=50)
+    worker_side, web_side = bootstrap(settings), bootstrap(settings)  # two processes' wiring, one Redis
+    worker = Worker(worker_side.broker, worker_threads=2, worker_timeout=50)
     ids = itertools.count()
     with respx.mock(assert_all_mocked=True) as mock:
         route = mock.post(SEND_URL).mock(side_effect=lambda request: httpx.Response(200, json={"messages": [{"id": f"wamid.W{next(ids)}"}]}))
         worker.start()
         try:
-            async with TestClient(TestServer(create_app(settings, BorrowedRuntime(runtime), broker))) as web:
+            async with serving(web_side) as web:
                 raw, headers = signed(inbound("text", message_id="wamid.REAL", text="hello"))
                 assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
 
@@ -54,14 +49,15 @@ async def test_dramatiq_worker_on_redis_answers_a_webhook(runtime, business, set
                 await wait_for(all_sent)
         finally:
             await asyncio.to_thread(worker.stop)
-            broker.close()
+            worker_side.broker.close()
+            web_side.broker.close()
     assert route.call_count == 3
     assert "This is *Studio Força*" in route.calls[1].request.content.decode()
 
 
 async def test_webhook_still_stores_and_answers_when_redis_is_down(runtime, business, settings):
     dead_broker = build_broker("redis://127.0.0.1:1/0")
-    async with TestClient(TestServer(create_app(settings, BorrowedRuntime(runtime), dead_broker))) as web:
+    async with serving(bootstrap(settings, broker=dead_broker)) as web:
         raw, headers = signed(inbound("text", message_id="wamid.NOREDIS"))
         response = await web.post("/webhooks/whatsapp", data=raw, headers=headers)
     assert response.status == 200
@@ -69,11 +65,12 @@ async def test_webhook_still_stores_and_answers_when_redis_is_down(runtime, busi
         assert (await session.execute(select(func.count()).select_from(InboundMessage))).scalar_one() == 1
 
 
-async def test_waking_many_contacts_sends_every_message_to_redis(redis):
+async def test_waking_many_contacts_sends_every_message_to_redis(redis, settings):
     await redis.flushdb()
-    broker = build_broker(REDIS_URL)
+    app = bootstrap(settings)
+    broker = app.broker
     try:
-        await Enqueuer(broker, redis).process([11, 12, 13])
+        await Wake(broker, app.actors, redis).process([11, 12, 13])
         consumer = broker.consume(INBOUND_QUEUE, prefetch=3, timeout=100)
         woken = []
         for _ in range(50):  # the consumer answers None while it fetches

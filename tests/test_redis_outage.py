@@ -15,16 +15,13 @@ from dramatiq import Message
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from app.web import create_app
-from runtime.resources import BorrowedRuntime, create_runtime
+from app.bootstrap import bootstrap
 from domain.models import InboundMessage, OutboundMessage
 from tests.booking_setup import NOW, local, make_studio
 from tests.conftest import GRAPH, REDIS_URL, make_settings
 from tests.scheduled_setup import book, due_rows
-from tests.support import PHONE_NUMBER_ID, inbound, signed
+from tests.support import PHONE_NUMBER_ID, inbound, serving, signed
 from workers import processing
-from runtime.broker import build_broker
-from runtime.wake import Enqueuer
 from workers.scheduler import _tolerant
 from workers.sweeper import sweep
 
@@ -34,12 +31,8 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 @pytest.fixture
 async def cut_off(runtime: Any, clock: Any) -> AsyncIterator[Any]:
     """The web process as it is while Redis is unreachable: same database, dead broker and Redis."""
-    settings = make_settings(REDIS_URL=DEAD_REDIS)
-    rt = await create_runtime(settings, clock=clock)
-    app = create_app(settings, BorrowedRuntime(rt), build_broker(DEAD_REDIS))
-    async with TestClient(TestServer(app)) as client:
+    async with serving(bootstrap(make_settings(REDIS_URL=DEAD_REDIS), clock=clock)) as client:
         yield client
-    await rt.close()
 
 
 async def _queued_in_redis(queue: str) -> list[Message[Any]]:
@@ -58,16 +51,18 @@ async def test_webhook_answers_while_redis_is_down_and_the_message_is_answered_w
         stored = (await session.execute(select(InboundMessage))).scalars().all()
     assert [(m.provider_message_id, m.processed_at) for m in stored] == [("wamid.OUTAGE1", None)]
     # Redis is back: the sweeper finds the durable row and wakes a worker through the real broker.
-    live = Enqueuer(build_broker(REDIS_URL), runtime.redis)
+    live = bootstrap(runtime.settings, clock=clock)  # a worker's wiring on the real broker
+    live_runtime = await live.runtime()
     clock.advance(seconds=runtime.settings.sweep_after_s + 1)
-    assert await sweep(runtime, live) == (1, 0)
-    [wake] = [m for m in await _queued_in_redis("inbound") if m.actor_name == "process_contacts"]
+    assert await sweep(live_runtime) == (1, 0)
+    [wake] = [m for m in await _queued_in_redis("inbound") if m.actor_name == "process"]
     [client_id] = wake.args[0]
     with respx.mock(assert_all_mocked=True) as graph:
         sends = itertools.count()
         graph.post(f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages").mock(
             side_effect=lambda _request: httpx.Response(200, json={"messages": [{"id": f"wamid.BACK{next(sends)}"}]}))
-        await processing.process_contacts(runtime, live, wake.args[0])
+        await processing.process(live_runtime, wake.args[0])
+    await live.close()
     async with runtime.sessions() as session:
         statuses = (await session.execute(select(OutboundMessage.status))).scalars().all()
     assert statuses and set(statuses) == {"sent"}
@@ -77,7 +72,11 @@ async def test_scheduler_ticks_fail_softly_while_redis_is_down_and_due_work_wait
     studio = await make_studio(runtime, business)
     booking_id = await book(runtime, studio, local(24, 18), NOW)
     clock._now = local(23, 18)
-    await _tolerant("due", Enqueuer(build_broker(DEAD_REDIS)).plan_due)()  # logged, not raised
+    cut_off = bootstrap(make_settings(REDIS_URL=DEAD_REDIS), clock=clock)
+    await _tolerant("due", (await cut_off.runtime()).wake.plan_due)()  # logged, not raised
+    await cut_off.close()
     assert [r.status for r in await due_rows(runtime, booking_id, "reminder")] == ["pending", "pending"]
-    await _tolerant("due", Enqueuer(build_broker(REDIS_URL), runtime.redis).plan_due)()
+    back = bootstrap(runtime.settings, clock=clock)
+    await _tolerant("due", (await back.runtime()).wake.plan_due)()
+    await back.close()
     assert [m.actor_name for m in await _queued_in_redis("maintenance")] == ["plan_due"]

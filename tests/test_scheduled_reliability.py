@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from bench.bulk_bookings import load_bookings
 from channels.base import OutboundEnvelope
-from runtime.resources import create_runtime
 from conversations.automations import run as automations
 from domain.messaging import outbox
 from domain.models import Business, OutboundMessage
@@ -22,8 +21,7 @@ from tests.booking_setup import NOW, make_studio
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID
 from tests.scheduled_setup import due_rows
-from workers import delivery, delivery_batch, due_work
-from runtime.wake import Enqueuer
+from workers import delivery, due_work, sending
 
 
 async def _due_now(runtime: Any, business: Business, clock: Any, n: int, clients: int) -> None:
@@ -42,13 +40,13 @@ async def _reminders_per_booking(runtime: Any) -> Counter[str]:
     return Counter(p["buttons"][0] for p in rows)  # reminder:confirm:<booking id>
 
 
-async def test_two_schedulers_send_one_reminder(runtime, business, broker, clock, settings, monkeypatch):
+async def test_two_schedulers_send_one_reminder(app, runtime, business, broker, clock, settings, monkeypatch):
     await _due_now(runtime, business, clock, 600, clients=600)
     monkeypatch.setattr(due_work, "BATCH", 25)  # many small batches, so the two really interleave
-    other = await create_runtime(settings, clock=clock)
+    other = await app.open_runtime()
     try:
-        await asyncio.gather(*(due_work.plan_due(rt, Enqueuer(broker)) for rt in (runtime, other)))
-        counts = await asyncio.gather(*(due_work.run_due(rt, Enqueuer(broker)) for rt in (runtime, other) for _ in range(2)))
+        await asyncio.gather(*(due_work.plan_due(rt) for rt in (runtime, other)))
+        counts = await asyncio.gather(*(due_work.run_due(rt) for rt in (runtime, other) for _ in range(2)))
     finally:
         await other.close()
     assert sum(counts) == 600  # the reminders (follow-ups and no-show checks are not due yet)
@@ -59,7 +57,7 @@ async def test_two_schedulers_send_one_reminder(runtime, business, broker, clock
 
 async def test_worker_killed_mid_batch_neither_loses_nor_doubles_a_reminder(runtime, business, broker, clock, monkeypatch):
     await _due_now(runtime, business, clock, 300, clients=300)
-    await due_work.plan_due(runtime, Enqueuer(broker))
+    await due_work.plan_due(runtime)
     monkeypatch.setattr(due_work, "BATCH", 100)
     real_run_one, seen, stuck = automations._run_one, [0], asyncio.Event()
 
@@ -71,14 +69,14 @@ async def test_worker_killed_mid_batch_neither_loses_nor_doubles_a_reminder(runt
         return await real_run_one(*args)
 
     monkeypatch.setattr(automations, "_run_one", dies_on_the_150th)
-    worker = asyncio.create_task(due_work.run_due(runtime, Enqueuer(broker)))
+    worker = asyncio.create_task(due_work.run_due(runtime))
     await stuck.wait()
     worker.cancel()
     with pytest.raises(asyncio.CancelledError):
         await worker
     assert len(await _reminders_per_booking(runtime)) == 100  # the first batch committed; the second rolled back
     monkeypatch.setattr(automations, "_run_one", real_run_one)
-    assert await due_work.run_due(runtime, Enqueuer(broker)) == 200
+    assert await due_work.run_due(runtime) == 200
     per_booking = await _reminders_per_booking(runtime)
     assert len(per_booking) == 300 and set(per_booking.values()) == {1}
 
@@ -105,17 +103,16 @@ async def test_10000_due_reminders_are_all_delivered_within_the_rate_limit(runti
     channel = RecordingChannel()
     monkeypatch.setattr(runtime, "channel", channel)
     monkeypatch.setattr(runtime, "limiter", type(runtime.limiter)(runtime.redis, rate))
-    enqueuer = Enqueuer(broker)
-    await due_work.plan_due(runtime, enqueuer)
-    assert await due_work.run_due(runtime, enqueuer) == 10_000
-    batches = [m.args[0] for m in _queued(broker, "outbound") if m.actor_name == "deliver_many"]
+    await due_work.plan_due(runtime)
+    assert await due_work.run_due(runtime) == 10_000
+    batches = [m.args[0] for m in _queued(broker, "outbound") if m.actor_name == "deliver"]
 
     async def worker(mine: list[list[int]]) -> None:
         for client_ids in mine:
-            await delivery_batch.deliver_many(runtime, enqueuer, client_ids)
-        while (following := _queued(broker, "outbound")):  # clients with more rows go on one by one
+            await delivery.deliver(runtime, client_ids)
+        while (following := _queued(broker, "outbound")):  # clients with more rows go on
             for message in following:
-                await delivery.deliver(runtime, enqueuer, *message.args)
+                await delivery.deliver(runtime, *message.args)
 
     await asyncio.gather(*(worker(batches[i::4]) for i in range(4)))  # four workers share one number
     times = sorted(channel.sent_at)
@@ -154,9 +151,9 @@ async def test_throughput_error_slows_every_sender_on_the_number(runtime, busine
     with respx.mock(assert_all_mocked=True) as mock:
         mock.post(f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages").mock(side_effect=graph)
         for client_id in studio.clients[:2]:
-            await delivery.deliver(runtime, Enqueuer(broker), client_id)
+            await delivery.deliver(runtime, [client_id])
     assert len(calls) == 2
-    assert calls[1] - calls[0] >= delivery.THROTTLE_PAUSE_S * 0.95  # the other client waited for the number
+    assert calls[1] - calls[0] >= sending.THROTTLE_PAUSE_S * 0.95  # the other client waited for the number
     async with runtime.sessions() as session:
         rows = (await session.execute(select(OutboundMessage).order_by(OutboundMessage.client_id))).scalars().all()
     assert [(r.status, r.last_error is not None) for r in rows] == [("queued", True), ("sent", False)]

@@ -144,16 +144,16 @@ async def test_webhooks_arriving_together_are_all_stored_by_group_commit(web, ru
 
 
 async def test_a_webhook_that_cannot_be_stored_does_not_fail_the_others_in_its_batch(web, runtime, business, monkeypatch):
-    import bot.group_commit as group_commit
+    import bot.inbound_store as inbound_store
 
-    real = group_commit.record_inbound
+    real = inbound_store.record_inbound
 
     async def refuse_poison(session, business_id, messages, now):  # type: ignore[no-untyped-def]
         if any(m.provider_message_id == "wamid.POISON" for m in messages):
             raise RuntimeError("cannot store this one")
         return await real(session, business_id, messages, now)
 
-    monkeypatch.setattr(group_commit, "record_inbound", refuse_poison)
+    monkeypatch.setattr(inbound_store, "record_inbound", refuse_poison)
     ids = ["wamid.OK1", "wamid.POISON", "wamid.OK2", "wamid.OK3"]
     bodies = [inbound("text", message_id=m, wa_id=f"5511900000{i:03d}") for i, m in enumerate(ids)]
     responses = await asyncio.gather(*(web.post("/webhooks/whatsapp", data=raw, headers=headers)

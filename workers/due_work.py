@@ -13,7 +13,6 @@ from domain.scheduling import classes
 from domain.automation import digest_schedule, due_work, scheduled_work
 from domain.models import Business, WaitlistEntry
 from domain.scheduling.schedule_times import quiet_until
-from runtime.wake import Enqueuer
 
 log = logging.getLogger(__name__)
 BATCH = 400  # rows per transaction: big enough to spread its cost, small enough to hold locks briefly
@@ -21,19 +20,19 @@ BUDGET_S = 20.0  # then hand over to a fresh message, so one actor never runs fo
 CONSUMERS = 2  # run_due messages per tick: SKIP LOCKED lets them share the rows
 
 
-async def plan_due(rt: Runtime, enqueuer: Enqueuer) -> None:
+async def plan_due(rt: Runtime) -> None:
     """One scheduler tick: plan missing rows and digests, pass on lapsed waitlist offers, wake the consumers."""
     async with rt.sessions.begin() as session:
         now = rt.clock.now()
         while await scheduled_work.reconcile(session, now) > 0:
             pass
         await digest_schedule.plan_digests(session, now)
-    await _wake(enqueuer, await lapse_offers(rt))
+    await _wake(rt, await lapse_offers(rt))
     for _ in range(CONSUMERS):
-        await enqueuer.run_due()
+        await rt.wake.run_due()
 
 
-async def run_due(rt: Runtime, enqueuer: Enqueuer) -> int:
+async def run_due(rt: Runtime) -> int:
     """Claim due rows a batch at a time and do their work; each batch commits with its outbox rows."""
     done, started = 0, time.monotonic()
     while True:
@@ -44,9 +43,9 @@ async def run_due(rt: Runtime, enqueuer: Enqueuer) -> int:
                 return done
             clients = await run_batch(session, rows, now)
         done += len(rows)
-        await _wake(enqueuer, clients)
+        await _wake(rt, clients)
         if time.monotonic() - started > BUDGET_S:
-            await enqueuer.run_due()  # more may be due: a fresh message carries on
+            await rt.wake.run_due()  # more may be due: a fresh message carries on
             return done
 
 
@@ -67,9 +66,9 @@ async def lapse_offers(rt: Runtime) -> set[int]:
     return offered
 
 
-async def _wake(enqueuer: Enqueuer, client_ids: set[int]) -> None:
+async def _wake(rt: Runtime, client_ids: set[int]) -> None:
     """Wake delivery; if the broker is down the rows are durable and the sweeper wakes them later."""
     try:
-        await enqueuer.deliver_many(client_ids)
+        await rt.wake.deliver(client_ids)
     except Exception:
         log.exception("could not wake delivery for %d clients; the sweeper will", len(client_ids))

@@ -16,19 +16,20 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runtime.resources import Runtime
+from channels.webhook_payloads import incoming
 from conversations.context import Ctx, Incoming
 from conversations.engine import handle
 from conversations.notices import queue_waitlist_offers
 from conversations.replies import Text, preview
 from conversations.state import State
 from domain.messaging import outbox
+from domain.messaging.claims import Claim
 from domain.messaging.conversation_store import LockedConversation, lock_for_turns
 from domain.models import WaitlistEntry
 from domain.messaging.turn_end import TurnEnd, end_turns
 from domain.messaging.turn_inputs import PendingMessage, TurnInputs, load_turns
-from workers import delivery_batch
-from workers.delivery_batch import Claim
-from runtime.wake import TURNS_PER_TRANSACTION, Enqueuer
+from runtime.wake import TURNS_PER_TRANSACTION
+from workers.delivery import send_and_record
 
 log = logging.getLogger(__name__)
 
@@ -41,54 +42,32 @@ class TurnOutcome:
     wake: list[int] = field(default_factory=list)  # clients whose queued rows need a delivery wake-up
 
 
-async def process_contacts(rt: Runtime, enqueuer: Enqueuer, client_ids: list[int]) -> None:
-    """Take the turns of the clients one webhook batch woke, sending each group's replies as it commits.
+async def process(rt: Runtime, client_ids: list[int]) -> None:
+    """Take the turns of the clients one wake-up brought, sending each group's replies as it commits.
 
-    One wake-up for many clients spreads the broker's cost over them, up to TURNS_PER_TRANSACTION
-    of their turns share a transaction, and what their sends did is recorded together with the
-    sends of the other wake-ups on this loop that ended meanwhile. A turn that fails does not hold
-    back the others' replies; it is raised afterwards so that the broker retries the wake-up, and
-    the clients already done have nothing pending by then.
+    Up to TURNS_PER_TRANSACTION turns share a transaction. A turn that fails does not hold back the
+    others' replies; it is raised afterwards so that the broker retries the wake-up, and the
+    clients already done have nothing pending by then.
     """
-
-    async def group(ids: list[int]) -> list[tuple[TurnOutcome | BaseException, delivery_batch.Outcome | BaseException | None]]:
-        async with rt.turns_in_flight:
-            turns = await take_turns(rt, ids)
-        return list(zip(turns, await _send_replies(rt, turns)))
-
-    async def record(batch: list[tuple[Claim, delivery_batch.Outcome]]) -> None:
-        async with rt.turns_in_flight:  # a connection like a turn's: past the pool, each is a new backend
-            await delivery_batch.record_sends(rt, enqueuer, batch)
-
     ids = sorted(set(client_ids))
     groups = [ids[i:i + TURNS_PER_TRANSACTION] for i in range(0, len(ids), TURNS_PER_TRANSACTION)]
-    outcomes = [pair for pairs in await asyncio.gather(*(group(g) for g in groups)) for pair in pairs]
-    sent = [(claim, result) for turn, result in outcomes if (claim := _claim_of(turn)) and isinstance(result, tuple)]
-    await rt.send_records.write(sent, record)
-    wake = sorted({client_id for turn, _ in outcomes if isinstance(turn, TurnOutcome) for client_id in turn.wake})
-    if wake:
-        await enqueuer.deliver_many(wake)
-    for failure in (f for pair in outcomes for f in pair if isinstance(f, BaseException)):
-        raise failure
+    done = await asyncio.gather(*(_group(rt, g) for g in groups))
+    turns = [turn for group_turns, _ in done for turn in group_turns]
+    await rt.wake.deliver({client_id for turn in turns if isinstance(turn, TurnOutcome) for client_id in turn.wake})
+    failures = [f for f in (*turns, *(send_failure for _, send_failure in done)) if isinstance(f, BaseException)]
+    if failures:
+        raise failures[0]
 
 
-async def _send_replies(rt: Runtime, turns: list[TurnOutcome | BaseException]) -> list[delivery_batch.Outcome | BaseException | None]:
-    """Each turn's claimed replies sent, the rate-limit slots of them all reserved together (None: nothing to send)."""
-    claims = [claim for turn in turns if (claim := _claim_of(turn))]
+async def _group(rt: Runtime, client_ids: list[int]) -> tuple[list[TurnOutcome | BaseException], BaseException | None]:
+    """One transaction's turns, then their replies' sends (the same send path as every delivery)."""
+    async with rt.turns_in_flight:
+        turns = await take_turns(rt, client_ids)
     try:
-        sent = iter(await delivery_batch.send_claims(rt, claims))
-    except Exception as exc:  # no slots from the rate limiter: the rows stay 'sending' for the sweeper
-        sent = iter([exc] * len(claims))
-    return [next(sent) if _claim_of(turn) else None for turn in turns]
-
-
-def _claim_of(turn: TurnOutcome | BaseException) -> Claim | None:
-    return turn.claim if isinstance(turn, TurnOutcome) else None
-
-
-async def process_contact(rt: Runtime, enqueuer: Enqueuer, client_id: int) -> None:
-    """One client's turn, then its delivery."""
-    await process_contacts(rt, enqueuer, [client_id])
+        await send_and_record(rt, [turn.claim for turn in turns if isinstance(turn, TurnOutcome) and turn.claim])
+    except Exception as exc:  # those rows stay 'sending' for the sweeper
+        return turns, exc
+    return turns, None
 
 
 class _EngineFailed(Exception):
@@ -170,7 +149,7 @@ async def _decide(session: AsyncSession, conversation: LockedConversation, input
         if handoff:  # a trainer has taken over: the bot stays quiet
             break
         ctx = Ctx(session, business, client, now, state)
-        await (_guarded_turn(session, ctx, _incoming(message)) if guarded else _fast_turn(ctx, _incoming(message)))
+        await (_guarded_turn(session, ctx, incoming(message.kind, message.body, message.payload)) if guarded else _fast_turn(ctx, incoming(message.kind, message.body, message.payload)))
         messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]
         handoff = ctx.handoff
         offers += ctx.offers
@@ -213,18 +192,6 @@ async def _guarded_turn(session: AsyncSession, ctx: Ctx, incoming: Incoming) -> 
         ctx.state.reset()
         ctx.replies = [Text(ctx.t("internal_error"))]
         ctx.handoff, ctx.offers = False, []
-
-
-def _incoming(message: PendingMessage) -> Incoming:
-    payload = message.payload or {}
-    interactive = payload.get("interactive") or {}
-    reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
-    # A template's quick-reply payload is ours only when it has our id shape ("reminder:confirm:12").
-    template_payload = (payload.get("button") or {}).get("payload") or ""
-    reply_id = reply.get("id") or (template_payload if ":" in template_payload else None)
-    location = payload.get("location") or {}
-    return Incoming(kind=message.kind, text=message.body, reply_id=reply_id,
-                    latitude=location.get("latitude"), longitude=location.get("longitude"))
 
 
 def _read_receipt(message: PendingMessage) -> outbox.OutgoingMessage:

@@ -11,18 +11,18 @@ from typing import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from runtime.wake import Enqueuer
+from runtime.wake import Wake
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_S = 30
 DUE_EVERY_S = 30  # reminders go out within this much of their time
 
 
-def start_scheduler(enqueuer: Enqueuer, *, sweep_every_s: int = SWEEP_EVERY_S, due_every_s: int = DUE_EVERY_S) -> AsyncIOScheduler:
+def start_scheduler(wake: Wake, *, sweep_every_s: int = SWEEP_EVERY_S, due_every_s: int = DUE_EVERY_S) -> AsyncIOScheduler:
     """Start periodic jobs on the running loop; the caller shuts the scheduler down."""
     scheduler = AsyncIOScheduler()
-    for job_id, wake, every_s in (("sweep", enqueuer.sweep, sweep_every_s), ("due", enqueuer.plan_due, due_every_s)):
-        scheduler.add_job(_tolerant(job_id, wake), "interval", seconds=every_s, id=job_id, max_instances=1, coalesce=True)
+    for job_id, tick, every_s in (("sweep", wake.sweep, sweep_every_s), ("due", wake.plan_due, due_every_s)):
+        scheduler.add_job(_tolerant(job_id, tick), "interval", seconds=every_s, id=job_id, max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
 
@@ -39,9 +39,9 @@ def _tolerant(job_id: str, wake: Callable[[], Awaitable[None]]) -> Callable[[], 
     return tick
 
 
-async def run_scheduler(enqueuer: Enqueuer) -> None:
+async def run_scheduler(wake: Wake) -> None:
     """Run until cancelled (the `fitzap scheduler` process)."""
-    scheduler = start_scheduler(enqueuer)
+    scheduler = start_scheduler(wake)
     log.info("scheduler started: sweep every %ss, due work every %ss", SWEEP_EVERY_S, DUE_EVERY_S)
     try:
         await asyncio.Event().wait()

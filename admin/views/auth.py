@@ -7,7 +7,7 @@ from aiohttp_session import new_session
 from pydantic import BaseModel, Field, ValidationError
 
 from admin.security import csrf_token
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from domain.people.admin_users import LoginRefused, LoginThrottled, authenticate
 
 routes = web.RouteTableDef()

@@ -14,7 +14,7 @@ from admin.forms.scheduling import SKIPPED_TIME, NewAppointment, form_fields, re
 from admin.identity import Identity, identity
 from admin.scope import business_of, check_client, in_business, staff_scope
 from admin.views import calendar_booking
-from bot.keys import ENQUEUER, RUNTIME
+from runtime.keys import RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
 from domain.scheduling import booking
@@ -91,7 +91,7 @@ async def create_appointment(request: web.Request) -> web.Response:
             errors["form"] = words(error)
     if form is None or errors:
         return await _new_page(request, me, posted, errors, status=400)
-    await request.app[ENQUEUER].deliver(form.client_id)
+    await request.app[RUNTIME].wake.deliver([form.client_id])
     flash(request, done + " They were told in chat.")
     target = request.app.router["calendar"].url_for().with_query(week=form.day.isoformat(),
                                                                   trainer=posted.get("trainer") or "all")

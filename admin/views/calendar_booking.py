@@ -19,7 +19,7 @@ from admin.flash import flash
 from admin.forms.scheduling import SKIPPED_TIME, Cancel, Mark, When, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, staff_scope
-from bot.keys import ENQUEUER, RUNTIME
+from runtime.keys import RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
 from domain.scheduling import booking
@@ -119,7 +119,7 @@ async def _finish(request: web.Request, me: Identity, posted: Mapping[str, str],
     if errors:
         return await _page(request, me, posted, errors, action=action, status=400)
     entry: Entry = request[ENTRY]
-    await request.app[ENQUEUER].deliver(entry.client_id)
+    await request.app[RUNTIME].wake.deliver([entry.client_id])
     flash(request, done() + " The client was told in chat.")
     router = request.app.router
     if to_calendar:

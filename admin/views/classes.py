@@ -13,7 +13,7 @@ from admin.flash import flash
 from admin.forms.scheduling import SKIPPED_TIME, CancelClass, NewClass, NewSeat, form_fields, read
 from admin.identity import Identity, identity
 from admin.scope import business_of, check_client, in_business, staff_scope
-from bot.keys import ENQUEUER, RUNTIME
+from runtime.keys import RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
 from admin.read_models import class_sessions, panel_choices
@@ -89,8 +89,7 @@ async def cancel(request: web.Request) -> web.Response:
             errors["form"] = words(error)
     if errors:
         return await _session_page(request, me, posted, errors, status=400)
-    for client_id in told:
-        await request.app[ENQUEUER].deliver(client_id)
+    await request.app[RUNTIME].wake.deliver(told)
     flash(request, f"Class cancelled; {len(told)} client{'s' if len(told) != 1 else ''} told in chat. Credits spent on it were refunded.")
     raise web.HTTPSeeOther(request.app.router["classes"].url_for())
 
@@ -117,7 +116,7 @@ async def add_seat(request: web.Request) -> web.Response:
             errors["form"] = words(error)
     if form is None or errors:
         return await _session_page(request, me, posted, errors, status=400)
-    await request.app[ENQUEUER].deliver(form.client_id)
+    await request.app[RUNTIME].wake.deliver([form.client_id])
     flash(request, f"{client.profile_name or client.phone_e164 or 'The client'} has a seat and was told in chat.")
     raise web.HTTPSeeOther(request.app.router["class_session"].url_for(appointment_id=request.match_info["appointment_id"]))
 

@@ -12,7 +12,7 @@ from admin.flash import flash
 from admin.forms.clients import ActiveForm, ClientForm, NoteForm
 from admin.identity import Identity, identity, require_owner
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from domain.people import client_records
 from admin.read_models.client_directory import get_visible, list_clients
 from admin.read_models.client_profile import client_profile

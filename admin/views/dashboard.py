@@ -8,7 +8,7 @@ from aiohttp import web
 
 from admin.charts import bar_chart
 from admin.identity import identity
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from admin.read_models.dashboard_stats import dashboard
 from domain.models import Business
 

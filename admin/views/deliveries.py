@@ -9,7 +9,7 @@ from aiohttp import web
 from admin.flash import flash
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time, page_number
-from bot.keys import ENQUEUER, RUNTIME
+from runtime.keys import RUNTIME
 from admin.read_models import failed_deliveries
 from domain.errors import NotFound
 from domain.messaging.trainer_replies import OutsideWindow, Unreachable
@@ -43,6 +43,6 @@ async def retry(request: web.Request) -> web.Response:
     except (OutsideWindow, Unreachable) as exc:
         flash(request, f"Not retried: {exc}.", kind="error")
         raise web.HTTPFound(request.app.router["deliveries"].url_for()) from None
-    await request.app[ENQUEUER].deliver(client_id)
+    await request.app[RUNTIME].wake.deliver([client_id])
     flash(request, "Queued again; it will be sent in a moment.")
     raise web.HTTPFound(request.app.router["deliveries"].url_for())

@@ -13,7 +13,7 @@ from admin.flash import flash
 from admin.forms.inbox import ReplyForm, TemplateForm
 from admin.identity import Identity, identity
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
-from bot.keys import ENQUEUER, RUNTIME
+from runtime.keys import RUNTIME
 from conversations.replies import Reply, Template, Text, preview
 from domain.messaging import handoff, message_templates, outbox, trainer_replies
 from admin.read_models.chat_history import chat_history
@@ -98,7 +98,7 @@ async def _send(request: web.Request, message: Reply, raw: Mapping[str, Any]) ->
     except trainer_replies.ReplyRefused as exc:
         field = "body" if isinstance(message, Text) else "template"
         return await _render_chat(request, errors={field: str(exc)}, form=raw, status=400)
-    await request.app[ENQUEUER].deliver(client.id)  # after commit: the row is there for the worker
+    await request.app[RUNTIME].wake.deliver([client.id])  # after commit: the row is there for the worker
     flash(request, "Sent." if isinstance(message, Text) else "Template sent.")
     _back(request)
 

@@ -11,7 +11,7 @@ from admin.forms.settings import BusinessForm, PoliciesForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from domain.people import business_settings
 from domain.scheduling.catalog import get_scoped
 from domain.models import Business

@@ -12,7 +12,7 @@ from admin.forms.hours import TimeOffForm, day_text, parse_week
 from admin.identity import identity, require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from domain.scheduling import catalog, weekly_hours
 from domain.people import staff_roster
 from domain.models import Business, Staff

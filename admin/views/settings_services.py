@@ -10,7 +10,7 @@ from admin.forms.services import ServiceForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from domain.scheduling import catalog, service_edits
 from domain.people import staff_roster
 from domain.models import Service

@@ -10,7 +10,7 @@ from aiohttp import web
 from admin.flash import flash
 from admin.forms.form_errors import Form, validate
 from admin.identity import Identity, require_owner
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from domain.scheduling import catalog
 from domain.errors import NotFound
 

@@ -11,7 +11,7 @@ from admin.identity import require_owner
 from admin.scope import business_of
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
-from bot.keys import RUNTIME
+from runtime.keys import RUNTIME
 from conversations.template_catalogue import NeededTemplate, needed_templates
 from domain.scheduling import catalog
 from domain.messaging import message_templates

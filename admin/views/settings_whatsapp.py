@@ -10,7 +10,7 @@ from admin.forms.settings import WhatsAppForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
-from bot.keys import RUNTIME, SETTINGS
+from runtime.keys import RUNTIME, SETTINGS
 from domain.people import business_settings
 from domain.messaging import secret_box
 from domain.scheduling.catalog import get_scoped

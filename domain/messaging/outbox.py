@@ -1,14 +1,21 @@
-"""The outbox: replies queued in the turn's transaction, then sent in order, one client at a time."""
+"""The outbox and every change of its rows' status: queued → sending → sent → delivered → read, or
+failed; back to queued for a retry or when a send ahead of it failed.
+
+Replies are queued in the turn's transaction, then sent in order, one client at a time. This
+module is the only one that writes a row's status. The statements are built once, with bound
+parameters: building one per call cost more CPU than running it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, Sequence, TypeVar
+from typing import Any, Sequence
 
-from sqlalchemy import Row, bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import OutboundMessage
+from domain.models import MessageStatusEvent, OutboundMessage
+from domain.sql.arrays import unnest
 
 UNFINISHED = ("queued", "sending")
 FREE_FORM_KINDS = frozenset({"text", "buttons", "list"})
@@ -16,6 +23,10 @@ FREE_FORM_KINDS = frozenset({"text", "buttons", "list"})
 SENDING_STALE_AFTER = timedelta(minutes=2)
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 CLAIM_LIMIT = 10  # rows of one client per claim
+# A status only moves forward; 'played' (voice messages) means the same to us as 'read'.
+RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4, "failed": 5}
+_ALIASES = {"played": "read"}
+_TIMESTAMP_COLUMN = {"delivered": "delivered_at", "read": "read_at", "failed": "failed_at", "sent": "sent_at"}
 
 
 def inside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -31,10 +42,18 @@ class OutgoingMessage:
 
 
 @dataclass(frozen=True)
-class RetryAt:
-    """The next row must wait until `when` (backoff): later rows wait behind it."""
+class Sending:
+    """A row claimed for sending."""
 
-    when: datetime
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def first_status(send_now: bool) -> tuple[str, int]:
+    """A new row's status and attempts: claimed already when its writer sends it itself."""
+    return ("sending", 1) if send_now else ("queued", 0)
 
 
 async def queue_messages(
@@ -47,173 +66,52 @@ async def queue_messages(
 async def queue_many(session: AsyncSession, items: Sequence[tuple[int, int, OutgoingMessage]], now: datetime) -> None:
     """Queue (business id, client id, message) items for many clients in one statement, in order."""
     if items:
-        await session.execute(_QUEUE, [  # Core: no ORM bookkeeping per row
-            {"business_id": b, "client_id": c, "kind": m.kind, "body": m.body, "payload": m.payload, "status": "queued",
-             "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now} for b, c, m in items])
+        await session.execute(_QUEUE, [_new_row(b, c, m, False, now) for b, c, m in items])
 
 
 async def queue_claimed(
     session: AsyncSession, business_id: int, client_id: int, messages: Sequence[OutgoingMessage], now: datetime
 ) -> list[Sending]:
-    """Add messages to an idle outbox already claimed for sending, as claim_due would mark them.
+    """Add messages to an idle outbox already claimed for sending, as a claim would mark them.
 
     Only for a caller that holds the conversation lock and knows the client has no unfinished
     rows: the turn that wrote them sends them as soon as it commits, with no claim of its own.
     """
     if not messages:
         return []
-    ids = (await session.execute(_QUEUE_CLAIMED, [
-        {"business_id": business_id, "client_id": client_id, "kind": m.kind, "body": m.body, "payload": m.payload,
-         "status": "sending", "attempts": 1, "next_attempt_at": now, "created_at": now, "updated_at": now}
-        for m in messages])).scalars().all()
+    rows = [_new_row(business_id, client_id, m, True, now) for m in messages]
+    ids = (await session.execute(_QUEUE_CLAIMED, rows)).scalars().all()
     return [Sending(i, m.kind, m.payload, 1) for i, m in zip(ids, messages)]
 
 
-async def clients_with_queued(session: AsyncSession, client_ids: Sequence[int]) -> list[int]:
-    """Of these clients, those with rows waiting in the queue (queued behind a send that just ended)."""
-    if not client_ids:
-        return []
-    return list((await session.execute(_WITH_QUEUED, {"client_ids": list(client_ids)})).scalars().all())
+def _new_row(business_id: int, client_id: int, m: OutgoingMessage, send_now: bool, now: datetime) -> dict[str, Any]:
+    status, attempts = first_status(send_now)
+    return {"business_id": business_id, "client_id": client_id, "kind": m.kind, "body": m.body, "payload": m.payload,
+            "status": status, "attempts": attempts, "next_attempt_at": now, "created_at": now, "updated_at": now}
 
 
-async def claim_due(session: AsyncSession, client_id: int, now: datetime, limit: int = CLAIM_LIMIT) -> list[OutboundMessage] | RetryAt | None:
-    """Take the client's oldest unfinished rows that are due, in order; the caller holds the conversation lock.
-
-    Nothing is claimed while an older row is being sent by someone else or waits for a retry,
-    so a client never receives replies out of order.
-    """
-    stmt = (
-        select(OutboundMessage)
-        .where(OutboundMessage.client_id == client_id, OutboundMessage.status.in_(UNFINISHED))
-        .order_by(OutboundMessage.id)
-        .limit(limit)
-    )
-    taken = take_due(list((await session.execute(stmt)).scalars().all()), now)
-    if isinstance(taken, list):
-        await session.flush()
-    return taken
-
-
-class Claimed(Protocol):
-    """A row claimed for sending: the ORM row (one client's path) or a Sending (the batch path)."""
-
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
-
-
-class Unfinished(Protocol):
-    """What picking the due rows reads of an unfinished outbox row (an ORM row or a Core one)."""
-
-    id: int
-    status: str
-    next_attempt_at: datetime
-    updated_at: datetime
-
-
-U = TypeVar("U", bound=Unfinished)
-
-
-@dataclass(frozen=True)
-class Sending:
-    """A row claimed for sending, as the batch path holds it (no ORM object per row)."""
-
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
-
-
-def pick_due(rows: Sequence[U], now: datetime) -> list[U] | RetryAt | None:
-    """Of one client's unfinished rows (oldest first), the leading ones that are due now."""
-    if not rows:
-        return None
-    first = rows[0]
-    if first.status == "sending" and first.updated_at > now - SENDING_STALE_AFTER:
-        return None
-    if first.status == "queued" and first.next_attempt_at > now:
-        return RetryAt(first.next_attempt_at)
-    picked = [first]
-    for row in rows[1:]:
-        if row.status != "queued" or row.next_attempt_at > now:
-            break
-        picked.append(row)
-    return picked
-
-
-def take_due(rows: Sequence[OutboundMessage], now: datetime) -> list[OutboundMessage] | RetryAt | None:
-    """pick_due, and mark the picked rows 'sending' (saved with the session)."""
-    claimed = pick_due(rows, now)
-    if isinstance(claimed, list):
-        for row in claimed:
-            row.status, row.attempts, row.updated_at = "sending", row.attempts + 1, now
-    return claimed
-
-
-async def unfinished_rows(session: AsyncSession, client_ids: Sequence[int]) -> Sequence[Row[Any]]:
-    """The unfinished rows of many clients, by client and in order, as plain rows."""
-    return (await session.execute(_UNFINISHED_ROWS, {"client_ids": list(client_ids)})).all()
-
-
-async def mark_sending(session: AsyncSession, rows: Sequence[Row[Any]], now: datetime) -> list[Sending]:
-    """take_due's marks for many clients' picked rows in one statement."""
+async def mark_sending(session: AsyncSession, rows: Sequence[Any], now: datetime) -> list[Sending]:
+    """Claim picked rows (plain rows with id, kind, payload and attempts) in one statement."""
     if not rows:
         return []
     await session.execute(_MARK_SENDING, {"row_ids": [r.id for r in rows], "now": now})
     return [Sending(r.id, r.kind, r.payload, r.attempts + 1) for r in rows]
 
 
-async def release(session: AsyncSession, rows: Sequence[Claimed], now: datetime) -> None:
+async def release(session: AsyncSession, rows: Sequence[Sending], now: datetime) -> None:
     """Put claimed rows that were never tried back in the queue (an earlier row must be retried first)."""
-    if rows:  # ORM-enabled: the one-client path reclaims the same rows as objects in this session
-        await session.execute(update(OutboundMessage).where(OutboundMessage.id.in_([r.id for r in rows]))
-                              .values(status="queued", attempts=OutboundMessage.attempts - 1, updated_at=now))
-
-
-async def mark_sent(session: AsyncSession, row_id: int, provider_message_id: str | None, now: datetime) -> None:
-    values: dict[str, Any] = {"status": "sent", "provider_message_id": provider_message_id, "sent_at": now,
-                              "updated_at": now, "last_error": None}
-    await session.execute(update(OutboundMessage).where(OutboundMessage.id == row_id).values(**values))
-
-
-async def mark_sent_many(session: AsyncSession, sent: Sequence[tuple[int, str | None]], now: datetime) -> None:
-    """mark_sent for many rows in one executemany round trip (a Core statement: not an ORM bulk update)."""
-    if sent:
-        await session.execute(_MARK_SENT, [{"row_id": r, "provider_id": p, "now": now} for r, p in sent])
-
-
-# The batch path's statements, built once: building an IN (…) or a VALUES clause on every call
-# cost more CPU than running the statement when a batch is one conversation's reply.
-_t = OutboundMessage.__table__
-_QUEUE = insert(_t)
-_QUEUE_CLAIMED = insert(_t).returning(_t.c.id, sort_by_parameter_order=True)
-_WITH_QUEUED = (select(_t.c.client_id).distinct()
-                .where(_t.c.client_id.in_(bindparam("client_ids", expanding=True)), _t.c.status == "queued"))
-_UNFINISHED_ROWS = (
-    select(_t.c.id, _t.c.client_id, _t.c.kind, _t.c.payload, _t.c.status, _t.c.attempts, _t.c.next_attempt_at,
-           _t.c.updated_at)
-    .where(_t.c.client_id.in_(bindparam("client_ids", expanding=True)), _t.c.status.in_(UNFINISHED))
-    .order_by(_t.c.client_id, _t.c.id))
-_MARK_SENDING = (update(_t).where(_t.c.id.in_(bindparam("row_ids", expanding=True)))
-                 .values(status="sending", attempts=_t.c.attempts + 1, updated_at=bindparam("now")))
-_MARK_SENT = (update(_t).where(_t.c.id == bindparam("row_id"))
-              .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=bindparam("now"),
-                      updated_at=bindparam("now"), last_error=None))
+    if rows:
+        await session.execute(_RELEASE, {"row_ids": [r.id for r in rows], "now": now})
 
 
 async def mark_retry(session: AsyncSession, row_id: int, error: str, when: datetime, now: datetime) -> None:
-    await session.execute(
-        update(OutboundMessage).where(OutboundMessage.id == row_id)
-        .values(status="queued", last_error=error, next_attempt_at=when, updated_at=now)
-    )
+    await session.execute(update(_t).where(_t.c.id == row_id)
+                          .values(status="queued", last_error=error, next_attempt_at=when, updated_at=now))
 
 
-async def mark_failed(session: AsyncSession, row_id: int, error: str, now: datetime) -> None:
-    await session.execute(
-        update(OutboundMessage).where(OutboundMessage.id == row_id)
-        .values(status="failed", last_error=error, failed_at=now, updated_at=now)
-    )
+async def mark_failed(session: AsyncSession, row_ids: Sequence[int], error: str, now: datetime) -> None:
+    if row_ids:
+        await session.execute(_MARK_FAILED, {"row_ids": list(row_ids), "error": error, "now": now})
 
 
 async def requeue(session: AsyncSession, business_id: int, row_id: int, now: datetime) -> bool:
@@ -222,25 +120,91 @@ async def requeue(session: AsyncSession, business_id: int, row_id: int, now: dat
     Attempts start again from zero: the row gets the full set of retries, not one last try.
     """
     result = await session.execute(
+        update(_t).where(_t.c.id == row_id, _t.c.business_id == business_id, _t.c.status == "failed")
+        .values(status="queued", attempts=0, next_attempt_at=now, updated_at=now, failed_at=None))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_sent(session: AsyncSession, sent: Sequence[tuple[int, int, str | None]], now: datetime) -> None:
+    """Mark (business id, row id, provider message id) rows sent, and apply the statuses that arrived
+    before their sends were answered (rare, but then already stored)."""
+    if not sent:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(_MARK_SENT, [{"row_id": r, "provider_id": p, "now": now} for _, r, p in sent])
+        early = (await session.execute(_EARLY_STATUSES, {
+            "business_ids": sorted({b for b, _, _ in sent}),
+            "provider_ids": sorted({p for _, _, p in sent if p})})).all()
+        wanted = {(b, p) for b, _, p in sent}
+        early = [e for e in early if (e.business_id, e.provider_message_id) in wanted]  # each business its own
+    else:  # one statement: the marks as a data-modifying CTE whose rows the early statuses join
+        early = (await session.execute(_MARK_SENT_EARLY, {
+            "sent_row_id": [r for _, r, _ in sent], "sent_provider_id": [p for _, _, p in sent], "now": now})).all()
+    for event in early:
+        await advance(session, event.business_id, event.provider_message_id, event.status, event.occurred_at, event.error)
+
+
+async def advance(session: AsyncSession, business_id: int, provider_message_id: str, status: str,
+                  occurred_at: datetime, error: dict[str, Any] | None) -> None:
+    """A delivery status from the provider: the row moves forward to it, never back."""
+    status = _ALIASES.get(status, status)
+    if status not in RANK:
+        return
+    # A failure can only follow a message that never reached the phone.
+    ceiling = RANK["delivered"] if status == "failed" else RANK[status]
+    values: dict[str, Any] = {"status": status, _TIMESTAMP_COLUMN[status]: occurred_at}
+    if error:
+        values["last_error"] = f"{error.get('code')}: {error.get('title') or error.get('message')}"
+    await session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == row_id, OutboundMessage.business_id == business_id, OutboundMessage.status == "failed")
-        .values(status="queued", attempts=0, next_attempt_at=now, updated_at=now, failed_at=None)
-    )
-    return bool(result.rowcount)
+        .where(OutboundMessage.business_id == business_id, OutboundMessage.provider_message_id == provider_message_id,
+               case(RANK, value=OutboundMessage.status, else_=0) < ceiling)
+        .values(**values).execution_options(synchronize_session=False))
 
 
-async def clients_with_stale_outbox(session: AsyncSession, now: datetime, idle_for: timedelta, limit: int = 500) -> list[int]:
-    """Clients with rows that should be moving but are not: due and idle, or abandoned mid-send."""
-    stmt = (
-        select(OutboundMessage.client_id)
-        .where(
-            or_(
-                (OutboundMessage.status == "queued") & (OutboundMessage.next_attempt_at <= now)
-                & (OutboundMessage.updated_at < now - idle_for),
-                (OutboundMessage.status == "sending") & (OutboundMessage.updated_at < now - SENDING_STALE_AFTER),
-            )
-        )
-        .distinct()
-        .limit(limit)
-    )
-    return list((await session.execute(stmt)).scalars().all())
+def queued_replies() -> Any:
+    """PostgreSQL: an INSERT of reply rows from the array parameters reply_* (in their order), returning
+    their ids, for a statement that ends many turns at once (domain.messaging.turn_end)."""
+    o = _t.c
+    now = bindparam("now", type_=o.created_at.type)
+    replies = unnest({"business_id": o.business_id.type, "client_id": o.client_id.type, "kind": o.kind.type,
+                      "body": o.body.type, "payload": o.payload.type, "status": o.status.type,
+                      "attempts": o.attempts.type}, "reply_", ordinality="position")
+    rows = select(replies.c.business_id, replies.c.client_id, replies.c.kind, replies.c.body, replies.c.payload,
+                  replies.c.status, replies.c.attempts, now, now, now).order_by(replies.c.position)
+    columns = ["business_id", "client_id", "kind", "body", "payload", "status", "attempts", "next_attempt_at",
+               "created_at", "updated_at"]
+    return insert(_t).from_select(columns, rows).returning(o.id)
+
+
+def _mark_sent_early() -> Any:
+    o, e = _t, MessageStatusEvent.__table__
+    rows = unnest({"row_id": o.c.id.type, "provider_id": o.c.provider_message_id.type}, "sent_")
+    now = bindparam("now", type_=o.c.sent_at.type)
+    marked = (update(o).where(o.c.id == rows.c.row_id)
+              .values(status="sent", provider_message_id=rows.c.provider_id, sent_at=now, updated_at=now, last_error=None)
+              .returning(o.c.business_id, o.c.provider_message_id).cte("marked"))
+    return (select(e.c.business_id, e.c.provider_message_id, e.c.status, e.c.occurred_at, e.c.error)
+            .join_from(e, marked, (e.c.business_id == marked.c.business_id)
+                       & (e.c.provider_message_id == marked.c.provider_message_id)))
+
+
+_t = OutboundMessage.__table__
+_ids = bindparam("row_ids", expanding=True)
+_QUEUE = insert(_t)
+_QUEUE_CLAIMED = insert(_t).returning(_t.c.id, sort_by_parameter_order=True)
+_MARK_SENDING = (update(_t).where(_t.c.id.in_(_ids))
+                 .values(status="sending", attempts=_t.c.attempts + 1, updated_at=bindparam("now")))
+_RELEASE = (update(_t).where(_t.c.id.in_(_ids))
+            .values(status="queued", attempts=_t.c.attempts - 1, updated_at=bindparam("now")))
+_MARK_FAILED = (update(_t).where(_t.c.id.in_(_ids))
+                .values(status="failed", last_error=bindparam("error"), failed_at=bindparam("now"),
+                        updated_at=bindparam("now")))
+_MARK_SENT = (update(_t).where(_t.c.id == bindparam("row_id"))
+              .values(status="sent", provider_message_id=bindparam("provider_id"), sent_at=bindparam("now"),
+                      updated_at=bindparam("now"), last_error=None))
+_MARK_SENT_EARLY = _mark_sent_early()
+_events = MessageStatusEvent.__table__.c
+_EARLY_STATUSES = select(_events.business_id, _events.provider_message_id, _events.status, _events.occurred_at,
+                         _events.error).where(_events.business_id.in_(bindparam("business_ids", expanding=True)),
+                                              _events.provider_message_id.in_(bindparam("provider_ids", expanding=True)))

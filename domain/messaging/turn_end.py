@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import String, any_, bindparam, insert, select, update
+from sqlalchemy import String, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.messaging import outbox
 from domain.sql.arrays import unnest
 from domain.messaging.conversation_store import LockedConversation
-from domain.models import Client, Conversation, InboundMessage, OutboundMessage
+from domain.models import Client, Conversation, InboundMessage
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ async def end_turns(session: AsyncSession, ends: Sequence[TurnEnd], now: datetim
         "end_client_id": [e.client_id for e in ends], "end_locale": [e.locale for e in ends],
         "message_ids": [i for e in ends for i in e.processed], "now": now,
         "reply_business_id": [e.business_id for e, _ in replies], "reply_client_id": [e.client_id for e, _ in replies],
-        "reply_status": ["sending" if e.send_now else "queued" for e, _ in replies],
-        "reply_attempts": [1 if e.send_now else 0 for e, _ in replies],
+        "reply_status": [outbox.first_status(e.send_now)[0] for e, _ in replies],
+        "reply_attempts": [outbox.first_status(e.send_now)[1] for e, _ in replies],
         "reply_kind": [m.kind for _, m in replies], "reply_body": [m.body for _, m in replies],
         "reply_payload": [m.payload for _, m in replies]})).scalars().all())
     return [_claimed(end, [next(ids) for _ in end.replies]) for end in ends]  # ids come in reply order
@@ -80,8 +80,7 @@ def _claimed(end: TurnEnd, ids: Sequence[int]) -> list[outbox.Sending]:
     return [outbox.Sending(i, m.kind, m.payload, 1) for i, m in zip(ids, end.replies)]
 
 
-_conversations, _inbound, _clients, _outbound = (Conversation.__table__, InboundMessage.__table__, Client.__table__,
-                                                 OutboundMessage.__table__)
+_conversations, _inbound, _clients = Conversation.__table__, InboundMessage.__table__, Client.__table__
 # SQLite, a turn at a time.
 _SAVE = (update(_conversations).where(_conversations.c.id == bindparam("conversation_id"))
          .values(state=bindparam("new_state"), handoff=bindparam("new_handoff"), version=bindparam("new_version"),
@@ -97,7 +96,7 @@ _LOCALE = (update(_clients).where(_clients.c.id == bindparam("turn_client_id"), 
 
 def _together() -> Any:
     """PostgreSQL, a group of turns at once: one row per turn, one per processed message, one per reply."""
-    c, i, cl, o = _conversations.c, _inbound.c, _clients.c, _outbound.c
+    c, i, cl = _conversations.c, _inbound.c, _clients.c
     now = bindparam("now", type_=c.updated_at.type)
     ends = select(unnest({"conversation_id": c.id.type, "state": c.state.type, "handoff": c.handoff.type,
                           "version": c.version.type, "client_id": cl.id.type, "locale": cl.locale.type}, "end_")).cte("ends")
@@ -109,14 +108,7 @@ def _together() -> Any:
     language = (update(_clients).where(cl.id == ends.c.client_id, ends.c.locale.is_not(None),
                                        cl.locale.is_distinct_from(ends.c.locale))
                 .values(locale=ends.c.locale).returning(cl.id).cte("language"))
-    replies = unnest({"business_id": o.business_id.type, "client_id": o.client_id.type, "kind": o.kind.type,
-                      "body": o.body.type, "payload": o.payload.type, "status": o.status.type,
-                      "attempts": o.attempts.type}, "reply_", ordinality="position")
-    rows = select(replies.c.business_id, replies.c.client_id, replies.c.kind, replies.c.body, replies.c.payload,
-                  replies.c.status, replies.c.attempts, now, now, now).order_by(replies.c.position)
-    columns = ["business_id", "client_id", "kind", "body", "payload", "status", "attempts", "next_attempt_at",
-               "created_at", "updated_at"]
-    queued = insert(_outbound).from_select(columns, rows).returning(o.id).cte("queued")
+    queued = outbox.queued_replies().cte("queued")
     return select(queued.c.id).order_by(queued.c.id).add_cte(saved).add_cte(done).add_cte(language)
 
 

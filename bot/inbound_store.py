@@ -1,17 +1,18 @@
-"""Group commit for webhooks: those that arrive while a write is in flight share the next transaction.
+"""Storing webhooks durably: those that arrive while a write is in flight share the next transaction.
 
 Each webhook is still answered only after its rows are committed; batching only spreads the
-transaction and round-trip cost over the webhooks that arrived together.
+transaction and round-trip cost over the webhooks that arrived together. The clients with new
+messages go to the processing wake-ups once their batch is written.
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
-from runtime.resources import Runtime
 from bot.wake_ups import WakeUps
 from domain.messaging.inbox import IncomingMessage, record_inbound
 from domain.messaging.statuses import StatusUpdate, record_statuses
+from runtime.group_commit import GroupCommit
+from runtime.resources import Runtime
 
 MAX_BATCH = 256  # webhooks per transaction
 
@@ -25,31 +26,16 @@ class Received:
     statuses: list[StatusUpdate] = field(default_factory=list)
 
 
-class GroupCommit:
+class InboundStore:
     def __init__(self, runtime: Runtime, wake_ups: WakeUps) -> None:
-        self._runtime, self._wake_ups = runtime, wake_ups
-        self._waiting: list[tuple[list[Received], asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._runtime = runtime
+        # The wake-up goes in a task of its own: the next batch's write need not wait for Redis's answer.
+        self._batches: GroupCommit[Received, set[int]] = GroupCommit(self._write, max_batch=MAX_BATCH,
+                                                                      then=wake_ups.add_soon)
 
     async def store(self, received: list[Received]) -> None:
         """Return once `received` is durable (raises if it could not be stored)."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((received, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._drain())
-        await done
-
-    async def _drain(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-            try:
-                client_ids = await self._write([r for items, _ in batch for r in items])
-            except Exception:  # one bad webhook must not fail the others: store them one by one
-                client_ids = await self._write_each(batch)
-            else:
-                for _, done in batch:
-                    done.set_result(None)
-            self._wake_ups.add_soon(client_ids)  # the next batch's write need not wait for Redis's answer
+        await self._batches.submit(received)
 
     async def _write(self, received: list[Received]) -> set[int]:
         client_ids: set[int] = set()
@@ -63,15 +49,4 @@ class GroupCommit:
                 mine = [r for r in received if r.business_id == business_id]
                 client_ids.update(await record_inbound(session, business_id, [m for r in mine for m in r.messages], now))
                 await record_statuses(session, business_id, [s for r in mine for s in r.statuses])
-        return client_ids
-
-    async def _write_each(self, batch: list[tuple[list[Received], asyncio.Future[None]]]) -> set[int]:
-        client_ids: set[int] = set()
-        for items, done in batch:
-            try:
-                client_ids |= await self._write(items)
-            except Exception as error:
-                done.set_exception(error)
-            else:
-                done.set_result(None)
         return client_ids

@@ -1,0 +1,81 @@
+"""The composition root: settings in, everything FitZap runs on wired together once.
+
+`bootstrap(settings)` declares the broker and its actors; each event loop that needs them gets
+its own Runtime (engine, sessions, Redis, channel, rate limiter, wake-ups) on first use, since
+async engines and clients belong to one loop. `fitzap serve|worker|scheduler|demo`, the benches
+and the tests all start here. Nothing is wired at import time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import dramatiq
+from redis.asyncio import Redis
+
+from app.lifecycle import RuntimeLifecycle
+from channels.base import Channel
+from domain.clock import Clock, SystemClock
+from domain.sql.db import create_engine, create_sessionmaker
+from runtime.broker import build_broker
+from runtime.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from runtime.resources import Runtime, RuntimeProvider
+from runtime.settings import Settings
+from runtime.wake import Actors, Wake
+from workers.actors import declare_actors
+from workers.delivery import record
+
+
+@dataclass
+class App:
+    settings: Settings
+    broker: dramatiq.Broker
+    clock: Clock
+    channel: Channel | None = None  # a stand-in for every runtime (tests); else one built from the settings
+    runtimes: RuntimeProvider = field(init=False)
+    actors: Actors = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.runtimes = RuntimeProvider(self.open_runtime)
+        self.actors = declare_actors(self.broker, self.runtimes)
+        self.broker.add_middleware(RuntimeLifecycle(self.runtimes))  # a worker on this broker closes its loop's Runtime
+
+    async def runtime(self) -> Runtime:
+        """The running loop's Runtime, made on first use; `close` closes it."""
+        return await self.runtimes.get()
+
+    async def open_runtime(self) -> Runtime:
+        """A Runtime of its own for the running loop (a second worker in a test); the caller closes it."""
+        settings = self.settings
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        limiter: RateLimiter = (RedisRateLimiter(redis, settings.send_rate_per_s) if redis is not None
+                                else MemoryRateLimiter(settings.send_rate_per_s))
+        return Runtime(settings=settings, engine=engine, sessions=create_sessionmaker(engine),
+                       channel=self.channel or build_channel(settings), limiter=limiter, clock=self.clock,
+                       wake=Wake(self.broker, self.actors, redis), record_sends=record, redis=redis)
+
+    async def close(self) -> None:
+        """Close the running loop's Runtime (its engine, Redis client and channel)."""
+        await self.runtimes.close_current()
+
+
+def bootstrap(settings: Settings, *, clock: Clock | None = None, channel: Channel | None = None,
+              broker: dramatiq.Broker | None = None) -> App:
+    """Wire FitZap for these settings; `clock`, `channel` and `broker` replace the real ones (tests)."""
+    return App(settings, broker or build_broker(settings.redis_url), clock or SystemClock(), channel)
+
+
+def build_channel(settings: Settings) -> Channel:
+    """The channel the settings ask for: the real Cloud API or the sandbox."""
+    if settings.channel == "sandbox":
+        from channels.sandbox import SandboxChannel
+
+        return SandboxChannel()
+    from channels.cloud_api import MAX_CONNECTIONS, CloudApiChannel
+    from channels.graph_connections import KeepAliveGraph
+    from channels.graph_transport import GraphHttp, HttpxGraph
+
+    http: GraphHttp = (HttpxGraph(MAX_CONNECTIONS, timeout_s=10.0) if settings.whatsapp_http_transport == "httpx"
+                       else KeepAliveGraph(MAX_CONNECTIONS, timeout_s=10.0))
+    return CloudApiChannel(token=settings.whatsapp_token.get_secret_value(), api_version=settings.whatsapp_api_version,
+                           base_url=settings.whatsapp_api_base_url, http=http)

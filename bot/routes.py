@@ -1,0 +1,46 @@
+"""The web edge on the app: the WhatsApp webhook, health, metrics, the sandbox outbox and calendars."""
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from bot.health import healthz, readyz
+from bot.ical_routes import booking_calendar, trainer_calendar
+from bot.inbound_store import InboundStore
+from bot.keys import INBOUND_STORE, METRICS
+from bot.metrics import WebMetrics
+from bot.metrics_route import metrics
+from bot.sandbox_routes import sandbox_messages
+from bot.wake_ups import WakeUps
+from bot.webhook_whatsapp import receive, verify_subscription
+from runtime.keys import RUNTIME, SETTINGS
+
+
+def setup_edge(app: web.Application) -> None:
+    """Add the edge's routes; its webhook store starts with the app's runtime (set by an earlier context)."""
+    app[METRICS] = WebMetrics()
+    app.cleanup_ctx.append(_inbound_store)
+    app.router.add_get("/webhooks/whatsapp", verify_subscription)
+    app.router.add_post("/webhooks/whatsapp", receive, name="whatsapp_webhook")
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/sandbox/messages", sandbox_messages)
+    app.router.add_get("/ical/trainers/{token}.ics", trainer_calendar)
+    app.router.add_get(r"/ical/bookings/{booking_id:\d+}/{signature}.ics", booking_calendar)
+    app.router.add_get("/", _home)
+
+
+async def _inbound_store(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    wake_ups = WakeUps(runtime.wake, runtime.settings.wake_up_every_ms / 1000)
+    app[INBOUND_STORE] = InboundStore(runtime, wake_ups)
+    yield
+    await wake_ups.close()  # what is still waiting goes now: the rows are durable, but the sweeper is slower
+
+
+async def _home(request: web.Request) -> web.Response:
+    if request.app[SETTINGS].channel == "sandbox":
+        raise web.HTTPFound("/simulator")
+    return web.json_response({"service": "fitzap", "health": "/healthz", "ready": "/readyz"})
