@@ -17,8 +17,8 @@ from workers.actors import WORK
 from runtime.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCHEDULED_QUEUE
 from runtime.wake import Enqueuer
 
-# The shared fixtures sit beside the repository (CI clones it next to shared/).
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "whatsapp"
+# WhatsApp Cloud API payloads, kept in the repository (see tests/fixtures/whatsapp/README.md).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
 APP_SECRET = "test-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
 
