@@ -21,8 +21,8 @@ from runtime.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCH
 from runtime.resources import Runtime
 from workers.actors import WORK
 
-# The shared fixtures sit beside the repository (CI clones it next to shared/).
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "whatsapp"
+# WhatsApp Cloud API payloads, kept in the repository (see tests/fixtures/whatsapp/README.md).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
 APP_SECRET = "test-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
 

@@ -17,7 +17,7 @@ from channels.graph_transport import HttpxGraph
 from channels.sandbox import SandboxChannel
 from conversations.replies import Button, Buttons, ListMessage, Row, Template, Text
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "whatsapp"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
 TOKEN = "EAAG-secret-token"
 PHONE_ID = "106540352242922"
 URL = f"https://graph.example.test/v21.0/{PHONE_ID}/messages"
