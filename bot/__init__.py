@@ -1,0 +1,1 @@
+"""The web edge: the WhatsApp webhook (verify, parse, store, wake), health, metrics, the sandbox outbox and calendar feeds."""

@@ -1,0 +1,1 @@
+"""The Dramatiq actors' work: taking turns, delivering (claim → send → record), the sweeper and scheduled work."""

@@ -1,0 +1,1 @@
+"""SQL plumbing shared by the domain: engines and sessions, portable column types, upserts, array parameters."""
