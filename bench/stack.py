@@ -90,7 +90,7 @@ async def flush_redis() -> None:
 
 def _fitzap() -> list[str]:
     script = Path(sys.executable).with_name("fitzap")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from app.cli import main; main()"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from cli.main import main; main()"]
 
 
 def _spawn(stack: Stack, name: str, args: list[str]) -> subprocess.Popen[bytes]:

@@ -28,7 +28,7 @@ def running_demo(data_dir: Path) -> Iterator[str]:
 
     port = free_port()
     demo = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "demo", "--port", str(port), "--data-dir", str(data_dir)],
+        [sys.executable, "-c", "from cli.main import main; main()", "demo", "--port", str(port), "--data-dir", str(data_dir)],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         env={**os.environ, "DEMO_ADMIN_PASSWORD": DEMO_ADMIN_PASSWORD},
     )

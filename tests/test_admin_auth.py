@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select, update
 
-from app.cli import main as fitzap
+from cli.main import main as fitzap
 from app.bootstrap import bootstrap
 from runtime.resources import Runtime
 from domain.models import AdminUser, Business

@@ -39,7 +39,7 @@ def test_demo_answers_a_signed_webhook_through_the_sandbox(tmp_path):
     port = free_port()
     env = {**os.environ, "WHATSAPP_APP_SECRET": "outside-secret", "DEMO_PHONE_NUMBER_ID": "555000111"}
     demo = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
+        [sys.executable, "-c", "from cli.main import main; main()", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.nlu_cli import run_nlu, score_file
+from cli.nlu import run_nlu, score_file
 from conversations.nlu import locale_of, parse_datetime, understand
 from conversations.normalise import normalise
 

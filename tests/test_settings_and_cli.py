@@ -13,7 +13,7 @@ from runtime.settings import DEMO_APP_SECRET, ConfigError, load_settings
 from tests.conftest import make_settings
 
 REPO = Path(__file__).resolve().parents[1]
-FITZAP = [sys.executable, "-c", "from app.cli import main; main()"]
+FITZAP = [sys.executable, "-c", "from cli.main import main; main()"]
 
 
 def test_missing_variable_is_named():

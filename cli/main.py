@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     scheduler = commands.add_parser("scheduler", help="production scheduler (one per deployment)")
     scheduler.set_defaults(run=_scheduler)
 
-    from app.admin_cli import add_parser as add_create_admin
+    from cli.create_admin import add_parser as add_create_admin
 
     add_create_admin(commands)
 
@@ -150,13 +150,13 @@ def _migrate(args: argparse.Namespace) -> None:
 
 
 def _nlu(args: argparse.Namespace) -> None:
-    from app.nlu_cli import run_nlu
+    from cli.nlu import run_nlu
 
     run_nlu(args)
 
 
 def _nlu_score(args: argparse.Namespace) -> None:
-    from app.nlu_cli import run_nlu_score
+    from cli.nlu import run_nlu_score
 
     run_nlu_score(args)
 
