@@ -9,9 +9,11 @@ import respx
 from sqlalchemy import select
 
 from domain.models import InboundMessage, OutboundMessage
-from domain.messaging.outbox import SENDING_STALE_AFTER
+from domain.messaging.conversation_store import lock_conversation
+from domain.messaging.outbox import SENDING_STALE_AFTER, OutgoingMessage, queue_messages
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID, drain, fixture, inbound, signed
+from workers.delivery import deliver
 from workers.sweeper import sweep
 
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
@@ -168,3 +170,24 @@ async def test_inbound_left_unprocessed_is_picked_up_by_the_sweeper(web, runtime
         mock.post(SEND_URL).mock(side_effect=ok)
         await drain(broker, runtime)
     assert [r.status for r in await outbox(runtime)] == ["sent"] * 3
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_a_delivery_that_finds_the_conversation_held_sends_once_the_holder_lets_go(web, runtime, business, broker,
+                                                                                        respx_mock, clock):
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
+    await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
+    await drain(broker, runtime)
+    async with runtime.sessions.begin() as session:
+        await queue_messages(session, business.id, 1, [OutgoingMessage("text", "Até amanhã", {"body": "Até amanhã"})],
+                             clock.now())
+    holder = runtime.sessions.begin()
+    session = await holder.__aenter__()
+    await lock_conversation(session, business.id, 1, clock.now())  # another worker's turn holds the conversation
+    delivering = asyncio.create_task(deliver(runtime, [1]))
+    await asyncio.sleep(0.3)
+    assert not delivering.done() and route.call_count == 3  # it waits for the lock instead of sending past it
+    await holder.__aexit__(None, None, None)
+    await delivering
+    assert route.call_count == 4 and sent_bodies(route)[-1]["text"]["body"] == "Até amanhã"
+    assert [row.status for row in await outbox(runtime)] == ["sent"] * 4

@@ -40,8 +40,7 @@ async def deliver(rt: Runtime, client_ids: list[int]) -> None:
 async def _claim(rt: Runtime, client_ids: list[int], *, wait: bool) -> outbox_claims.Claimed:
     async with rt.sessions.begin() as session:
         claimed = await outbox_claims.claim_due(session, client_ids, rt.clock.now(), wait=wait)
-    for client_id, when in claimed.retry_at.items():
-        await rt.wake.deliver([client_id], delay_ms=_ms_until(rt, when))
+    await _wake(rt, set(), claimed.retry_at)  # their next row waits for a backoff: come back then
     return claimed
 
 
@@ -81,9 +80,18 @@ async def record(rt: Runtime, outcomes: list[tuple[Claim, Outcome]]) -> None:
     # sent woke a delivery that found them still 'sending' and left.
     async with rt.single_statements() as session:
         again.update(await outbox_claims.clients_with_queued(session, [c.client_id for c, (_, f) in outcomes if f is None]))
-    await rt.wake.deliver(again - set(later))
-    for client_id, when in later.items():
-        await rt.wake.deliver([client_id], delay_ms=_ms_until(rt, when))
+    await _wake(rt, again - set(later), later)
+
+
+async def _wake(rt: Runtime, now: set[int], later: dict[int, datetime]) -> None:
+    """Wake delivery for clients left with work: `now`, and each of `later` at its time. Their rows
+    are durable: should the broker be away, the sweeper wakes them instead."""
+    try:
+        await rt.wake.deliver(now)
+        for client_id, when in later.items():
+            await rt.wake.deliver([client_id], delay_ms=_ms_until(rt, when))
+    except Exception:
+        log.exception("could not wake delivery for %d clients; the sweeper will", len(now) + len(later))
 
 
 async def _record_failure(rt: Runtime, session: AsyncSession, row: outbox.Sending, error: SendError) -> datetime | None:
