@@ -2,8 +2,7 @@
 
 It answers over plain HTTP/1.1 on kept-alive connections, requests parsed by httptools on a bare
 asyncio protocol: the stand-in is not part of the stack under test but shares its two cores, and
-aiohttp's server (even its low-level one) spent about a third of the bench process's CPU on the
-three requests of every turn.
+aiohttp's server (even its low-level one) took CPU the stack needed (docs/performance.md).
 """
 from __future__ import annotations
 

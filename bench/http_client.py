@@ -1,9 +1,9 @@
 """The load generator's HTTP/1.1 client: one keep-alive connection per sender, requests prebuilt as bytes.
 
-aiohttp's client spent about 0.4 ms of CPU per webhook on the 2-core bench machine, as much as
-half of what the web process under test spent answering it, and on the same two cores. This one
-writes bytes made up front and reads back only the status line and Content-Length: it is a load
-generator for our own server's plain answers, not a general client (no chunked bodies, no TLS).
+aiohttp's client took CPU from the web process under test, which shares its two cores
+(docs/performance.md). This one writes bytes made up front and reads back only the status line
+and Content-Length: it is a load generator for our own server's plain answers, not a general
+client (no chunked bodies, no TLS).
 """
 from __future__ import annotations
 

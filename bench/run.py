@@ -22,12 +22,11 @@ from bench import load, stack
 from bench.graph_standin import GraphStandIn
 from bench.http_client import KeepAliveClient
 
-# In flight, by Little's law: 3,000 webhooks/s answered within ~10 ms each is about 30 at a time;
-# 400 turns/s that each take ~100 ms end to end (stored, woken, taken, committed, reply posted) is
-# 40, so at 32 the bench itself capped turns at ~350/s whatever the stack could do.
+# In flight: enough, by Little's law, that the bench never caps the rate it measures; a turn takes
+# far longer end to end than a webhook's answer, so turns need more (docs/performance.md).
 DEFAULTS = {"ingest": (20000, 32), "turns": (2000, 48)}
-# Not counted: lazy imports, connection pools, caches and PostgreSQL's plans settle first (after a
-# 300-webhook warm-up the next 100 ms of ingest still had a p99 of 47 ms; after 2,000, none).
+# Not counted: lazy imports, connection pools, caches and PostgreSQL's plans settle first (a short
+# warm-up left them settling into the timed run: docs/performance.md).
 WARMUP = {"ingest": 2000, "turns": 64}
 TURN_TIMEOUT_S = 30.0
 WARMUP_TURN_TIMEOUT_S = 60.0  # the worker is still booting during the first warm-up turns

@@ -24,8 +24,7 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 READY_TIMEOUT_S = 30.0
 # `fitzap worker` sizing for `turns` on 2 cores: since turns send their own replies, one process's
 # loop uses about one core at the stack's limit, and a second process only competes with the web
-# process and PostgreSQL for the other: in alternating runs 1x8 and 2x4 gave the same throughput
-# (200-250 turns/s), 1x8 with a p99 of 216-257 ms against 263-321 ms.
+# process and PostgreSQL for the other: same throughput, worse p99 (docs/performance.md).
 WORKER_ARGS = os.environ.get("BENCH_WORKER_ARGS", "--processes 1 --threads 8").split()
 
 

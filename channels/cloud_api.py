@@ -121,7 +121,7 @@ class CloudApiChannel:
         url = self.url_for(envelope.phone_number_id)
         headers = _headers(envelope.access_token) if envelope.access_token else self._auth
         try:
-            # orjson: the stdlib encoder was a few percent of a send's CPU.
+            # orjson: the stdlib encoder costs more CPU per send (docs/performance.md).
             answer = await self._http.post(url, headers, orjson.dumps(body))
         except NetworkError as exc:
             log.warning("cloud api %s send via %s: network error %s", envelope.kind, envelope.phone_number_id,

@@ -1,10 +1,9 @@
 """Kept-alive HTTP/1.1 connections to the Graph API, answers parsed by httptools (llhttp).
 
 Written here rather than taken from an HTTP client library because of what a send costs: the
-channel makes a POST and needs back only a status, a body and Retry-After; aiohttp's client spent
-180-250 µs of CPU on each such POST where this pool spends 45-50 µs (measured against the bench's
-Graph stand-in on loopback). A turn makes three POSTs, and with aiohttp they were a third of the
-worker's CPU. The parsing, the part that is easy to get wrong (chunked bodies, keep-alive rules,
+channel makes a POST and needs back only a status, a body and Retry-After, and aiohttp's client
+spent several times this pool's CPU on each; a turn makes three (docs/performance.md).
+The parsing, the part that is easy to get wrong (chunked bodies, keep-alive rules,
 malformed answers), is httptools'; what is left here is writing the request and the pool.
 Answers must be framed by Content-Length or chunked encoding, as the Graph API's are: one that
 would end only when the connection closes is taken as a network failure.
@@ -103,7 +102,7 @@ class _Connection(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         self._answer = loop.create_future()
         self._transport.write(request)
-        # A timer of its own: asyncio.timeout() cost a few percent of the worker's CPU at three sends a turn.
+        # A timer of its own: asyncio.timeout() costs more CPU per send (docs/performance.md).
         timer = loop.call_later(timeout_s, self._fail, TimeoutError(f"no answer within {timeout_s}s"))
         try:
             return await self._answer

@@ -20,9 +20,8 @@ from typing import Mapping
 
 from runtime.rate_limit import RateLimiter
 
-# A loop busy with a hundred sends wakes sleepers late; at 5 ms nearly every send of a busy worker
-# missed its slot and went back to Redis for a fresh one. (50 ms did better still, but let a
-# thousand sends at 2,000/s go out in 0.47 s: more than the 3% the rate-limit test allows.)
+# A busy loop wakes sleepers late, and a shorter life sent most sends back to Redis for a fresh
+# slot; a longer one let sends bunch up past what the rate-limit test allows (docs/performance.md).
 LATE_SLOT_S = 0.01
 
 

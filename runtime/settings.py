@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     sweep_after_s: int = Field(60, alias="SWEEP_AFTER_S", ge=1)
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1, le=200)
     # At most one processing wake-up per this many ms from a web process (0: one per group commit).
-    # The more clients a wake-up carries, the more turns share a transaction: in alternating bench
-    # runs (32 in flight) 50 ms gave 284-293 turns/s where 30 gave 233-257 and 10 about 230-250.
+    # The more clients a wake-up carries, the more turns share a transaction: 50 ms beat shorter
+    # intervals on throughput (docs/performance.md).
     wake_up_every_ms: int = Field(50, alias="WAKE_UP_EVERY_MS", ge=0, le=1000)
     # The panel's session cookie is Secure (HTTPS only) unless this says otherwise; the demo serves plain HTTP.
     admin_cookie_secure: bool | None = Field(None, alias="ADMIN_COOKIE_SECURE")

@@ -14,6 +14,7 @@ from runtime.redis_dispatch import RedisDispatch
 
 # Turns that share a transaction in the processing actor; the web process wakes a worker once
 # this many clients wait. Bounded: the first turn's conversation lock is held until its group ends.
+# 32: more did no better, fewer cost throughput (docs/performance.md).
 TURNS_PER_TRANSACTION = 32
 PROCESS_PER_MESSAGE = 64
 DELIVER_PER_MESSAGE = 200

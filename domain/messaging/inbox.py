@@ -36,7 +36,7 @@ async def record_inbound(
     session: AsyncSession, business_id: int, messages: Sequence[IncomingMessage], now: datetime
 ) -> list[int]:
     """Store new messages (duplicates ignored); return the ids of clients that got new ones."""
-    # contact_key parses the phone number (~50 µs each): once per message, not once per use.
+    # contact_key parses the phone number, which is not cheap: once per message, not once per use.
     identified = [(m, key) for m in messages if (key := m.contact_key)]
     if not identified:
         return []
@@ -106,7 +106,8 @@ def _statements(session: AsyncSession) -> _Statements:
     """The upserts, built once per dialect, with the rows passed as parameters.
 
     `insert().values(rows)` has no cache key, so SQLAlchemy compiled both statements on every
-    webhook (about half of the web process's CPU); as parameters, the compiled form is cached.
+    webhook, a large part of its CPU (docs/performance.md); as parameters, the compiled form is
+    cached.
     On PostgreSQL the rows go as arrays (domain.sql.arrays), and the messages join the clients the
     CTE returns, so a batch costs one round trip, not two.
     Elsewhere several rows still go out as one INSERT per table (SQLAlchemy's "insertmanyvalues").

@@ -15,7 +15,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         _serialise_sqlite_writers(engine)
         return engine
     # orjson for the JSON columns (conversation states, payloads): the stdlib's encoder and decoder
-    # were a few percent of a turn's CPU.
+    # cost a turn more CPU (docs/performance.md).
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
                                json_serializer=_json_text, json_deserializer=orjson.loads)
 
