@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import select
-
 from conversations.context import Ctx
 from conversations.flows import timepick
 from conversations.flows.common import explain, iso, show_menu, upcoming, yes_no
@@ -13,14 +11,15 @@ from conversations.nlu import Understanding
 from conversations.normalise import normalise
 from conversations.replies import ListMessage, Row
 from domain.scheduling import booking, classes, series
-from domain.scheduling.catalog import get_scoped, trainers_for
-from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, NotFound, SlotTaken
-from domain.models import Appointment, Service, Staff
+from domain.scheduling.appointment_details import appointment_details, scheduled_class
+from domain.scheduling.catalog import active_services, get_scoped, trainers_for
+from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, SlotTaken
+from domain.models import Service, Staff
 
 
 async def start(ctx: Ctx, u: Understanding | None = None) -> None:
     """Begin booking: pick the service (unless there is one, or the message names it)."""
-    services = await _services(ctx)
+    services = await active_services(ctx.session, ctx.business.id)
     if not services:
         ctx.say("no_services")
         return
@@ -75,9 +74,7 @@ async def chosen(ctx: Ctx, button_id: str) -> None:
 
 
 async def _class_chosen(ctx: Ctx, appointment_id: int) -> None:
-    appointment = await ctx.session.get(Appointment, appointment_id)
-    if appointment is None or appointment.business_id != ctx.business.id or appointment.status != "scheduled":
-        raise NotFound("class not found")
+    appointment = await scheduled_class(ctx.session, ctx.business.id, appointment_id)
     service = await get_scoped(ctx.session, Service, ctx.business.id, appointment.service_id)
     left = await classes.seats_left(ctx.session, appointment, ctx.now, for_client=ctx.client.id)
     if left <= 0:
@@ -121,11 +118,7 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
 
 
 async def summary(ctx: Ctx, appointment_id: int, paid_with: str) -> None:
-    appointment = await ctx.session.get(Appointment, appointment_id)
-    assert appointment is not None
-    service = await ctx.session.get(Service, appointment.service_id)
-    trainer = await ctx.session.get(Staff, appointment.staff_id)
-    assert service is not None and trainer is not None
+    appointment, service, trainer = await appointment_details(ctx.session, ctx.business.id, appointment_id)
     ctx.say("booked", service=service.name, when=ctx.when(appointment.starts_at), trainer=trainer.name, paid_with=paid_with)
 
 
@@ -175,11 +168,6 @@ async def confirm_series(ctx: Ctx) -> None:
     ctx.state.reset()
     missed = "\n".join(f"• {ctx.when(at)}" for at, _ in result.conflicts)
     ctx.say("series_booked", n=len(result.booked), missed=missed)
-
-
-async def _services(ctx: Ctx) -> list[Service]:
-    stmt = select(Service).where(Service.business_id == ctx.business.id, Service.active.is_(True)).order_by(Service.id)
-    return list((await ctx.session.execute(stmt)).scalars().all())
 
 
 async def _trainers(ctx: Ctx, service_id: int) -> list[Staff]:

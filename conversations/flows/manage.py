@@ -5,10 +5,11 @@ from datetime import datetime, timezone
 
 from conversations.context import Ctx
 from conversations.flows import timepick
-from conversations.flows.common import Upcoming, booking_rows, explain, iso, show_menu, upcoming, yes_no
+from conversations.flows.common import booking_line, booking_rows, explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
 from domain.scheduling import booking
 from domain.scheduling.catalog import get_scoped
+from domain.scheduling.upcoming import UpcomingBooking
 from domain.errors import DomainError, SlotTaken
 from domain.models import Service
 
@@ -18,7 +19,7 @@ async def my_appointments(ctx: Ctx) -> None:
     if not items:
         ctx.say("no_upcoming")
         return
-    ctx.say("upcoming_list", lines="\n".join(f"• {u.line(ctx)}" for u in items))
+    ctx.say("upcoming_list", lines="\n".join(f"• {booking_line(ctx, u)}" for u in items))
 
 
 async def start_reschedule(ctx: Ctx, u: Understanding | None = None) -> None:
@@ -112,12 +113,12 @@ async def confirm_reschedule(ctx: Ctx, confirm_id: str) -> None:
     ctx.say("rescheduled", when=ctx.when(new))
 
 
-async def _ask_cancel(ctx: Ctx, item: Upcoming) -> None:
+async def _ask_cancel(ctx: Ctx, item: UpcomingBooking) -> None:
     late = booking.is_late(ctx.business, item.appointment, ctx.now)
     policy = "late" if late and item.booking.paid_with == "credit" else ("refund" if item.booking.paid_with == "credit" else "free")
     confirm_id = f"cxok:{item.booking.id}"
     ctx.state.start("cancel", "confirm", confirm=confirm_id)
-    body = ctx.t("confirm_cancel", line=item.line(ctx), policy=policy, hours=ctx.business.late_cancel_window_min // 60)
+    body = ctx.t("confirm_cancel", line=booking_line(ctx, item), policy=policy, hours=ctx.business.late_cancel_window_min // 60)
     ctx.send(yes_no(ctx, body, confirm_id, "cxno", "yes_cancel_button", "keep_button"))
 
 
@@ -136,5 +137,5 @@ async def confirm_cancel(ctx: Ctx, confirm_id: str) -> None:
     ctx.say("cancelled", late=outcome.late, refunded=outcome.refunded)
 
 
-async def _mine(ctx: Ctx, booking_id: int) -> Upcoming | None:
+async def _mine(ctx: Ctx, booking_id: int) -> UpcomingBooking | None:
     return next((u for u in await upcoming(ctx, limit=50) if u.booking.id == booking_id), None)

@@ -11,8 +11,9 @@ from conversations.context import Ctx
 from conversations.dates import clock_time, day_label
 from conversations.flows.common import iso
 from conversations.replies import ListMessage, Row
+from domain.people.staff_roster import staff_of
 from domain.scheduling import slots
-from domain.models import Service, Staff
+from domain.models import Service
 
 DAYS_AHEAD = 7
 PAGE = 9  # list rows per page; the 10th row is "more times"
@@ -91,9 +92,5 @@ def _day_title(ctx: Ctx, day: date) -> str:
     return day_label(day, ctx.locale)
 
 
-
 async def _trainer_names(ctx: Ctx) -> dict[int, str]:
-    from sqlalchemy import select
-
-    rows = await ctx.session.execute(select(Staff.id, Staff.name).where(Staff.business_id == ctx.business.id))
-    return {staff_id: name for staff_id, name in rows.all()}
+    return {staff.id: staff.name for staff in await staff_of(ctx.session, ctx.business.id)}
