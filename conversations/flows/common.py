@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
+from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.replies import Button, Buttons, ListMessage, Row
 from conversations.texts import DEFAULT_LOCALE, LOCALES, say
@@ -50,8 +51,8 @@ def booking_line(ctx: Ctx, item: UpcomingBooking) -> str:
                  trainer=item.trainer.name)
 
 
-def booking_rows(ctx: Ctx, items: list[UpcomingBooking], prefix: str) -> ListMessage:
-    rows = tuple(Row(id=f"{prefix}:{u.booking.id}", title=ctx.when(u.appointment.starts_at)[:24],
+def booking_rows(ctx: Ctx, items: list[UpcomingBooking], id_name: str) -> ListMessage:
+    rows = tuple(Row(id=ids.make(id_name, u.booking.id), title=ctx.when(u.appointment.starts_at)[:24],
                      description=f"{u.service.name} · {u.trainer.name}"[:72]) for u in items[:10])
     return ListMessage(body=ctx.t("choose_booking"), button=ctx.t("choose_button"), rows=rows)
 
