@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Awaitable, Callable
 
+from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.flows import account, booking, feedback, manage, timepick
 from conversations.flows.common import show_menu
@@ -19,59 +20,59 @@ IntentRunner = Callable[[Ctx, str], Awaitable[None]]
 
 async def route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
     """Act on a tapped button or list row."""
-    kind, _, rest = reply_id.partition(":")
+    name, parts = ids.split(reply_id)
     state = ctx.state
-    if kind == "menu":
-        await intents(ctx, rest)
-    elif kind == "svc":
-        await booking.with_service(ctx, int(rest))
-    elif kind in ("day", "more"):
-        service_id, day, *offset = rest.split(":")
+    if name == "menu":
+        await intents(ctx, ":".join(parts))
+    elif name == ids.SERVICE:
+        await booking.with_service(ctx, int(parts[0]))
+    elif name in (ids.DAY, ids.MORE_TIMES):
+        service_id, day, *offset = parts
         service = await get_scoped(ctx.session, Service, ctx.business.id, int(service_id))
         if state.flow not in ("book", "reschedule"):
             state.start("book", "time", service_id=service.id)
         await timepick.offer_day(ctx, service, date.fromisoformat(day), int(offset[0]) if offset else 0)
-    elif kind in ("slot", "class"):
-        if state.flow == "reschedule" and state.step == "time" and kind == "slot":
+    elif name in (ids.SLOT, ids.CLASS):
+        if state.flow == "reschedule" and state.step == "time" and name == ids.SLOT:
             await manage.picked(ctx, reply_id)
         else:
             await booking.chosen(ctx, reply_id)
-    elif kind in ("bookok", "classok", "wl"):
+    elif name in (ids.BOOK_CONFIRM, ids.CLASS_CONFIRM, ids.WAITLIST_JOIN):
         await booking.confirm(ctx, reply_id)
-    elif kind in ("rs", "cx"):
-        state.start("reschedule" if kind == "rs" else "cancel", "which")
+    elif name in (ids.RESCHEDULE, ids.CANCEL):
+        state.start("reschedule" if name == ids.RESCHEDULE else "cancel", "which")
         await manage.chosen(ctx, reply_id)
-    elif kind == "rsok":
+    elif name == ids.RESCHEDULE_CONFIRM:
         await manage.confirm_reschedule(ctx, reply_id)
-    elif kind == "cxok":
+    elif name == ids.CANCEL_CONFIRM:
         await manage.confirm_cancel(ctx, reply_id)
-    elif kind == "cxno":
+    elif name == ids.CANCEL_KEEP:
         state.reset()
         ctx.say("cancel_kept")
-    elif kind == "series":
-        await (booking.confirm_series(ctx) if rest == "ok" and state.step == "series" else _drop(ctx))
-    elif kind == "consent":
-        account.consent(ctx, rest == "yes")
-    elif kind == "erase":
-        await (account.erase_step(ctx, rest == "yes") if state.flow == "erase" else _drop(ctx))
-    elif kind == "waitlist":
-        answer, entry_id = rest.split(":")
+    elif name == "series":
+        await (booking.confirm_series(ctx) if parts == ["ok"] and state.step == "series" else _drop(ctx))
+    elif name == "consent":
+        account.consent(ctx, parts == ["yes"])
+    elif name == "erase":
+        await (account.erase_step(ctx, parts == ["yes"]) if state.flow == "erase" else _drop(ctx))
+    elif name == "waitlist":
+        answer, entry_id = parts
         await account.waitlist_answer(ctx, int(entry_id), answer == "accept")
-    elif kind == "reminder":
-        await _reminder(ctx, rest)
-    elif kind == "rate":
-        booking_id, rating = rest.split(":")
+    elif name == "reminder":
+        await _reminder(ctx, *parts)
+    elif name == "rate":
+        booking_id, rating = parts
         await feedback.rated(ctx, int(booking_id), int(rating))
-    elif kind == "lang":
-        state.locale = rest if rest in ("en", "pt-BR") else state.locale
+    elif name == "lang":
+        locale = ":".join(parts)
+        state.locale = locale if locale in ("en", "pt-BR") else state.locale
         ctx.say("language_switched")
     else:  # a button from a menu that no longer exists
         show_menu(ctx)
 
 
-async def _reminder(ctx: Ctx, rest: str) -> None:
-    """Buttons on an appointment reminder: confirm, reschedule or cancel that booking."""
-    action, booking_id = rest.split(":")
+async def _reminder(ctx: Ctx, action: str, booking_id: str) -> None:
+    """Buttons on an appointment reminder (approved templates carry these payloads): confirm, reschedule or cancel."""
     if action == "confirm":
         try:
             await bookings.set_status(ctx.session, ctx.business.id, int(booking_id), "confirmed", ctx.now, actor="client")
@@ -80,9 +81,9 @@ async def _reminder(ctx: Ctx, rest: str) -> None:
             return
         ctx.say("confirmed_thanks")
         return
-    prefix = "rs" if action == "reschedule" else "cx"
-    ctx.state.start("reschedule" if prefix == "rs" else "cancel", "which")
-    await manage.chosen(ctx, f"{prefix}:{booking_id}")
+    flow = "reschedule" if action == "reschedule" else "cancel"
+    ctx.state.start(flow, "which")
+    await manage.chosen(ctx, ids.make(ids.RESCHEDULE if flow == "reschedule" else ids.CANCEL, booking_id))
 
 
 async def _drop(ctx: Ctx) -> None:

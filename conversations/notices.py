@@ -11,8 +11,9 @@ from conversations.replies import Button, Buttons, Reply, Template, preview
 from conversations.texts import DEFAULT_LOCALE, say
 from domain.messaging import outbox
 from domain.automation import scheduled_work
-from domain.models import Appointment, Business, Client, Service, WaitlistEntry
+from domain.models import Business, WaitlistEntry
 from domain.scheduling.schedule_times import quiet_until
+from domain.scheduling.waitlist_offers import offer_details
 
 WAITLIST_TEMPLATE = "waitlist_offer"
 
@@ -31,11 +32,8 @@ async def queue_waitlist_offers(session: AsyncSession, business: Business, offer
 async def waitlist_offer_message(session: AsyncSession, business: Business, offer: WaitlistEntry,
                                  now: datetime) -> outbox.OutgoingMessage:
     """The offer with buttons that feed the chat flow, or the approved template outside the 24-hour window."""
-    client = await session.get(Client, offer.client_id)
-    appointment = await session.get(Appointment, offer.appointment_id)
-    assert client is not None and appointment is not None and offer.offer_expires_at is not None
-    service = await session.get(Service, appointment.service_id)
-    assert service is not None
+    assert offer.offer_expires_at is not None
+    client, appointment, service = await offer_details(session, offer)
     locale = client.locale or business.locale or DEFAULT_LOCALE
     slot, until = when(appointment.starts_at, business.timezone, locale), clock_time(offer.offer_expires_at, business.timezone)
     reply: Reply

@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.dates import when
 from conversations.replies import Reply, Template, Text, preview
 from conversations.texts import DEFAULT_LOCALE, say
+from domain.errors import NotFound
 from domain.messaging import outbox
 from domain.models import Business, Client
+from domain.scheduling.catalog import get_scoped
 
 Value = str | int | bool | datetime
 
@@ -21,8 +23,11 @@ Value = str | int | bool | datetime
 async def tell(session: AsyncSession, business: Business, client_id: int, now: datetime, message: str,
                **params: Value) -> bool:
     """Queue `message` for the client (times shown in the business's zone); False if they were erased."""
-    client = await session.get(Client, client_id)
-    if client is None or client.business_id != business.id or client.erased_at is not None:
+    try:
+        client = await get_scoped(session, Client, business.id, client_id)
+    except NotFound:
+        return False
+    if client.erased_at is not None:
         return False
     locale = client.locale or business.locale or DEFAULT_LOCALE
     shown = {k: when(v, business.timezone, locale) if isinstance(v, datetime) else v for k, v in params.items()}

@@ -19,7 +19,7 @@ async def test_transcript(transcript, web, runtime, business, broker, clock):
     chat = Transcript(web, runtime, business, broker, clock)
     await chat.setup(transcript.get("setup", {}))
     for turn in transcript["turns"]:
-        check(turn["bot"], await chat.say(turn))
+        check(turn["bot"], await chat.say(turn), turn.get("ids", []), chat.shown_ids)
 
 
 async def test_a_message_that_breaks_the_engine_gets_an_apology_and_later_messages_still_flow(web, runtime, business, broker, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import select
 
@@ -37,6 +37,7 @@ class Transcript:
         self.web, self.runtime, self.business, self.broker, self.clock = web, runtime, business, broker, clock
         self.seen = 0
         self.choices: dict[str, str] = {}
+        self.shown_ids: list[str] = []  # the button and row ids of the last turn's replies
         self.studio: Any = None
         self.anonymous = False
 
@@ -99,12 +100,15 @@ class Transcript:
             rows = (await session.execute(select(OutboundMessage).where(OutboundMessage.kind != "read")
                                           .order_by(OutboundMessage.id))).scalars().all()
         new, self.seen = rows[self.seen:], len(rows)
+        self.shown_ids = []
         for row in new:
             for b in row.payload.get("buttons", []):
                 self.choices[b["title"]] = b["id"]
+                self.shown_ids.append(b["id"])
             for s in row.payload.get("sections", []):
                 for r in s["rows"]:
                     self.choices[r["title"]] = r["id"]
+                    self.shown_ids.append(r["id"])
         return [shown(r) for r in new]
 
     async def _free_seat(self, client_id: int) -> None:
@@ -136,8 +140,11 @@ class Transcript:
         return inbound(turn["send"], message_id=message_id, timestamp=stamp, wa_id=CLIENT_WA)
 
 
-def check(expected: list[str], replies: list[str]) -> None:
-    """Each expected line must appear, in order, in its reply; the reply count must match."""
+def check(expected: list[str], replies: list[str], expected_ids: Sequence[str] = (), shown_ids: Sequence[str] = ()) -> None:
+    """Each expected line must appear, in order, in its reply; the reply count must match; the
+    expected button and row ids must be among those the replies carry."""
     assert len(replies) == len(expected), f"expected {len(expected)} replies, got {replies}"
     for want, got in zip(expected, replies):
         assert want in got, f"{want!r} not in {got!r}"
+    missing = [i for i in expected_ids if i not in shown_ids]
+    assert not missing, f"ids {missing} not among {shown_ids}"

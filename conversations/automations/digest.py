@@ -13,15 +13,20 @@ from conversations.texts import say
 from domain.automation import digest_data
 from domain.messaging import outbox
 from domain.automation.due_work import DueRow
+from domain.errors import NotFound
 from domain.models import Business, Staff
+from domain.scheduling.catalog import get_scoped
 
 DIGEST_TEMPLATE = "trainer_daily_digest"
 
 
 async def digest(session: AsyncSession, business: Business, row: DueRow, now: datetime) -> Outcome:
     """Gather the day (row.target_at is the local midnight) and queue the summary for the trainer."""
-    staff = await session.get(Staff, row.subject_id)
-    if staff is None or staff.business_id != business.id or not staff.active or staff.digest_at_min is None:
+    try:
+        staff = await get_scoped(session, Staff, business.id, row.subject_id)
+    except NotFound:  # the trainer was removed since the digest was planned
+        return skipped("digest turned off")
+    if not staff.active or staff.digest_at_min is None:
         return skipped("digest turned off")
     contact = await digest_data.trainer_contact(session, staff, now)
     if contact is None:

@@ -12,6 +12,7 @@ from conversations.automations.digest import digest
 from conversations.automations.outcome import Outcome, skipped
 from conversations.automations.waitlist import waitlist_offer
 from domain.automation import due_work
+from domain.automation.booking_snapshots import BookingSnapshot, booking_snapshots
 from domain.messaging import outbox
 from domain.people.businesses import by_ids
 from domain.models import Business
@@ -21,7 +22,7 @@ from domain.automation.scheduled_work import BOOKING_KINDS
 
 async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime) -> set[int]:
     """Do the claimed rows' work in the caller's transaction; return the clients with new outbox rows."""
-    sessions = await notices.load_sessions(session, [r.subject_id for r in rows if r.kind in BOOKING_KINDS])
+    sessions = await booking_snapshots(session, [r.subject_id for r in rows if r.kind in BOOKING_KINDS])
     # One query for the batch's businesses: rows due at the same moment span many of them.
     businesses = await by_ids(session, (r.business_id for r in rows))
     queued: list[tuple[int, int, outbox.OutgoingMessage]] = []
@@ -49,7 +50,7 @@ async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now:
 
 
 async def _run_one(session: AsyncSession, business: Business, row: due_work.DueRow,
-                   sessions: dict[int, notices.Session], now: datetime) -> Outcome:
+                   sessions: dict[int, BookingSnapshot], now: datetime) -> Outcome:
     if row.kind == "digest":
         return await digest(session, business, row, now)
     if row.kind == "waitlist_offer":

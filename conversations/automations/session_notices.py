@@ -7,76 +7,25 @@ approved template outside it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.automations.outcome import Outcome, locale_of, sent, skipped, template_language
 from conversations.dates import when
 from conversations.replies import Button, Buttons, ListMessage, Reply, Row, Template
 from conversations.texts import say
+from domain.automation.booking_snapshots import BookingSnapshot, ClientView
 from domain.scheduling import booking as bookings
 from domain.messaging import outbox
 from domain.automation.due_work import DueRow
-from domain.models import Appointment, Booking, Business, Client, Service, Staff
+from domain.models import Business
 from domain.scheduling.schedule_times import before_in_local_terms, reminder_offsets
 
 FOLLOWUP_TEMPLATE = "session_followup"
 NO_SHOW_TEMPLATE = "missed_session"
 
 
-class BookingView(NamedTuple):
-    id: int
-    business_id: int
-    status: str
-
-
-class AppointmentView(NamedTuple):
-    status: str
-    starts_at: datetime
-
-
-class ClientView(NamedTuple):
-    id: int
-    wa_id: str | None
-    erased_at: datetime | None
-    last_inbound_at: datetime | None
-    profile_name: str | None
-    locale: str | None
-
-
-class Named(NamedTuple):
-    name: str
-
-
-class Session(NamedTuple):
-    """A booking with everything its messages mention, as read (the notices change nothing through it)."""
-
-    booking: BookingView
-    appointment: AppointmentView
-    client: ClientView
-    service: Named
-    trainer: Named
-
-
-async def load_sessions(session: AsyncSession, booking_ids: list[int]) -> dict[int, Session]:
-    """The bookings of a batch with their appointment, client, service and trainer: one query.
-
-    Plain rows, not ORM objects: five objects per booking were the largest cost of a reminder batch."""
-    if not booking_ids:
-        return {}
-    stmt = (select(Booking.id, Booking.business_id, Booking.status, Appointment.status, Appointment.starts_at,
-                   Client.id, Client.wa_id, Client.erased_at, Client.last_inbound_at, Client.profile_name, Client.locale,
-                   Service.name, Staff.name)
-            .join(Appointment, Appointment.id == Booking.appointment_id).join(Client, Client.id == Booking.client_id)
-            .join(Service, Service.id == Appointment.service_id).join(Staff, Staff.id == Appointment.staff_id)
-            .where(Booking.id.in_(booking_ids)))
-    return {r[0]: Session(BookingView(*r[0:3]), AppointmentView(*r[3:5]), ClientView(*r[5:11]), Named(r[11]), Named(r[12]))
-            for r in (await session.execute(stmt)).all()}
-
-
-def _stale(row: DueRow, s: Session, statuses: tuple[str, ...], *, reachable: bool = True) -> str | None:
+def _stale(row: DueRow, s: BookingSnapshot, statuses: tuple[str, ...], *, reachable: bool = True) -> str | None:
     """Why the row no longer fits the booking as it is now (None: it still does)."""
     if s.appointment.status != "scheduled":
         return "appointment cancelled"
@@ -93,7 +42,7 @@ def _reachable(client: ClientView) -> bool:
     return client.erased_at is None and bool(client.wa_id)
 
 
-def reminder(business: Business, row: DueRow, s: Session, now: datetime) -> Outcome:
+def reminder(business: Business, row: DueRow, s: BookingSnapshot, now: datetime) -> Outcome:
     """"Confirmo / Remarcar / Cancelar" before the session; skipped once it started or a later reminder is due."""
     why = _stale(row, s, ("booked", "confirmed"))
     if why:
@@ -119,7 +68,7 @@ def reminder(business: Business, row: DueRow, s: Session, now: datetime) -> Outc
     return sent(s.client, reply, f"reminder {row.offset_min} min")
 
 
-def followup(business: Business, row: DueRow, s: Session, now: datetime) -> Outcome:
+def followup(business: Business, row: DueRow, s: BookingSnapshot, now: datetime) -> Outcome:
     """"How was the session? 1–5" after a session the client came to."""
     why = "follow-ups off" if not business.followup_enabled else _stale(row, s, ("checked_in", "completed"))
     if why:
@@ -135,7 +84,7 @@ def followup(business: Business, row: DueRow, s: Session, now: datetime) -> Outc
     return sent(s.client, reply, "followup")
 
 
-async def no_show(session: AsyncSession, business: Business, row: DueRow, s: Session, now: datetime) -> Outcome:
+async def no_show(session: AsyncSession, business: Business, row: DueRow, s: BookingSnapshot, now: datetime) -> Outcome:
     """Not checked in or completed N minutes after the end: a no-show (the credit stays spent), said kindly."""
     why = _stale(row, s, ("booked", "confirmed"), reachable=False)
     if why:

@@ -8,13 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.automations.outcome import Outcome, skipped
 from conversations.notices import waitlist_offer_message
 from domain.automation.due_work import DueRow
-from domain.models import Business, WaitlistEntry
+from domain.models import Business
+from domain.scheduling.waitlist_offers import live_offer
 
 
 async def waitlist_offer(session: AsyncSession, business: Business, row: DueRow, now: datetime) -> Outcome:
     """Only while the seat is still held for them: the class, or their place on the list, may be gone."""
-    entry = await session.get(WaitlistEntry, row.subject_id)
-    if (entry is None or entry.business_id != business.id or entry.status != "offered"
-            or entry.offer_expires_at is None or entry.offer_expires_at <= now):
+    entry = await live_offer(session, business.id, row.subject_id, now)
+    if entry is None:
         return skipped("offer gone")
     return Outcome("done", "waitlist offer", entry.client_id, (await waitlist_offer_message(session, business, entry, now),))

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from math import asin, cos, radians, sin, sqrt
 
-from sqlalchemy import func, select
-
 from conversations.context import Ctx
 from conversations.flows.booking import summary
 from conversations.flows.common import explain, upcoming, yes_no
-from domain.scheduling import booking, checkins, classes, credits, memberships
+from domain.scheduling import booking, checkins, classes, credits, memberships, waitlist_offers
 from domain.people import privacy
 from domain.errors import DomainError
-from domain.models import Appointment, Booking, CheckIn, InboundMessage, WaitlistEntry
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -73,13 +70,11 @@ def consent(ctx: Ctx, given: bool) -> None:
 
 async def data_export(ctx: Ctx) -> None:
     """A summary of everything stored about the client (LGPD/GDPR access request)."""
-    count = lambda model: select(func.count()).select_from(model).where(model.client_id == ctx.client.id)  # noqa: E731
-    s = ctx.session
+    stored = await privacy.stored_counts(ctx.session, ctx.business.id, ctx.client.id)
     ctx.say("data_export", name=ctx.client.profile_name, phone=ctx.client.phone_e164 or ctx.client.wa_id,
             since=f"{ctx.client.created_at.astimezone(ctx.tz):%d/%m/%Y}",
-            bookings=(await s.execute(count(Booking))).scalar_one(), checkins=(await s.execute(count(CheckIn))).scalar_one(),
-            messages=(await s.execute(count(InboundMessage))).scalar_one(),
-            credits=await credits.balance(s, ctx.business.id, ctx.client.id),
+            bookings=stored.bookings, checkins=stored.checkins, messages=stored.messages,
+            credits=await credits.balance(ctx.session, ctx.business.id, ctx.client.id),
             consent=ctx.client.marketing_consent, opted_out=ctx.client.opted_out)
 
 
@@ -113,16 +108,12 @@ async def erase_step(ctx: Ctx, confirmed: bool, typed: str | None = None) -> Non
 
 
 async def waitlist_answer(ctx: Ctx, entry_id: int, accept: bool) -> None:
-    entry = await ctx.session.get(WaitlistEntry, entry_id)
-    if entry is None or entry.client_id != ctx.client.id:
+    entry = await waitlist_offers.client_entry(ctx.session, ctx.business.id, ctx.client.id, entry_id)
+    if entry is None:
         ctx.say("offer_gone")
         return
     if not accept:
-        entry.status, entry.updated_at = "cancelled", ctx.now
-        appointment = await ctx.session.get(Appointment, entry.appointment_id)
-        await ctx.session.flush()
-        if appointment is not None:
-            ctx.offers += await classes.offer_freed_seats(ctx.session, ctx.business, appointment, ctx.now)
+        ctx.offers += await waitlist_offers.decline(ctx.session, ctx.business, entry, ctx.now)
         ctx.say("offer_declined")
         return
     try:

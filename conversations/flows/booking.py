@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import select
-
+from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.flows import timepick
 from conversations.flows.common import explain, iso, show_menu, upcoming, yes_no
@@ -13,14 +12,15 @@ from conversations.nlu import Understanding
 from conversations.normalise import normalise
 from conversations.replies import ListMessage, Row
 from domain.scheduling import booking, classes, series
-from domain.scheduling.catalog import get_scoped, trainers_for
-from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, NotFound, SlotTaken
-from domain.models import Appointment, Service, Staff
+from domain.scheduling.appointment_details import appointment_details, scheduled_class
+from domain.scheduling.catalog import active_services, get_scoped, trainers_for
+from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, SlotTaken
+from domain.models import Service, Staff
 
 
 async def start(ctx: Ctx, u: Understanding | None = None) -> None:
     """Begin booking: pick the service (unless there is one, or the message names it)."""
-    services = await _services(ctx)
+    services = await active_services(ctx.session, ctx.business.id)
     if not services:
         ctx.say("no_services")
         return
@@ -29,7 +29,7 @@ async def start(ctx: Ctx, u: Understanding | None = None) -> None:
         await with_service(ctx, chosen.id, u)
         return
     ctx.state.start("book", "service", pending=_pending(u))
-    rows = tuple(Row(id=f"svc:{s.id}", title=s.name[:24], description=_service_line(ctx, s)) for s in services[:10])
+    rows = tuple(Row(id=ids.make(ids.SERVICE, s.id), title=s.name[:24], description=_service_line(ctx, s)) for s in services[:10])
     ctx.send(ListMessage(ctx.t("ask_service"), ctx.t("choose_button"), rows))
 
 
@@ -60,56 +60,57 @@ async def _at(ctx: Ctx, service: Service, target: datetime) -> None:
 
 async def chosen(ctx: Ctx, button_id: str) -> None:
     """A time was picked (slot:… or class:…): ask to confirm, or offer the waitlist for a full class."""
-    kind, _, rest = button_id.partition(":")
-    if kind == "class":
-        await _class_chosen(ctx, int(rest))
+    name, parts = ids.split(button_id)
+    if name == ids.CLASS:
+        await _class_chosen(ctx, int(parts[0]))
         return
-    service_id, staff_id, stamp = rest.split(":")
+    service_id, staff_id, stamp = parts
     service = await get_scoped(ctx.session, Service, ctx.business.id, int(service_id))
     trainer = await get_scoped(ctx.session, Staff, ctx.business.id, int(staff_id))
     starts_at = _parse(stamp)
-    confirm_id = f"bookok:{service.id}:{trainer.id}:{stamp}"
+    confirm_id = ids.make(ids.BOOK_CONFIRM, service.id, trainer.id, stamp)
     ctx.state.start("book", "confirm", confirm=confirm_id, service_id=service.id)
     body = ctx.t("confirm_booking", service=service.name, when=ctx.when(starts_at), trainer=trainer.name)
-    ctx.send(yes_no(ctx, body, confirm_id, f"svc:{service.id}", "confirm_button", "other_time_button"))
+    ctx.send(yes_no(ctx, body, confirm_id, ids.make(ids.SERVICE, service.id), "confirm_button", "other_time_button"))
 
 
 async def _class_chosen(ctx: Ctx, appointment_id: int) -> None:
-    appointment = await ctx.session.get(Appointment, appointment_id)
-    if appointment is None or appointment.business_id != ctx.business.id or appointment.status != "scheduled":
-        raise NotFound("class not found")
+    appointment = await scheduled_class(ctx.session, ctx.business.id, appointment_id)
     service = await get_scoped(ctx.session, Service, ctx.business.id, appointment.service_id)
     left = await classes.seats_left(ctx.session, appointment, ctx.now, for_client=ctx.client.id)
+    other_time = ids.make(ids.SERVICE, service.id)
     if left <= 0:
-        ctx.state.start("book", "waitlist", confirm=f"wl:{appointment.id}", service_id=service.id)
+        join = ids.make(ids.WAITLIST_JOIN, appointment.id)
+        ctx.state.start("book", "waitlist", confirm=join, service_id=service.id)
         body = ctx.t("class_full", service=service.name, when=ctx.when(appointment.starts_at))
-        ctx.send(yes_no(ctx, body, f"wl:{appointment.id}", f"svc:{service.id}", "join_waitlist_button", "other_time_button"))
+        ctx.send(yes_no(ctx, body, join, other_time, "join_waitlist_button", "other_time_button"))
         return
-    ctx.state.start("book", "confirm", confirm=f"classok:{appointment.id}", service_id=service.id)
+    confirm_id = ids.make(ids.CLASS_CONFIRM, appointment.id)
+    ctx.state.start("book", "confirm", confirm=confirm_id, service_id=service.id)
     body = ctx.t("confirm_class", service=service.name, when=ctx.when(appointment.starts_at), n=left)
-    ctx.send(yes_no(ctx, body, f"classok:{appointment.id}", f"svc:{service.id}", "confirm_button", "other_time_button"))
+    ctx.send(yes_no(ctx, body, confirm_id, other_time, "confirm_button", "other_time_button"))
 
 
 async def confirm(ctx: Ctx, confirm_id: str) -> None:
-    """Make the booking the client confirmed; a refusal gets words and alternatives."""
-    kind, _, rest = confirm_id.partition(":")
+    """Make the booking the client confirmed (a tapped id, or the one a paused flow kept); refusals get words."""
+    name, parts = ids.split(confirm_id)
     try:
-        if kind == "bookok":
-            service_id, staff_id, stamp = rest.split(":")
+        if name == ids.BOOK_CONFIRM:
+            service_id, staff_id, stamp = parts
             made = await booking.book_personal(ctx.session, ctx.business.id, client_id=ctx.client.id,
                                                service_id=int(service_id), staff_id=int(staff_id), starts_at=_parse(stamp),
                                                now=ctx.now)
-        elif kind == "classok":
+        elif name == ids.CLASS_CONFIRM:
             made = await classes.book_seat(ctx.session, ctx.business.id, client_id=ctx.client.id,
-                                           appointment_id=int(rest), now=ctx.now)
+                                           appointment_id=int(parts[0]), now=ctx.now)
         else:
             entry = await classes.join_waitlist(ctx.session, ctx.business.id, client_id=ctx.client.id,
-                                                appointment_id=int(rest), now=ctx.now)
+                                                appointment_id=int(parts[0]), now=ctx.now)
             ctx.state.reset()
             ctx.say("waitlist_joined", position=await classes.waitlist_position(ctx.session, entry))
             return
     except (SlotTaken, ClassFull, AlreadyBooked) as error:
-        await _refused(ctx, confirm_id, error)
+        await _refused(ctx, name, parts, error)
         return
     except NoCredits:
         ctx.state.reset()
@@ -121,32 +122,27 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
 
 
 async def summary(ctx: Ctx, appointment_id: int, paid_with: str) -> None:
-    appointment = await ctx.session.get(Appointment, appointment_id)
-    assert appointment is not None
-    service = await ctx.session.get(Service, appointment.service_id)
-    trainer = await ctx.session.get(Staff, appointment.staff_id)
-    assert service is not None and trainer is not None
+    appointment, service, trainer = await appointment_details(ctx.session, ctx.business.id, appointment_id)
     ctx.say("booked", service=service.name, when=ctx.when(appointment.starts_at), trainer=trainer.name, paid_with=paid_with)
 
 
-async def _refused(ctx: Ctx, confirm_id: str, error: DomainError) -> None:
-    if await _already_mine(ctx, confirm_id):
+async def _refused(ctx: Ctx, name: str, parts: list[str], error: DomainError) -> None:
+    if await _already_mine(ctx, name, parts):
         ctx.state.reset()
         ctx.say("already_booked_that")
         return
     explain(ctx, error)
-    service_id = int(confirm_id.split(":")[1]) if confirm_id.startswith("bookok:") else None
-    if service_id is not None:
-        await timepick.nearest(ctx, await get_scoped(ctx.session, Service, ctx.business.id, service_id),
-                               _parse(confirm_id.split(":")[3]))
+    if name == ids.BOOK_CONFIRM:
+        service_id, _, stamp = parts
+        await timepick.nearest(ctx, await get_scoped(ctx.session, Service, ctx.business.id, int(service_id)), _parse(stamp))
 
 
-async def _already_mine(ctx: Ctx, confirm_id: str) -> bool:
-    """A double tap on a confirm button: the client already holds that booking."""
+async def _already_mine(ctx: Ctx, name: str, parts: list[str]) -> bool:
+    """A double tap on a confirm button: the client already holds that booking (or that class's seat)."""
     mine = await upcoming(ctx, limit=50)
-    if confirm_id.startswith("classok:"):
-        return any(u.appointment.id == int(confirm_id.split(":")[1]) for u in mine)
-    _, service_id, staff_id, stamp = confirm_id.split(":")
+    if name != ids.BOOK_CONFIRM:  # a class seat or the class's waitlist: parts are the class
+        return any(u.appointment.id == int(parts[0]) for u in mine)
+    _, staff_id, stamp = parts
     return any(iso(u.appointment.starts_at) == stamp and u.appointment.staff_id == int(staff_id) for u in mine)
 
 
@@ -175,11 +171,6 @@ async def confirm_series(ctx: Ctx) -> None:
     ctx.state.reset()
     missed = "\n".join(f"• {ctx.when(at)}" for at, _ in result.conflicts)
     ctx.say("series_booked", n=len(result.booked), missed=missed)
-
-
-async def _services(ctx: Ctx) -> list[Service]:
-    stmt = select(Service).where(Service.business_id == ctx.business.id, Service.active.is_(True)).order_by(Service.id)
-    return list((await ctx.session.execute(stmt)).scalars().all())
 
 
 async def _trainers(ctx: Ctx, service_id: int) -> list[Staff]:

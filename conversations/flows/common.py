@@ -1,17 +1,15 @@
 """Small pieces every flow uses: the menu, yes/no buttons, error words, the client's upcoming bookings."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import select
-
+from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.replies import Button, Buttons, ListMessage, Row
 from conversations.texts import DEFAULT_LOCALE, LOCALES, say
 from domain.errors import DomainError
-from domain.models import Appointment, Booking, Service, Staff
+from domain.scheduling.upcoming import UpcomingBooking, upcoming_bookings
 
 MENU_ITEMS = ("book", "my_appointments", "reschedule", "cancel", "check_in", "workout_today", "pay", "balance", "human", "help")
 
@@ -43,38 +41,18 @@ def explain(ctx: Ctx, error: DomainError) -> None:
     ctx.say("error", code=error.code)
 
 
-@dataclass(frozen=True)
-class Upcoming:
-    booking: Booking
-    appointment: Appointment
-    service: Service
-    trainer: Staff
-
-    def title(self, ctx: Ctx) -> str:
-        return ctx.when(self.appointment.starts_at)
-
-    def line(self, ctx: Ctx) -> str:
-        return ctx.t("booking_line", when=ctx.when(self.appointment.starts_at), service=self.service.name,
-                     trainer=self.trainer.name)
-
-
-async def upcoming(ctx: Ctx, limit: int = 10) -> list[Upcoming]:
+async def upcoming(ctx: Ctx, limit: int = 10) -> list[UpcomingBooking]:
     """The client's live bookings that have not started yet, soonest first."""
-    stmt = (
-        select(Booking, Appointment, Service, Staff)
-        .join(Appointment, Appointment.id == Booking.appointment_id)
-        .join(Service, Service.id == Appointment.service_id)
-        .join(Staff, Staff.id == Appointment.staff_id)
-        .where(Booking.business_id == ctx.business.id, Booking.client_id == ctx.client.id,
-               Booking.status.in_(("booked", "confirmed")), Appointment.starts_at > ctx.now)
-        .order_by(Appointment.starts_at)
-        .limit(limit)
-    )
-    return [Upcoming(*row) for row in (await ctx.session.execute(stmt)).all()]
+    return await upcoming_bookings(ctx.session, ctx.business.id, ctx.client.id, ctx.now, limit=limit)
 
 
-def booking_rows(ctx: Ctx, items: list[Upcoming], prefix: str) -> ListMessage:
-    rows = tuple(Row(id=f"{prefix}:{u.booking.id}", title=u.title(ctx)[:24],
+def booking_line(ctx: Ctx, item: UpcomingBooking) -> str:
+    return ctx.t("booking_line", when=ctx.when(item.appointment.starts_at), service=item.service.name,
+                 trainer=item.trainer.name)
+
+
+def booking_rows(ctx: Ctx, items: list[UpcomingBooking], id_name: str) -> ListMessage:
+    rows = tuple(Row(id=ids.make(id_name, u.booking.id), title=ctx.when(u.appointment.starts_at)[:24],
                      description=f"{u.service.name} · {u.trainer.name}"[:72]) for u in items[:10])
     return ListMessage(body=ctx.t("choose_booking"), button=ctx.t("choose_button"), rows=rows)
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.flows import timepick
-from conversations.flows.common import Upcoming, booking_rows, explain, iso, show_menu, upcoming, yes_no
+from conversations.flows.common import booking_line, booking_rows, explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
 from domain.scheduling import booking
 from domain.scheduling.catalog import get_scoped
+from domain.scheduling.upcoming import UpcomingBooking
 from domain.errors import DomainError, SlotTaken
 from domain.models import Service
 
@@ -18,18 +20,18 @@ async def my_appointments(ctx: Ctx) -> None:
     if not items:
         ctx.say("no_upcoming")
         return
-    ctx.say("upcoming_list", lines="\n".join(f"• {u.line(ctx)}" for u in items))
+    ctx.say("upcoming_list", lines="\n".join(f"• {booking_line(ctx, u)}" for u in items))
 
 
 async def start_reschedule(ctx: Ctx, u: Understanding | None = None) -> None:
-    await _choose(ctx, "reschedule", "rs", u)
+    await _choose(ctx, "reschedule", ids.RESCHEDULE, u)
 
 
 async def start_cancel(ctx: Ctx, u: Understanding | None = None) -> None:
-    await _choose(ctx, "cancel", "cx", u)
+    await _choose(ctx, "cancel", ids.CANCEL, u)
 
 
-async def _choose(ctx: Ctx, flow: str, prefix: str, u: Understanding | None) -> None:
+async def _choose(ctx: Ctx, flow: str, id_name: str, u: Understanding | None) -> None:
     items = [i for i in await upcoming(ctx) if flow == "cancel" or i.appointment.kind == "personal"]
     if not items:
         ctx.say("no_upcoming")
@@ -37,20 +39,20 @@ async def _choose(ctx: Ctx, flow: str, prefix: str, u: Understanding | None) -> 
     pending = u.datetime.isoformat() if u and u.datetime else None
     ctx.state.start(flow, "which", pending=pending)
     if len(items) == 1:
-        await chosen(ctx, f"{prefix}:{items[0].booking.id}")
+        await chosen(ctx, ids.make(id_name, items[0].booking.id))
         return
-    ctx.send(booking_rows(ctx, items, prefix))
+    ctx.send(booking_rows(ctx, items, id_name))
 
 
 async def chosen(ctx: Ctx, button_id: str) -> None:
-    """rs:<booking> asks for the new time; cx:<booking> states the policy and asks to confirm."""
-    prefix, booking_id = button_id.split(":")
+    """reschedule:<booking> asks for the new time; cancel:<booking> states the policy and asks to confirm."""
+    name, (booking_id, *_) = ids.split(button_id)
     item = await _mine(ctx, int(booking_id))
     if item is None:
         ctx.say("booking_gone")
         show_menu(ctx)
         return
-    if prefix == "cx":
+    if name == ids.CANCEL:
         await _ask_cancel(ctx, item)
         return
     pending = ctx.state.slots.get("pending")
@@ -81,15 +83,15 @@ async def picked(ctx: Ctx, slot_id: str) -> None:
         show_menu(ctx)
         return
     stamp = slot_id.split(":")[-1]
-    confirm_id = f"rsok:{item.booking.id}:{stamp}"
+    confirm_id = ids.make(ids.RESCHEDULE_CONFIRM, item.booking.id, stamp)
     ctx.state.go("confirm", confirm=confirm_id)
     new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
     body = ctx.t("confirm_reschedule", old=ctx.when(item.appointment.starts_at), new=ctx.when(new))
-    ctx.send(yes_no(ctx, body, confirm_id, f"rs:{item.booking.id}", "confirm_button", "other_time_button"))
+    ctx.send(yes_no(ctx, body, confirm_id, ids.make(ids.RESCHEDULE, item.booking.id), "confirm_button", "other_time_button"))
 
 
 async def confirm_reschedule(ctx: Ctx, confirm_id: str) -> None:
-    _, booking_id, stamp = confirm_id.split(":")
+    _, (booking_id, stamp) = ids.split(confirm_id)
     new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
     item = await _mine(ctx, int(booking_id))
     if item is not None and iso(item.appointment.starts_at) == stamp:
@@ -112,17 +114,17 @@ async def confirm_reschedule(ctx: Ctx, confirm_id: str) -> None:
     ctx.say("rescheduled", when=ctx.when(new))
 
 
-async def _ask_cancel(ctx: Ctx, item: Upcoming) -> None:
+async def _ask_cancel(ctx: Ctx, item: UpcomingBooking) -> None:
     late = booking.is_late(ctx.business, item.appointment, ctx.now)
     policy = "late" if late and item.booking.paid_with == "credit" else ("refund" if item.booking.paid_with == "credit" else "free")
-    confirm_id = f"cxok:{item.booking.id}"
+    confirm_id = ids.make(ids.CANCEL_CONFIRM, item.booking.id)
     ctx.state.start("cancel", "confirm", confirm=confirm_id)
-    body = ctx.t("confirm_cancel", line=item.line(ctx), policy=policy, hours=ctx.business.late_cancel_window_min // 60)
-    ctx.send(yes_no(ctx, body, confirm_id, "cxno", "yes_cancel_button", "keep_button"))
+    body = ctx.t("confirm_cancel", line=booking_line(ctx, item), policy=policy, hours=ctx.business.late_cancel_window_min // 60)
+    ctx.send(yes_no(ctx, body, confirm_id, ids.CANCEL_KEEP, "yes_cancel_button", "keep_button"))
 
 
 async def confirm_cancel(ctx: Ctx, confirm_id: str) -> None:
-    booking_id = int(confirm_id.split(":")[1])
+    booking_id = int(ids.split(confirm_id)[1][0])
     ctx.state.reset()
     try:
         outcome = await booking.cancel(ctx.session, ctx.business.id, booking_id, ctx.now, by="client")
@@ -136,5 +138,5 @@ async def confirm_cancel(ctx: Ctx, confirm_id: str) -> None:
     ctx.say("cancelled", late=outcome.late, refunded=outcome.refunded)
 
 
-async def _mine(ctx: Ctx, booking_id: int) -> Upcoming | None:
+async def _mine(ctx: Ctx, booking_id: int) -> UpcomingBooking | None:
     return next((u for u in await upcoming(ctx, limit=50) if u.booking.id == booking_id), None)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.dates import clock_time, day_label
 from conversations.flows.common import iso
 from conversations.replies import ListMessage, Row
+from domain.people.staff_roster import staff_of
 from domain.scheduling import slots
-from domain.models import Service, Staff
+from domain.models import Service
 
 DAYS_AHEAD = 7
 PAGE = 9  # list rows per page; the 10th row is "more times"
@@ -24,12 +26,12 @@ async def options(ctx: Ctx, service: Service, first: date, days: int) -> list[tu
         start = datetime.combine(first, datetime.min.time(), ctx.tz)
         found = await slots.open_classes(ctx.session, ctx.business.id, service.id, start=start,
                                          end=start + timedelta(days=days), now=ctx.now)
-        return [(f"class:{c.appointment.id}", ctx.when(c.appointment.starts_at),
+        return [(ids.make(ids.CLASS, c.appointment.id), ctx.when(c.appointment.starts_at),
                  ctx.t("seats_left", n=c.seats_left), c.appointment.starts_at) for c in found]
     free = await slots.personal_slots(ctx.session, ctx.business.id, service.id, window_start=first, days=days, now=ctx.now)
     names = await _trainer_names(ctx)
     one_per_start = {s.slot.start: s for s in reversed(free)}  # the first free trainer takes each time
-    return [(f"slot:{service.id}:{s.staff_id}:{iso(s.slot.start)}", ctx.when(s.slot.start), names.get(s.staff_id, ""),
+    return [(ids.make(ids.SLOT, service.id, s.staff_id, iso(s.slot.start)), ctx.when(s.slot.start), names.get(s.staff_id, ""),
              s.slot.start) for s in sorted(one_per_start.values(), key=lambda s: s.slot.start)]
 
 
@@ -43,7 +45,7 @@ async def ask_day(ctx: Ctx, service: Service) -> None:
     if not per_day:
         ctx.say("no_times_soon", service=service.name, days=DAYS_AHEAD)
         return
-    rows = tuple(Row(id=f"day:{service.id}:{day.isoformat()}", title=_day_title(ctx, day),
+    rows = tuple(Row(id=ids.make(ids.DAY, service.id, day.isoformat()), title=_day_title(ctx, day),
                      description=ctx.t("n_times", n=n)) for day, n in sorted(per_day.items())[:10])
     ctx.send(ListMessage(ctx.t("ask_day", service=service.name), ctx.t("choose_button"), rows))
 
@@ -58,7 +60,7 @@ async def offer_day(ctx: Ctx, service: Service, day: date, offset: int = 0) -> N
     page = found[offset:offset + PAGE]
     rows = [Row(id=i, title=clock_time(start, ctx.business.timezone), description=d[:72]) for i, _, d, start in page]
     if len(found) > offset + PAGE:
-        rows.append(Row(id=f"more:{service.id}:{day.isoformat()}:{offset + PAGE}", title=ctx.t("more_times")))
+        rows.append(Row(id=ids.make(ids.MORE_TIMES, service.id, day.isoformat(), offset + PAGE), title=ctx.t("more_times")))
     ctx.send(ListMessage(ctx.t("pick_time", day=_day_title(ctx, day), service=service.name), ctx.t("choose_button"), tuple(rows)))
 
 
@@ -91,9 +93,5 @@ def _day_title(ctx: Ctx, day: date) -> str:
     return day_label(day, ctx.locale)
 
 
-
 async def _trainer_names(ctx: Ctx) -> dict[int, str]:
-    from sqlalchemy import select
-
-    rows = await ctx.session.execute(select(Staff.id, Staff.name).where(Staff.business_id == ctx.business.id))
-    return {staff_id: name for staff_id, name in rows.all()}
+    return {staff.id: staff.name for staff in await staff_of(ctx.session, ctx.business.id)}

@@ -2,12 +2,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.scheduling.catalog import get_scoped
-from domain.models import Client, InboundMessage, OutboundMessage
+from domain.models import Booking, CheckIn, Client, InboundMessage, OutboundMessage
+
+
+class StoredCounts(NamedTuple):
+    bookings: int
+    checkins: int
+    messages: int  # the client's own messages
+
+
+async def stored_counts(session: AsyncSession, business_id: int, client_id: int) -> StoredCounts:
+    """How many bookings, check-ins and messages the business keeps for the client (an access request's summary)."""
+    counts = [select(func.count()).select_from(model).where(model.business_id == business_id, model.client_id == client_id)
+              for model in (Booking, CheckIn, InboundMessage)]
+    return StoredCounts(*[(await session.execute(stmt)).scalar_one() for stmt in counts])
 
 
 async def erase_client(session: AsyncSession, business_id: int, client_id: int, now: datetime) -> None:

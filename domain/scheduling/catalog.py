@@ -111,3 +111,9 @@ async def trainers_for(session: AsyncSession, business_id: int, service_id: int)
 async def offers(session: AsyncSession, business_id: int, service_id: int, staff_id: int) -> bool:
     row = await session.get(ServiceTrainer, (service_id, staff_id))
     return row is not None and row.business_id == business_id
+
+
+async def active_services(session: AsyncSession, business_id: int) -> list[Service]:
+    """The services the business offers now, oldest first (the first is the default for a vague ask)."""
+    stmt = select(Service).where(Service.business_id == business_id, Service.active.is_(True)).order_by(Service.id)
+    return list((await session.execute(stmt)).scalars().all())

@@ -1,0 +1,37 @@
+"""The ids of the buttons and list rows the bot sends: `<name>:<parts>`, named in words.
+
+Each id carries what its action needs, so a tap on an old message still works. Messages sent
+before the names became words carry the short forms of OLD_NAMES, read as the new names.
+"""
+from __future__ import annotations
+
+SERVICE = "service"                        # service:<service>
+DAY = "day"                                # day:<service>:<date>
+MORE_TIMES = "more_times"                  # more_times:<service>:<date>:<offset>
+SLOT = "slot"                              # slot:<service>:<trainer>:<start>
+CLASS = "class"                            # class:<appointment>
+BOOK_CONFIRM = "book_confirm"              # book_confirm:<service>:<trainer>:<start>
+CLASS_CONFIRM = "class_confirm"            # class_confirm:<appointment>
+WAITLIST_JOIN = "waitlist_join"            # waitlist_join:<appointment>
+RESCHEDULE = "reschedule"                  # reschedule:<booking>
+CANCEL = "cancel"                          # cancel:<booking>
+RESCHEDULE_CONFIRM = "reschedule_confirm"  # reschedule_confirm:<booking>:<start>
+CANCEL_CONFIRM = "cancel_confirm"          # cancel_confirm:<booking>
+CANCEL_KEEP = "cancel_keep"                # cancel_keep
+
+# Clients tap buttons on messages sent before the upgrade, and a paused flow keeps its confirm id.
+OLD_NAMES: dict[str, str] = {
+    "svc": SERVICE, "more": MORE_TIMES, "bookok": BOOK_CONFIRM, "classok": CLASS_CONFIRM, "wl": WAITLIST_JOIN,
+    "rs": RESCHEDULE, "cx": CANCEL, "rsok": RESCHEDULE_CONFIRM, "cxok": CANCEL_CONFIRM, "cxno": CANCEL_KEEP,
+}
+
+
+def make(name: str, *parts: int | str) -> str:
+    """An id to send: the name, then its parts, joined by colons."""
+    return ":".join((name, *(str(part) for part in parts)))
+
+
+def split(reply_id: str) -> tuple[str, list[str]]:
+    """The (name, parts) of an id that came back; an old short name is read as its new one."""
+    name, *parts = reply_id.split(":")
+    return OLD_NAMES.get(name, name), parts
