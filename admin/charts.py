@@ -1,8 +1,8 @@
 """Bar charts drawn on the server as inline SVG: the geometry here, the markup in admin/_charts.html."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 COLOURS = ("#2563eb", "#16a34a", "#dc2626", "#9333ea")
 

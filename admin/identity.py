@@ -26,7 +26,7 @@ class Identity:
         return self.role == "owner"
 
     @classmethod
-    def of(cls, user: AdminUser) -> "Identity":
+    def of(cls, user: AdminUser) -> Identity:
         return cls(user.id, user.business_id, user.role, user.staff_id, user.name, user.email)
 
 

@@ -1,8 +1,8 @@
 """Small helpers the client, inbox and delivery pages share: scoping, local times, form errors."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from aiohttp import web

@@ -5,10 +5,10 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.identity import Identity
-from domain.scheduling.catalog import Scoped, get_scoped
 from admin.read_models.client_directory import get_visible
 from domain.errors import NotFound
 from domain.models import Business, Client
+from domain.scheduling.catalog import Scoped, get_scoped
 
 
 def staff_scope(me: Identity) -> int | None:

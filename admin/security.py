@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp_jinja2 import REQUEST_CONTEXT_KEY
@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from admin.flash import pop_flashes
 from admin.identity import IDENTITY_KEY, Identity
-from runtime.keys import RUNTIME, SETTINGS
 from domain.models import AdminUser
+from runtime.keys import RUNTIME, SETTINGS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CSRF_FIELD = "csrf_token"

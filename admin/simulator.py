@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from admin.security import csp_nonce
 from admin.simulator_payloads import inbound_message
-from runtime.keys import RUNTIME
 from channels.signature import sign
 from domain.models import Business
+from runtime.keys import RUNTIME
 
 
 class SimulatedMessage(BaseModel):

@@ -13,7 +13,8 @@ def inbound_message(
     """One inbound text, or a tap on a reply button / list row, from `wa_id`."""
     message: dict[str, Any] = {"from": wa_id, "id": f"wamid.SIM{uuid.uuid4().hex}", "timestamp": str(int(time.time()))}
     if reply_id:
-        message |= {"type": "interactive", "interactive": {"type": reply_kind, reply_kind: {"id": reply_id, "title": reply_title or reply_id}}}
+        reply = {"id": reply_id, "title": reply_title or reply_id}
+        message |= {"type": "interactive", "interactive": {"type": reply_kind, reply_kind: reply}}
     else:
         message |= {"type": "text", "text": {"body": text or ""}}
     value = {

@@ -1,7 +1,7 @@
 """The aiohttp application: the web edge (bot) and the panel (admin) on the composition root's runtime."""
 from __future__ import annotations
 
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 

@@ -2,18 +2,26 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import catalog
-from domain.people.admin_users import create_user
 from domain.models import (
-    Appointment, Booking, Business, CheckIn, Client, Conversation, CreditBalance, CreditEntry, InboundMessage,
+    Appointment,
+    Booking,
+    Business,
+    CheckIn,
+    Client,
+    Conversation,
+    CreditBalance,
+    CreditEntry,
+    InboundMessage,
     OutboundMessage,
 )
+from domain.people.admin_users import create_user
+from domain.scheduling import catalog
 
 CLIENTS = 2_000
 TRAINERS = 6
@@ -72,7 +80,7 @@ async def _sessions(session: AsyncSession, business_id: int, trainer_ids: list[i
             continue
         for trainer_id in trainer_ids:
             for slot in range(SESSIONS_PER_TRAINER_DAY):
-                begins = datetime.combine(date, time(9 + slot + (slot >= 4) * 4), timezone.utc)
+                begins = datetime.combine(date, time(9 + slot + (slot >= 4) * 4), UTC)
                 appointments.append({"business_id": business_id, "staff_id": trainer_id, "service_id": service_id,
                                      "kind": "personal", "starts_at": begins, "ends_at": begins + timedelta(hours=1),
                                      "blocked_from": begins, "blocked_until": begins + timedelta(hours=1), "capacity": 1,
@@ -98,7 +106,7 @@ async def _classes(session: AsyncSession, business_id: int, trainer_id: int, ser
     """Spinning at 06:00 UTC on Mondays, Wednesdays and Fridays (before the personal sessions), 10 riders each."""
     first_day = (now - timedelta(weeks=WEEKS_PAST)).date()
     days = [first_day + timedelta(days=d) for d in range((WEEKS_PAST + WEEKS_AHEAD) * 7)]
-    starts = [datetime.combine(d, time(6), timezone.utc) for d in days if d.weekday() in (0, 2, 4)]
+    starts = [datetime.combine(d, time(6), UTC) for d in days if d.weekday() in (0, 2, 4)]
     ids = await _bulk(session, Appointment, [
         {"business_id": business_id, "staff_id": trainer_id, "service_id": service_id, "kind": "class", "starts_at": s,
          "ends_at": s + timedelta(minutes=45), "blocked_from": s, "blocked_until": s + timedelta(minutes=45), "capacity": 12,

@@ -10,7 +10,7 @@ import json
 import re
 import statistics
 import time as clock
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
@@ -20,9 +20,8 @@ from app.bootstrap import bootstrap
 from app.web import create_web_app
 from bench.admin_data import OWNER_EMAIL, PASSWORD, seed_studio
 from bench.database import fresh_database
-from runtime.settings import load_settings
 from domain.models import Appointment, Booking, Client, Staff
-from runtime.broker import build_broker
+from runtime.settings import load_settings
 
 DB = "fitzap_bench_admin"
 TARGET_MS = 100
@@ -79,7 +78,7 @@ async def _run() -> list[dict[str, object]]:
                              SECRET_KEY="bench-secret-key-0123456789", ADMIN_COOKIE_SECURE=False)
     app = bootstrap(settings)
     runtime = await app.runtime()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     started = clock.perf_counter()
     async with runtime.sessions.begin() as session:
         business_id = await seed_studio(session, now - timedelta(minutes=1))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import statistics
 import time as clock
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.scheduling.availability import Busy, SlotRequest, WeeklyRule, free_slots, local_day_bounds
@@ -80,7 +80,7 @@ def slot_request(now: datetime) -> SlotRequest:
 
 def run_availability_bench(iterations: int = 200, now: datetime | None = None) -> dict:
     """Time `free_slots` over the whole dataset `iterations` times; median and p99 in milliseconds."""
-    now = now or datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    now = now or datetime.now(UTC).replace(second=0, microsecond=0)
     rules, busy_all = build_dataset(now)
     request = slot_request(now)
     slots = free_slots(rules, busy_all, request)  # warm-up: zone cache, first-call costs

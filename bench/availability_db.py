@@ -8,13 +8,12 @@ import asyncio
 import json
 import statistics
 import time as clock
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-
+from bench.database import fresh_database
+from domain.models import Appointment, Business, TimeOff
 from domain.scheduling import catalog, slots
 from domain.sql.db import create_engine, create_sessionmaker
-from domain.models import Appointment, Business, TimeOff
-from bench.database import fresh_database
 
 DB = "fitzap_bench_availability"
 APPOINTMENTS = 5_000
@@ -37,7 +36,7 @@ async def _seed(sessions, now: datetime) -> tuple[int, int]:  # type: ignore[no-
         session.add_all(TimeOff(business_id=shop.id, staff_id=trainer.id, starts_at=now + timedelta(days=d),
                                 ends_at=now + timedelta(days=d, hours=24), reason="holiday") for d in (10, 40, 41, 42, 70))
         # 5,000 appointments over the next year: ~14 a day, on the hour, 06:00-20:00 local (UTC-3).
-        start_day = datetime.combine(now.date() + timedelta(days=1), time(9), timezone.utc)
+        start_day = datetime.combine(now.date() + timedelta(days=1), time(9), UTC)
         rows = []
         for i in range(APPOINTMENTS):
             day, slot = divmod(i, 14)
@@ -54,7 +53,7 @@ async def _run(iterations: int) -> dict[str, object]:
     url = await fresh_database(DB)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     business_id, service_id = await _seed(sessions, now)
     window_start: date = (now + timedelta(days=1)).date()
     timings_ms: list[float] = []

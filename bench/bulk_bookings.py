@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import catalog
 from domain.models import Appointment, Booking, Client
+from domain.scheduling import catalog
 
 
 async def load_bookings(session: AsyncSession, business_id: int, *, bookings: int, clients: int, first_start: datetime,

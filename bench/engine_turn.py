@@ -10,17 +10,17 @@ import itertools
 import json
 import statistics
 import time as clock
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dramatiq.brokers.stub import StubBroker
 
 from app.bootstrap import bootstrap
+from bench.database import fresh_database
 from channels.sandbox import SandboxChannel
-from runtime.settings import load_settings
 from domain.demo_seed import seed_demo
 from domain.messaging.inbox import IncomingMessage, record_inbound
-from bench.database import fresh_database
 from runtime.broker import build_broker
+from runtime.settings import load_settings
 from workers import processing
 
 DB = "fitzap_bench_engine"
@@ -39,7 +39,7 @@ async def _run(turns: int) -> dict[str, object]:
     runtime = await app.runtime()
     sessions = runtime.sessions
     async with sessions.begin() as session:
-        business = await seed_demo(session, "bench-engine", datetime.now(timezone.utc))
+        business = await seed_demo(session, "bench-engine", datetime.now(UTC))
         business_id = business.id
     timings: list[float] = []
     engine_ms: list[float] = []
@@ -55,7 +55,7 @@ async def _run(turns: int) -> dict[str, object]:
         wa_id = f"55119{n // len(MESSAGES):08d}"  # a new client every cycle, so first contacts are included
         started = clock.perf_counter()
         async with sessions.begin() as session:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             client_ids = await record_inbound(session, business_id, [IncomingMessage(
                 f"wamid.BENCH{n}", wa_id, None, "Bench", "text", text, {"text": {"body": text}}, now)], now)
         await processing.process(runtime, client_ids)

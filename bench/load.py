@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Iterator
 
 import orjson
 
@@ -97,7 +97,7 @@ async def turns(
             return None
         try:
             return await asyncio.wait_for(replied, turn_timeout_s) - started
-        except asyncio.TimeoutError:  # a missing reply: counted in "errors"
+        except TimeoutError:  # a missing reply: counted in "errors"
             standin.forget(hook.wa_id)
             return None
 

@@ -12,20 +12,20 @@ import logging
 import signal
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psutil
 from sqlalchemy import func, select
 
+from app.bootstrap import bootstrap
 from bench import stack
 from bench.bulk_bookings import load_bookings
 from bench.database import fresh_database
 from bench.graph_standin import GraphStandIn
 from bench.run import _exclusive
 from domain.automation import scheduled_work
-from domain.sql.db import create_engine, create_sessionmaker
 from domain.models import Business, OutboundMessage
-from app.bootstrap import bootstrap
+from domain.sql.db import create_engine, create_sessionmaker
 from runtime.settings import load_settings
 
 DB = "fitzap_bench_reminders"
@@ -62,11 +62,11 @@ async def _bench(n: int) -> dict[str, object]:
     try:
         bench.env["WHATSAPP_API_BASE_URL"] = f"http://127.0.0.1:{await standin.start()}"
         await stack.flush_redis()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         await _load(sessions, n, now)
         started = time.perf_counter()
         async with sessions.begin() as session:
-            while await scheduled_work.reconcile(session, datetime.now(timezone.utc)) > 0:
+            while await scheduled_work.reconcile(session, datetime.now(UTC)) > 0:
                 pass
         scheduling_s = time.perf_counter() - started
         worker = psutil.Process(stack.start_worker(bench).pid)

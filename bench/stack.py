@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -57,8 +57,8 @@ def new_stack() -> Stack:
 
 async def prepare_data(stack: Stack) -> None:
     """Recreate the bench database at the latest schema with one business; empty Redis db 14."""
-    from domain.sql.db import create_engine, create_sessionmaker
     from domain.models import Business
+    from domain.sql.db import create_engine, create_sessionmaker
     from migrations.runner import upgrade
 
     conn = await asyncpg.connect(PG_ADMIN_URL)
@@ -72,7 +72,7 @@ async def prepare_data(stack: Stack) -> None:
     try:
         async with create_sessionmaker(engine).begin() as session:
             session.add(Business(name="Studio Bench", phone_number_id=stack.phone_number_id, timezone="America/Sao_Paulo",
-                                 locale="pt-BR", currency="BRL", created_at=datetime.now(timezone.utc)))
+                                 locale="pt-BR", currency="BRL", created_at=datetime.now(UTC)))
     finally:
         await engine.dispose()
     await flush_redis()

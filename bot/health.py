@@ -33,4 +33,5 @@ async def readyz(request: web.Request) -> web.Response:
         except Exception as exc:
             checks["redis"] = f"failed: {type(exc).__name__}"
     failed = sorted(name for name, result in checks.items() if result != "ok")
-    return web.json_response({"status": "ok" if not failed else "failed", "failed": failed, "checks": checks}, status=503 if failed else 200)
+    return web.json_response({"status": "ok" if not failed else "failed", "failed": failed, "checks": checks},
+                             status=503 if failed else 200)

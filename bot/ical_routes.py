@@ -6,9 +6,9 @@ import hmac
 
 from aiohttp import web
 
-from runtime.keys import RUNTIME
-from domain.scheduling import ical
 from domain.errors import NotFound
+from domain.scheduling import ical
+from runtime.keys import RUNTIME
 
 ICS_HEADERS = {
     "Content-Type": "text/calendar; charset=utf-8",

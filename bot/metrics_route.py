@@ -12,8 +12,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.keys import METRICS
-from runtime.keys import RUNTIME, SETTINGS
 from domain.messaging.backlog import read_backlog
+from runtime.keys import RUNTIME, SETTINGS
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The web edge on the app: the WhatsApp webhook, health, metrics, the sandbox outbox and calendars."""
 from __future__ import annotations
 
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from runtime.keys import RUNTIME
 from domain.messaging.sandbox import sent_to
+from runtime.keys import RUNTIME
 
 
 async def sandbox_messages(request: web.Request) -> web.Response:

@@ -9,13 +9,13 @@ from pydantic import ValidationError
 
 from bot.inbound_store import Received
 from bot.keys import INBOUND_STORE, METRICS
-from runtime.keys import RUNTIME
-from channels.webhook_payloads import Change, Message, WebhookBody, message_json
-from runtime.resources import Runtime
 from channels.signature import is_valid
-from domain.people.businesses import BusinessRef, by_phone_number_id
+from channels.webhook_payloads import Change, Message, WebhookBody, message_json
 from domain.messaging.inbox import IncomingMessage
 from domain.messaging.statuses import StatusUpdate
+from domain.people.businesses import BusinessRef, by_phone_number_id
+from runtime.keys import RUNTIME
+from runtime.resources import Runtime
 
 log = logging.getLogger(__name__)
 _BUSINESS_TTL_S = 60.0

@@ -5,7 +5,7 @@ same model by the worker, which asks it what the conversation engine needs (`inc
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -97,7 +97,7 @@ class Message(_Open):
 
     @property
     def sent_at(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp, tz=timezone.utc)
+        return datetime.fromtimestamp(self.timestamp, tz=UTC)
 
     def reply_id(self) -> str | None:
         """The id of the button or list row tapped; a template's quick-reply payload only when it has
@@ -142,7 +142,7 @@ class Status(_Open):
 
     @property
     def occurred_at(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp, tz=timezone.utc)
+        return datetime.fromtimestamp(self.timestamp, tz=UTC)
 
 
 class Value(_Open):

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bootstrap import bootstrap
-from runtime.settings import Settings, load_settings
-from domain.people.admin_users import create_user
 from domain.errors import DomainError
 from domain.models import Business
+from domain.people.admin_users import create_user
+from runtime.settings import Settings, load_settings
 
 PASSWORD_ENV = "FITZAP_ADMIN_PASSWORD"
 

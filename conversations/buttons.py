@@ -2,18 +2,17 @@
 messages' buttons still work (checked again against things as they are now)."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Awaitable, Callable
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.flows import account, booking, feedback, manage, timepick
 from conversations.flows.common import show_menu
-from domain.scheduling import booking as bookings
-from domain.scheduling.catalog import get_scoped
 from domain.errors import DomainError
 from domain.models import Service
-
+from domain.scheduling import booking as bookings
+from domain.scheduling.catalog import get_scoped
 
 IntentRunner = Callable[[Ctx, str], Awaitable[None]]
 

@@ -1,16 +1,16 @@
 """Messages the domain's events send to clients (waitlist offers, …), queued in the same transaction."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.dates import clock_time, when
 from conversations.replies import Button, Buttons, Reply, Template, preview
 from conversations.texts import DEFAULT_LOCALE, say
-from domain.messaging import outbox
 from domain.automation import scheduled_work
+from domain.messaging import outbox
 from domain.models import Business, WaitlistEntry
 from domain.scheduling.schedule_times import quiet_until
 from domain.scheduling.waitlist_offers import offer_details

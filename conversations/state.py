@@ -20,7 +20,7 @@ class State:
     updated_at: str | None = None
 
     @classmethod
-    def load(cls, raw: dict[str, Any] | None) -> "State":
+    def load(cls, raw: dict[str, Any] | None) -> State:
         known = {k: v for k, v in (raw or {}).items() if k in cls.__dataclass_fields__}
         return cls(**known)
 

@@ -1,7 +1,7 @@
 """Message texts: Jinja2 macros, one template file per locale."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -12,7 +12,7 @@ DEFAULT_LOCALE = "pt-BR"
 _env = Environment(loader=PackageLoader("conversations", "templates"), undefined=StrictUndefined, autoescape=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module(locale: str) -> Any:
     return _env.get_template(f"{locale}.j2").module
 

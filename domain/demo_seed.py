@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import booking, catalog, classes, credits
-from domain.people.admin_users import create_user, hash_password
 from domain.errors import DomainError
 from domain.models import AdminUser, Business, Client, Staff
+from domain.people.admin_users import create_user, hash_password
+from domain.scheduling import booking, catalog, classes, credits
 
 DEMO_BUSINESS_NAME = "Studio Demo FitZap"
 DEMO_LOGINS = (("owner@fitzap.demo", "Dona do Studio", "owner", None), ("ana@fitzap.demo", "Ana Paula", "trainer", "Ana Paula"))
@@ -79,7 +79,7 @@ async def _week(session: AsyncSession, shop: Business, ana: int, bruno: int, per
         day = today + timedelta(days=offset)
         if day.weekday() >= 5:
             continue
-        at = lambda hour: datetime.combine(day, time(hour), zone).astimezone(ZoneInfo("UTC"))  # noqa: E731
+        at = lambda hour, day=day: datetime.combine(day, time(hour), zone).astimezone(ZoneInfo("UTC"))  # noqa: E731
         try:
             made = await classes.schedule_class(session, shop.id, service_id=spinning, staff_id=bruno, starts_at=at(19), now=now)
             for client in clients[: 1 + offset % 3]:

@@ -8,7 +8,8 @@ loads the script and runs the calls again; none of them ran, so that is safe.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript

@@ -9,14 +9,14 @@ call reserves fresh slots for all the sends the batch still has to make on that 
 up on missed slots would burst; so every send goes within LATE_SLOT_S of its own slot in the
 number's one sequence: any second sees at most its rate plus one, plus LATE_SLOT_S's worth of
 slots (1% at 10 ms), less than the allowance a slot taken per message already gets from a busy
-loop's wake-up delay after its sleep, which nothing bounds. A throughput error drops the batch's remaining slots on that number: the fresh ones come
-after the pause.
+loop's wake-up delay after its sleep, which nothing bounds. A throughput error drops the batch's
+remaining slots on that number: the fresh ones come after the pause.
 """
 from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict, deque
-from typing import Mapping
+from collections.abc import Mapping
 
 from runtime.rate_limit import RateLimiter
 

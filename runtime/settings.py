@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         return url or None
 
     @model_validator(mode="after")
-    def _production_is_real(self) -> "Settings":
+    def _production_is_real(self) -> Settings:
         if self.mode != "production":
             return self
         for name, demo_value in _DEMO_VALUES.items():

@@ -3,8 +3,9 @@ is found by the sweeper."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker

@@ -5,9 +5,9 @@ import re
 
 from aiohttp.test_utils import TestClient
 
-from runtime.resources import Runtime
-from domain.people.admin_users import create_user
 from domain.models import AdminUser
+from domain.people.admin_users import create_user
+from runtime.resources import Runtime
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from domain.scheduling import catalog
 from domain.models import Business, Client
+from domain.scheduling import catalog
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 # Monday 2026-11-23 09:00 in São Paulo (UTC-3, no DST).
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def local(day: int, hour: int, minute: int = 0, month: int = 11, year: int = 2026) -> datetime:
     """A São Paulo wall-clock time as an aware UTC datetime."""
-    return datetime(year, month, day, hour, minute, tzinfo=SAO_PAULO).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=SAO_PAULO).astimezone(UTC)
 
 
 @dataclass

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 
-from runtime.resources import Runtime
+from domain.models import Booking, Business, Client, Service
 from domain.scheduling import appointments
 from domain.scheduling.booking_rules import Span
-from domain.models import Booking, Business, Client, Service
+from runtime.resources import Runtime
 from tests.admin_support import login, make_user
 from tests.booking_setup import Studio
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timezone
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -15,12 +15,12 @@ from sqlalchemy import text
 
 from app.bootstrap import App, bootstrap
 from app.web import create_web_app
-from runtime.resources import Runtime
-from runtime.settings import Settings, load_settings
 from domain.clock import FixedClock
 from domain.models import Base, Business
-from tests.support import APP_SECRET, PHONE_NUMBER_ID
 from runtime.broker import build_broker
+from runtime.resources import Runtime
+from runtime.settings import Settings, load_settings
+from tests.support import APP_SECRET, PHONE_NUMBER_ID
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_HOST_URL = PG_ADMIN_URL.rsplit("/", 1)[0]
@@ -68,7 +68,7 @@ async def database() -> AsyncIterator[str]:
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(datetime.now(timezone.utc).replace(microsecond=0))
+    return FixedClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture

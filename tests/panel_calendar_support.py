@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from runtime.resources import Runtime
-from domain.scheduling import booking
 from domain.models import Booking, Business, OutboundMessage
+from domain.scheduling import booking
+from runtime.resources import Runtime
 from tests.admin_support import login, make_user
 from tests.booking_setup import NOW, Studio, make_studio
 

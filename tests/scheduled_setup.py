@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from domain.scheduling import booking
 from domain.models import Client, OutboundMessage, ScheduledMessage
+from domain.scheduling import booking
 from tests.booking_setup import Studio
 from workers import due_work
 

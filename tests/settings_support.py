@@ -1,17 +1,17 @@
 """Helpers for the settings and staff page tests: logged-in owner and trainer, a second business."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from runtime.resources import Runtime
-from domain.scheduling import catalog
 from domain.models import Business
+from domain.scheduling import catalog
+from runtime.resources import Runtime
 from tests.admin_support import login, make_user
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 async def as_owner(web: TestClient, runtime: Runtime, business: Business) -> str:

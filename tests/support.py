@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import copy
-from contextlib import asynccontextmanager
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
-
 from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name

@@ -4,14 +4,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
-from cli.main import main as fitzap
 from app.bootstrap import bootstrap
-from runtime.resources import Runtime
+from cli.main import main as fitzap
 from domain.models import AdminUser, Business
+from runtime.resources import Runtime
 from tests.admin_support import PASSWORD, csrf_of, login, make_user
 from tests.conftest import make_settings
 from tests.support import serving

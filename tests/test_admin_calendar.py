@@ -6,9 +6,9 @@ import html
 import pytest
 from sqlalchemy import select
 
-from domain.scheduling import catalog, credits
 from domain.clock import FixedClock
 from domain.models import Appointment, Booking, Client
+from domain.scheduling import catalog, credits
 from tests.booking_setup import NOW, local
 from tests.panel_calendar_support import book, count_bookings, open_panel, other_business, outbox, week_html
 

@@ -1,16 +1,15 @@
 """The classes page: upcoming sessions with seats, scheduling one, its roster and waitlist, cancelling it."""
 from __future__ import annotations
 
-from dramatiq import Message
-
 import html
 
 import pytest
+from dramatiq import Message
 from sqlalchemy import func, select
 
-from domain.scheduling import catalog, classes, credits
 from domain.clock import FixedClock
 from domain.models import Appointment
+from domain.scheduling import catalog, classes, credits
 from tests.booking_setup import NOW, local
 from tests.panel_calendar_support import open_panel, other_business, outbox
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from admin.page_support import local_time
-from domain.scheduling import checkins, credits
 from domain.models import Client, ClientNote, InboundMessage, OutboundMessage
+from domain.scheduling import checkins, credits
 from tests.booking_setup import make_studio
 from tests.client_admin_setup import as_owner, as_trainer, book, hours, other_business_client, visible_text
 

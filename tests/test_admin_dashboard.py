@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.scheduling import booking, checkins
 from domain.clock import FixedClock
+from domain.scheduling import booking, checkins
 from tests.booking_setup import NOW, local
 from tests.panel_calendar_support import book, open_panel
 

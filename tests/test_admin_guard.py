@@ -5,8 +5,8 @@ import re
 
 from aiohttp.test_utils import TestClient
 
-from runtime.resources import Runtime
 from domain.models import Business
+from runtime.resources import Runtime
 from tests.admin_support import csrf_of, login, make_user
 
 PUBLIC = {"/admin/login"}

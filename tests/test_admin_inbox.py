@@ -32,7 +32,8 @@ async def _converse(runtime, client_id: int, *, handoff: bool, minutes_ago: floa
         at, client = now - hours(minutes_ago / 60), await session.get(Client, client_id)
         session.add(Conversation(business_id=client.business_id, client_id=client_id, state={}, handoff=handoff,
                                  version=1, updated_at=at))
-        session.add(InboundMessage(business_id=client.business_id, client_id=client_id, provider_message_id=f"wamid.{client_id}", kind="text",
+        session.add(InboundMessage(business_id=client.business_id, client_id=client_id, provider_message_id=f"wamid.{client_id}",
+                                   kind="text",
                                    body=says, payload={}, sent_at=at, received_at=at))
         client.last_inbound_at = at
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from runtime.resources import Runtime
-from domain.scheduling import catalog
 from domain.models import Business, Staff
+from domain.scheduling import catalog
+from runtime.resources import Runtime
 from tests.settings_support import as_owner, as_trainer, fresh, post
 
 GOOD = {"reminder_hours": "2, 48", "reminder_template": "lembrete_treino", "followup_enabled": "on",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from runtime.resources import Runtime
 from domain.models import Business
+from runtime.resources import Runtime
 from tests.settings_support import as_owner, as_trainer, fresh, post
 
 GOOD = {"name": "Studio Força Total", "timezone": "America/Recife", "locale": "en", "currency": "usd",

@@ -1,15 +1,15 @@
 """Settings → Weekly hours and time off: the owner edits any trainer's; a trainer only looks at their own."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from runtime.resources import Runtime
-from domain.scheduling import catalog, weekly_hours
 from domain.clock import FixedClock
 from domain.models import Business, TimeOff
+from domain.scheduling import catalog, weekly_hours
+from runtime.resources import Runtime
 from tests.booking_setup import make_studio
 from tests.settings_support import NOW, as_owner, as_trainer, fresh, other_business, post
 
@@ -74,8 +74,8 @@ async def test_owner_adds_and_removes_time_off_in_local_time(web: TestClient, ru
     async with runtime.sessions() as session:
         [off] = await weekly_hours.upcoming_time_off(session, business.id, studio.bruno, NOW)
     # São Paulo is UTC-3 in December.
-    assert (off.starts_at, off.ends_at, off.reason) == (datetime(2026, 12, 24, 15, tzinfo=timezone.utc),
-                                                        datetime(2026, 12, 26, 11, tzinfo=timezone.utc), "Natal")
+    assert (off.starts_at, off.ends_at, off.reason) == (datetime(2026, 12, 24, 15, tzinfo=UTC),
+                                                        datetime(2026, 12, 26, 11, tzinfo=UTC), "Natal")
     page = await (await web.get(f"/admin/settings/hours/{studio.bruno}")).text()
     assert "Thu 24/12/2026 12:00" in page and "Natal" in page
     assert (await post(web, f"/admin/settings/time-off/{off.id}/delete", token)).status == 302

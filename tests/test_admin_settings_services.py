@@ -4,9 +4,9 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from runtime.resources import Runtime
-from domain.scheduling import catalog
 from domain.models import Business, MessageTemplate, Service
+from domain.scheduling import catalog
+from runtime.resources import Runtime
 from tests.booking_setup import make_studio
 from tests.client_admin_setup import visible_text
 from tests.settings_support import NOW, as_owner, as_trainer, fresh, other_business, post

@@ -7,9 +7,9 @@ import httpx
 import respx
 from aiohttp.test_utils import TestClient
 
-from runtime.resources import Runtime
 from domain.messaging import secret_box
 from domain.models import Business
+from runtime.resources import Runtime
 from tests.conftest import GRAPH
 from tests.settings_support import as_owner, as_trainer, fresh, other_business, post
 from tests.support import drain, fixture, inbound, signed

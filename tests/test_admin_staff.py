@@ -6,10 +6,10 @@ import asyncio
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from runtime.resources import Runtime
-from domain.scheduling import catalog
-from domain.people import panel_users
 from domain.models import AdminUser, Business, Staff
+from domain.people import panel_users
+from domain.scheduling import catalog
+from runtime.resources import Runtime
 from tests.admin_support import login, make_user
 from tests.settings_support import NOW, as_owner, as_trainer, fresh, other_business, post
 

@@ -1,7 +1,7 @@
 """Pure availability sweep: weekly rules minus time off minus buffered appointments, in the business's zone."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from domain.scheduling.availability import Busy, Slot, SlotRequest, WeeklyRule, free_slots, local_day_bounds, merge_busy
 
-UTC = timezone.utc
+UTC = UTC
 NY, LISBON, SAO_PAULO = "America/New_York", "Europe/Lisbon", "America/Sao_Paulo"
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 MIN = timedelta(minutes=1)

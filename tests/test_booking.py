@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from domain.errors import InThePast, InvalidTransition, NoCredits, NotFound, OutsideAvailability, SlotTaken, TooFar, TooSoon
+from domain.models import Appointment, Booking, BookingEvent, Business, Service
 from domain.scheduling import appointments, booking, catalog, credits, memberships
 from domain.scheduling.booking_rules import Span
-from domain.errors import (InThePast, InvalidTransition, NoCredits, NotFound, OutsideAvailability, SlotTaken, TooFar,
-                           TooSoon)
-from domain.models import Appointment, Booking, BookingEvent, Business, Service
 from tests.booking_setup import NOW, local, make_client, make_studio
 
 
@@ -203,7 +202,8 @@ async def test_booking_history_is_kept(runtime, business):
         await booking.set_status(session, business.id, made.id, "confirmed", NOW)
         await booking.cancel(session, business.id, made.id, NOW, reason="viagem")
     async with runtime.sessions() as session:
-        events = (await session.execute(select(BookingEvent).where(BookingEvent.booking_id == made.id).order_by(BookingEvent.id))).scalars().all()
+        stmt = select(BookingEvent).where(BookingEvent.booking_id == made.id).order_by(BookingEvent.id)
+        events = (await session.execute(stmt)).scalars().all()
         kept = await session.get(Booking, made.id)
     assert [(e.from_status, e.to_status) for e in events] == [(None, "booked"), ("booked", "confirmed"), ("confirmed", "cancelled")]
     assert (kept.status, kept.cancel_reason, kept.cancelled_by) == ("cancelled", "viagem", "client")

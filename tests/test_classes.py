@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from domain.scheduling import booking, classes
 from domain.errors import AlreadyBooked, ClassFull, OfferExpired
 from domain.models import Booking, WaitlistEntry
+from domain.scheduling import booking, classes
 from tests.booking_setup import NOW, local, make_studio
 
 

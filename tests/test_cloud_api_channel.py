@@ -74,7 +74,8 @@ async def test_buttons_become_interactive_reply_buttons(api: respx.MockRouter, c
     assert sent_json(route)["interactive"] == {
         "type": "button",
         "body": {"text": "Confirma?"},
-        "action": {"buttons": [{"type": "reply", "reply": {"id": "yes", "title": "Sim"}}, {"type": "reply", "reply": {"id": "no", "title": "Não"}}]},
+        "action": {"buttons": [{"type": "reply", "reply": {"id": "yes", "title": "Sim"}},
+                               {"type": "reply", "reply": {"id": "no", "title": "Não"}}]},
     }
 
 
@@ -89,7 +90,8 @@ async def test_list_becomes_interactive_list(api: respx.MockRouter, channel: Clo
         "body": {"text": "Escolha um horário"},
         "action": {
             "button": "Horários",
-            "sections": [{"title": "Esta semana", "rows": [{"id": "s1", "title": "Seg 07:00", "description": "Funcional"}, {"id": "s2", "title": "Ter 18:00"}]}],
+            "sections": [{"title": "Esta semana", "rows": [{"id": "s1", "title": "Seg 07:00", "description": "Funcional"},
+                                                           {"id": "s2", "title": "Ter 18:00"}]}],
         },
     }
 
@@ -158,7 +160,8 @@ async def test_server_error_is_transient(api: respx.MockRouter, channel: CloudAp
 
 
 async def test_retry_after_header_is_honoured(api: respx.MockRouter, channel: CloudApiChannel) -> None:
-    api.post(URL).mock(return_value=httpx.Response(429, headers={"Retry-After": "17"}, json={"error": {"code": 80007, "message": "Rate limit"}}))
+    api.post(URL).mock(return_value=httpx.Response(429, headers={"Retry-After": "17"},
+                                                   json={"error": {"code": 80007, "message": "Rate limit"}}))
     with pytest.raises(TransientSendError) as raised:
         await channel.send(envelope("text", {"body": "oi"}))
     assert raised.value.retry_after_s == 17.0

@@ -4,16 +4,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from domain.scheduling import credits, memberships
 from domain.errors import NoCredits, NotFound
 from domain.models import Appointment, Booking, Business, Client, CreditBalance, CreditEntry, Service, Staff
+from domain.scheduling import credits, memberships
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 DAY = timedelta(days=1)
@@ -317,7 +317,7 @@ async def test_cancelled_membership_does_not_cover(runtime, shop, clock):
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:
     """A São Paulo wall-clock time in November 2026 (UTC−3) as an aware UTC datetime."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=SAO_PAULO).astimezone(timezone.utc)
+    return datetime(2026, 11, day, hour, minute, tzinfo=SAO_PAULO).astimezone(UTC)
 
 
 async def test_sessions_used_in_week_counts_membership_bookings_of_that_local_week(runtime, shop, clock):

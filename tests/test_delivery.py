@@ -8,9 +8,9 @@ import httpx
 import respx
 from sqlalchemy import select
 
-from domain.models import InboundMessage, OutboundMessage
 from domain.messaging.conversation_store import lock_conversation
 from domain.messaging.outbox import SENDING_STALE_AFTER, OutgoingMessage, queue_messages
+from domain.models import InboundMessage, OutboundMessage
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID, drain, fixture, inbound, signed
 from workers.delivery import deliver
@@ -131,7 +131,8 @@ async def test_twenty_concurrent_webhooks_from_one_contact_are_answered_in_order
         processed = (await session.execute(select(InboundMessage.processed_at).order_by(InboundMessage.id))).scalars().all()
     assert len(processed) == 20 and all(processed)
     replies = [r for r in await outbox(runtime) if r.kind != "read"]
-    # msg 0 is greeted (greeting with the consent buttons + menu); every later message is not understood (one text, and a menu on each second)
+    # msg 0 is greeted (greeting with the consent buttons + menu); every later message is not understood
+    # (one text, and a menu on each second)
     assert replies[0].body and "Studio Força" in replies[0].body
     assert all(r.status == "sent" for r in replies)
     sent_order = sorted(replies, key=lambda r: r.sent_at)  # type: ignore[arg-type, return-value]
@@ -139,7 +140,8 @@ async def test_twenty_concurrent_webhooks_from_one_contact_are_answered_in_order
 
 
 @respx.mock(assert_all_mocked=True)
-async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_the_sweeper(web, runtime, business, broker, respx_mock, clock):
+async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_the_sweeper(web, runtime, business, broker,
+                                                                                            respx_mock, clock):
     route = respx_mock.post(SEND_URL).mock(side_effect=ok)
     await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
     from workers.processing import take_turn

@@ -18,12 +18,12 @@ import trustme
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from app.bootstrap import build_channel
 from channels.base import OutboundEnvelope, PermanentSendError, TransientSendError
 from channels.cloud_api import CloudApiChannel
 from channels.graph_connections import KeepAliveGraph
-from app.bootstrap import build_channel
-from runtime.settings import Settings
 from conversations.replies import Text
+from runtime.settings import Settings
 from tests.conftest import make_settings
 
 TOKEN = "EAAG-real-http-token"

@@ -8,9 +8,9 @@ import pytest
 from icalendar import Calendar
 
 from bot.ical_routes import booking_ics_path, booking_ics_signature
-from domain.scheduling import ical
 from domain.errors import NotFound
 from domain.models import Appointment, Booking, Business, Client, Service, Staff
+from domain.scheduling import ical
 
 SECRET_KEY = "test-secret-key-0123456789"  # what tests/conftest.py gives the app
 

@@ -1,4 +1,4 @@
-"""The conversation engine asks domain services for everything: it builds no SQL and runs no query itself."""
+"""The layers hold: packages import one way, and the conversation engine builds no SQL and runs no query itself."""
 from __future__ import annotations
 
 import ast
@@ -35,3 +35,36 @@ def test_conversations_never_call_the_database_session_themselves():
                         (isinstance(owner, ast.Attribute) and owner.attr == "session"):
                     calls.append((name, node.lineno, node.func.attr))
     assert calls == []
+
+
+# Who may import whom among the project's packages: outer to inner, never back (docs/architecture.md).
+ALLOWED = {
+    "cli": {"app", "bench", "workers", "runtime", "channels", "conversations", "domain", "migrations"},
+    "bench": {"app", "admin", "workers", "runtime", "channels", "conversations", "domain", "migrations"},
+    "app": {"bot", "admin", "workers", "runtime", "channels", "conversations", "domain", "migrations"},
+    "bot": {"runtime", "channels", "conversations", "domain"},
+    "admin": {"runtime", "channels", "conversations", "domain"},
+    "workers": {"runtime", "channels", "conversations", "domain"},
+    "runtime": {"channels", "domain"},
+    "channels": {"conversations", "domain"},
+    "conversations": {"domain"},
+    "domain": set(),
+    "migrations": {"domain"},
+}
+
+
+def test_packages_import_one_way_only():
+    root = CONVERSATIONS.parent
+    wrong = []
+    for package, allowed in ALLOWED.items():
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                wrong += [(str(path.relative_to(root)), name) for name in names
+                          if (top := name.split(".")[0]) in ALLOWED and top != package and top not in allowed]
+    assert wrong == []

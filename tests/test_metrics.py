@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from conversations.notices import queue_waitlist_offers
-from domain.scheduling import booking, classes
 from domain.models import Business, Client, OutboundMessage
+from domain.scheduling import booking, classes
 from tests.booking_setup import NOW, local, make_studio
 
 

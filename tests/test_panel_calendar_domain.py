@@ -6,14 +6,14 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import select
 
-from conversations.team_notices import tell
-from domain.scheduling import booking, catalog, classes, credits
 from admin.read_models import class_sessions, panel_choices
 from admin.read_models.business_week import week_edges
 from admin.read_models.calendar_week import booking_entry, entries_between
 from admin.read_models.dashboard_stats import dashboard
+from conversations.team_notices import tell
 from domain.errors import NotFound
 from domain.models import Business, Client, InboundMessage, OutboundMessage
+from domain.scheduling import booking, catalog, classes, credits
 from tests.booking_setup import NOW, local, make_studio
 
 TZ = "America/Sao_Paulo"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import respx
@@ -10,14 +10,14 @@ from dramatiq import Message
 from sqlalchemy import func, select
 
 from conversations.replies import Text
-from domain.scheduling import booking, classes
 from domain.messaging import outbox
 from domain.messaging.inbox import IncomingMessage, record_inbound
 from domain.models import Client, InboundMessage, OutboundMessage
+from domain.scheduling import booking, classes
+from runtime.broker import INBOUND_QUEUE, OUTBOUND_QUEUE
 from tests.booking_setup import NOW, local, make_studio
 from tests.support import drain, inbound, signed
 from tests.test_delivery import SEND_URL, ok, sent_bodies
-from runtime.broker import INBOUND_QUEUE, OUTBOUND_QUEUE
 from workers import delivery, processing
 
 WA_IDS = ["5511987650001", "5511987650002", "5511987650003"]
@@ -119,7 +119,7 @@ async def test_replies_queued_while_earlier_ones_were_being_sent_go_out_once_tho
 
 async def test_a_webhook_batch_rolled_back_leaves_nothing_behind(runtime, business):
     """A batch's client and inbox rows commit together or not at all."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     message = IncomingMessage("wamid.ROLLBACK", WA_IDS[0], None, "Ana", "text", "oi", {"text": {"body": "oi"}}, now)
     with pytest.raises(RuntimeError):
         async with runtime.sessions.begin() as session:

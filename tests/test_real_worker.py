@@ -6,17 +6,15 @@ import itertools
 
 import httpx
 import respx
-from aiohttp.test_utils import TestClient, TestServer
 from dramatiq import Worker
 from sqlalchemy import func, select
 
 from app.bootstrap import bootstrap
 from domain.models import InboundMessage, OutboundMessage
-from tests.conftest import GRAPH, REDIS_URL
-from runtime.wake import Wake
-from tests.support import PHONE_NUMBER_ID, inbound, signed
 from runtime.broker import INBOUND_QUEUE, build_broker
-from tests.support import serving
+from runtime.wake import Wake
+from tests.conftest import GRAPH
+from tests.support import PHONE_NUMBER_ID, inbound, serving, signed
 
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
 
@@ -34,7 +32,8 @@ async def test_dramatiq_worker_on_redis_answers_a_webhook(runtime, business, set
     worker = Worker(worker_side.broker, worker_threads=2, worker_timeout=50)
     ids = itertools.count()
     with respx.mock(assert_all_mocked=True) as mock:
-        route = mock.post(SEND_URL).mock(side_effect=lambda request: httpx.Response(200, json={"messages": [{"id": f"wamid.W{next(ids)}"}]}))
+        route = mock.post(SEND_URL).mock(
+            side_effect=lambda request: httpx.Response(200, json={"messages": [{"id": f"wamid.W{next(ids)}"}]}))
         worker.start()
         try:
             async with serving(web_side) as web:

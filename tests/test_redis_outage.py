@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 import respx
-from aiohttp.test_utils import TestClient, TestServer
 from dramatiq import Message
 from redis.asyncio import Redis
 from sqlalchemy import select

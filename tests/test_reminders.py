@@ -1,11 +1,11 @@
 """Appointment reminders: planned with the booking, never stale, buttons or template, local time, quiet hours."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from conversations.replies import Template
-from domain.scheduling import booking, catalog
 from domain.models import Business
+from domain.scheduling import booking, catalog
 from domain.scheduling.schedule_times import before_in_local_terms, quiet_until
 from tests.booking_setup import NOW, local, make_studio
 from tests.scheduled_setup import book, chatting, due_rows, run_due_at
@@ -77,8 +77,8 @@ async def test_cancelled_appointment_gets_no_reminder_followup_or_no_show(runtim
 
 async def test_reminder_for_7am_goes_out_at_7am_the_day_before_across_dst(runtime, business, broker, clock):
     # New York leaves DST on Sunday 1 Nov 2026 at 02:00: Saturday 07:00 EDT is 25 real hours before Sunday 07:00 EST.
-    start = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)  # 07:00 EST
-    assert before_in_local_terms(start, 1440, "America/New_York") == datetime(2026, 10, 31, 11, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # 07:00 EST
+    assert before_in_local_terms(start, 1440, "America/New_York") == datetime(2026, 10, 31, 11, 0, tzinfo=UTC)
     assert before_in_local_terms(start, 120, "America/New_York") == start - timedelta(hours=2)
     async with runtime.sessions.begin() as session:
         shop = await session.get(Business, business.id)
@@ -86,9 +86,9 @@ async def test_reminder_for_7am_goes_out_at_7am_the_day_before_across_dst(runtim
     studio = await make_studio(runtime, business)
     async with runtime.sessions.begin() as session:
         await catalog.add_weekly_hours(session, business.id, studio.ana, 6, time(6), time(12))  # Sundays too
-    booking_id = await book(runtime, studio, start, datetime(2026, 10, 28, 12, 0, tzinfo=timezone.utc))
+    booking_id = await book(runtime, studio, start, datetime(2026, 10, 28, 12, 0, tzinfo=UTC))
     reminder = (await due_rows(runtime, booking_id, "reminder"))[0]
-    assert reminder.due_at == datetime(2026, 10, 31, 11, 0, tzinfo=timezone.utc)  # 07:00 EDT, the day before
+    assert reminder.due_at == datetime(2026, 10, 31, 11, 0, tzinfo=UTC)  # 07:00 EDT, the day before
     assert await run_due_at(runtime, broker, clock, reminder.due_at - timedelta(minutes=1)) == []
     assert len(await run_due_at(runtime, broker, clock, reminder.due_at)) == 1
 

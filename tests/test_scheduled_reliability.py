@@ -19,8 +19,8 @@ from domain.messaging import outbox
 from domain.models import Business, OutboundMessage
 from tests.booking_setup import NOW, make_studio
 from tests.conftest import GRAPH
-from tests.support import PHONE_NUMBER_ID
 from tests.scheduled_setup import due_rows
+from tests.support import PHONE_NUMBER_ID
 from workers import delivery, due_work, sending
 
 

@@ -5,8 +5,8 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from domain.scheduling import booking, checkins, series
 from domain.models import Booking, CheckIn
+from domain.scheduling import booking, checkins, series
 from tests.booking_setup import NOW, local, make_studio
 
 

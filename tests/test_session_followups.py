@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from domain.scheduling import booking, checkins, classes, credits
+from conversations.notices import queue_waitlist_offers
 from domain.automation import digest_data
 from domain.messaging import handoff
-from conversations.notices import queue_waitlist_offers
 from domain.models import Appointment, Booking, Business, Client, SessionFeedback, Staff, WaitlistEntry
+from domain.scheduling import booking, checkins, classes, credits
 from tests.booking_setup import NOW, local, make_studio
 from tests.scheduled_setup import book, chatting, outbox, run_due_at
 from tests.support import drain, inbound, signed

@@ -7,8 +7,8 @@ import httpx
 import respx
 from sqlalchemy import select
 
-from domain.models import Business, Client, MessageStatusEvent, OutboundMessage
 from domain.messaging.outbox import mark_sent
+from domain.models import Business, Client, MessageStatusEvent, OutboundMessage
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID, drain, fixture, inbound, signed
 

@@ -38,7 +38,8 @@ async def test_a_message_that_breaks_the_engine_gets_an_apology_and_later_messag
         assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
         await drain(broker, runtime, only_inbound=True)
     async with runtime.sessions() as session:
-        rows = (await session.execute(select(OutboundMessage).where(OutboundMessage.kind != "read").order_by(OutboundMessage.id))).scalars().all()
+        stmt = select(OutboundMessage).where(OutboundMessage.kind != "read").order_by(OutboundMessage.id)
+        rows = (await session.execute(stmt)).scalars().all()
     replies = [shown(r) for r in rows]
     assert replies[-2].startswith("Opa, deu um problema aqui") and replies[-1].startswith("[list] Como posso ajudar?")
 
@@ -65,6 +66,7 @@ async def test_when_one_of_two_messages_breaks_the_engine_only_its_changes_are_u
     await drain(broker, runtime, only_inbound=True)
     async with runtime.sessions() as session:
         notes = (await session.execute(select(ClientNote.body))).scalars().all()
-        rows = (await session.execute(select(OutboundMessage).where(OutboundMessage.kind != "read").order_by(OutboundMessage.id))).scalars().all()
+        stmt = select(OutboundMessage).where(OutboundMessage.kind != "read").order_by(OutboundMessage.id)
+        rows = (await session.execute(stmt)).scalars().all()
     assert notes == ["oi"]
     assert shown(rows[-1]).startswith("Opa, deu um problema aqui")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Iterable
+from collections.abc import Iterable
 
 from bot.wake_ups import WakeUps
 

@@ -54,7 +54,8 @@ async def test_body_of_the_wrong_shape_gets_400_and_nothing_is_stored(web, runti
 
 
 async def test_subscription_handshake_echoes_the_challenge(web):
-    ok = await web.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "test-verify-token", "hub.challenge": "1158201444"})
+    ok = await web.get("/webhooks/whatsapp",
+                       params={"hub.mode": "subscribe", "hub.verify_token": "test-verify-token", "hub.challenge": "1158201444"})
     assert ok.status == 200 and await ok.text() == "1158201444"
     wrong = await web.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"})
     assert wrong.status == 403

@@ -3,21 +3,22 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import datetime, timezone
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
-from domain.scheduling import booking, classes, credits
-from domain.messaging import handoff
 from conversations.notices import queue_waitlist_offers
+from domain.messaging import handoff
 from domain.models import Booking, Business, Client, OutboundMessage
+from domain.scheduling import booking, classes, credits
 from tests.booking_setup import make_studio
 from tests.support import drain, inbound, signed
 
 _ids = itertools.count()
 # Monday 23 Nov 2026, 09:00 in São Paulo.
-DEFAULT_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+DEFAULT_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 CLIENT_WA = "5511987654321"
 
 

@@ -1,7 +1,8 @@
 """The Dramatiq actors: each fetches its loop's Runtime and does its work."""
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import dramatiq
 

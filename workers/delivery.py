@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 

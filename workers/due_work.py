@@ -6,13 +6,13 @@ import time
 
 from sqlalchemy import select
 
-from runtime.resources import Runtime
 from conversations.automations.run import run_batch
 from conversations.notices import queue_waitlist_offers
-from domain.scheduling import classes
 from domain.automation import digest_schedule, due_work, scheduled_work
 from domain.models import Business, WaitlistEntry
+from domain.scheduling import classes
 from domain.scheduling.schedule_times import quiet_until
+from runtime.resources import Runtime
 
 log = logging.getLogger(__name__)
 BATCH = 400  # rows per transaction: big enough to spread its cost, small enough to hold locks briefly

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runtime.resources import Runtime
 from channels.webhook_payloads import incoming
 from conversations.context import Ctx, Incoming
 from conversations.engine import handle
@@ -25,9 +24,10 @@ from conversations.state import State
 from domain.messaging import outbox
 from domain.messaging.claims import Claim
 from domain.messaging.conversation_store import LockedConversation, lock_for_turns
-from domain.models import WaitlistEntry
 from domain.messaging.turn_end import TurnEnd, end_turns
 from domain.messaging.turn_inputs import PendingMessage, TurnInputs, load_turns
+from domain.models import WaitlistEntry
+from runtime.resources import Runtime
 from runtime.wake import TURNS_PER_TRANSACTION
 from workers.delivery import send_and_record
 
@@ -149,7 +149,8 @@ async def _decide(session: AsyncSession, conversation: LockedConversation, input
         if handoff:  # a trainer has taken over: the bot stays quiet
             break
         ctx = Ctx(session, business, client, now, state)
-        await (_guarded_turn(session, ctx, incoming(message.kind, message.body, message.payload)) if guarded else _fast_turn(ctx, incoming(message.kind, message.body, message.payload)))
+        said = incoming(message.kind, message.body, message.payload)
+        await (_guarded_turn(session, ctx, said) if guarded else _fast_turn(ctx, said))
         messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]
         handoff = ctx.handoff
         offers += ctx.offers

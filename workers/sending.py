@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from channels.base import OutboundEnvelope, SendError, TransientSendError
 from domain.messaging import outbox, secret_box

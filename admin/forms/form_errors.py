@@ -1,7 +1,8 @@
 """Turning a posted form into a pydantic model, or into one plain-words error per field."""
 from __future__ import annotations
 
-from typing import Any, Mapping, TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 

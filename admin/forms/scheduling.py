@@ -1,8 +1,9 @@
 """The calendar's and classes' forms: pydantic models, read into values or errors in words per field."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
-from typing import Literal, Mapping, TypeVar
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web

@@ -1,8 +1,9 @@
 """Weeks in a business's time zone (Monday to Sunday) and their UTC edges, DST-safe."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.booking_history import ACTIVE
 from domain.errors import NotFound
 from domain.models import Appointment, Booking, Client, Service, Staff
+from domain.scheduling.booking_history import ACTIVE
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import booking
-from domain.scheduling.booking_history import ACTIVE
 from admin.read_models.calendar_week import client_label
 from domain.errors import BookingError, NotFound
 from domain.models import Appointment, Booking, Client, Service, Staff, WaitlistEntry
+from domain.scheduling import booking
+from domain.scheduling.booking_history import ACTIVE
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import credits
 from admin.read_models.chat_history import ChatLine, chat_history
 from admin.read_models.client_directory import get_visible, status_of
-from domain.models import (Appointment, Booking, CheckIn, Client, ClientNote, Conversation, CreditEntry, Service,
-                           Staff)
 from domain.messaging.outbox import inside_window
+from domain.models import Appointment, Booking, CheckIn, Client, ClientNote, Conversation, CreditEntry, Service, Staff
+from domain.scheduling import credits
 
 PAST_LIMIT = 50
 

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.availability import local_day_bounds
 from admin.read_models.business_week import bucket, local_today, monday_of, week_edges
 from admin.read_models.calendar_week import Entry, entries_between
-from domain.models import Appointment, Booking, CheckIn, Client, CreditEntry, InboundMessage, OutboundMessage
 from admin.read_models.client_directory import trainer_client_ids
+from domain.models import Appointment, Booking, CheckIn, Client, CreditEntry, InboundMessage, OutboundMessage
+from domain.scheduling.availability import local_day_bounds
 
 CREDIT_SALES = ("purchase", "grant")  # ledger kinds that put new credits in a client's hands
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.messaging import outbox
 from admin.read_models.client_directory import display_name, visible
 from domain.errors import NotFound
-from domain.models import Client, OutboundMessage
+from domain.messaging import outbox
 from domain.messaging.trainer_replies import OutsideWindow, Unreachable
+from domain.models import Client, OutboundMessage
 
 FAILED_PAGE = 50
 

@@ -7,8 +7,8 @@ from aiohttp_session import new_session
 from pydantic import BaseModel, Field, ValidationError
 
 from admin.security import csrf_token
-from runtime.keys import RUNTIME
 from domain.people.admin_users import LoginRefused, LoginThrottled, authenticate
+from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
 LANDING = "/admin/dashboard"

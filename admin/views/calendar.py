@@ -1,8 +1,8 @@
 """The week calendar (Mon–Sun, business time zone) per trainer or for the business; booking a client."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -12,17 +12,17 @@ from admin.domain_words import words
 from admin.flash import flash
 from admin.forms.scheduling import SKIPPED_TIME, NewAppointment, form_fields, read
 from admin.identity import Identity, identity
-from admin.scope import business_of, check_client, in_business, staff_scope
-from admin.views import calendar_booking
-from runtime.keys import RUNTIME
-from conversations.dates import when
-from conversations.team_notices import tell
-from domain.scheduling import booking
 from admin.read_models import panel_choices
 from admin.read_models.business_week import local_today, monday_of, week_edges
 from admin.read_models.calendar_week import entries_between
+from admin.scope import business_of, check_client, in_business, staff_scope
+from admin.views import calendar_booking
+from conversations.dates import when
+from conversations.team_notices import tell
 from domain.errors import DomainError
 from domain.models import Service, Staff
+from domain.scheduling import booking
+from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
 routes.get("/admin/calendar/bookings/{booking_id:\\d+}", name="calendar_booking")(calendar_booking.booking_page)

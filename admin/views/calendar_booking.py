@@ -5,9 +5,9 @@ service the chat uses, and the client hears about it in chat.
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -18,14 +18,14 @@ from admin.domain_words import words
 from admin.flash import flash
 from admin.forms.scheduling import SKIPPED_TIME, Cancel, Mark, When, form_fields, read
 from admin.identity import Identity, identity
+from admin.read_models.calendar_week import Entry, booking_entry
 from admin.scope import business_of, staff_scope
-from runtime.keys import RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
-from domain.scheduling import booking
-from admin.read_models.calendar_week import Entry, booking_entry
 from domain.errors import DomainError, NotFound
 from domain.models import Business
+from domain.scheduling import booking
+from runtime.keys import RUNTIME
 
 STATUS_WORDS = {"completed": "completed", "no_show": "a no-show"}
 # The booking a command acted on and its local day, kept on the request for the redirect.
@@ -89,7 +89,8 @@ class _Undo(Exception):
 
 
 @asynccontextmanager
-async def _command(request: web.Request, me: Identity, errors: dict[str, str]) -> AsyncIterator[tuple[AsyncSession, Business, Entry, datetime]]:
+async def _command(request: web.Request, me: Identity,
+                   errors: dict[str, str]) -> AsyncIterator[tuple[AsyncSession, Business, Entry, datetime]]:
     """A transaction with the booking in scope; a domain refusal rolls back and lands in `errors['form']`."""
     runtime = request.app[RUNTIME]
     try:
@@ -136,7 +137,8 @@ async def _page(request: web.Request, me: Identity, values: Mapping[str, str], e
     now = runtime.clock.now()
     context = {
         "business": business, "tz": ZoneInfo(business.timezone), "e": entry, "values": values, "errors": errors,
-        "action": action, "started": entry.starts_at <= now, "late": now > entry.starts_at - timedelta(minutes=business.late_cancel_window_min),
+        "action": action, "started": entry.starts_at <= now,
+        "late": now > entry.starts_at - timedelta(minutes=business.late_cancel_window_min),
         "window_h": business.late_cancel_window_min // 60,
     }
     return aiohttp_jinja2.render_template("admin/calendar_booking.html", request, context, status=status)

@@ -1,7 +1,7 @@
 """Group classes: upcoming sessions with seats taken, scheduling one, its roster and waitlist, cancelling it."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -12,15 +12,15 @@ from admin.domain_words import words
 from admin.flash import flash
 from admin.forms.scheduling import SKIPPED_TIME, CancelClass, NewClass, NewSeat, form_fields, read
 from admin.identity import Identity, identity
+from admin.read_models import class_sessions, panel_choices
+from admin.read_models.business_week import local_today
 from admin.scope import business_of, check_client, in_business, staff_scope
-from runtime.keys import RUNTIME
 from conversations.dates import when
 from conversations.team_notices import tell
-from admin.read_models import class_sessions, panel_choices
-from domain.scheduling import classes
-from admin.read_models.business_week import local_today
 from domain.errors import DomainError, NotFound
 from domain.models import Service, Staff
+from domain.scheduling import classes
+from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
 

@@ -1,7 +1,8 @@
 """The clients pages: a searchable list, add by phone, and the client page (edit, notes, deactivate)."""
 from __future__ import annotations
 
-from typing import Any, Mapping, NoReturn
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -12,13 +13,13 @@ from admin.flash import flash
 from admin.forms.clients import ActiveForm, ClientForm, NoteForm
 from admin.identity import Identity, identity, require_owner
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
-from runtime.keys import RUNTIME
-from domain.people import client_records
 from admin.read_models.client_directory import get_visible, list_clients
 from admin.read_models.client_profile import client_profile
 from domain.errors import NotFound
 from domain.models import Client
+from domain.people import client_records
 from domain.people.phones import region_of
+from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
 

@@ -8,9 +8,9 @@ from aiohttp import web
 
 from admin.charts import bar_chart
 from admin.identity import identity
-from runtime.keys import RUNTIME
 from admin.read_models.dashboard_stats import dashboard
 from domain.models import Business
+from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
 

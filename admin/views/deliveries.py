@@ -9,10 +9,10 @@ from aiohttp import web
 from admin.flash import flash
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time, page_number
-from runtime.keys import RUNTIME
 from admin.read_models import failed_deliveries
 from domain.errors import NotFound
 from domain.messaging.trainer_replies import OutsideWindow, Unreachable
+from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
 

@@ -1,7 +1,8 @@
 """The inbox: conversations waiting for a person first; take over, reply as the trainer, hand back."""
 from __future__ import annotations
 
-from typing import Any, Mapping, NoReturn
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -13,14 +14,14 @@ from admin.flash import flash
 from admin.forms.inbox import ReplyForm, TemplateForm
 from admin.identity import Identity, identity
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
-from runtime.keys import RUNTIME
-from conversations.replies import Reply, Template, Text, preview
-from domain.messaging import handoff, message_templates, outbox, trainer_replies
 from admin.read_models.chat_history import chat_history
 from admin.read_models.client_directory import get_visible
-from domain.errors import NotFound
 from admin.read_models.inbox_overview import inbox
+from conversations.replies import Reply, Template, Text, preview
+from domain.errors import NotFound
+from domain.messaging import handoff, message_templates, outbox, trainer_replies
 from domain.models import Client, Conversation
+from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
 CHAT = r"/admin/inbox/{client_id:\d+}"

@@ -4,7 +4,11 @@ importing them registers their handlers on the shared route table exported here.
 from __future__ import annotations
 
 from admin.views import (  # noqa: F401  (imported for the routes they register)
-    settings_business, settings_hours, settings_services, settings_templates, settings_whatsapp,
+    settings_business,
+    settings_hours,
+    settings_services,
+    settings_templates,
+    settings_whatsapp,
 )
 from admin.views.settings_routes import routes
 

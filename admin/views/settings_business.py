@@ -11,10 +11,10 @@ from admin.forms.settings import BusinessForm, PoliciesForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
-from runtime.keys import RUNTIME
+from domain.models import Business
 from domain.people import business_settings
 from domain.scheduling.catalog import get_scoped
-from domain.models import Business
+from runtime.keys import RUNTIME
 
 BUSINESS_PAGE = "admin/settings_business.html"
 POLICIES_PAGE = "admin/settings_policies.html"

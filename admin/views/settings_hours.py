@@ -1,7 +1,7 @@
 """Settings → Weekly hours and time off, per trainer: the owner edits; a trainer may look at their own."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,17 +12,17 @@ from admin.forms.hours import TimeOffForm, day_text, parse_week
 from admin.identity import identity, require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id
-from runtime.keys import RUNTIME
-from domain.scheduling import catalog, weekly_hours
-from domain.people import staff_roster
 from domain.models import Business, Staff
+from domain.people import staff_roster
+from domain.scheduling import catalog, weekly_hours
+from runtime.keys import RUNTIME
 
 PAGE = "admin/settings_hours.html"
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     """A wall-clock time typed in the business's zone, as aware UTC."""
-    return moment.replace(tzinfo=zone).astimezone(timezone.utc)
+    return moment.replace(tzinfo=zone).astimezone(UTC)
 
 
 async def _context(request: web.Request, staff_id: int, **overrides: Any) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from admin.forms.services import ServiceForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
-from runtime.keys import RUNTIME
-from domain.scheduling import catalog, service_edits
-from domain.people import staff_roster
 from domain.models import Service
+from domain.people import staff_roster
+from domain.scheduling import catalog, service_edits
+from runtime.keys import RUNTIME
 
 LIST_PAGE = "admin/settings_services.html"
 EDIT_PAGE = "admin/settings_service_edit.html"

@@ -1,8 +1,9 @@
 """What the settings and staff handlers share: form reading, rendering with errors, scoping, redirects."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -10,9 +11,9 @@ from aiohttp import web
 from admin.flash import flash
 from admin.forms.form_errors import Form, validate
 from admin.identity import Identity, require_owner
-from runtime.keys import RUNTIME
-from domain.scheduling import catalog
 from domain.errors import NotFound
+from domain.scheduling import catalog
+from runtime.keys import RUNTIME
 
 
 async def form_data(request: web.Request, *, many: tuple[str, ...] = ()) -> dict[str, Any]:

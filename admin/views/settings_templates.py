@@ -11,11 +11,11 @@ from admin.identity import require_owner
 from admin.scope import business_of
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
-from runtime.keys import RUNTIME
 from conversations.template_catalogue import NeededTemplate, needed_templates
-from domain.scheduling import catalog
 from domain.messaging import message_templates
 from domain.models import MessageTemplate
+from domain.scheduling import catalog
+from runtime.keys import RUNTIME
 
 PAGE = "admin/settings_templates.html"
 

@@ -10,11 +10,11 @@ from admin.forms.settings import WhatsAppForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
-from runtime.keys import RUNTIME, SETTINGS
-from domain.people import business_settings
 from domain.messaging import secret_box
-from domain.scheduling.catalog import get_scoped
 from domain.models import Business
+from domain.people import business_settings
+from domain.scheduling.catalog import get_scoped
+from runtime.keys import RUNTIME, SETTINGS
 
 PAGE = "admin/settings_whatsapp.html"
 

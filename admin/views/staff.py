@@ -10,11 +10,11 @@ from admin.forms.automation import clock_text
 from admin.forms.staff import PanelUserForm, TrainerForm
 from admin.identity import require_owner
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
-from runtime.keys import RUNTIME
-from domain.scheduling import catalog
+from domain.models import Staff
 from domain.people import panel_users, staff_roster
 from domain.people.admin_users import AdminUserError, create_user
-from domain.models import Staff
+from domain.scheduling import catalog
+from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
 PAGE = "admin/staff.html"

@@ -11,9 +11,9 @@ from conversations.dates import clock_time, day_label
 from conversations.replies import Reply, Template, Text
 from conversations.texts import say
 from domain.automation import digest_data
-from domain.messaging import outbox
 from domain.automation.due_work import DueRow
 from domain.errors import NotFound
+from domain.messaging import outbox
 from domain.models import Business, Staff
 from domain.scheduling.catalog import get_scoped
 

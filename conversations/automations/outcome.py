@@ -4,11 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from conversations.replies import Reply
-from domain.models import Business
-from domain.messaging import outbox
-from conversations.replies import preview
+from conversations.replies import Reply, preview
 from conversations.texts import DEFAULT_LOCALE
+from domain.messaging import outbox
+from domain.models import Business
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,11 +13,11 @@ from conversations.automations.outcome import Outcome, skipped
 from conversations.automations.waitlist import waitlist_offer
 from domain.automation import due_work
 from domain.automation.booking_snapshots import BookingSnapshot, booking_snapshots
-from domain.messaging import outbox
-from domain.people.businesses import by_ids
-from domain.models import Business
-from domain.scheduling.schedule_times import quiet_until
 from domain.automation.scheduled_work import BOOKING_KINDS
+from domain.messaging import outbox
+from domain.models import Business
+from domain.people.businesses import by_ids
+from domain.scheduling.schedule_times import quiet_until
 
 
 async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime) -> set[int]:

@@ -15,10 +15,10 @@ from conversations.dates import when
 from conversations.replies import Button, Buttons, ListMessage, Reply, Row, Template
 from conversations.texts import say
 from domain.automation.booking_snapshots import BookingSnapshot, ClientView
-from domain.scheduling import booking as bookings
-from domain.messaging import outbox
 from domain.automation.due_work import DueRow
+from domain.messaging import outbox
 from domain.models import Business
+from domain.scheduling import booking as bookings
 from domain.scheduling.schedule_times import before_in_local_terms, reminder_offsets
 
 FOLLOWUP_TEMPLATE = "session_followup"

@@ -6,9 +6,9 @@ from math import asin, cos, radians, sin, sqrt
 from conversations.context import Ctx
 from conversations.flows.booking import summary
 from conversations.flows.common import explain, upcoming, yes_no
-from domain.scheduling import booking, checkins, classes, credits, memberships, waitlist_offers
-from domain.people import privacy
 from domain.errors import DomainError
+from domain.people import privacy
+from domain.scheduling import booking, checkins, classes, credits, memberships, waitlist_offers
 
 EARTH_RADIUS_M = 6_371_000
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
@@ -11,11 +11,11 @@ from conversations.flows.common import explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
 from conversations.normalise import normalise
 from conversations.replies import ListMessage, Row
+from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, SlotTaken
+from domain.models import Service, Staff
 from domain.scheduling import booking, classes, series
 from domain.scheduling.appointment_details import appointment_details, scheduled_class
 from domain.scheduling.catalog import active_services, get_scoped, trainers_for
-from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, SlotTaken
-from domain.models import Service, Staff
 
 
 async def start(ctx: Ctx, u: Understanding | None = None) -> None:
@@ -49,10 +49,10 @@ async def with_service(ctx: Ctx, service_id: int, u: Understanding | None = None
 
 
 async def _at(ctx: Ctx, service: Service, target: datetime) -> None:
-    found = await timepick.exact(ctx, service, target.astimezone(timezone.utc))
+    found = await timepick.exact(ctx, service, target.astimezone(UTC))
     if found is None:
         ctx.say("time_not_free", when=ctx.when(target))
-        await timepick.nearest(ctx, service, target.astimezone(timezone.utc))
+        await timepick.nearest(ctx, service, target.astimezone(UTC))
         return
     button_id, _ = found
     await chosen(ctx, button_id)
@@ -215,4 +215,4 @@ def _weeks(text: str) -> int | None:
 
 
 def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+    return datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=UTC)

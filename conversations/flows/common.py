@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
@@ -20,7 +20,7 @@ def menu(ctx: Ctx) -> ListMessage:
     return _menu(locale if locale in LOCALES else DEFAULT_LOCALE)
 
 
-@lru_cache(maxsize=None)  # one per locale: rendering its twelve texts was a sixth of a first contact's engine time
+@cache  # one per locale: rendering its twelve texts was a sixth of a first contact's engine time
 def _menu(locale: str) -> ListMessage:
     rows = tuple(Row(id=f"menu:{key}", title=say(locale, "menu_item", key=key), description=str(n))
                  for n, key in enumerate(MENU_ITEMS, start=1))

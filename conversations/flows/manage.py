@@ -1,18 +1,18 @@
 """The client's own bookings: list them, reschedule one, cancel one (the late-cancel policy said first)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.flows import timepick
 from conversations.flows.common import booking_line, booking_rows, explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
+from domain.errors import DomainError, SlotTaken
+from domain.models import Service
 from domain.scheduling import booking
 from domain.scheduling.catalog import get_scoped
 from domain.scheduling.upcoming import UpcomingBooking
-from domain.errors import DomainError, SlotTaken
-from domain.models import Service
 
 
 async def my_appointments(ctx: Ctx) -> None:
@@ -67,10 +67,10 @@ async def chosen(ctx: Ctx, button_id: str) -> None:
 async def new_time(ctx: Ctx, target: datetime) -> None:
     """The client named the new time: confirm it if free, else show the nearest free times."""
     service = await get_scoped(ctx.session, Service, ctx.business.id, ctx.state.slots["service_id"])
-    found = await timepick.exact(ctx, service, target.astimezone(timezone.utc))
+    found = await timepick.exact(ctx, service, target.astimezone(UTC))
     if found is None:
         ctx.say("time_not_free", when=ctx.when(target))
-        await timepick.nearest(ctx, service, target.astimezone(timezone.utc))
+        await timepick.nearest(ctx, service, target.astimezone(UTC))
         return
     await picked(ctx, found[0])
 
@@ -85,14 +85,14 @@ async def picked(ctx: Ctx, slot_id: str) -> None:
     stamp = slot_id.split(":")[-1]
     confirm_id = ids.make(ids.RESCHEDULE_CONFIRM, item.booking.id, stamp)
     ctx.state.go("confirm", confirm=confirm_id)
-    new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+    new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=UTC)
     body = ctx.t("confirm_reschedule", old=ctx.when(item.appointment.starts_at), new=ctx.when(new))
     ctx.send(yes_no(ctx, body, confirm_id, ids.make(ids.RESCHEDULE, item.booking.id), "confirm_button", "other_time_button"))
 
 
 async def confirm_reschedule(ctx: Ctx, confirm_id: str) -> None:
     _, (booking_id, stamp) = ids.split(confirm_id)
-    new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+    new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=UTC)
     item = await _mine(ctx, int(booking_id))
     if item is not None and iso(item.appointment.starts_at) == stamp:
         ctx.state.reset()

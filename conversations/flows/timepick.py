@@ -12,9 +12,9 @@ from conversations.context import Ctx
 from conversations.dates import clock_time, day_label
 from conversations.flows.common import iso
 from conversations.replies import ListMessage, Row
+from domain.models import Service
 from domain.people.staff_roster import staff_of
 from domain.scheduling import slots
-from domain.models import Service
 
 DAYS_AHEAD = 7
 PAGE = 9  # list rows per page; the 10th row is "more times"

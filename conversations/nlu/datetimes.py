@@ -9,9 +9,9 @@ with no am/pm/part of day is afternoon; impossible dates/times set `invalid` and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 
 from conversations.normalise import normalise
 
@@ -200,5 +200,5 @@ def _relative(m: re.Match[str], now: datetime, pod: str | None, spans: tuple[tup
     if unit == "d":
         return ParsedWhen(now.date() + timedelta(days=int(n)), part_of_day=pod, spans=spans)
     delta = timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
-    at = (now.astimezone(timezone.utc) + delta).astimezone(now.tzinfo).replace(second=0, microsecond=0)
+    at = (now.astimezone(UTC) + delta).astimezone(now.tzinfo).replace(second=0, microsecond=0)
     return ParsedWhen(at.date(), at.time().replace(tzinfo=None), at, False, pod, frozenset(), spans)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -129,7 +129,7 @@ def _compile(phrase: str) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tables(locales: tuple[str, ...]) -> tuple[dict[str, re.Pattern[str]], dict[str, frozenset[str]], list[str]]:
     phrases: dict[str, list[str]] = {}
     for loc in locales:

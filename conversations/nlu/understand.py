@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from conversations.nlu.datetimes import parse_normalised

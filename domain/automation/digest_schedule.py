@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.automation.scheduled_work import insert_rows
 from domain.models import Business, Staff
 from domain.scheduling.schedule_times import local_at
-from domain.automation.scheduled_work import insert_rows
 
 LATE_BY_AT_MOST = timedelta(hours=2)  # a scheduler back from an outage still sends this morning's digest
 

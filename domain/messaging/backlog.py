@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import InboundMessage, OutboundMessage, ScheduledMessage
 from domain.messaging.outbox import UNFINISHED
+from domain.models import InboundMessage, OutboundMessage, ScheduledMessage
 
 FAILED_WINDOW = timedelta(hours=1)
 

@@ -10,9 +10,10 @@ statement on every turn cost more CPU than running it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.messaging.conversation_store import lock_conversation
 from domain.errors import NotFound
+from domain.messaging.conversation_store import lock_conversation
 from domain.models import Client, Conversation
 
 

@@ -1,16 +1,17 @@
 """The inbox: inbound messages stored idempotently before the webhook is acknowledged."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.sql.arrays import unnest
 from domain.models import Client, InboundMessage
 from domain.people.phones import contact_key, phone_of_key
+from domain.sql.arrays import unnest
 from domain.sql.upsert import insert_for
 
 

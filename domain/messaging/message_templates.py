@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.catalog import get_scoped
 from domain.errors import DomainError
 from domain.models import MessageTemplate
+from domain.scheduling.catalog import get_scoped
 
 PURPOSES = ("reminder", "reengagement", "waitlist", "generic")
 # Meta allows lower-case letters, digits and underscores in template names (up to 512 characters).

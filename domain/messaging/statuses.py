@@ -1,9 +1,10 @@
 """Delivery statuses from the provider: each event kept once, and the outbox row moved forward to it."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.messaging import handoff, outbox
 from domain.errors import DomainError
+from domain.messaging import handoff, outbox
 from domain.models import Client
 
 

@@ -8,18 +8,19 @@ running it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import String, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.messaging import outbox
-from domain.sql.arrays import unnest
 from domain.messaging.conversation_store import LockedConversation
 from domain.models import Client, Conversation, InboundMessage
+from domain.sql.arrays import unnest
 
 
 @dataclass(frozen=True)

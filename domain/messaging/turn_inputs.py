@@ -8,14 +8,15 @@ began, so one that also waited for the locks could miss the processed marks of t
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Business, Client, InboundMessage, OutboundMessage
 from domain.messaging.outbox import UNFINISHED
+from domain.models import Business, Client, InboundMessage, OutboundMessage
 
 _inbound, _outbound = InboundMessage.__table__.c, OutboundMessage.__table__.c
 _OUTBOX_BUSY = exists().where(_outbound.client_id == Client.id, _outbound.status.in_(UNFINISHED))

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.messaging import secret_box
-from domain.scheduling.catalog import get_scoped
 from domain.errors import DomainError
+from domain.messaging import secret_box
 from domain.models import Business
+from domain.scheduling.catalog import get_scoped
 
 # What the panel may change; ids, the creation time and the token (see set_whatsapp) are not on it.
 PROFILE_FIELDS = frozenset({"name", "timezone", "locale", "currency", "address", "latitude", "longitude",

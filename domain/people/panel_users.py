@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.people.admin_users import ROLES, AdminUserError
-from domain.scheduling.catalog import get_scoped
 from domain.errors import NotFound
 from domain.models import AdminUser, Staff
+from domain.people.admin_users import ROLES, AdminUserError
+from domain.scheduling.catalog import get_scoped
 
 
 class LastOwner(AdminUserError):

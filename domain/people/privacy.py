@@ -7,8 +7,8 @@ from typing import NamedTuple
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.catalog import get_scoped
 from domain.models import Booking, CheckIn, Client, InboundMessage, OutboundMessage
+from domain.scheduling.catalog import get_scoped
 
 
 class StoredCounts(NamedTuple):
@@ -43,7 +43,8 @@ async def erase_client(session: AsyncSession, business_id: int, client_id: int, 
 async def forget_address_if_erased(session: AsyncSession, client_id: int) -> None:
     """Once an erased client's outbox is empty, drop the last trace of the number."""
     unfinished = exists().where(OutboundMessage.client_id == client_id, OutboundMessage.status.in_(("queued", "sending")))
-    client = (await session.execute(select(Client).where(Client.id == client_id, Client.erased_at.is_not(None), ~unfinished))).scalar_one_or_none()
+    stmt = select(Client).where(Client.id == client_id, Client.erased_at.is_not(None), ~unfinished)
+    client = (await session.execute(stmt)).scalar_one_or_none()
     if client is not None and client.wa_id is not None:
         client.wa_id = None
         await session.execute(update(OutboundMessage).where(OutboundMessage.client_id == client_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.catalog import get_scoped
 from domain.models import Staff
+from domain.scheduling.catalog import get_scoped
 
 
 async def staff_of(session: AsyncSession, business_id: int, *, active_only: bool = False) -> list[Staff]:

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.booking_rules import Span
 from domain.errors import SlotTaken
 from domain.models import Appointment, Service
+from domain.scheduling.booking_rules import Span
 
 _NO_OVERLAP = "ex_appointments_no_overlap"
 

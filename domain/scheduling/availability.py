@@ -6,9 +6,9 @@ and get UTC slots back; all wall-clock reasoning happens here, in the business's
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ONE_DAY = timedelta(days=1)
@@ -80,15 +80,15 @@ def merge_busy(busy: Iterable[Busy]) -> list[Busy]:
 def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight starting `day` and of the next local midnight."""
     zone = ZoneInfo(tz)
-    start = datetime.combine(day, time(0), zone).astimezone(timezone.utc)
-    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
+    start = datetime.combine(day, time(0), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
     return start, end
 
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime | None:
     """The UTC instant of a local wall-clock time (first one when ambiguous); None inside a spring-forward gap."""
     local = datetime.combine(day, at, zone)  # fold=0: an ambiguous fall-back time resolves to its first instant
-    utc = local.astimezone(timezone.utc)
+    utc = local.astimezone(UTC)
     # A time that does not exist comes back as a different wall-clock time after the round trip.
     if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         return None
@@ -118,10 +118,10 @@ def free_slots(rules: Sequence[WeeklyRule], busy: Sequence[Busy], req: SlotReque
         by_weekday.setdefault(rule.weekday, []).append(rule)
 
     found: set[datetime] = set()  # overlapping rules on one day yield the same start more than once
-    day_start = datetime.combine(req.window_start, time(0), zone).astimezone(timezone.utc)
+    day_start = datetime.combine(req.window_start, time(0), zone).astimezone(UTC)
     for offset in range(req.days):
         day = req.window_start + timedelta(days=offset)
-        next_start = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
+        next_start = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
         # A day exactly 24 h long keeps one UTC offset throughout (no zone changes twice within a day), so its
         # wall-clock times are plain offsets from midnight; only DST-change days take the round-trip path.
         steady = day_start if next_start - day_start == ONE_DAY else None

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.calendar_data import appointments_between, time_off_between, weekly_rules
 from domain.errors import InThePast, OutsideAvailability, SlotTaken, TooFar, TooSoon
 from domain.models import Business, Service
+from domain.scheduling.calendar_data import appointments_between, time_off_between, weekly_rules
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Span:
     blocked_until: datetime
 
     @classmethod
-    def of(cls, service: Service, starts_at: datetime) -> "Span":
+    def of(cls, service: Service, starts_at: datetime) -> Span:
         ends_at = starts_at + timedelta(minutes=service.duration_min)
         return cls(starts_at, ends_at, starts_at - timedelta(minutes=service.buffer_before_min),
                    ends_at + timedelta(minutes=service.buffer_after_min))

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.availability import Busy, WeeklyRule
 from domain.models import Appointment, AvailabilityRule, TimeOff
+from domain.scheduling.availability import Busy, WeeklyRule
 from domain.sql.types import UTCDateTime
 
 # Services are capped well below this (see catalog), so an appointment's block never spans it.

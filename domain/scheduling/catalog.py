@@ -1,15 +1,16 @@
 """Setting up a business: trainers, services, weekly hours and time off; scoped look-ups."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
-from domain.scheduling.ical import new_ical_token
 from domain.models import AvailabilityRule, Business, Client, MessageTemplate, Service, ServiceTrainer, Staff, TimeOff
+from domain.scheduling.ical import new_ical_token
 
 Scoped = TypeVar("Scoped", Business, Client, MessageTemplate, Service, Staff, TimeOff)
 # Together under the calendar's one-day bound on an appointment's blocked range.

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.models import Appointment, Booking, CheckIn, Client
 from domain.scheduling import booking_history
 from domain.scheduling.catalog import get_scoped
-from domain.models import Appointment, Booking, Client, CheckIn
 
 METHODS = ("chat", "qr", "staff")
 # How early a client may check in for a session, and how late after it started.

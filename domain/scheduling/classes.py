@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import appointments, booking_history, payment_rules
 from domain.automation import scheduled_work
-from domain.scheduling.booking_rules import Span, check_free, check_timing
-from domain.scheduling.catalog import get_scoped, offers
 from domain.errors import AlreadyBooked, BookingError, ClassFull, NotFound, OfferExpired
 from domain.models import Appointment, Booking, Business, Client, Service, Staff, WaitlistEntry
+from domain.scheduling import appointments, booking_history, payment_rules
+from domain.scheduling.booking_rules import Span, check_free, check_timing
+from domain.scheduling.catalog import get_scoped, offers
 from domain.scheduling.schedule_times import quiet_until
 
 ACTIVE = booking_history.ACTIVE

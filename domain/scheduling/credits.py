@@ -14,9 +14,9 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.scheduling.catalog import get_scoped
 from domain.errors import NoCredits, NotFound
 from domain.models import Booking, Client, CreditBalance, CreditEntry
+from domain.scheduling.catalog import get_scoped
 from domain.sql.upsert import insert_for
 
 

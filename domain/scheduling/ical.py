@@ -8,9 +8,9 @@ from icalendar import Alarm, Calendar, Event, vDuration
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.booking_history import ACTIVE
 from domain.errors import NotFound
 from domain.models import Appointment, Booking, Business, Client, Service, Staff
+from domain.scheduling.booking_history import ACTIVE
 
 FEED_PAST = timedelta(days=30)
 FEED_AHEAD = timedelta(days=180)

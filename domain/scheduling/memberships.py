@@ -1,15 +1,15 @@
 """Memberships: plans that cover sessions between two local dates, unlimited or up to N a week."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.catalog import get_scoped
 from domain.errors import NotFound
 from domain.models import Appointment, Booking, Client, Membership
+from domain.scheduling.catalog import get_scoped
 
 
 async def add_membership(session: AsyncSession, business_id: int, client_id: int, plan_name: str, starts_on: date,
@@ -56,8 +56,8 @@ async def sessions_used_in_week(session: AsyncSession, business_id: int, client_
     await get_scoped(session, Client, business_id, client_id)
     zone = ZoneInfo(tz)
     # Local midnights to UTC separately: a DST change inside the week makes it 167 or 169 hours long.
-    start = datetime.combine(week_start, time(), zone).astimezone(timezone.utc)
-    end = datetime.combine(week_start + timedelta(days=7), time(), zone).astimezone(timezone.utc)
+    start = datetime.combine(week_start, time(), zone).astimezone(UTC)
+    end = datetime.combine(week_start + timedelta(days=7), time(), zone).astimezone(UTC)
     stmt = (select(func.count(Booking.id))
             .join(Appointment, Appointment.id == Booking.appointment_id)
             .where(Booking.business_id == business_id, Booking.client_id == client_id,

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import credits, memberships
 from domain.models import Booking, Business, Service
+from domain.scheduling import credits, memberships
 
 
 async def settle(session: AsyncSession, business: Business, service: Service, booking: Booking, starts_at: datetime,

@@ -1,7 +1,7 @@
 """Times of automated work in the business's own terms: reminder offsets, quiet hours, local clock times."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.models import Business
@@ -22,13 +22,13 @@ def before_in_local_terms(at: datetime, offset_min: int, tz_name: str) -> dateti
     days, minutes = divmod(offset_min, MINUTES_PER_DAY)
     tz = ZoneInfo(tz_name)
     wall = at.astimezone(tz).replace(tzinfo=None) - timedelta(days=days)
-    return wall.replace(tzinfo=tz).astimezone(timezone.utc) - timedelta(minutes=minutes)
+    return wall.replace(tzinfo=tz).astimezone(UTC) - timedelta(minutes=minutes)
 
 
 def local_at(day: date, minute_of_day: int, tz_name: str) -> datetime:
     """The UTC instant of a local date and clock time (minutes after midnight)."""
     clock = time(minute_of_day // 60 % 24, minute_of_day % 60)
-    return datetime.combine(day, clock, tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc)
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
 
 
 def quiet_until(business: Business, now: datetime) -> datetime | None:

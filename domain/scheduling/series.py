@@ -1,18 +1,18 @@
 """Recurring bookings: 'every Monday and Wednesday at 07:00 for 8 weeks'."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import booking
-from domain.scheduling.catalog import get_scoped
 from domain.errors import BookingError, DomainError, NotFound
 from domain.models import Appointment, Booking, BookingSeries, Business, Client
+from domain.scheduling import booking
+from domain.scheduling.catalog import get_scoped
 
 
 @dataclass

@@ -1,14 +1,14 @@
 """Editing the catalogue from the panel: list services with their trainers, change, deactivate."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling.catalog import check_service_values, get_scoped
 from domain.models import Service, ServiceTrainer, Staff
+from domain.scheduling.catalog import check_service_values, get_scoped
 
 
 @dataclass(frozen=True)

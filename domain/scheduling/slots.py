@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import BookingError
+from domain.models import Appointment, Booking, Business, Service, WaitlistEntry
 from domain.scheduling.availability import Slot, SlotRequest, free_slots, local_day_bounds
 from domain.scheduling.calendar_data import MAX_BLOCK, busy_between, weekly_rules
 from domain.scheduling.catalog import get_scoped, trainers_for
 from domain.scheduling.classes import ACTIVE
-from domain.errors import BookingError
-from domain.models import Appointment, Booking, Business, Service, WaitlistEntry
 
 
 @dataclass(frozen=True)

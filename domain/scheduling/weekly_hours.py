@@ -1,17 +1,17 @@
 """A trainer's weekly hours as the panel edits them (blocks per weekday) and their time off."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.scheduling import catalog
-from domain.scheduling.catalog import get_scoped
 from domain.errors import DomainError
 from domain.models import AvailabilityRule, Staff, TimeOff
+from domain.scheduling import catalog
+from domain.scheduling.catalog import get_scoped
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -8,7 +8,7 @@ Hand-checked against domain/models.py. The column types are spelled out here ins
 imported from domain.sql.types so this revision keeps meaning the same schema when the models
 change later.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,9 +16,9 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "0001"
-down_revision: Union[str, Sequence[str], None] = None
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # BIGINT on PostgreSQL; on SQLite only a column declared exactly INTEGER PRIMARY KEY
 # is the rowid and auto-increments.
