@@ -6,8 +6,8 @@ from functools import lru_cache
 import phonenumbers
 
 
-# Parsing costs ~50 µs a number and a studio's clients write again and again: each webhook of a
-# known client would parse the same wa_id once more. Bounded, so a flood of new numbers cannot grow it.
+# Parsing is dear and a studio's clients write again and again (docs/performance.md): a known
+# number is parsed once. Bounded, so a flood of new numbers cannot grow it.
 @lru_cache(maxsize=65536)
 def canonical_phone(wa_id: str) -> str | None:
     """E.164 ("+5511987654321") for a WhatsApp id, restoring Brazil's mobile ninth digit.

@@ -68,7 +68,7 @@ async def busy_between(session: AsyncSession, business_id: int, staff_id: int, s
     if conn.dialect.name != "postgresql":
         return [Busy(a, b) for a, b in (await conn.execute(_BUSY, values)).all()]
     # On PostgreSQL the statement, compiled once, runs on the asyncpg connection itself: SQLAlchemy's
-    # result machinery cost 2-3 ms on the ~400 rows of a 30-day window, most of an availability request.
+    # result machinery was most of an availability request (docs/performance.md).
     sql, names, fixed = _compiled_busy(conn.dialect)
     raw = await conn.get_raw_connection()
     rows = await raw.driver_connection.fetch(sql, *(values.get(n, fixed.get(n)) for n in names))  # type: ignore[union-attr]
