@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import dramatiq
-from redis.asyncio import Redis
 
 from app.lifecycle import RuntimeLifecycle
 from channels.base import Channel
@@ -18,6 +17,7 @@ from domain.clock import Clock, SystemClock
 from domain.sql.db import create_engine, create_sessionmaker
 from runtime.broker import build_broker
 from runtime.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from runtime.redis_clients import async_redis
 from runtime.resources import Runtime, RuntimeProvider
 from runtime.settings import Settings
 from runtime.wake import Actors, Wake
@@ -47,7 +47,7 @@ class App:
         """A Runtime of its own for the running loop (a second worker in a test); the caller closes it."""
         settings = self.settings
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = async_redis(settings.redis_url) if settings.redis_url else None
         limiter: RateLimiter = (RedisRateLimiter(redis, settings.send_rate_per_s) if redis is not None
                                 else MemoryRateLimiter(settings.send_rate_per_s))
         return Runtime(settings=settings, engine=engine, sessions=create_sessionmaker(engine),

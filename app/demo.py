@@ -17,8 +17,6 @@ from migrations.runner import upgrade
 from runtime.settings import DEMO_PHONE_NUMBER_ID, Settings, demo_settings
 from workers.scheduler import start_scheduler
 
-DEMO_SWEEP_EVERY_S = 5
-
 
 def run_demo(host: str, port: int, data_dir: Path) -> None:
     """Migrate and seed the SQLite file, start the in-process worker, serve until Ctrl-C."""
@@ -40,7 +38,7 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
             business = await seed_demo(session, phone_number_id, runtime.clock.now())
             logins = await reset_demo_logins(session, business, password, runtime.clock.now())
         worker.start()
-        scheduler = start_scheduler(runtime.wake, sweep_every_s=DEMO_SWEEP_EVERY_S)
+        scheduler = start_scheduler(runtime.wake)
         _print_banner(settings, host, port, business.name, phone_number_id, data_dir, logins, password)
         yield
         scheduler.shutdown(wait=False)

@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from pathlib import Path
 
 from runtime.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("fitzap")
+# What a worker process gives the messages in flight when told to stop, before it stops anyway
+# (Dramatiq waits ten minutes by default; systemd kills after 90 s).
+WORKER_SHUTDOWN_TIMEOUT_MS = 30_000
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,10 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_migrate)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin", "reminders"])
+    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin", "reminders", "soak"])
     bench.add_argument("--requests", "-n", type=int, default=None,
                        help="requests, turns or (reminders) appointments; each bench has its own default")
     bench.add_argument("--concurrency", "-c", type=int, default=None)
+    bench.add_argument("--seconds", type=int, default=None, help="soak: how long (default 600)")
+    bench.add_argument("--rate", type=int, default=None, help="soak: messages a second (default 300)")
     bench.set_defaults(run=_bench)
     nlu = commands.add_parser("nlu", help="what the bot understands from a message: intent and date/time as JSON")
     nlu.add_argument("text", nargs="?", help='a client message, e.g. "amanhã às 7"')
@@ -101,11 +109,16 @@ def _serve(args: argparse.Namespace) -> None:
 
     async def freeze(_web_app: web.Application) -> None:  # after the runtime context: its pools are long-lived too
         freeze_startup_heap()
+        log.info("fitzap serve listening on %s:%s", args.host, args.port)
 
     async def close(_web_app: web.Application) -> None:
         await app.close()
 
+    async def stopping(_web_app: web.Application) -> None:
+        log.info("fitzap serve stopping: finishing requests in flight")
+
     web_app.on_startup.append(freeze)
+    web_app.on_shutdown.append(stopping)
     web_app.on_cleanup.append(close)
     # uvloop: the web process spends much of its CPU in the event loop and socket writes, which it does in C.
     web.run_app(web_app, host=args.host, port=args.port, print=None, loop=uvloop.new_event_loop())
@@ -119,7 +132,8 @@ def _worker(args: argparse.Namespace) -> None:
     # An idle Dramatiq consumer polls Redis with a backoff capped at this many ms (default 1,000);
     # a chat reply should not wait a second for it.
     os.environ.setdefault("dramatiq_worker_timeout", "50")
-    sys.argv = ["dramatiq", "app.worker:setup", "--processes", str(args.processes), "--threads", str(args.threads)]
+    sys.argv = ["dramatiq", "app.worker:setup", "--processes", str(args.processes), "--threads", str(args.threads),
+                "--worker-shutdown-timeout", str(WORKER_SHUTDOWN_TIMEOUT_MS)]
     raise SystemExit(dramatiq_main())
 
 
@@ -177,6 +191,11 @@ def _bench(args: argparse.Namespace) -> None:
         from bench.reminders_bench import run_reminders_bench
 
         run_reminders_bench(args.requests or 100_000)
+        return
+    if args.which == "soak":
+        from bench.soak import run_soak
+
+        run_soak(args.seconds, args.rate)
         return
     if args.which == "engine":
         from bench.engine_turn import run_engine_bench

@@ -5,6 +5,8 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
+from runtime.redis_clients import sync_redis
+
 INBOUND_QUEUE = "inbound"
 OUTBOUND_QUEUE = "outbound"
 MAINTENANCE_QUEUE = "maintenance"
@@ -17,7 +19,7 @@ def build_broker(redis_url: str | None) -> dramatiq.Broker:
     if redis_url:
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=redis_url, namespace="fitzap")
+        broker = RedisBroker(client=sync_redis(redis_url), namespace="fitzap")
     else:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())

@@ -19,6 +19,7 @@ from domain.clock import Clock
 from domain.sql.db import single_statement_sessions
 from runtime.group_commit import GroupCommit
 from runtime.rate_limit import RateLimiter
+from runtime.send_leases import SendLeases
 from runtime.settings import Settings
 from runtime.wake import Wake
 
@@ -48,13 +49,17 @@ class Runtime:
     send_records: GroupCommit[Any, Any] = field(init=False)
     # For work that is a single statement: no BEGIN and COMMIT round trips on PostgreSQL (domain.sql.db).
     single_statements: async_sessionmaker[AsyncSession] = field(init=False)
+    # The outbox rows this loop is sending: their leases are renewed until their outcome is recorded.
+    leases: SendLeases = field(init=False)
 
     def __post_init__(self) -> None:
         self.turns_in_flight = asyncio.Semaphore(self.settings.db_pool_size)
         self.single_statements = single_statement_sessions(self.engine)
         self.send_records = GroupCommit(partial(self.record_sends, self))
+        self.leases = SendLeases(self.single_statements, self.clock)
 
     async def close(self) -> None:
+        await self.leases.close()
         await self.channel.aclose()
         if self.redis is not None:
             await self.redis.aclose()

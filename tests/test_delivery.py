@@ -140,8 +140,8 @@ async def test_twenty_concurrent_webhooks_from_one_contact_are_answered_in_order
 
 
 @respx.mock(assert_all_mocked=True)
-async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_the_sweeper(web, runtime, business, broker,
-                                                                                            respx_mock, clock):
+async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_when_its_lease_runs_out(web, runtime, business,
+                                                                                                    broker, respx_mock, clock):
     route = respx_mock.post(SEND_URL).mock(side_effect=ok)
     await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
     from workers.processing import take_turn
@@ -149,10 +149,9 @@ async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_
     await take_turn(runtime, 1)  # the turn committed its replies, claimed; the worker died before sending them
     broker.flush_all()
     assert [r.status for r in await outbox(runtime)] == ["sending"] * 3
-    assert route.call_count == 0
-    clock.advance(seconds=runtime.settings.sweep_after_s + 1)
+    clock.advance(seconds=SENDING_STALE_AFTER.total_seconds() / 2)
     assert await sweep(runtime) == (0, 0)  # not yet: a live worker may still be sending them
-    clock.advance(seconds=SENDING_STALE_AFTER.total_seconds())
+    clock.advance(seconds=SENDING_STALE_AFTER.total_seconds() / 2 + 1)
     await sweep(runtime)
     await sweep(runtime)  # a second sweep before the worker runs must not double-send
     await drain(broker, runtime)
@@ -160,6 +159,28 @@ async def test_reply_left_by_a_worker_that_died_before_delivery_is_sent_once_by_
     await drain(broker, runtime)
     assert [r.status for r in await outbox(runtime)] == ["sent"] * 3
     assert route.call_count == 3
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_a_send_held_by_a_live_worker_is_never_taken_from_it(web, runtime, business, broker, respx_mock, clock):
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
+    await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
+    from workers.processing import take_turn
+
+    turn = await take_turn(runtime, 1)  # claimed; this worker is slow to send them, but alive
+    broker.flush_all()
+    runtime.leases.hold(row.id for row in turn.claim.rows)
+    for _ in range(12):  # two minutes, the lease renewed as the worker's loop does every few seconds
+        clock.advance(seconds=SENDING_STALE_AFTER.total_seconds() - 1)
+        await runtime.leases.renew()
+        assert await sweep(runtime) == (0, 0)
+        await drain(broker, runtime)
+    assert route.call_count == 0
+    runtime.leases.let_go(row.id for row in turn.claim.rows)  # it died: no more renewals
+    clock.advance(seconds=SENDING_STALE_AFTER.total_seconds() + 1)
+    assert await sweep(runtime) == (0, 1)
+    await drain(broker, runtime)
+    assert route.call_count == 3 and [r.status for r in await outbox(runtime)] == ["sent"] * 3
 
 
 async def test_inbound_left_unprocessed_is_picked_up_by_the_sweeper(web, runtime, business, broker, clock):

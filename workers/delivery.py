@@ -8,8 +8,11 @@ its backoff ends.
 """
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 import random
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -20,12 +23,15 @@ from domain.messaging import claims as outbox_claims
 from domain.messaging import outbox
 from domain.messaging.claims import Claim
 from domain.people import privacy
+from runtime.failures import log_failure, service_away
 from runtime.resources import Runtime
-from workers.sending import Outcome, send_claims
+from workers.sending import NoSlot, Outcome, send_claims
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=15)
+NO_SLOT_RETRY = timedelta(seconds=1)
+RECORD_RETRY_FOR_S = 300.0  # within Dramatiq's time limit for an actor (10 minutes)
 
 
 async def deliver(rt: Runtime, client_ids: list[int]) -> None:
@@ -45,13 +51,35 @@ async def _claim(rt: Runtime, client_ids: list[int], *, wait: bool) -> outbox_cl
 
 
 async def send_and_record(rt: Runtime, claims: Sequence[Claim]) -> None:
-    """Send claimed rows and record what happened; a claim whose sends raised stays 'sending' for
-    the sweeper, and is raised once the others are recorded (the broker retries the wake-up)."""
-    outcomes = await send_claims(rt, claims)
-    await rt.send_records.submit([(c, o) for c, o in zip(claims, outcomes) if not isinstance(o, BaseException)])
+    """Send claimed rows and record what happened, holding their leases until then.
+
+    A send the provider accepted is recorded even if the database is away for a while: left
+    'sending', it would go out again once its lease ran out. A claim whose sends raised stays
+    'sending' until its lease runs out, and is raised once the others are recorded (the broker
+    retries the wake-up)."""
+    row_ids = [row.id for claim in claims for row in claim.rows]
+    rt.leases.hold(row_ids)
+    try:
+        outcomes = await send_claims(rt, claims)
+        await _record_until_it_lands(rt, [(c, o) for c, o in zip(claims, outcomes) if not isinstance(o, BaseException)])
+    finally:
+        rt.leases.let_go(row_ids)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
+
+
+async def _record_until_it_lands(rt: Runtime, outcomes: list[tuple[Claim, Outcome]]) -> None:
+    deadline = time.monotonic() + RECORD_RETRY_FOR_S
+    for pause_s in itertools.chain((0.1, 0.2, 0.5), itertools.repeat(1.0)):
+        try:
+            await rt.send_records.submit(outcomes)
+            return
+        except Exception as error:
+            if not service_away(error) or time.monotonic() + pause_s > deadline:
+                raise
+            log_failure(log, "could not record sends, retrying", error)
+            await asyncio.sleep(pause_s)
 
 
 async def record(rt: Runtime, outcomes: list[tuple[Claim, Outcome]]) -> None:
@@ -65,7 +93,10 @@ async def record(rt: Runtime, outcomes: list[tuple[Claim, Outcome]]) -> None:
     async with (rt.single_statements if clean else rt.sessions).begin() as session:
         await outbox.mark_sent(session, [(c.business.id, row.id, pid) for c, (sent, _) in outcomes for row, pid in sent], now)
         for claim, (sent, failure) in outcomes:
-            if failure is not None:
+            if failure is not None and isinstance(failure[1], NoSlot):  # never tried: back to the queue
+                await outbox.release(session, claim.rows[len(sent):], now)
+                later[claim.client_id] = now + NO_SLOT_RETRY
+            elif failure is not None:
                 await outbox.release(session, claim.rows[len(sent) + 1:], now)
                 retry_at = await _record_failure(rt, session, *failure)
                 if retry_at is None:
@@ -90,8 +121,8 @@ async def _wake(rt: Runtime, now: set[int], later: dict[int, datetime]) -> None:
         await rt.wake.deliver(now)
         for client_id, when in later.items():
             await rt.wake.deliver([client_id], delay_ms=_ms_until(rt, when))
-    except Exception:
-        log.exception("could not wake delivery for %d clients; the sweeper will", len(now) + len(later))
+    except Exception as error:
+        log_failure(log, "could not wake delivery; the sweeper will", error)
 
 
 async def _record_failure(rt: Runtime, session: AsyncSession, row: outbox.Sending, error: SendError) -> datetime | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from runtime.wake import Wake
 
 log = logging.getLogger(__name__)
-SWEEP_EVERY_S = 30
+SWEEP_EVERY_S = 5  # with the send lease, a dead worker's sends go out again within 15 s
 DUE_EVERY_S = 30  # reminders go out within this much of their time
 
 
@@ -40,10 +41,14 @@ def _tolerant(job_id: str, wake: Callable[[], Awaitable[None]]) -> Callable[[], 
 
 
 async def run_scheduler(wake: Wake) -> None:
-    """Run until cancelled (the `fitzap scheduler` process)."""
+    """Run until SIGTERM or SIGINT (the `fitzap scheduler` process)."""
     scheduler = start_scheduler(wake)
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     log.info("scheduler started: sweep every %ss, due work every %ss", SWEEP_EVERY_S, DUE_EVERY_S)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
+        log.info("scheduler stopping")
     finally:
         scheduler.shutdown(wait=False)

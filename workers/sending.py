@@ -24,6 +24,10 @@ Failure = tuple[outbox.Sending, SendError] | None  # the row that did not, and w
 Outcome = tuple[Sent, Failure]
 
 
+class NoSlot(SendError):
+    """The rate limiter could not be asked for a turn (Redis away): the row was not tried at all."""
+
+
 async def send_claims(rt: Runtime, claims: Sequence[Claim]) -> list[Outcome | BaseException]:
     """The claims' sends side by side, each claim's in order; what each did, or what it raised."""
     if not claims:
@@ -34,8 +38,8 @@ async def send_claims(rt: Runtime, claims: Sequence[Claim]) -> list[Outcome | Ba
         sends_per_number[claim.business.phone_number_id] += len(claim.rows)
     try:
         await turns.take(sends_per_number)
-    except Exception as exc:  # no slots from the rate limiter: the rows stay 'sending' for the sweeper
-        return [exc] * len(claims)
+    except Exception as error:  # nothing was tried: each claim goes back to the queue
+        return [([], (claim.rows[0], NoSlot(f"no send slot: {type(error).__name__}"))) for claim in claims]
     return list(await asyncio.gather(*(_send_claim(rt, c, turns) for c in claims), return_exceptions=True))
 
 
@@ -52,7 +56,10 @@ async def _send_rows(rt: Runtime, rows: Sequence[outbox.Sending], business: Busi
     sent: Sent = []
     token = _own_token(rt, business)
     for row in rows:
-        await limiter.wait_turn(business.phone_number_id)
+        try:
+            await limiter.wait_turn(business.phone_number_id)
+        except Exception as error:
+            return sent, (row, NoSlot(f"no send slot: {type(error).__name__}"))
         try:
             envelope = OutboundEnvelope(business.phone_number_id, wa_id, row.kind, row.payload, token)
             sent.append((row, await rt.channel.send(envelope)))

@@ -91,10 +91,17 @@ def pick_due(rows: Sequence[R], now: datetime) -> list[R] | datetime | None:
         return first.next_attempt_at  # type: ignore[no-any-return]
     picked = [first]
     for row in rows[1:]:
-        if row.status != "queued" or row.next_attempt_at > now:
+        if not _due(row, now):
             break
         picked.append(row)
     return picked
+
+
+def _due(row: Any, now: datetime) -> bool:
+    """Queued and due, or left 'sending' by a sender whose lease ran out."""
+    if row.status == "sending":
+        return row.updated_at <= now - outbox.SENDING_STALE_AFTER  # type: ignore[no-any-return]
+    return row.next_attempt_at <= now  # type: ignore[no-any-return]
 
 
 async def clients_with_queued(session: AsyncSession, client_ids: Sequence[int]) -> list[int]:

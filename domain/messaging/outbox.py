@@ -20,8 +20,9 @@ from domain.sql.arrays import unnest
 
 UNFINISHED = ("queued", "sending")
 FREE_FORM_KINDS = frozenset({"text", "buttons", "list"})
-# A row left in 'sending' this long was abandoned by a crashed worker.
-SENDING_STALE_AFTER = timedelta(minutes=2)
+# A row in 'sending' is leased to the process sending it, which renews the lease while it lives
+# (runtime.send_leases): one not renewed for this long was left by a process that died.
+SENDING_STALE_AFTER = timedelta(seconds=10)
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 CLAIM_LIMIT = 10  # rows of one client per claim
 # A status only moves forward; 'played' (voice messages) means the same to us as 'read'.
@@ -103,6 +104,12 @@ async def release(session: AsyncSession, rows: Sequence[Sending], now: datetime)
     """Put claimed rows that were never tried back in the queue (an earlier row must be retried first)."""
     if rows:
         await session.execute(_RELEASE, {"row_ids": [r.id for r in rows], "now": now})
+
+
+async def renew_leases(session: AsyncSession, row_ids: Sequence[int], now: datetime) -> None:
+    """The sending process still lives: its rows in 'sending' are not to be taken from it."""
+    if row_ids:
+        await session.execute(_RENEW, {"row_ids": list(row_ids), "now": now})
 
 
 async def mark_retry(session: AsyncSession, row_id: int, error: str, when: datetime, now: datetime) -> None:
@@ -196,6 +203,7 @@ _QUEUE = insert(_t)
 _QUEUE_CLAIMED = insert(_t).returning(_t.c.id, sort_by_parameter_order=True)
 _MARK_SENDING = (update(_t).where(_t.c.id.in_(_ids))
                  .values(status="sending", attempts=_t.c.attempts + 1, updated_at=bindparam("now")))
+_RENEW = update(_t).where(_t.c.id.in_(_ids), _t.c.status == "sending").values(updated_at=bindparam("now"))
 _RELEASE = (update(_t).where(_t.c.id.in_(_ids))
             .values(status="queued", attempts=_t.c.attempts - 1, updated_at=bindparam("now")))
 _MARK_FAILED = (update(_t).where(_t.c.id.in_(_ids))
