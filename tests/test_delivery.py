@@ -5,6 +5,7 @@ import asyncio
 import itertools
 
 import httpx
+import pytest
 import respx
 from sqlalchemy import select
 
@@ -13,7 +14,8 @@ from domain.messaging.outbox import SENDING_STALE_AFTER, OutgoingMessage, queue_
 from domain.models import InboundMessage, OutboundMessage
 from tests.conftest import GRAPH
 from tests.support import PHONE_NUMBER_ID, drain, fixture, inbound, signed
-from workers.delivery import deliver
+from workers.delivery import deliver, send_and_record
+from workers.sending import send_claims
 from workers.sweeper import sweep
 
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
@@ -214,3 +216,36 @@ async def test_a_delivery_that_finds_the_conversation_held_sends_once_the_holder
     await delivering
     assert route.call_count == 4 and sent_bodies(route)[-1]["text"]["body"] == "Até amanhã"
     assert [row.status for row in await outbox(runtime)] == ["sent"] * 4
+
+
+@pytest.mark.parametrize(("dies", "repeated"), [("before_sending", 0), ("after_sending_before_recording", 3),
+                                                ("after_recording", 0)])
+@respx.mock(assert_all_mocked=True)
+async def test_the_one_window_where_a_send_goes_out_twice_is_between_the_providers_answer_and_the_record(
+        web, runtime, business, broker, respx_mock, clock, dies, repeated):
+    route = respx_mock.post(SEND_URL).mock(side_effect=ok)
+    await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
+    from workers.processing import take_turn
+
+    turn = await take_turn(runtime, 1)  # its three replies, claimed
+    broker.flush_all()
+    if dies == "after_sending_before_recording":
+        await send_claims(runtime, [turn.claim])  # Meta accepted them; the process dies before the record lands
+    elif dies == "after_recording":
+        await send_and_record(runtime, [turn.claim])
+    clock.advance(seconds=SENDING_STALE_AFTER.total_seconds() + 1)  # nobody renews the dead process's leases
+    await sweep(runtime)
+    await drain(broker, runtime)
+    assert [r.status for r in await outbox(runtime)] == ["sent"] * 3
+    assert route.call_count == 3 + repeated
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_a_read_receipt_that_fails_does_not_hold_up_the_replies_behind_it(web, runtime, business, broker, respx_mock):
+    failing = httpx.Response(500, json={"error": {"code": 2, "message": "Service temporarily unavailable"}})
+    route = respx_mock.post(SEND_URL).mock(side_effect=[failing, ok(), ok()])
+    await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
+    await drain(broker, runtime)
+    rows = await outbox(runtime)
+    assert [(r.kind, r.status) for r in rows] == [("read", "failed"), ("buttons", "sent"), ("list", "sent")]
+    assert route.call_count == 3  # the greeting and the menu went at once; the blue ticks are not tried again

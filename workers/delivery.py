@@ -87,17 +87,19 @@ async def record(rt: Runtime, outcomes: list[tuple[Claim, Outcome]]) -> None:
     now = rt.clock.now()
     again: set[int] = set()
     later: dict[int, datetime] = {}
-    clean = all(failure is None and not claim.erased for claim, (_, failure) in outcomes)
+    clean = all(o.failure is None and not o.skipped and not claim.erased for claim, o in outcomes)
     # When every send went through (the usual case) the marks are one statement, atomic and safe
     # to repeat on its own; a failure's bookkeeping (backoff, release) needs a transaction.
     async with (rt.single_statements if clean else rt.sessions).begin() as session:
-        await outbox.mark_sent(session, [(c.business.id, row.id, pid) for c, (sent, _) in outcomes for row, pid in sent], now)
-        for claim, (sent, failure) in outcomes:
+        await outbox.mark_sent(session, [(c.business.id, row.id, pid) for c, o in outcomes for row, pid in o.sent], now)
+        for claim, (_, failure, skipped) in outcomes:
+            for row, error in skipped:
+                await outbox.mark_failed(session, [row.id], error.describe(), now)
             if failure is not None and isinstance(failure[1], NoSlot):  # never tried: back to the queue
-                await outbox.release(session, claim.rows[len(sent):], now)
+                await outbox.release(session, claim.rows[claim.rows.index(failure[0]):], now)
                 later[claim.client_id] = now + NO_SLOT_RETRY
             elif failure is not None:
-                await outbox.release(session, claim.rows[len(sent) + 1:], now)
+                await outbox.release(session, claim.rows[claim.rows.index(failure[0]) + 1:], now)
                 retry_at = await _record_failure(rt, session, *failure)
                 if retry_at is None:
                     again.add(claim.client_id)  # failed for good: the rows behind it go next
@@ -110,7 +112,7 @@ async def record(rt: Runtime, outcomes: list[tuple[Claim, Outcome]]) -> None:
     # Read after the marks commit: a turn that queued rows behind these while they were being
     # sent woke a delivery that found them still 'sending' and left.
     async with rt.single_statements() as session:
-        again.update(await outbox_claims.clients_with_queued(session, [c.client_id for c, (_, f) in outcomes if f is None]))
+        again.update(await outbox_claims.clients_with_queued(session, [c.client_id for c, o in outcomes if o.failure is None]))
     await _wake(rt, again - set(later), later)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from channels.base import OutboundEnvelope, SendError, TransientSendError
 from domain.messaging import outbox, secret_box
@@ -21,7 +22,15 @@ THROTTLE_PAUSE_S = 1.0  # how long the number rests after a throughput error tha
 
 Sent = list[tuple[outbox.Sending, str | None]]  # each row that went out, with the provider's message id
 Failure = tuple[outbox.Sending, SendError] | None  # the row that did not, and why (the rows behind it wait)
-Outcome = tuple[Sent, Failure]
+
+
+class Outcome(NamedTuple):
+    """What one client's sends did."""
+
+    sent: Sent
+    failure: Failure
+    # Read receipts that failed: blue ticks are not worth holding the replies behind them.
+    skipped: tuple[tuple[outbox.Sending, SendError], ...] = ()
 
 
 class NoSlot(SendError):
@@ -39,7 +48,7 @@ async def send_claims(rt: Runtime, claims: Sequence[Claim]) -> list[Outcome | Ba
     try:
         await turns.take(sends_per_number)
     except Exception as error:  # nothing was tried: each claim goes back to the queue
-        return [([], (claim.rows[0], NoSlot(f"no send slot: {type(error).__name__}"))) for claim in claims]
+        return [Outcome([], (claim.rows[0], NoSlot(f"no send slot: {type(error).__name__}"))) for claim in claims]
     return list(await asyncio.gather(*(_send_claim(rt, c, turns) for c in claims), return_exceptions=True))
 
 
@@ -54,20 +63,25 @@ async def _send_rows(rt: Runtime, rows: Sequence[outbox.Sending], business: Busi
 
     A throughput error pauses the whole number, not just this client: Meta counts per number."""
     sent: Sent = []
+    skipped: list[tuple[outbox.Sending, SendError]] = []
     token = _own_token(rt, business)
     for row in rows:
         try:
             await limiter.wait_turn(business.phone_number_id)
         except Exception as error:
-            return sent, (row, NoSlot(f"no send slot: {type(error).__name__}"))
+            return Outcome(sent, (row, NoSlot(f"no send slot: {type(error).__name__}")), tuple(skipped))
         try:
             envelope = OutboundEnvelope(business.phone_number_id, wa_id, row.kind, row.payload, token)
             sent.append((row, await rt.channel.send(envelope)))
         except SendError as error:
-            if isinstance(error, TransientSendError) and error.throttled:  # at once: senders side by side see it
+            throttled = isinstance(error, TransientSendError) and error.throttled
+            if throttled:  # at once: senders side by side see it
                 await limiter.pause(business.phone_number_id, error.retry_after_s or THROTTLE_PAUSE_S)
-            return sent, (row, error)
-    return sent, None
+            elif row.kind == "read":
+                skipped.append((row, error))
+                continue
+            return Outcome(sent, (row, error), tuple(skipped))
+    return Outcome(sent, None, tuple(skipped))
 
 
 def _own_token(rt: Runtime, business: Business) -> str | None:
