@@ -19,7 +19,7 @@ from domain.messaging import outbox
 
 log = logging.getLogger(__name__)
 
-RENEW_EVERY_S = 3.0  # a third of the lease: two renewals may fail before another sender takes them
+RENEW_EVERY_S = 2.5  # a third of the lease: two renewals may fail before another sender takes them
 
 
 class SendLeases:

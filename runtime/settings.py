@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     send_rate_per_s: int = Field(80, alias="WHATSAPP_SEND_RATE_PER_S", ge=1, le=10_000)
     delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=50)
     delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1)
-    sweep_after_s: int = Field(15, alias="SWEEP_AFTER_S", ge=1)
+    sweep_after_s: int = Field(10, alias="SWEEP_AFTER_S", ge=1)
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1, le=200)
     # At most one processing wake-up per this many ms from a web process (0: one per group commit).
     # The more clients a wake-up carries, the more turns share a transaction: 50 ms beat shorter

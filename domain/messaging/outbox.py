@@ -22,7 +22,7 @@ UNFINISHED = ("queued", "sending")
 FREE_FORM_KINDS = frozenset({"text", "buttons", "list"})
 # A row in 'sending' is leased to the process sending it, which renews the lease while it lives
 # (runtime.send_leases): one not renewed for this long was left by a process that died.
-SENDING_STALE_AFTER = timedelta(seconds=10)
+SENDING_STALE_AFTER = timedelta(seconds=8)
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 CLAIM_LIMIT = 10  # rows of one client per claim
 # A status only moves forward; 'played' (voice messages) means the same to us as 'read'.
