@@ -15,7 +15,7 @@ from app.bootstrap import bootstrap
 from bench.graph_standin import GraphStandIn
 from domain.models import InboundMessage, OutboundMessage
 from tests.conftest import REDIS_URL, make_settings
-from tests.support import APP_SECRET, PHONE_NUMBER_ID, inbound, serving, signed
+from tests.support import APP_SECRET, inbound, serving, signed
 from workers.scheduler import start_scheduler
 
 TOKEN = "killed-worker-token"
