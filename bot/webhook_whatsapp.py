@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from bot.inbound_store import Received
 from bot.keys import INBOUND_STORE, METRICS
 from channels.signature import is_valid
-from channels.webhook_payloads import Change, Message, WebhookBody, message_json
+from channels.webhook_payloads import Change, Message, message_json, parse_body
 from domain.messaging.inbox import IncomingMessage
 from domain.messaging.statuses import StatusUpdate
 from domain.people.businesses import BusinessRef, by_phone_number_id
@@ -40,7 +40,7 @@ async def receive(request: web.Request) -> web.Response:
     if not is_valid(raw, request.headers.get("X-Hub-Signature-256"), runtime.settings.whatsapp_app_secret.get_secret_value()):
         return _counted(request, started, "invalid_signature", web.json_response({"error": "invalid signature"}, status=401))
     try:
-        body = WebhookBody.model_validate_json(raw)
+        body = parse_body(raw)
     except ValidationError as exc:
         detail = exc.errors(include_url=False, include_input=False)[:3]
         return _counted(request, started, "malformed",
@@ -111,3 +111,4 @@ def _statuses(change: Change) -> list[StatusUpdate]:
         )
         for s in change.value.statuses
     ]
+

@@ -1,7 +1,7 @@
 """Pydantic models of the WhatsApp Cloud API webhook body; unknown fields are kept.
 
-A message is parsed here once at the webhook, stored as its model's dump, and read back into the
-same model by the worker, which asks it what the conversation engine needs (`incoming`).
+A message is parsed here once at the webhook (`parse_body`), stored as its model's dump, and read
+back into the same model by the worker, which asks it what the conversation engine needs (`incoming`).
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import from_json
 
 from conversations.context import Incoming
 
@@ -166,6 +167,28 @@ class Entry(_Open):
 class WebhookBody(_Open):
     object: str
     entry: list[Entry]
+
+
+def parse_body(raw: bytes) -> WebhookBody:
+    """The webhook body, every string in it fit to store; raises ValidationError when it is not one.
+
+    PostgreSQL refuses U+0000 in text and in JSON, so it becomes U+FFFD (the character that stands for
+    one that could not be kept) everywhere: ids, names, texts, unknown fields and their keys.
+    """
+    body = WebhookBody.model_validate_json(raw)
+    if b"\\u0000" not in raw:  # JSON can only carry NUL escaped: the usual body is parsed once and never walked
+        return body
+    return WebhookBody.model_validate(_without_nul(from_json(raw)))
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def message_json(message: Message) -> dict[str, Any]:

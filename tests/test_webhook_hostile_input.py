@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import copy
+import itertools
 
+import httpx
 import pytest
-from sqlalchemy import select
+import respx
+from sqlalchemy import func, select
 
 from channels.signature import is_valid, sign
-from domain.models import InboundMessage, MessageStatusEvent
+from domain.models import Client, InboundMessage, MessageStatusEvent, OutboundMessage
 from tests.conftest import GRAPH
-from tests.support import APP_SECRET, PHONE_NUMBER_ID, fixture, inbound, signed
+from tests.support import APP_SECRET, PHONE_NUMBER_ID, drain, fixture, inbound, signed
 
 NUL = "\x00"
 SEND_URL = f"{GRAPH}/v23.0/{PHONE_NUMBER_ID}/messages"
@@ -40,6 +43,44 @@ def status_body(name: str = "status_delivered", wamid: str = "wamid.OUT") -> dic
 
 def first_message(body: dict) -> dict:  # type: ignore[type-arg]
     return body["entry"][0]["changes"][0]["value"]["messages"][0]  # type: ignore[no-any-return]
+
+
+# -- NUL: PostgreSQL refuses U+0000 in text and jsonb; it arrives as U+FFFD instead.
+
+async def test_text_with_nul_everywhere_is_stored_and_answered(web, runtime, business, broker):
+    body = inbound("text", message_id=f"wamid.N{NUL}UL", text=f"oi{NUL}tudo bem")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["profile"]["name"] = f"Maria{NUL}"
+    first_message(body).update({f"odd{NUL}key": [f"junk{NUL}", {"deep": NUL}]})
+    with respx.mock(assert_all_mocked=True) as mock:
+        sent = itertools.count()
+        mock.post(SEND_URL).mock(side_effect=lambda _: httpx.Response(200, json={"messages": [{"id": f"wamid.R{next(sent)}"}]}))
+        assert await post(web, body) == 200
+        await drain(broker, runtime)
+    [row] = await stored_messages(runtime)
+    assert (row.provider_message_id, row.body) == ("wamid.N\ufffdUL", "oi\ufffdtudo bem")
+    assert row.payload["odd\ufffdkey"] == ["junk\ufffd", {"deep": "\ufffd"}]
+    assert row.processed_at is not None
+    async with runtime.sessions() as session:
+        client = (await session.execute(select(Client))).scalar_one()
+        replies = (await session.execute(select(func.count()).select_from(OutboundMessage))).scalar_one()
+    assert client.profile_name == "Maria\ufffd"
+    assert replies > 0
+
+
+async def test_nul_in_one_message_does_not_lose_the_other_in_its_post(web, runtime, business):
+    body = inbound("two_messages_one_delivery")
+    body["entry"][0]["changes"][0]["value"]["messages"][1]["text"]["body"] = f"quero{NUL}remarcar"
+    assert await post(web, body) == 200
+    assert [m.body for m in await stored_messages(runtime)] == ["oi", "quero\ufffdremarcar"]
+
+
+async def test_status_with_nul_in_its_id_and_error_is_stored(web, runtime, business):
+    body = status_body("status_failed_outside_window", wamid=f"wamid.{NUL}")
+    body["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"][0]["title"] = f"Re-engagement{NUL}"
+    assert await post(web, body) == 200
+    [event] = await stored_statuses(runtime)
+    assert (event.provider_message_id, event.error["title"]) == ("wamid.\ufffd", "Re-engagement\ufffd")
 
 
 # -- The signature header is compared as what it must be: ASCII.
