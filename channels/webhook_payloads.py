@@ -129,7 +129,7 @@ class Message(_Open):
 
 
 class StatusError(_Open):
-    code: int | None = None
+    code: int | str | None = None
     title: str | None = None
     message: str | None = None
 

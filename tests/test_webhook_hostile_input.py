@@ -83,6 +83,24 @@ async def test_status_with_nul_in_its_id_and_error_is_stored(web, runtime, busin
     assert (event.provider_message_id, event.error["title"]) == ("wamid.\ufffd", "Re-engagement\ufffd")
 
 
+# -- Numbers JSON can hold but the stored JSON cannot (past 64 bits) are kept as their digits.
+
+async def test_huge_number_in_an_unknown_field_is_stored_as_its_digits(web, runtime, business):
+    body = inbound("text")
+    first_message(body)["odd"] = {"n": 10**30, "m": -(10**25), "ok": 2**63 - 1}
+    assert await post(web, body) == 200
+    [row] = await stored_messages(runtime)
+    assert row.payload["odd"] == {"n": str(10**30), "m": str(-(10**25)), "ok": 2**63 - 1}
+
+
+async def test_status_error_with_a_huge_code_is_stored(web, runtime, business):
+    body = status_body("status_failed_outside_window")
+    body["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"][0]["code"] = 10**30
+    assert await post(web, body) == 200
+    [event] = await stored_statuses(runtime)
+    assert event.error["code"] == str(10**30)
+
+
 # -- The signature header is compared as what it must be: ASCII.
 
 @pytest.mark.parametrize("header", ["sha256=" + "é" * 64, "sha256=" + "€" * 64, "sha256=\udcff", "sha256=" + "Ａ" * 64])
