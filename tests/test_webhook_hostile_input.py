@@ -115,3 +115,35 @@ async def test_a_signature_header_with_non_ascii_characters_gets_401(web, runtim
     response = await web.post("/webhooks/whatsapp", data=raw, headers=headers)
     assert response.status == 401
     assert await stored_messages(runtime) == []
+
+
+# -- A clock value no date can hold: stored with the received time, the value kept in the payload.
+
+BAD_TIMESTAMPS = [1e20, -1e12, 2**63, 10**30, "100000000000000000000", "-1000000000000", str(2**63), "1e20", "soon", -1]
+
+
+@pytest.mark.parametrize("timestamp", BAD_TIMESTAMPS)
+async def test_message_with_a_timestamp_out_of_range_is_stored_with_the_received_time(web, runtime, business, timestamp):
+    body = inbound("text")
+    first_message(body)["timestamp"] = timestamp
+    assert await post(web, body) == 200
+    [row] = await stored_messages(runtime)
+    assert row.sent_at == runtime.clock.now()
+    assert row.payload["timestamp"] in (timestamp, str(timestamp))
+
+
+async def test_message_without_a_timestamp_is_stored_with_the_received_time(web, runtime, business):
+    body = inbound("text")
+    del first_message(body)["timestamp"]
+    assert await post(web, body) == 200
+    [row] = await stored_messages(runtime)
+    assert row.sent_at == runtime.clock.now()
+
+
+@pytest.mark.parametrize("timestamp", BAD_TIMESTAMPS)
+async def test_status_with_a_timestamp_out_of_range_is_stored_with_the_received_time(web, runtime, business, timestamp):
+    body = status_body()
+    body["entry"][0]["changes"][0]["value"]["statuses"][0]["timestamp"] = timestamp
+    assert await post(web, body) == 200
+    [event] = await stored_statuses(runtime)
+    assert event.occurred_at == runtime.clock.now()
