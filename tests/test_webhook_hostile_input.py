@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import logging
 
 import httpx
 import pytest
@@ -99,6 +100,40 @@ async def test_status_error_with_a_huge_code_is_stored(web, runtime, business):
     assert await post(web, body) == 200
     [event] = await stored_statuses(runtime)
     assert event.error["code"] == str(10**30)
+
+
+# -- A message that cannot be stored does not take the rest of its POST down.
+
+async def test_a_message_that_cannot_be_stored_does_not_lose_the_others_in_its_post(web, runtime, business, monkeypatch, caplog):
+    import bot.inbound_store as inbound_store
+
+    real = inbound_store.record_inbound
+
+    async def refuse_poison(session, business_id, messages, now):  # type: ignore[no-untyped-def]
+        if any(m.provider_message_id == "wamid.POISON" for m in messages):
+            raise RuntimeError("cannot store this one")
+        return await real(session, business_id, messages, now)
+
+    monkeypatch.setattr(inbound_store, "record_inbound", refuse_poison)
+    body = inbound("two_messages_one_delivery", message_id="wamid.POISON")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["statuses"] = status_body()["entry"][0]["changes"][0]["value"]["statuses"]
+    with caplog.at_level(logging.ERROR, logger="bot.inbound_store"):
+        assert await post(web, body) == 200  # a 500 would have Meta send the whole POST again for a week
+    assert [m.body for m in await stored_messages(runtime)] == ["quero remarcar"]
+    assert [s.provider_message_id for s in await stored_statuses(runtime)] == ["wamid.OUT"]
+    assert "wamid.POISON" in caplog.text
+
+
+async def test_a_post_none_of_whose_messages_can_be_stored_gets_500_to_be_sent_again(web, runtime, business, monkeypatch):
+    import bot.inbound_store as inbound_store
+
+    async def database_down(session, business_id, messages, now):  # type: ignore[no-untyped-def]
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(inbound_store, "record_inbound", database_down)
+    assert await post(web, inbound("two_messages_one_delivery")) == 500
+    assert await stored_messages(runtime) == []
 
 
 # -- The signature header is compared as what it must be: ASCII.
