@@ -22,6 +22,8 @@ from runtime.resources import Runtime
 
 log = logging.getLogger(__name__)
 _BUSINESS_TTL_S = 60.0
+# Unknown numbers are cached too (each would cost a query); past this many the cache starts again.
+BUSINESS_CACHE_SIZE = 10_000
 _OK = b'{"ok":true}'  # the same answer for every stored webhook: built once, not serialised per request
 
 
@@ -74,6 +76,8 @@ async def _business(runtime: Runtime, phone_number_id: str) -> BusinessRef | Non
         return cached[0]  # type: ignore[no-any-return]
     async with runtime.sessions() as session:
         business = await by_phone_number_id(session, phone_number_id)
+    if len(runtime.business_cache) >= BUSINESS_CACHE_SIZE:
+        runtime.business_cache.clear()
     runtime.business_cache[phone_number_id] = (business, time.monotonic() + _BUSINESS_TTL_S)
     return business
 

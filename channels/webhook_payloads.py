@@ -142,7 +142,7 @@ class StatusError(_Open):
 
 class Status(_Open):
     id: str = Field(min_length=1, max_length=255)
-    status: str
+    status: str = Field(max_length=16)
     timestamp: Timestamp = None
     recipient_id: str | None = None
     errors: list[StatusError] = Field(default_factory=list)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import logging
 
 import httpx
@@ -182,3 +183,59 @@ async def test_status_with_a_timestamp_out_of_range_is_stored_with_the_received_
     assert await post(web, body) == 200
     [event] = await stored_statuses(runtime)
     assert event.occurred_at == runtime.clock.now()
+
+
+# -- Values longer than their columns.
+
+async def test_a_long_profile_name_is_cut_to_what_a_client_keeps(web, runtime, business):
+    body = inbound("text")
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"] = "Maria " * 100
+    assert await post(web, body) == 200
+    async with runtime.sessions() as session:
+        client = (await session.execute(select(Client))).scalar_one()
+    assert client.profile_name == ("Maria " * 100)[:120]
+
+
+async def test_a_status_name_longer_than_whatsapp_makes_them_gets_400(web, runtime, business):
+    body = status_body()
+    body["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] = "delivered" * 10
+    assert await post(web, body) == 400
+    assert await stored_statuses(runtime) == []
+
+
+# -- The business lookup takes any phone number id.
+
+@pytest.mark.parametrize("phone_number_id", [NUL, f"106540352242922{NUL}", "", "١٠٦٥٤٠٣٥٢٢٤٢٩٢٢", "'; DROP TABLE businesses; --",
+                                             "1" * 65, "9" * 100_000])
+async def test_an_odd_phone_number_id_is_acknowledged_and_ignored(web, runtime, business, phone_number_id):
+    assert await post(web, inbound("text", phone_number_id=phone_number_id)) == 200
+    assert await stored_messages(runtime) == []
+    assert await post(web, inbound("text")) == 200  # and the real number still works
+    assert len(await stored_messages(runtime)) == 1
+
+
+async def test_unknown_phone_number_ids_do_not_grow_the_business_cache_without_end(web, runtime, business, monkeypatch):
+    import bot.webhook_whatsapp as webhook
+
+    monkeypatch.setattr(webhook, "BUSINESS_CACHE_SIZE", 4)
+    for i in range(10):
+        assert await post(web, inbound("text", phone_number_id=f"unknown-{i}")) == 200
+    assert len(runtime.business_cache) <= 4
+    assert await post(web, inbound("text")) == 200
+    assert len(await stored_messages(runtime)) == 1
+
+
+# -- A body that is no webhook is refused whole.
+
+NOT_WEBHOOKS = [b"", b"null", b"[]", b'"whatsapp"', b"{}", b"\xff\xfe{}", b'{"object": 1, "entry": {}}',
+                b'{"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": []}]}]}',
+                b"[" * 5000 + b"]" * 5000, json.dumps(inbound("text")).replace("oi,", "\\ud800").encode()]
+
+
+@pytest.mark.parametrize("raw", NOT_WEBHOOKS, ids=range(len(NOT_WEBHOOKS)))
+async def test_a_body_that_is_no_webhook_gets_400_and_stores_nothing(web, runtime, business, raw):
+    raw, headers = signed(raw)
+    response = await web.post("/webhooks/whatsapp", data=raw, headers=headers)
+    assert response.status == 400
+    assert "malformed" in (await response.json())["error"]
+    assert await stored_messages(runtime) == []
