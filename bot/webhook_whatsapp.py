@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -10,7 +12,8 @@ from pydantic import ValidationError
 from bot.inbound_store import Received
 from bot.keys import INBOUND_STORE, METRICS
 from channels.signature import is_valid
-from channels.webhook_payloads import Change, Message, WebhookBody, message_json
+from channels.webhook_payloads import Change, Message, message_json, parse_body
+from domain.clock import Clock
 from domain.messaging.inbox import IncomingMessage
 from domain.messaging.statuses import StatusUpdate
 from domain.people.businesses import BusinessRef, by_phone_number_id
@@ -19,6 +22,8 @@ from runtime.resources import Runtime
 
 log = logging.getLogger(__name__)
 _BUSINESS_TTL_S = 60.0
+# Unknown numbers are cached too (each would cost a query); past this many the cache starts again.
+BUSINESS_CACHE_SIZE = 10_000
 _OK = b'{"ok":true}'  # the same answer for every stored webhook: built once, not serialised per request
 
 
@@ -40,7 +45,7 @@ async def receive(request: web.Request) -> web.Response:
     if not is_valid(raw, request.headers.get("X-Hub-Signature-256"), runtime.settings.whatsapp_app_secret.get_secret_value()):
         return _counted(request, started, "invalid_signature", web.json_response({"error": "invalid signature"}, status=401))
     try:
-        body = WebhookBody.model_validate_json(raw)
+        body = parse_body(raw)
     except ValidationError as exc:
         detail = exc.errors(include_url=False, include_input=False)[:3]
         return _counted(request, started, "malformed",
@@ -52,7 +57,7 @@ async def receive(request: web.Request) -> web.Response:
         if business is None:
             log.warning("webhook for unknown phone_number_id %s ignored", change.value.metadata.phone_number_id)
             continue
-        received.append(Received(business.id, _messages(change), _statuses(change)))
+        received.append(Received(business.id, _messages(change, runtime.clock), _statuses(change, runtime.clock)))
     if received:
         await request.app[INBOUND_STORE].store(received)
     return _counted(request, started, "stored" if received else "ignored", web.Response(body=_OK, content_type="application/json"))
@@ -71,11 +76,13 @@ async def _business(runtime: Runtime, phone_number_id: str) -> BusinessRef | Non
         return cached[0]  # type: ignore[no-any-return]
     async with runtime.sessions() as session:
         business = await by_phone_number_id(session, phone_number_id)
+    if len(runtime.business_cache) >= BUSINESS_CACHE_SIZE:
+        runtime.business_cache.clear()
     runtime.business_cache[phone_number_id] = (business, time.monotonic() + _BUSINESS_TTL_S)
     return business
 
 
-def _messages(change: Change) -> list[IncomingMessage]:
+def _messages(change: Change, clock: Clock) -> list[IncomingMessage]:
     contacts = change.value.contacts
     by_wa_id = {c.wa_id: c for c in contacts if c.wa_id}
     result = []
@@ -90,7 +97,7 @@ def _messages(change: Change) -> list[IncomingMessage]:
                 kind=_kind(message),
                 body=message.body_text(),
                 payload=message_json(message),
-                sent_at=message.sent_at,
+                sent_at=message.sent_at or _arrived(clock, "message", message.id, message.timestamp),
             )
         )
     return result
@@ -101,13 +108,19 @@ def _kind(message: Message) -> str:
     return message.type if message.type in known else "unknown"
 
 
-def _statuses(change: Change) -> list[StatusUpdate]:
+def _statuses(change: Change, clock: Clock) -> list[StatusUpdate]:
     return [
         StatusUpdate(
             provider_message_id=s.id,
             status=s.status,
-            occurred_at=s.occurred_at,
+            occurred_at=s.occurred_at or _arrived(clock, "status of", s.id, s.timestamp),
             error=s.errors[0].model_dump(exclude_none=True) if s.errors else None,
         )
         for s in change.value.statuses
     ]
+
+
+def _arrived(clock: Clock, what: str, provider_id: str, timestamp: Any) -> datetime:
+    """The time a message or status arrived, for one whose timestamp is no usable time."""
+    log.warning("%s %s has no usable timestamp (%.60r): kept with the time it arrived", what, provider_id, timestamp)
+    return clock.now()

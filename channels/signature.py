@@ -12,6 +12,7 @@ def sign(body: bytes, app_secret: str) -> str:
 
 def is_valid(body: bytes, header: str | None, app_secret: str) -> bool:
     """Constant-time check of the header against the body."""
-    if not header or not header.startswith("sha256="):
+    # compare_digest refuses str with non-ASCII characters, and a hex digest never has one.
+    if not header or not header.isascii() or not header.startswith("sha256="):
         return False
     return hmac.compare_digest(sign(body, app_secret), header)

@@ -1,16 +1,22 @@
 """Pydantic models of the WhatsApp Cloud API webhook body; unknown fields are kept.
 
-A message is parsed here once at the webhook, stored as its model's dump, and read back into the
-same model by the worker, which asks it what the conversation engine needs (`incoming`).
+A message is parsed here once at the webhook (`parse_body`), stored as its model's dump, and read
+back into the same model by the worker, which asks it what the conversation engine needs (`incoming`).
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import from_json
 
 from conversations.context import Incoming
+
+_LAST_SECOND = 253402300799  # 9999-12-31 23:59:59 UTC, the last a datetime holds
+# Seconds since 1970. Any other value (letters, a number no date holds) is kept as received, and the
+# message or status gets the time it arrived: it is not lost for a bad clock.
+Timestamp = Annotated[Annotated[int, Field(ge=0, le=_LAST_SECOND)] | Any, Field(union_mode="left_to_right")]
 
 
 class _Open(BaseModel):
@@ -82,7 +88,7 @@ class Message(_Open):
     id: str = Field(min_length=1, max_length=255)
     from_: str | None = Field(None, alias="from")
     from_user_id: str | None = None
-    timestamp: int
+    timestamp: Timestamp = None
     type: str
     text: Text | None = None
     interactive: Interactive | None = None
@@ -96,8 +102,9 @@ class Message(_Open):
     reaction: Reaction | None = None
 
     @property
-    def sent_at(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp, tz=UTC)
+    def sent_at(self) -> datetime | None:
+        """None when the timestamp is no usable time."""
+        return _moment(self.timestamp)
 
     def reply_id(self) -> str | None:
         """The id of the button or list row tapped; a template's quick-reply payload only when it has
@@ -128,21 +135,22 @@ class Message(_Open):
 
 
 class StatusError(_Open):
-    code: int | None = None
+    code: int | str | None = None
     title: str | None = None
     message: str | None = None
 
 
 class Status(_Open):
     id: str = Field(min_length=1, max_length=255)
-    status: str
-    timestamp: int
+    status: str = Field(max_length=16)
+    timestamp: Timestamp = None
     recipient_id: str | None = None
     errors: list[StatusError] = Field(default_factory=list)
 
     @property
-    def occurred_at(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp, tz=UTC)
+    def occurred_at(self) -> datetime | None:
+        """None when the timestamp is no usable time."""
+        return _moment(self.timestamp)
 
 
 class Value(_Open):
@@ -166,6 +174,33 @@ class Entry(_Open):
 class WebhookBody(_Open):
     object: str
     entry: list[Entry]
+
+
+def parse_body(raw: bytes) -> WebhookBody:
+    """The webhook body, every string in it fit to store; raises ValidationError when it is not one.
+
+    PostgreSQL refuses U+0000 in text and in JSON, so it becomes U+FFFD (the character that stands for
+    one that could not be kept) everywhere: ids, names, texts, unknown fields and their keys.
+    """
+    body = WebhookBody.model_validate_json(raw)
+    if b"\\u0000" not in raw:  # JSON can only carry NUL escaped: the usual body is parsed once and never walked
+        return body
+    return WebhookBody.model_validate(_without_nul(from_json(raw)))
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+def _moment(timestamp: Any) -> datetime | None:
+    usable = type(timestamp) is int and 0 <= timestamp <= _LAST_SECOND
+    return datetime.fromtimestamp(timestamp, tz=UTC) if usable else None
 
 
 def message_json(message: Message) -> dict[str, Any]:

@@ -21,7 +21,21 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 
 def _json_text(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:  # an integer past 64 bits, say, from a webhook's unknown field
+        return orjson.dumps(_storable(value), option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _storable(value: Any) -> Any:
+    """`value` with the integers orjson cannot write (nor read back) as their digits."""
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        return str(value)
+    return value
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
