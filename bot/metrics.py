@@ -6,7 +6,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Proc
 from domain.messaging.backlog import Backlog
 
 # ignored: signed and well formed, but nothing in it for a business of ours (an unknown phone number id).
-WEBHOOK_OUTCOMES = ("stored", "ignored", "invalid_signature", "malformed")
+# unavailable: the database was away; answered 503 for Meta to send it again.
+WEBHOOK_OUTCOMES = ("stored", "ignored", "invalid_signature", "malformed", "unavailable")
 _BACKLOG_HELP = {
     "inbound_unprocessed": "Inbound messages stored but not yet answered",
     "inbound_oldest_s": "Age in seconds of the oldest unanswered inbound message (0: none)",

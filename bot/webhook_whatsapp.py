@@ -12,11 +12,12 @@ from pydantic import ValidationError
 from bot.inbound_store import Received
 from bot.keys import INBOUND_STORE, METRICS
 from channels.signature import is_valid
-from channels.webhook_payloads import Change, Message, message_json, parse_body
+from channels.webhook_payloads import Change, Message, WebhookBody, message_json, parse_body
 from domain.clock import Clock
 from domain.messaging.inbox import IncomingMessage
 from domain.messaging.statuses import StatusUpdate
 from domain.people.businesses import BusinessRef, by_phone_number_id
+from runtime.failures import log_failure, service_away
 from runtime.keys import RUNTIME
 from runtime.resources import Runtime
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 _BUSINESS_TTL_S = 60.0
 # Unknown numbers are cached too (each would cost a query); past this many the cache starts again.
 BUSINESS_CACHE_SIZE = 10_000
+RETRY_AFTER_S = 5
 _OK = b'{"ok":true}'  # the same answer for every stored webhook: built once, not serialised per request
 
 
@@ -51,6 +53,22 @@ async def receive(request: web.Request) -> web.Response:
         return _counted(request, started, "malformed",
                         web.json_response({"error": "malformed webhook body", "detail": detail}, status=400))
 
+    try:
+        received = await _received(runtime, body)
+        if received:
+            await request.app[INBOUND_STORE].store(received)
+    except Exception as error:
+        if not service_away(error):
+            raise
+        # Meta sends it again later; one line per interval, not a traceback per webhook.
+        log_failure(log, "webhook not stored, the database is away; answered 503", error)
+        return _counted(request, started, "unavailable", web.json_response(
+            {"error": "temporarily unavailable"}, status=503, headers={"Retry-After": str(RETRY_AFTER_S)}))
+    return _counted(request, started, "stored" if received else "ignored", web.Response(body=_OK, content_type="application/json"))
+
+
+async def _received(runtime: Runtime, body: WebhookBody) -> list[Received]:
+    """What the webhook brought, by business; a change for a phone number no business has is ignored."""
     received: list[Received] = []
     for change in (c for entry in body.entry for c in entry.changes if c.field == "messages"):
         business = await _business(runtime, change.value.metadata.phone_number_id)
@@ -58,9 +76,7 @@ async def receive(request: web.Request) -> web.Response:
             log.warning("webhook for unknown phone_number_id %s ignored", change.value.metadata.phone_number_id)
             continue
         received.append(Received(business.id, _messages(change, runtime.clock), _statuses(change, runtime.clock)))
-    if received:
-        await request.app[INBOUND_STORE].store(received)
-    return _counted(request, started, "stored" if received else "ignored", web.Response(body=_OK, content_type="application/json"))
+    return received
 
 
 def _counted(request: web.Request, started: float, outcome: str, response: web.Response) -> web.Response:

@@ -80,3 +80,16 @@ async def test_scheduler_ticks_fail_softly_while_redis_is_down_and_due_work_wait
     await _tolerant("due", (await back.runtime()).wake.plan_due)()
     await back.close()
     assert [m.actor_name for m in await _queued_in_redis("maintenance")] == ["plan_due"]
+
+
+async def test_while_postgresql_is_away_webhooks_get_503_and_one_log_line_not_a_traceback_each(runtime, business, clock, caplog):
+    dead = make_settings(DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")  # nothing listens on port 1
+    async with serving(bootstrap(dead, clock=clock)) as web:
+        answers = []
+        for n in range(20):
+            raw, headers = signed(inbound("text", message_id=f"wamid.PGAWAY{n}", text="oi", timestamp=int(time.time())))
+            answers.append(await web.post("/webhooks/whatsapp", data=raw, headers=headers))
+    assert {a.status for a in answers} == {503}  # Meta sends them again later
+    assert answers[0].headers["Retry-After"]
+    lines = [r for r in caplog.records if r.name == "bot.webhook_whatsapp"]
+    assert len(lines) == 1 and lines[0].exc_info is None  # the outage said once

@@ -126,14 +126,14 @@ async def test_a_message_that_cannot_be_stored_does_not_lose_the_others_in_its_p
     assert "wamid.POISON" in caplog.text
 
 
-async def test_a_post_none_of_whose_messages_can_be_stored_gets_500_to_be_sent_again(web, runtime, business, monkeypatch):
+async def test_a_post_none_of_whose_messages_can_be_stored_gets_503_to_be_sent_again(web, runtime, business, monkeypatch):
     import bot.inbound_store as inbound_store
 
     async def database_down(session, business_id, messages, now):  # type: ignore[no-untyped-def]
         raise ConnectionError("database down")
 
     monkeypatch.setattr(inbound_store, "record_inbound", database_down)
-    assert await post(web, inbound("two_messages_one_delivery")) == 500
+    assert await post(web, inbound("two_messages_one_delivery")) == 503  # the database is away: Meta sends it again
     assert await stored_messages(runtime) == []
 
 
