@@ -1,4 +1,4 @@
-"""The panel's guards: login required, CSRF on every state change, and security headers."""
+"""The panel's guards: login required, CSRF on every state change, ids no row can have, and security headers."""
 from __future__ import annotations
 
 import hmac
@@ -11,6 +11,7 @@ from aiohttp_session import Session, get_session
 from sqlalchemy import select
 
 from admin.flash import pop_flashes
+from admin.forms.fields import row_id_or_none
 from admin.identity import IDENTITY_KEY, Identity
 from domain.models import AdminUser
 from runtime.keys import RUNTIME, SETTINGS
@@ -39,7 +40,8 @@ def csrf_token(session: Session) -> str:
 
 @web.middleware
 async def admin_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Under /admin: check the CSRF token of every state change, then require a logged-in, active user."""
+    """Under /admin: check the CSRF token of every state change, require a logged-in, active user, and answer
+    404 for an id in the path that no row can have (the database driver would refuse it)."""
     if not _is_panel(request.path):
         return await handler(request)
     session = await get_session(request)
@@ -55,6 +57,8 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
         raise web.HTTPForbidden(text="log in first")
     request[IDENTITY_KEY] = me
     request[REQUEST_CONTEXT_KEY]["me"] = me
+    if any(name.endswith("_id") and row_id_or_none(value) is None for name, value in request.match_info.items()):
+        raise web.HTTPNotFound()
     return await handler(request)
 
 
