@@ -20,6 +20,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 NONCE_KEY = web.RequestKey("csp_nonce", str)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PUBLIC_PATHS = ("/admin/login",)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -40,10 +41,13 @@ def csrf_token(session: Session) -> str:
 
 @web.middleware
 async def admin_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Under /admin: check the CSRF token of every state change, require a logged-in, active user, and answer
-    404 for an id in the path that no row can have (the database driver would refuse it)."""
+    """Under /admin: refuse NUL characters, check the CSRF token of every state change, require a logged-in,
+    active user, and answer 404 for an id in the path that no row can have (the database driver would refuse it)."""
     if not _is_panel(request.path):
         return await handler(request)
+    if await _holds_nul(request):
+        # PostgreSQL's text cannot hold one: refused here rather than by the driver, mid-transaction, as a 500.
+        raise web.HTTPBadRequest(text="The request holds a NUL character, which no field of the panel takes.")
     session = await get_session(request)
     request[REQUEST_CONTEXT_KEY] = _template_context(request, session)
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, session):
@@ -97,9 +101,16 @@ async def _csrf_ok(request: web.Request, session: Session) -> bool:
     if not expected:
         return False
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if sent is None and request.content_type in FORM_TYPES:
         sent = (await request.post()).get(CSRF_FIELD)
     return isinstance(sent, str) and hmac.compare_digest(sent, expected)
+
+
+async def _holds_nul(request: web.Request) -> bool:
+    fields = list(request.query.values())
+    if request.method not in SAFE_METHODS and request.content_type in FORM_TYPES:
+        fields += [value for value in (await request.post()).values() if isinstance(value, str)]
+    return any("\x00" in field for field in fields)
 
 
 async def _load_identity(request: web.Request, session: Session) -> Identity | None:

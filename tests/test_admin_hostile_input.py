@@ -158,3 +158,17 @@ async def test_a_query_no_row_can_match_is_not_an_error_page(web, runtime, busin
     panel = await open_panel(web, runtime, business)
     got, page = await panel.page(query)
     assert got == status and words in page
+
+
+@pytest.mark.parametrize(("path", "fields"), [
+    ("/admin/clients?q=ab%00c", None),
+    ("/admin/staff/trainers", {"name": "Tr\x00iner"}),
+    ("/admin/settings", {"name": "Studio\x00", "timezone": "America/Sao_Paulo", "locale": "en", "currency": "BRL"}),
+    ("/admin/login", {"email": "owner\x00@studio.test", "password": "x"}),
+])
+async def test_a_nul_character_is_refused_before_it_reaches_the_database(web, runtime, business, path, fields) -> None:
+    panel = await open_panel(web, runtime, business)
+    before = await _stored(runtime)
+    response = await (panel.web.get(path) if fields is None else panel.post(path, **fields))
+    assert response.status == 400 and "NUL" in await response.text()
+    assert await _stored(runtime) == before
