@@ -42,18 +42,13 @@ async def login(request: web.Request) -> web.Response:
     except ValidationError:
         return _login_error(request, next_url, email, "Enter your email and password.")
     runtime = request.app[RUNTIME]
-    async with runtime.sessions.begin() as session:
-        try:
-            user = await authenticate(session, credentials.email, credentials.password, request.remote or "?", runtime.clock.now())
-        except (LoginRefused, LoginThrottled) as exc:
-            # Caught inside the transaction so the failure that throttles the next guess is committed.
-            error, status = str(exc), 429 if isinstance(exc, LoginThrottled) else 400
-        else:
-            user_id, error = user.id, None
-    if error is not None:
-        return _login_error(request, next_url, email, error, status)
+    try:
+        user = await authenticate(runtime.sessions, credentials.email, credentials.password, request.remote or "?",
+                                  runtime.clock.now())
+    except (LoginRefused, LoginThrottled) as exc:
+        return _login_error(request, next_url, email, str(exc), 429 if isinstance(exc, LoginThrottled) else 400)
     cookie = await new_session(request)
-    cookie["user_id"] = user_id
+    cookie["user_id"] = user.id
     csrf_token(cookie)
     raise web.HTTPFound(next_url)
 
