@@ -22,6 +22,7 @@ CSRF_HEADER = "X-CSRF-Token"
 NONCE_KEY = web.RequestKey("csp_nonce", str)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PUBLIC_PATHS = ("/admin/login",)
+USER_KEY, VERSION_KEY = "user_id", "session_version"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -113,11 +114,17 @@ async def _holds_nul(request: web.Request) -> bool:
     return any("\x00" in field for field in fields)
 
 
+def start_session(session: Session, user: AdminUser) -> None:
+    """Make the cookie a login of `user` as their sessions stand now (ending them bumps the version)."""
+    session[USER_KEY], session[VERSION_KEY] = user.id, user.session_version
+
+
 async def _load_identity(request: web.Request, session: Session) -> Identity | None:
-    user_id = session.get("user_id")
-    if not isinstance(user_id, int):
+    user_id, version = session.get(USER_KEY), session.get(VERSION_KEY)
+    if not isinstance(user_id, int) or not isinstance(version, int):
         return None
     async with request.app[RUNTIME].sessions() as db:
-        user = await db.scalar(select(AdminUser).where(AdminUser.id == user_id, AdminUser.active.is_(True)))
-    # A deactivated user's cookie stops working on their next click.
+        user = await db.scalar(select(AdminUser).where(AdminUser.id == user_id, AdminUser.active.is_(True),
+                                                       AdminUser.session_version == version))
+    # A deactivated user's cookie, or one whose sessions were ended, stops working on its next click.
     return Identity.of(user) if user is not None else None

@@ -6,12 +6,14 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp_session import get_session
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.forms.automation import clock_text
 from admin.forms.form_errors import validate
 from admin.forms.staff import PanelUserForm, RoleForm, TrainerForm
 from admin.identity import require_owner
+from admin.security import start_session
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from domain.models import AdminUser, Staff
 from domain.people import panel_users, staff_roster
@@ -111,6 +113,8 @@ async def _change_user(request: web.Request, change: Callable[[AsyncSession, int
                 user = await change(session, row_id(request, "user_id"))
     except AdminUserError as exc:
         return invalid(PAGE, request, await _context(request, user_problem=str(exc)))
+    if user.id == me.user_id and user.active:
+        start_session(await get_session(request), user)  # the change ended the others; this one goes on
     # Someone who just gave up their own owner role (or login) can no longer see this page.
     raise done(request, said(user), "dashboard" if user.id == me.user_id else "staff")
 

@@ -24,6 +24,8 @@ class AdminUser(Base):
     role: Mapped[str] = mapped_column(String(16))  # "owner" | "trainer" (CHECK in the migration)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # Carried in the panel's cookie; bumped to end every session of the user (logout, deactivation, new role).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import DomainError
@@ -71,6 +71,12 @@ async def create_user(
     session.add(user)
     await session.flush()
     return user
+
+
+async def end_sessions(session: AsyncSession, user_id: int) -> None:
+    """End every panel session of the user: their cookies carry the old session version."""
+    await session.execute(update(AdminUser).where(AdminUser.id == user_id)
+                          .values(session_version=AdminUser.session_version + 1))
 
 
 async def authenticate(sessions: async_sessionmaker[AsyncSession], email: str, password: str, ip: str,

@@ -52,17 +52,21 @@ async def set_role(session: AsyncSession, business_id: int, user_id: int, role: 
             raise AdminUserError("Choose which trainer this login belongs to.")
         await get_scoped(session, Staff, business_id, staff_id)
         await _keep_an_owner(session, user)
-    user.role, user.staff_id = role, staff_id
+    if (user.role, user.staff_id) != (role, staff_id):
+        user.role, user.staff_id = role, staff_id
+        user.session_version += 1  # their open sessions were granted under the old role
     await session.flush()
     return user
 
 
 async def set_user_active(session: AsyncSession, business_id: int, user_id: int, active: bool) -> AdminUser:
-    """Let the user log in again, or stop them (their next request is logged out)."""
+    """Let the user log in again, or stop them (every session of theirs ends)."""
     user = await _user(session, business_id, user_id)
     if not active:
         await _keep_an_owner(session, user)
-    user.active = active
+    if user.active != active:
+        user.active = active
+        user.session_version += 1  # a deactivated user's cookie must not come back with a reactivation
     await session.flush()
     return user
 

@@ -1,4 +1,5 @@
-"""Panel logins: attempts counted in one row per account or address (login_failures goes).
+"""Panel sessions that can be ended (admin_users.session_version) and login attempts counted in one row per
+account or address (login_attempts; login_failures goes).
 
 Revision ID: 0012
 Revises: 0011
@@ -19,7 +20,10 @@ TIMESTAMPTZ = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    """A counter per key replaces the failure rows: the recent failures are forgotten, which only lifts a lock early."""
+    """Every cookie made before has no session version, so everyone logs in once more; a counter per key replaces
+    the failure rows (recent failures are forgotten, which only lifts a lock early)."""
+    with op.batch_alter_table("admin_users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("session_version", sa.Integer(), server_default=sa.text("0"), nullable=False))
     op.create_table(
         "login_attempts",
         sa.Column("key", sa.String(300), primary_key=True),
@@ -31,7 +35,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Back to one row per failure, starting empty."""
+    """Back to one row per failure, starting empty, and sessions that only expire."""
     op.create_table(
         "login_failures",
         sa.Column("id", BIG_ID, primary_key=True),
@@ -40,3 +44,5 @@ def downgrade() -> None:
     )
     op.create_index("ix_login_failures_key_at", "login_failures", ["key", "at"])
     op.drop_table("login_attempts")
+    with op.batch_alter_table("admin_users", schema=None) as batch_op:
+        batch_op.drop_column("session_version")
