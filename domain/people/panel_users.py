@@ -43,14 +43,15 @@ async def _keep_an_owner(session: AsyncSession, user: AdminUser) -> None:
 
 
 async def set_role(session: AsyncSession, business_id: int, user_id: int, role: str, staff_id: int | None) -> AdminUser:
-    """Make the user an owner, or a trainer tied to one of the business's staff rows."""
+    """Make the user an owner, or a trainer tied to one of the business's staff rows (NotFound for another's)."""
     if role not in ROLES:
         raise AdminUserError("The role must be owner or trainer.")
     user = await _user(session, business_id, user_id)
+    if staff_id is not None:  # an owner may have a trainer row too; either way it is one of this business's
+        await get_scoped(session, Staff, business_id, staff_id)
     if role == "trainer":
         if staff_id is None:
             raise AdminUserError("Choose which trainer this login belongs to.")
-        await get_scoped(session, Staff, business_id, staff_id)
         await _keep_an_owner(session, user)
     if (user.role, user.staff_id) != (role, staff_id):
         user.role, user.staff_id = role, staff_id
