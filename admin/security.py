@@ -23,6 +23,8 @@ NONCE_KEY = web.RequestKey("csp_nonce", str)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PUBLIC_PATHS = ("/admin/login",)
 USER_KEY, VERSION_KEY = "user_id", "session_version"
+SERVER = "FitZap"
+HSTS = "max-age=31536000; includeSubDomains"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -68,7 +70,14 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Every response: no framing, no sniffing, a strict CSP (pages' scripts carry the request's nonce)."""
+    """Every response of the web app (panel, webhook, health, static files): no framing, no sniffing, a strict
+    CSP (pages' scripts carry the request's nonce), no software versions, HTTPS only in production; panel
+    pages are never stored by a browser or a proxy (they show clients' data, and the back button must not)."""
+    response.headers["Server"] = SERVER  # aiohttp's default names the Python and aiohttp versions
+    if request.app[SETTINGS].mode == "production":  # the demo is plain HTTP on localhost
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if _is_panel(request.path):
+        response.headers["Cache-Control"] = "no-store"
     nonce = request.get(NONCE_KEY)
     scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     response.headers.setdefault(
