@@ -53,4 +53,4 @@ async def business_of(session: AsyncSession, me: Identity) -> Business:
 def page_number(request: web.Request) -> int:
     """The ?page= of a paged list; anything odd is page 1."""
     value = request.query.get("page", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else 1

@@ -1,4 +1,4 @@
-"""The panel's guards: login required, CSRF on every state change, and security headers."""
+"""The panel's guards: login required, CSRF on every state change, ids no row can have, and security headers."""
 from __future__ import annotations
 
 import hmac
@@ -11,6 +11,7 @@ from aiohttp_session import Session, get_session
 from sqlalchemy import select
 
 from admin.flash import pop_flashes
+from admin.forms.fields import row_id_or_none
 from admin.identity import IDENTITY_KEY, Identity
 from domain.models import AdminUser
 from runtime.keys import RUNTIME, SETTINGS
@@ -19,7 +20,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 NONCE_KEY = web.RequestKey("csp_nonce", str)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PUBLIC_PATHS = ("/admin/login",)
+USER_KEY, VERSION_KEY = "user_id", "session_version"
+SERVER = "FitZap"
+HSTS = "max-age=31536000; includeSubDomains"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -39,9 +44,13 @@ def csrf_token(session: Session) -> str:
 
 @web.middleware
 async def admin_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Under /admin: check the CSRF token of every state change, then require a logged-in, active user."""
+    """Under /admin: refuse NUL characters, check the CSRF token of every state change, require a logged-in,
+    active user, and answer 404 for an id in the path that no row can have (the database driver would refuse it)."""
     if not _is_panel(request.path):
         return await handler(request)
+    if await _holds_nul(request):
+        # PostgreSQL's text cannot hold one: refused here rather than by the driver, mid-transaction, as a 500.
+        raise web.HTTPBadRequest(text="The request holds a NUL character, which no field of the panel takes.")
     session = await get_session(request)
     request[REQUEST_CONTEXT_KEY] = _template_context(request, session)
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, session):
@@ -55,11 +64,20 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
         raise web.HTTPForbidden(text="log in first")
     request[IDENTITY_KEY] = me
     request[REQUEST_CONTEXT_KEY]["me"] = me
+    if any(name.endswith("_id") and row_id_or_none(value) is None for name, value in request.match_info.items()):
+        raise web.HTTPNotFound()
     return await handler(request)
 
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Every response: no framing, no sniffing, a strict CSP (pages' scripts carry the request's nonce)."""
+    """Every response of the web app (panel, webhook, health, static files): no framing, no sniffing, a strict
+    CSP (pages' scripts carry the request's nonce), no software versions, HTTPS only in production; panel
+    pages are never stored by a browser or a proxy (they show clients' data, and the back button must not)."""
+    response.headers["Server"] = SERVER  # aiohttp's default names the Python and aiohttp versions
+    if request.app[SETTINGS].mode == "production":  # the demo is plain HTTP on localhost
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if _is_panel(request.path):
+        response.headers["Cache-Control"] = "no-store"
     nonce = request.get(NONCE_KEY)
     scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     response.headers.setdefault(
@@ -93,16 +111,29 @@ async def _csrf_ok(request: web.Request, session: Session) -> bool:
     if not expected:
         return False
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if sent is None and request.content_type in FORM_TYPES:
         sent = (await request.post()).get(CSRF_FIELD)
     return isinstance(sent, str) and hmac.compare_digest(sent, expected)
 
 
+async def _holds_nul(request: web.Request) -> bool:
+    fields = list(request.query.values())
+    if request.method not in SAFE_METHODS and request.content_type in FORM_TYPES:
+        fields += [value for value in (await request.post()).values() if isinstance(value, str)]
+    return any("\x00" in field for field in fields)
+
+
+def start_session(session: Session, user: AdminUser) -> None:
+    """Make the cookie a login of `user` as their sessions stand now (ending them bumps the version)."""
+    session[USER_KEY], session[VERSION_KEY] = user.id, user.session_version
+
+
 async def _load_identity(request: web.Request, session: Session) -> Identity | None:
-    user_id = session.get("user_id")
-    if not isinstance(user_id, int):
+    user_id, version = session.get(USER_KEY), session.get(VERSION_KEY)
+    if not isinstance(user_id, int) or not isinstance(version, int):
         return None
     async with request.app[RUNTIME].sessions() as db:
-        user = await db.scalar(select(AdminUser).where(AdminUser.id == user_id, AdminUser.active.is_(True)))
-    # A deactivated user's cookie stops working on their next click.
+        user = await db.scalar(select(AdminUser).where(AdminUser.id == user_id, AdminUser.active.is_(True),
+                                                       AdminUser.session_version == version))
+    # A deactivated user's cookie, or one whose sessions were ended, stops working on its next click.
     return Identity.of(user) if user is not None else None

@@ -42,7 +42,7 @@ class AutomationForm(BaseModel):
     @classmethod
     def _hours(cls, value: str) -> str:
         parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
-        if not all(p.isdigit() for p in parts):
+        if not all(p.isascii() and p.isdigit() and len(p) < 5 for p in parts):
             raise ValueError("Write whole hours before the session, separated by commas, e.g. 24, 2.")
         hours = sorted({int(p) for p in parts}, reverse=True)
         if len(hours) > MAX_REMINDERS or any(not 1 <= h <= MAX_REMINDER_HOURS for h in hours):

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from admin.forms.fields import PanelDateTime
 from domain.scheduling.weekly_hours import WEEKDAYS, Block
 
 _TIME = r"(\d{1,2})(?:[:h.](\d{2}))?h?"
@@ -57,8 +58,8 @@ class TimeOffForm(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    starts: datetime
-    ends: datetime
+    starts: PanelDateTime
+    ends: PanelDateTime
     reason: str | None = Field(None, max_length=200)
 
     @field_validator("ends")

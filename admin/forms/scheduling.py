@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from admin.forms.fields import FIRST_DAY, LAST_DAY, PanelDate, RowId
 from domain.scheduling.availability import local_to_utc
 
 Form = TypeVar("Form", bound=BaseModel)
@@ -17,7 +18,7 @@ WORDS = {
     "client_id": "Pick a client.",
     "service_id": "Pick a service.",
     "staff_id": "Pick a trainer.",
-    "day": "Give the date (for example 2026-11-24).",
+    "day": f"Give a date from {FIRST_DAY.year} to {LAST_DAY.year} (for example 2026-11-24).",
     "at": "Give the start time (for example 07:30).",
     "capacity": "Capacity is a whole number from 1 to 500 (or empty for the class's usual size).",
     "who": "Say who is cancelling.",
@@ -27,7 +28,7 @@ WORDS = {
 
 
 class When(BaseModel):
-    day: date
+    day: PanelDate
     at: time
 
     def starts_at(self, tz: str) -> datetime | None:
@@ -40,14 +41,14 @@ SKIPPED_TIME = "That time does not exist on that day (the clocks change). Pick a
 
 
 class NewAppointment(When):
-    client_id: int = Field(gt=0)
-    service_id: int = Field(gt=0)
-    staff_id: int = Field(gt=0)
+    client_id: RowId
+    service_id: RowId
+    staff_id: RowId
 
 
 class NewClass(When):
-    service_id: int = Field(gt=0)
-    staff_id: int = Field(gt=0)
+    service_id: RowId
+    staff_id: RowId
     capacity: int | None = Field(None, ge=1, le=500)
 
     @field_validator("capacity", mode="before")
@@ -57,7 +58,7 @@ class NewClass(When):
 
 
 class NewSeat(BaseModel):
-    client_id: int = Field(gt=0)
+    client_id: RowId
 
 
 class Cancel(BaseModel):

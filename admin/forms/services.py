@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from admin.forms.fields import RowId
 from domain.scheduling.catalog import MAX_BUFFER_MIN, MAX_DURATION_MIN
 
 MAX_PRICE_CENTS = 10_000_000
@@ -43,7 +44,7 @@ class ServiceForm(BaseModel):
     buffer_before_min: int = Field(0, ge=0, le=MAX_BUFFER_MIN)
     buffer_after_min: int = Field(0, ge=0, le=MAX_BUFFER_MIN)
     credits_required: int = Field(1, ge=0, le=20)
-    trainer_ids: list[int] = Field(min_length=1)
+    trainer_ids: list[RowId] = Field(min_length=1)
 
     @field_validator("price")
     @classmethod

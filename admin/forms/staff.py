@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin.forms.automation import clock_minutes
+from admin.forms.fields import RowId
 from domain.people.phones import canonical_phone
 
 # Enough to catch typos; the mailbox itself is the real check.
@@ -62,7 +63,7 @@ class PanelUserForm(BaseModel):
     email: str = Field(min_length=1, max_length=254)
     name: str = Field(min_length=1, max_length=120)
     role: Literal["owner", "trainer"]
-    staff_id: int | None = Field(None, validate_default=True)
+    staff_id: RowId | None = Field(None, validate_default=True)
     password: str = Field(min_length=10, max_length=200)
 
     _check_email = field_validator("email")(_email)
@@ -73,3 +74,10 @@ class PanelUserForm(BaseModel):
         if info.data.get("role") == "trainer" and value is None:
             raise ValueError("Choose which trainer this login belongs to.")
         return value
+
+
+class RoleForm(BaseModel):
+    """A login's new role; a trainer's login names their staff row (an owner's may, if they also train)."""
+
+    role: Literal["owner", "trainer"]
+    staff_id: RowId | None = None

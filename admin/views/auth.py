@@ -6,8 +6,9 @@ from aiohttp import web
 from aiohttp_session import new_session
 from pydantic import BaseModel, Field, ValidationError
 
-from admin.security import csrf_token
-from domain.people.admin_users import LoginRefused, LoginThrottled, authenticate
+from admin.identity import identity
+from admin.security import csrf_token, start_session
+from domain.people.admin_users import LoginRefused, LoginThrottled, authenticate, end_sessions
 from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
@@ -42,24 +43,22 @@ async def login(request: web.Request) -> web.Response:
     except ValidationError:
         return _login_error(request, next_url, email, "Enter your email and password.")
     runtime = request.app[RUNTIME]
-    async with runtime.sessions.begin() as session:
-        try:
-            user = await authenticate(session, credentials.email, credentials.password, request.remote or "?", runtime.clock.now())
-        except (LoginRefused, LoginThrottled) as exc:
-            # Caught inside the transaction so the failure that throttles the next guess is committed.
-            error, status = str(exc), 429 if isinstance(exc, LoginThrottled) else 400
-        else:
-            user_id, error = user.id, None
-    if error is not None:
-        return _login_error(request, next_url, email, error, status)
+    try:
+        user = await authenticate(runtime.sessions, credentials.email, credentials.password, request.remote or "?",
+                                  runtime.clock.now())
+    except (LoginRefused, LoginThrottled) as exc:
+        return _login_error(request, next_url, email, str(exc), 429 if isinstance(exc, LoginThrottled) else 400)
     cookie = await new_session(request)
-    cookie["user_id"] = user_id
+    start_session(cookie, user)
     csrf_token(cookie)
     raise web.HTTPFound(next_url)
 
 
 @routes.post("/admin/logout", name="logout")
 async def logout(request: web.Request) -> web.Response:
+    """End every session of this user, not just this cookie: a copy of it stops working too."""
+    async with request.app[RUNTIME].sessions.begin() as session:
+        await end_sessions(session, identity(request).user_id)
     (await new_session(request)).invalidate()
     raise web.HTTPFound("/admin/login")
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -10,6 +10,7 @@ from aiohttp import web
 
 from admin.domain_words import words
 from admin.flash import flash
+from admin.forms.fields import day_or_none, row_id_or_none
 from admin.forms.scheduling import SKIPPED_TIME, NewAppointment, form_fields, read
 from admin.identity import Identity, identity
 from admin.read_models import panel_choices
@@ -38,7 +39,8 @@ async def calendar_page(request: web.Request) -> web.Response:
     async with runtime.sessions() as session:
         business = await business_of(session, me)
         today = local_today(runtime.clock.now(), business.timezone)
-        monday = monday_of(_day(request.query.get("week")) or today)
+        # A mistyped date, or one too far off to show, shows this week rather than an error page.
+        monday = monday_of(day_or_none(request.query.get("week")) or today)
         trainers = await panel_choices.trainers(session, business.id)
         staff_id = _trainer(me, request.query.get("trainer"), trainers)
         start, end = week_edges(monday, business.timezone)
@@ -107,21 +109,14 @@ async def _new_page(request: web.Request, me: Identity, values: Mapping[str, str
         staff_id = _trainer(me, values.get("trainer"), trainers)
         picked = values.get("client_id", "")
         clients = await panel_choices.clients(session, business.id, staff_id=staff_scope(me),
-                                              query=values.get("client_q", ""), include=int(picked) if picked.isdigit() else None)
+                                              query=values.get("client_q", ""), include=row_id_or_none(picked))
         services = await panel_choices.services(session, business.id, classes=False)
-    day = _day(values.get("day")) or local_today(runtime.clock.now(), business.timezone)
+    day = day_or_none(values.get("day")) or local_today(runtime.clock.now(), business.timezone)
     return aiohttp_jinja2.render_template("admin/calendar_new.html", request, {
         "business": business, "trainers": trainers, "clients": clients, "services": services, "values": values,
         "errors": errors, "default_day": day, "staff_id": staff_id, "client_q": values.get("client_q", ""),
         "trainer_param": "all" if staff_id is None else str(staff_id),
     }, status=status)
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None  # a mistyped date shows this week rather than an error page
 
 
 def _trainer(me: Identity, text: str | None, trainers: list[panel_choices.Choice]) -> int | None:
@@ -130,6 +125,7 @@ def _trainer(me: Identity, text: str | None, trainers: list[panel_choices.Choice
         return staff_scope(me)
     if not text or text == "all":
         return None
-    if not text.isdigit() or int(text) not in {t.id for t in trainers}:
+    picked = row_id_or_none(text)
+    if picked is None or picked not in {t.id for t in trainers}:
         raise web.HTTPNotFound()
-    return int(text)
+    return picked

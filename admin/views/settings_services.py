@@ -6,6 +6,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from admin.forms.fields import row_id_or_none
 from admin.forms.services import ServiceForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
@@ -39,7 +40,7 @@ async def _list_context(request: web.Request, values: dict[str, Any] | None = No
 
 
 def _as_ids(data: dict[str, Any]) -> list[int]:
-    return [int(v) for v in data.get("trainer_ids", []) if v.isdigit()]
+    return [i for i in map(row_id_or_none, data.get("trainer_ids", [])) if i is not None]
 
 
 @routes.get("/admin/settings/services", name="settings_services")

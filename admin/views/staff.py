@@ -1,16 +1,21 @@
 """The staff page (owner only): trainers (add, edit, deactivate) and panel logins (add, role, deactivate)."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp_session import get_session
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.forms.automation import clock_text
-from admin.forms.staff import PanelUserForm, TrainerForm
+from admin.forms.form_errors import validate
+from admin.forms.staff import PanelUserForm, RoleForm, TrainerForm
 from admin.identity import require_owner
+from admin.security import start_session
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
-from domain.models import Staff
+from domain.models import AdminUser, Staff
 from domain.people import panel_users, staff_roster
 from domain.people.admin_users import AdminUserError, create_user
 from domain.scheduling import catalog
@@ -99,31 +104,37 @@ async def user_add(request: web.Request) -> web.Response:
     return invalid(PAGE, request, await _context(request, user_values=data, user_errors=errors, user_problem=problem))
 
 
-async def _change_user(request: web.Request, change: str) -> web.Response:
+async def _change_user(request: web.Request, change: Callable[[AsyncSession, int], Awaitable[AdminUser]],
+                       said: Callable[[AdminUser], str]) -> web.Response:
     me = require_owner(request)
-    data = await form_data(request)
-    user_id = row_id(request, "user_id")
     try:
         async with request.app[RUNTIME].sessions.begin() as session:
             with not_found_as_404():
-                if change == "role":
-                    staff_id = int(data["staff_id"]) if data.get("staff_id", "").isdigit() else None
-                    user = await panel_users.set_role(session, me.business_id, user_id, data.get("role", ""), staff_id)
-                else:
-                    user = await panel_users.set_user_active(session, me.business_id, user_id, data.get("active") == "1")
+                user = await change(session, row_id(request, "user_id"))
     except AdminUserError as exc:
         return invalid(PAGE, request, await _context(request, user_problem=str(exc)))
-    said = f"{user.name} is now {user.role}." if change == "role" else \
-        f"{user.name} {'can log in again' if user.active else 'can no longer log in'}."
+    if user.id == me.user_id and user.active:
+        start_session(await get_session(request), user)  # the change ended the others; this one goes on
     # Someone who just gave up their own owner role (or login) can no longer see this page.
-    raise done(request, said, "dashboard" if user.id == me.user_id else "staff")
+    raise done(request, said(user), "dashboard" if user.id == me.user_id else "staff")
 
 
 @routes.post(r"/admin/staff/users/{user_id:\d+}/role", name="staff_user_role")
 async def user_role(request: web.Request) -> web.Response:
-    return await _change_user(request, "role")
+    me = require_owner(request)
+    form, errors = validate(RoleForm, await form_data(request))
+    if form is None:
+        return invalid(PAGE, request, await _context(request, user_problem=" ".join(errors.values())))
+    role, staff_id = form.role, form.staff_id
+    return await _change_user(
+        request, lambda session, user_id: panel_users.set_role(session, me.business_id, user_id, role, staff_id),
+        lambda user: f"{user.name} is now {user.role}.")
 
 
 @routes.post(r"/admin/staff/users/{user_id:\d+}/active", name="staff_user_active")
 async def user_active(request: web.Request) -> web.Response:
-    return await _change_user(request, "active")
+    me = require_owner(request)
+    active = (await form_data(request)).get("active") == "1"
+    return await _change_user(
+        request, lambda session, user_id: panel_users.set_user_active(session, me.business_id, user_id, active),
+        lambda user: f"{user.name} {'can log in again' if user.active else 'can no longer log in'}.")

@@ -1,5 +1,5 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
-from domain.models.admin import AdminUser, LoginFailure
+from domain.models.admin import AdminUser, LoginAttempts
 from domain.models.base import Base
 from domain.models.catalog import AvailabilityRule, Service, ServiceTrainer, TimeOff
 from domain.models.client_notes import ClientNote
@@ -12,7 +12,7 @@ from domain.models.tenants import Business, Client, Staff
 
 __all__ = [
     "AdminUser", "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business",
-    "CheckIn", "Client", "ClientNote", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "LoginFailure",
+    "CheckIn", "Client", "ClientNote", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "LoginAttempts",
     "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "ScheduledMessage", "Service",
     "ServiceTrainer", "SessionFeedback", "Staff", "TimeOff", "WaitlistEntry",
 ]

@@ -1,9 +1,9 @@
-"""People who use the admin panel, and the failed logins that throttle guessing."""
+"""People who use the admin panel, and the login attempts that throttle guessing."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
@@ -24,16 +24,20 @@ class AdminUser(Base):
     role: Mapped[str] = mapped_column(String(16))  # "owner" | "trainer" (CHECK in the migration)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # Carried in the panel's cookie; bumped to end every session of the user (logout, deactivation, new role).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class LoginFailure(Base):
-    """One failed login, keyed by "email:<address>" or "ip:<address>", counted in a sliding window."""
+class LoginAttempts(Base):
+    """Login attempts under one key ("email:<address>" or "ip:<address>") in the window that began with the first.
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    One row per key, counted up in one statement, so parallel guesses each see the others (domain.people.login_throttle).
+    """
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    key: Mapped[str] = mapped_column(String(300))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __tablename__ = "login_attempts"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer)

@@ -1,19 +1,19 @@
 """Panel logins: argon2id password hashes, creating users, and throttled authentication."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import DomainError
-from domain.models import AdminUser, LoginFailure, Staff
+from domain.models import AdminUser, Staff
+from domain.people import login_throttle
 
 ROLES = ("owner", "trainer")
 MIN_PASSWORD_CHARS = 10
-THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 20
 
@@ -73,21 +73,33 @@ async def create_user(
     return user
 
 
-async def authenticate(session: AsyncSession, email: str, password: str, ip: str, now: datetime) -> AdminUser:
-    """The active user with this email and password; records failures and throttles per account and per IP."""
+async def end_sessions(session: AsyncSession, user_id: int) -> None:
+    """End every panel session of the user: their cookies carry the old session version."""
+    await session.execute(update(AdminUser).where(AdminUser.id == user_id)
+                          .values(session_version=AdminUser.session_version + 1))
+
+
+async def authenticate(sessions: async_sessionmaker[AsyncSession], email: str, password: str, ip: str,
+                       now: datetime) -> AdminUser:
+    """The active user with this email and password; at most MAX_FAILURES_PER_ACCOUNT (and _PER_IP) wrong
+    passwords are checked in login_throttle.WINDOW, however many guesses arrive at once."""
     email = normalise_email(email)
-    keys = {f"email:{email}": MAX_FAILURES_PER_ACCOUNT, f"ip:{ip}": MAX_FAILURES_PER_IP}
-    for key, limit in keys.items():
-        if await _recent_failures(session, key, now) >= limit:
-            raise LoginThrottled(f"Too many failed attempts. Try again in {THROTTLE_WINDOW.seconds // 60} minutes.")
-    user = await session.scalar(select(AdminUser).where(AdminUser.email == email))
-    if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or user is None or not user.active:
-        session.add_all(LoginFailure(key=key, at=now) for key in keys)
-        raise LoginRefused("Wrong email or password.")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = now
-    await session.execute(delete(LoginFailure).where(LoginFailure.key == f"email:{email}"))
+    account, address = f"email:{email}", f"ip:{ip}"
+    # Committed before the password is checked, so a parallel guess already sees this one counted; when
+    # either limit is full the transaction rolls back and the refused attempt counts for neither.
+    async with sessions.begin() as session:
+        for key, limit in ((account, MAX_FAILURES_PER_ACCOUNT), (address, MAX_FAILURES_PER_IP)):
+            if not await login_throttle.take_attempt(session, key, limit, now):
+                raise LoginThrottled(f"Too many failed attempts. Try again in {login_throttle.WINDOW.seconds // 60} minutes.")
+    async with sessions.begin() as session:
+        user = await session.scalar(select(AdminUser).where(AdminUser.email == email))
+        if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or user is None or not user.active:
+            raise LoginRefused("Wrong email or password.")  # its attempt stays counted
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = now
+        await login_throttle.forget(session, account)
+        await login_throttle.give_back(session, address)
     return user
 
 
@@ -96,10 +108,3 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-async def _recent_failures(session: AsyncSession, key: str, now: datetime) -> int:
-    since = now - THROTTLE_WINDOW
-    return await session.scalar(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key, LoginFailure.at > since)
-    ) or 0

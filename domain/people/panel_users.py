@@ -43,26 +43,31 @@ async def _keep_an_owner(session: AsyncSession, user: AdminUser) -> None:
 
 
 async def set_role(session: AsyncSession, business_id: int, user_id: int, role: str, staff_id: int | None) -> AdminUser:
-    """Make the user an owner, or a trainer tied to one of the business's staff rows."""
+    """Make the user an owner, or a trainer tied to one of the business's staff rows (NotFound for another's)."""
     if role not in ROLES:
         raise AdminUserError("The role must be owner or trainer.")
     user = await _user(session, business_id, user_id)
+    if staff_id is not None:  # an owner may have a trainer row too; either way it is one of this business's
+        await get_scoped(session, Staff, business_id, staff_id)
     if role == "trainer":
         if staff_id is None:
             raise AdminUserError("Choose which trainer this login belongs to.")
-        await get_scoped(session, Staff, business_id, staff_id)
         await _keep_an_owner(session, user)
-    user.role, user.staff_id = role, staff_id
+    if (user.role, user.staff_id) != (role, staff_id):
+        user.role, user.staff_id = role, staff_id
+        user.session_version += 1  # their open sessions were granted under the old role
     await session.flush()
     return user
 
 
 async def set_user_active(session: AsyncSession, business_id: int, user_id: int, active: bool) -> AdminUser:
-    """Let the user log in again, or stop them (their next request is logged out)."""
+    """Let the user log in again, or stop them (every session of theirs ends)."""
     user = await _user(session, business_id, user_id)
     if not active:
         await _keep_an_owner(session, user)
-    user.active = active
+    if user.active != active:
+        user.active = active
+        user.session_version += 1  # a deactivated user's cookie must not come back with a reactivation
     await session.flush()
     return user
 

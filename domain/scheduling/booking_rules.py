@@ -34,6 +34,11 @@ def check_timing(business: Business, starts_at: datetime, now: datetime) -> None
         raise InThePast("that time has already passed")
     if starts_at < now + timedelta(minutes=business.min_notice_min):
         raise TooSoon(f"bookings need {business.min_notice_min} minutes' notice")
+    check_horizon(business, starts_at, now)
+
+
+def check_horizon(business: Business, starts_at: datetime, now: datetime) -> None:
+    """Refuse anything further ahead than the business takes bookings."""
     if starts_at > now + timedelta(days=business.max_horizon_days):
         raise TooFar(f"bookings open {business.max_horizon_days} days ahead")
 

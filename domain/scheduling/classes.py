@@ -10,7 +10,7 @@ from domain.automation import scheduled_work
 from domain.errors import AlreadyBooked, BookingError, ClassFull, NotFound, OfferExpired
 from domain.models import Appointment, Booking, Business, Client, Service, Staff, WaitlistEntry
 from domain.scheduling import appointments, booking_history, payment_rules
-from domain.scheduling.booking_rules import Span, check_free, check_timing
+from domain.scheduling.booking_rules import Span, check_free, check_horizon, check_timing
 from domain.scheduling.catalog import get_scoped, offers
 from domain.scheduling.schedule_times import quiet_until
 
@@ -19,7 +19,8 @@ ACTIVE = booking_history.ACTIVE
 
 async def schedule_class(session: AsyncSession, business_id: int, *, service_id: int, staff_id: int, starts_at: datetime,
                          now: datetime, capacity: int | None = None) -> Appointment:
-    """Put a class session in the trainer's calendar (inside their hours, clashing with nothing)."""
+    """Put a class session in the trainer's calendar: inside their hours, clashing with nothing, and no further
+    ahead than the business's booking horizon (the rule the chat applies to every booking)."""
     business = await get_scoped(session, Business, business_id, business_id)
     service = await get_scoped(session, Service, business_id, service_id)
     await get_scoped(session, Staff, business_id, staff_id)
@@ -29,6 +30,7 @@ async def schedule_class(session: AsyncSession, business_id: int, *, service_id:
         raise NotFound("that trainer does not teach this class")
     if starts_at <= now:
         raise BookingError("a class cannot be scheduled in the past")
+    check_horizon(business, starts_at, now)
     span = Span.of(service, starts_at)
     await check_free(session, business, staff_id, span)
     return await appointments.place(session, service, staff_id, span, now, capacity=capacity)

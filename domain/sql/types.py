@@ -10,6 +10,8 @@ from sqlalchemy.types import TypeDecorator
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+# The largest id either database can hold (bigint; SQLite's 64-bit INTEGER): the drivers refuse to send a bigger one.
+MAX_BIG_ID = 2**63 - 1
 Json = JSON().with_variant(JSONB(), "postgresql")
 
 
