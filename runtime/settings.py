@@ -1,6 +1,8 @@
 """Configuration from the environment (pydantic-settings)."""
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -11,14 +13,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEMO_APP_SECRET = "demo-app-secret"
 DEMO_VERIFY_TOKEN = "demo-verify-token"
 DEMO_TOKEN = "demo-token"
-DEMO_SECRET_KEY = "demo-secret-key-not-for-production-use"
+# The key every demo shared before each made its own; it is public, so production refuses it.
+PUBLISHED_DEMO_SECRET_KEY = "demo-secret-key-not-for-production-use"
+DEMO_SECRET_KEY_FILE = "secret_key"
 DEMO_PHONE_NUMBER_ID = "100000000000001"
 
 _DEMO_VALUES = {
     "whatsapp_app_secret": DEMO_APP_SECRET,
     "whatsapp_verify_token": DEMO_VERIFY_TOKEN,
     "whatsapp_token": DEMO_TOKEN,
-    "secret_key": DEMO_SECRET_KEY,
+    "secret_key": PUBLISHED_DEMO_SECRET_KEY,
 }
 
 
@@ -103,9 +107,7 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def demo_settings(data_dir: Path, **overrides: object) -> Settings:
-    """Settings for the embedded demo: SQLite in data_dir, no Redis, sandbox channel."""
-    import os
-
+    """Settings for the embedded demo: SQLite in data_dir, no Redis, sandbox channel, data_dir's own secret key."""
     values: dict[str, object] = {
         "FITZAP_MODE": "demo",
         "DATABASE_URL": f"sqlite+aiosqlite:///{(data_dir / 'fitzap.sqlite3').resolve()}",
@@ -113,7 +115,7 @@ def demo_settings(data_dir: Path, **overrides: object) -> Settings:
         "WHATSAPP_TOKEN": DEMO_TOKEN,
         "WHATSAPP_APP_SECRET": os.environ.get("WHATSAPP_APP_SECRET") or DEMO_APP_SECRET,
         "WHATSAPP_VERIFY_TOKEN": DEMO_VERIFY_TOKEN,
-        "SECRET_KEY": DEMO_SECRET_KEY,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _demo_secret_key(data_dir),
         "FITZAP_CHANNEL": "sandbox",
         "DELIVERY_BACKOFF_BASE_MS": 200,
         "SWEEP_AFTER_S": 5,
@@ -123,6 +125,22 @@ def demo_settings(data_dir: Path, **overrides: object) -> Settings:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_first_error_line(exc)) from None
+
+
+def _demo_secret_key(data_dir: Path) -> str:
+    """The key made on the demo's first start in data_dir (owner-only), reused so cookies and stored tokens stay readable."""
+    path = data_dir / DEMO_SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) < 16:
+            raise ConfigError(f"{path} is not a usable secret key; delete it and the demo makes a new one") from None
+        return key
+    key = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w") as out:
+        out.write(key + "\n")
+    return key
 
 
 def _first_error_line(exc: ValidationError) -> str:

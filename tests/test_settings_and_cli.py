@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runtime.settings import DEMO_APP_SECRET, ConfigError, load_settings
+from runtime.settings import DEMO_APP_SECRET, PUBLISHED_DEMO_SECRET_KEY, ConfigError, load_settings
 from tests.conftest import make_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,6 +37,11 @@ def test_unknown_database_scheme_is_named():
 def test_production_refuses_the_demo_app_secret():
     with pytest.raises(ConfigError, match="WHATSAPP_APP_SECRET still has the demo default"):
         make_settings(WHATSAPP_APP_SECRET=DEMO_APP_SECRET)
+
+
+def test_production_refuses_the_secret_key_the_demo_once_published():
+    with pytest.raises(ConfigError, match="SECRET_KEY still has the demo default"):
+        make_settings(SECRET_KEY=PUBLISHED_DEMO_SECRET_KEY)
 
 
 def test_production_needs_redis():
