@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from runtime.settings import ConfigError, Settings, load_settings
+from runtime.settings import ConfigError, Settings, load_production_settings, load_settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -94,7 +94,7 @@ def _serve(args: argparse.Namespace) -> None:
     from app.heap import freeze_startup_heap
     from app.web import create_web_app
 
-    settings = load_settings()
+    settings = load_production_settings()
     _configure(settings)
     app = bootstrap(settings)
     web_app = create_web_app(app)
@@ -114,7 +114,7 @@ def _serve(args: argparse.Namespace) -> None:
 def _worker(args: argparse.Namespace) -> None:
     from dramatiq.cli import main as dramatiq_main
 
-    load_settings()  # fail here, with one line, rather than inside every worker process
+    load_production_settings()  # fail here, with one line, rather than inside every worker process
     _configure()
     # An idle Dramatiq consumer polls Redis with a backoff capped at this many ms (default 1,000);
     # a chat reply should not wait a second for it.
@@ -127,7 +127,7 @@ def _scheduler(_args: argparse.Namespace) -> None:
     from app.bootstrap import bootstrap
     from workers.scheduler import run_scheduler
 
-    settings = load_settings()
+    settings = load_production_settings()
     _configure(settings)
     app = bootstrap(settings)
 

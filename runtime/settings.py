@@ -106,6 +106,14 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(_first_error_line(exc)) from None
 
 
+def load_production_settings() -> Settings:
+    """Settings for `fitzap serve`, `worker` and `scheduler`: demo mode, with its open sandbox, only runs under `fitzap demo`."""
+    settings = load_settings()
+    if settings.mode == "demo":
+        raise ConfigError("FITZAP_MODE: demo runs only under `fitzap demo`; serve, worker and scheduler need production")
+    return settings
+
+
 def demo_settings(data_dir: Path, **overrides: object) -> Settings:
     """Settings for the embedded demo: SQLite in data_dir, no Redis, sandbox channel, data_dir's own secret key."""
     values: dict[str, object] = {

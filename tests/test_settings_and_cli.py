@@ -16,6 +16,11 @@ REPO = Path(__file__).resolve().parents[1]
 FITZAP = [sys.executable, "-c", "from cli.main import main; main()"]
 
 
+def _clean_env() -> dict[str, str]:
+    """The caller's environment without any FitZap setting."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "WHATSAPP_", "SECRET_", "FITZAP_"))}
+
+
 def test_missing_variable_is_named():
     with pytest.raises(ConfigError, match="^WHATSAPP_APP_SECRET is not set$"):
         load_settings(
@@ -51,10 +56,21 @@ def test_production_needs_redis():
 
 @pytest.mark.parametrize("command", ["serve", "worker", "scheduler", "migrate"])
 def test_production_commands_stop_at_start_with_one_line(command):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "WHATSAPP_", "SECRET_", "FITZAP_"))}
+    env = _clean_env()
     result = subprocess.run([*FITZAP, command], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["fitzap: configuration error: DATABASE_URL is not set"]
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "scheduler"])
+def test_production_commands_refuse_demo_mode(command, tmp_path):
+    env = {**_clean_env(), "FITZAP_MODE": "demo", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", "REDIS_URL": "",
+           "WHATSAPP_TOKEN": "t", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v", "SECRET_KEY": "k" * 20,
+           "FITZAP_CHANNEL": "sandbox"}
+    result = subprocess.run([*FITZAP, command], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "fitzap: configuration error: FITZAP_MODE: demo runs only under `fitzap demo`; serve, worker and scheduler need production"]
 
 
 def test_docker_compose_describes_the_production_set():
