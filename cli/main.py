@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from runtime.settings import ConfigError, Settings, load_production_settings, load_settings
+from runtime.settings import ConfigError, Settings, load_log_level, load_production_settings, load_settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="production web process: webhooks, health, (admin)")
     serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    serve.add_argument("--port", type=int, help="default: PORT, or 8080")
     serve.set_defaults(run=_serve)
 
     worker = commands.add_parser("worker", help="production Dramatiq worker on Redis")
@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 def _configure(settings: Settings | None = None) -> None:
     from app.logs import configure_logging
 
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    configure_logging(settings.log_level if settings else load_log_level())
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -108,7 +108,7 @@ def _serve(args: argparse.Namespace) -> None:
     web_app.on_startup.append(freeze)
     web_app.on_cleanup.append(close)
     # uvloop: the web process spends much of its CPU in the event loop and socket writes, which it does in C.
-    web.run_app(web_app, host=args.host, port=args.port, print=None, loop=uvloop.new_event_loop())
+    web.run_app(web_app, host=args.host, port=settings.port if args.port is None else args.port, print=None, loop=uvloop.new_event_loop())
 
 
 def _worker(args: argparse.Namespace) -> None:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.url_checks import check_database_url, check_http_url, check_redis_url
+
 # Safe local defaults for `fitzap demo` only; production refuses to start with any of them.
 DEMO_APP_SECRET = "demo-app-secret"
 DEMO_VERIFY_TOKEN = "demo-verify-token"
@@ -30,10 +32,21 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable."""
 
 
-class Settings(BaseSettings):
-    """Every knob FitZap reads from the environment."""
+class LogSettings(BaseSettings):
+    """The one setting every command reads, even those that need no other (`fitzap demo`, `fitzap bench`)."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", alias="LOG_LEVEL")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, level: object) -> object:
+        return level.upper() if isinstance(level, str) else level
+
+
+class Settings(LogSettings):
+    """Every knob FitZap reads from the environment."""
 
     mode: Literal["production", "demo"] = Field("production", alias="FITZAP_MODE")
     database_url: str = Field(alias="DATABASE_URL")
@@ -43,14 +56,15 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr = Field(alias="WHATSAPP_VERIFY_TOKEN")
     whatsapp_api_version: str = Field("v23.0", alias="WHATSAPP_API_VERSION", pattern=r"^v\d+\.\d+$")
     whatsapp_api_base_url: str = Field("https://graph.facebook.com", alias="WHATSAPP_API_BASE_URL")
-    secret_key: SecretStr = Field(alias="SECRET_KEY", min_length=16)
+    secret_key: SecretStr = Field(alias="SECRET_KEY")
     channel: Literal["cloud_api", "sandbox"] = Field("cloud_api", alias="FITZAP_CHANNEL")
     # httptools' pool sends several times cheaper; httpx's own is the one respx intercepts, so the tests use it.
     whatsapp_http_transport: Literal["httptools", "httpx"] = Field("httptools", alias="WHATSAPP_HTTP_TRANSPORT")
     send_rate_per_s: int = Field(80, alias="WHATSAPP_SEND_RATE_PER_S", ge=1, le=10_000)
     delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=50)
-    delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1)
-    sweep_after_s: int = Field(60, alias="SWEEP_AFTER_S", ge=1)
+    # Backoffs stop growing at 15 minutes (workers.delivery), so a base beyond a minute only breaks the arithmetic.
+    delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1, le=60_000)
+    sweep_after_s: int = Field(60, alias="SWEEP_AFTER_S", ge=1, le=86_400)
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1, le=200)
     # At most one processing wake-up per this many ms from a web process (0: one per group commit).
     # The more clients a wake-up carries, the more turns share a transaction: 50 ms beat shorter
@@ -59,21 +73,38 @@ class Settings(BaseSettings):
     # The panel's session cookie is Secure (HTTPS only) unless this says otherwise; the demo serves plain HTTP.
     admin_cookie_secure: bool | None = Field(None, alias="ADMIN_COOKIE_SECURE")
     # When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
-    metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN", min_length=16)
+    metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN")
+    # `fitzap serve`'s port when --port is not given.
+    port: int = Field(8080, alias="PORT", ge=1, le=65535)
 
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, url: str) -> str:
-        if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
-            raise ValueError("must start with postgresql+asyncpg:// or sqlite+aiosqlite://")
-        return url
+        return check_database_url(url)
 
     @field_validator("redis_url")
     @classmethod
     def _known_redis(cls, url: str | None) -> str | None:
-        if url and not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
-        return url or None
+        return check_redis_url(url) if url else None
+
+    @field_validator("whatsapp_api_base_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        return check_http_url(url)
+
+    @field_validator("whatsapp_token", "whatsapp_app_secret", "whatsapp_verify_token")
+    @classmethod
+    def _not_blank(cls, secret: SecretStr) -> SecretStr:
+        if not secret.get_secret_value().strip():
+            raise ValueError("is empty")
+        return secret
+
+    @field_validator("secret_key", "metrics_token")
+    @classmethod
+    def _long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and len(secret.get_secret_value().strip()) < 16:
+            raise ValueError("must be at least 16 characters (spaces do not count)")
+        return secret
 
     @model_validator(mode="after")
     def _production_is_real(self) -> Settings:
@@ -102,6 +133,14 @@ def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment (overrides win); raise ConfigError naming the variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_first_error_line(exc)) from None
+
+
+def load_log_level() -> str:
+    """LOG_LEVEL alone, for commands that read no other setting; raise ConfigError naming it."""
+    try:
+        return LogSettings().log_level
     except ValidationError as exc:
         raise ConfigError(_first_error_line(exc)) from None
 
