@@ -88,4 +88,4 @@ def _exposure_warning(host: str) -> list[str]:
     if is_loopback(host):
         return []
     return [f"WARNING: listening on {host}, so this demo is reachable beyond this machine: the simulator and the sandbox",
-            "  outbox need a panel login. Use --host 127.0.0.1 to keep it on this machine."]
+            "  outbox need a panel login, /metrics METRICS_TOKEN or METRICS_PUBLIC=true. Use --host 127.0.0.1 to keep it local."]

@@ -74,6 +74,8 @@ class Settings(LogSettings):
     admin_cookie_secure: bool | None = Field(None, alias="ADMIN_COOKIE_SECURE")
     # When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
     metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN")
+    # Without a token, production's /metrics is off unless this says the scrape stays inside a private network.
+    metrics_public: bool = Field(False, alias="METRICS_PUBLIC")
     # `fitzap serve`'s port when --port is not given.
     port: int = Field(8080, alias="PORT", ge=1, le=65535)
 

@@ -50,6 +50,7 @@ BAD_VALUES = [
     ("WAKE_UP_EVERY_MS", "-1"),
     ("ADMIN_COOKIE_SECURE", "maybe"),
     ("METRICS_TOKEN", "short"),
+    ("METRICS_PUBLIC", "maybe"),
     ("LOG_LEVEL", "LOUD"),
     ("PORT", "http"),
 ]
