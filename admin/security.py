@@ -70,7 +70,8 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
 async def _sandbox_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The simulator's CSRF check; past loopback, the panel's login too (the sandbox shows every client's chat)."""
     session = await get_session(request)
-    request[REQUEST_CONTEXT_KEY] = _template_context(request, session)
+    if request.path == SANDBOX_PAGE:  # the page carries the CSRF token its sends post back
+        request[REQUEST_CONTEXT_KEY] = _template_context(request, session)
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, session):
         return web.json_response({"error": EXPIRED_FORM}, status=403)
     if request.app.get(LOOPBACK_ONLY, False):
@@ -81,7 +82,6 @@ async def _sandbox_guard(request: web.Request, handler: Handler) -> web.StreamRe
             raise web.HTTPFound(f"/admin/login?next={request.rel_url}")
         return web.json_response({"error": "this demo is reachable beyond its machine: log in to the panel first"}, status=401)
     request[IDENTITY_KEY] = me
-    request[REQUEST_CONTEXT_KEY]["me"] = me
     return await handler(request)
 
 
