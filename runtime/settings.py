@@ -61,7 +61,8 @@ class Settings(LogSettings):
     # httptools' pool sends several times cheaper; httpx's own is the one respx intercepts, so the tests use it.
     whatsapp_http_transport: Literal["httptools", "httpx"] = Field("httptools", alias="WHATSAPP_HTTP_TRANSPORT")
     send_rate_per_s: int = Field(80, alias="WHATSAPP_SEND_RATE_PER_S", ge=1, le=10_000)
-    delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=50)
+    # With the backoff base's bound, the last retry's 2^attempts backoff still fits a timedelta (workers.delivery).
+    delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=40)
     # Backoffs stop growing at 15 minutes (workers.delivery), so a base beyond a minute only breaks the arithmetic.
     delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1, le=60_000)
     sweep_after_s: int = Field(60, alias="SWEEP_AFTER_S", ge=1, le=86_400)

@@ -44,6 +44,7 @@ BAD_VALUES = [
     ("WHATSAPP_HTTP_TRANSPORT", "curl"),
     ("WHATSAPP_SEND_RATE_PER_S", "fast"),
     ("DELIVERY_MAX_ATTEMPTS", "0"),
+    ("DELIVERY_MAX_ATTEMPTS", "50"),
     ("DELIVERY_BACKOFF_BASE_MS", "9" * 20),
     ("SWEEP_AFTER_S", "9" * 30),
     ("DB_POOL_SIZE", "1.5"),
@@ -141,6 +142,17 @@ def test_the_demo_stops_on_a_bad_log_level_with_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "fitzap: configuration error: LOG_LEVEL: Input should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'"]
+
+
+@pytest.mark.parametrize("attempts", [1, 39])
+def test_the_longest_backoff_the_settings_allow_is_capped_not_an_overflow(attempts):
+    from types import SimpleNamespace
+
+    from channels.base import TransientSendError
+    from workers.delivery import MAX_BACKOFF, _backoff
+
+    settings = make_settings(DELIVERY_MAX_ATTEMPTS=40, DELIVERY_BACKOFF_BASE_MS=60_000)
+    assert _backoff(SimpleNamespace(settings=settings), attempts, TransientSendError("busy")) <= MAX_BACKOFF  # type: ignore[arg-type]
 
 
 def test_log_level_is_read_in_any_case():
