@@ -1,4 +1,8 @@
-"""The panel's guards: login required, CSRF on every state change, ids no row can have, and security headers."""
+"""The panel's guards: login required, CSRF on every state change, ids no row can have, and security headers.
+
+The sandbox's routes (the simulator, the outbox) get the same guard when the demo is reachable beyond
+this machine, and the simulator's CSRF check always.
+"""
 from __future__ import annotations
 
 import hmac
@@ -14,7 +18,7 @@ from admin.flash import pop_flashes
 from admin.forms.fields import row_id_or_none
 from admin.identity import IDENTITY_KEY, Identity
 from domain.models import AdminUser
-from runtime.keys import RUNTIME, SETTINGS
+from runtime.keys import LOOPBACK_ONLY, RUNTIME, SETTINGS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CSRF_FIELD = "csrf_token"
@@ -25,6 +29,9 @@ PUBLIC_PATHS = ("/admin/login",)
 USER_KEY, VERSION_KEY = "user_id", "session_version"
 SERVER = "FitZap"
 HSTS = "max-age=31536000; includeSubDomains"
+SANDBOX_PATHS = ("/simulator", "/simulator/send", "/sandbox/messages")
+SANDBOX_PAGE = "/simulator"
+EXPIRED_FORM = "The form expired or did not come from this site. Reload the page and try again."
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -45,7 +52,10 @@ def csrf_token(session: Session) -> str:
 @web.middleware
 async def admin_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Under /admin: refuse NUL characters, check the CSRF token of every state change, require a logged-in,
-    active user, and answer 404 for an id in the path that no row can have (the database driver would refuse it)."""
+    active user, and answer 404 for an id in the path that no row can have (the database driver would refuse it).
+    The sandbox's routes have a guard of their own."""
+    if request.path in SANDBOX_PATHS and request.app[SETTINGS].channel == "sandbox":
+        return await _sandbox_guard(request, handler)
     if not _is_panel(request.path):
         return await handler(request)
     if await _holds_nul(request):
@@ -54,7 +64,7 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
     session = await get_session(request)
     request[REQUEST_CONTEXT_KEY] = _template_context(request, session)
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, session):
-        raise web.HTTPForbidden(text="The form expired or did not come from this site. Reload the page and try again.")
+        raise web.HTTPForbidden(text=EXPIRED_FORM)
     if request.path in PUBLIC_PATHS:
         return await handler(request)
     me = await _load_identity(request, session)
@@ -66,6 +76,24 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
     request[REQUEST_CONTEXT_KEY]["me"] = me
     if any(name.endswith("_id") and row_id_or_none(value) is None for name, value in request.match_info.items()):
         raise web.HTTPNotFound()
+    return await handler(request)
+
+
+async def _sandbox_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The simulator's CSRF check; past loopback, the panel's login too (the sandbox shows every client's chat)."""
+    session = await get_session(request)
+    if request.path == SANDBOX_PAGE:  # the page carries the CSRF token its sends post back
+        request[REQUEST_CONTEXT_KEY] = _template_context(request, session)
+    if request.method not in SAFE_METHODS and not await _csrf_ok(request, session):
+        return web.json_response({"error": EXPIRED_FORM}, status=403)
+    if request.app.get(LOOPBACK_ONLY, False):
+        return await handler(request)
+    me = await _load_identity(request, session)
+    if me is None:
+        if request.path == SANDBOX_PAGE:
+            raise web.HTTPFound(f"/admin/login?next={request.rel_url}")
+        return web.json_response({"error": "this demo is reachable beyond its machine: log in to the panel first"}, status=401)
+    request[IDENTITY_KEY] = me
     return await handler(request)
 
 

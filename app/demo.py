@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -27,7 +28,7 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
 
     app = bootstrap(settings)
     worker = Worker(app.broker, worker_threads=4, worker_timeout=100)
-    web_app = create_web_app(app)
+    web_app = create_web_app(app, loopback_only=is_loopback(host))
 
     # A fresh password every start, printed below: nothing to leak from the repo or an old terminal.
     password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
@@ -39,7 +40,7 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
             logins = await reset_demo_logins(session, business, password, runtime.clock.now())
         worker.start()
         scheduler = start_scheduler(runtime.wake)
-        _print_banner(settings, host, port, business.name, phone_number_id, data_dir, logins, password)
+        print_banner(settings, host, port, business.name, phone_number_id, data_dir, logins, password)
         yield
         scheduler.shutdown(wait=False)
         await asyncio.to_thread(worker.stop)
@@ -49,8 +50,18 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
     web.run_app(web_app, host=host, port=port, print=None)
 
 
-def _print_banner(settings: Settings, host: str, port: int, business: str, phone_number_id: str, data_dir: Path,
-                  logins: list[tuple[str, str]], password: str) -> None:
+def is_loopback(host: str) -> bool:
+    """Whether `--host` keeps the demo on this machine: a loopback address or `localhost`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def print_banner(settings: Settings, host: str, port: int, business: str, phone_number_id: str, data_dir: Path,
+                 logins: list[tuple[str, str]], password: str) -> None:
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     secret_note = "from WHATSAPP_APP_SECRET" if os.environ.get("WHATSAPP_APP_SECRET") else "demo default"
     print(
@@ -64,7 +75,15 @@ def _print_banner(settings: Settings, host: str, port: int, business: str, phone
             f"  Health / readiness / metrics: {base}/healthz  {base}/readyz  {base}/metrics",
             f"  Demo business: {business} (phone_number_id {phone_number_id}, app secret {secret_note})",
             f"  Data: {data_dir.resolve()}",
+            *_exposure_warning(host),
             "Press Ctrl-C to stop.",
         ]),
         flush=True,
     )
+
+
+def _exposure_warning(host: str) -> list[str]:
+    if is_loopback(host):
+        return []
+    return [f"WARNING: listening on {host}, so this demo is reachable beyond this machine: the simulator and the sandbox",
+            "  outbox need a panel login, /metrics METRICS_TOKEN or METRICS_PUBLIC=true. Use --host 127.0.0.1 to keep it local."]

@@ -10,7 +10,7 @@ from bot.ical_routes import booking_calendar, trainer_calendar
 from bot.inbound_store import InboundStore
 from bot.keys import INBOUND_STORE, METRICS
 from bot.metrics import WebMetrics
-from bot.metrics_route import metrics
+from bot.metrics_route import metrics, say_when_metrics_are_off
 from bot.sandbox_routes import sandbox_messages
 from bot.wake_ups import WakeUps
 from bot.webhook_whatsapp import receive, verify_subscription
@@ -20,6 +20,7 @@ from runtime.keys import RUNTIME, SETTINGS
 def setup_edge(app: web.Application) -> None:
     """Add the edge's routes; its webhook store starts with the app's runtime (set by an earlier context)."""
     app[METRICS] = WebMetrics()
+    app.on_startup.append(say_when_metrics_are_off)
     app.cleanup_ctx.append(_inbound_store)
     app.router.add_get("/webhooks/whatsapp", verify_subscription)
     app.router.add_post("/webhooks/whatsapp", receive, name="whatsapp_webhook")

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from runtime.settings import ConfigError, Settings, load_settings
+from runtime.settings import ConfigError, Settings, load_log_level, load_production_settings, load_settings
 
 log = logging.getLogger("fitzap")
 # What a worker process gives the messages in flight when told to stop, before it stops anyway
@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="production web process: webhooks, health, (admin)")
     serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    serve.add_argument("--port", type=int, help="default: PORT, or 8080")
     serve.set_defaults(run=_serve)
 
     worker = commands.add_parser("worker", help="production Dramatiq worker on Redis")
@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 def _configure(settings: Settings | None = None) -> None:
     from app.logs import configure_logging
 
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    configure_logging(settings.log_level if settings else load_log_level())
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -102,7 +102,7 @@ def _serve(args: argparse.Namespace) -> None:
     from app.heap import freeze_startup_heap
     from app.web import create_web_app
 
-    settings = load_settings()
+    settings = load_production_settings()
     _configure(settings)
     app = bootstrap(settings)
     web_app = create_web_app(app)
@@ -121,13 +121,13 @@ def _serve(args: argparse.Namespace) -> None:
     web_app.on_shutdown.append(stopping)
     web_app.on_cleanup.append(close)
     # uvloop: the web process spends much of its CPU in the event loop and socket writes, which it does in C.
-    web.run_app(web_app, host=args.host, port=args.port, print=None, loop=uvloop.new_event_loop())
+    web.run_app(web_app, host=args.host, port=settings.port if args.port is None else args.port, print=None, loop=uvloop.new_event_loop())
 
 
 def _worker(args: argparse.Namespace) -> None:
     from dramatiq.cli import main as dramatiq_main
 
-    load_settings()  # fail here, with one line, rather than inside every worker process
+    load_production_settings()  # fail here, with one line, rather than inside every worker process
     _configure()
     # An idle Dramatiq consumer polls Redis with a backoff capped at this many ms (default 1,000);
     # a chat reply should not wait a second for it.
@@ -141,7 +141,7 @@ def _scheduler(_args: argparse.Namespace) -> None:
     from app.bootstrap import bootstrap
     from workers.scheduler import run_scheduler
 
-    settings = load_settings()
+    settings = load_production_settings()
     _configure(settings)
     app = bootstrap(settings)
 

@@ -8,3 +8,6 @@ from runtime.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 RUNTIME = web.AppKey("runtime", Runtime)
+# True when the app listens on loopback alone (`fitzap demo`'s default): there the sandbox routes and the
+# demo's /metrics answer without a login, as nobody else can reach them.
+LOOPBACK_ONLY = web.AppKey("loopback_only", bool)

@@ -1,24 +1,30 @@
 """Configuration from the environment (pydantic-settings)."""
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.url_checks import check_database_url, check_http_url, check_redis_url
+
 # Safe local defaults for `fitzap demo` only; production refuses to start with any of them.
 DEMO_APP_SECRET = "demo-app-secret"
 DEMO_VERIFY_TOKEN = "demo-verify-token"
 DEMO_TOKEN = "demo-token"
-DEMO_SECRET_KEY = "demo-secret-key-not-for-production-use"
+# The key every demo shared before each made its own; it is public, so production refuses it.
+PUBLISHED_DEMO_SECRET_KEY = "demo-secret-key-not-for-production-use"
+DEMO_SECRET_KEY_FILE = "secret_key"
 DEMO_PHONE_NUMBER_ID = "100000000000001"
 
 _DEMO_VALUES = {
     "whatsapp_app_secret": DEMO_APP_SECRET,
     "whatsapp_verify_token": DEMO_VERIFY_TOKEN,
     "whatsapp_token": DEMO_TOKEN,
-    "secret_key": DEMO_SECRET_KEY,
+    "secret_key": PUBLISHED_DEMO_SECRET_KEY,
 }
 
 
@@ -26,10 +32,21 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable."""
 
 
-class Settings(BaseSettings):
-    """Every knob FitZap reads from the environment."""
+class LogSettings(BaseSettings):
+    """The one setting every command reads, even those that need no other (`fitzap demo`, `fitzap bench`)."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", alias="LOG_LEVEL")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, level: object) -> object:
+        return level.upper() if isinstance(level, str) else level
+
+
+class Settings(LogSettings):
+    """Every knob FitZap reads from the environment."""
 
     mode: Literal["production", "demo"] = Field("production", alias="FITZAP_MODE")
     database_url: str = Field(alias="DATABASE_URL")
@@ -39,14 +56,16 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr = Field(alias="WHATSAPP_VERIFY_TOKEN")
     whatsapp_api_version: str = Field("v23.0", alias="WHATSAPP_API_VERSION", pattern=r"^v\d+\.\d+$")
     whatsapp_api_base_url: str = Field("https://graph.facebook.com", alias="WHATSAPP_API_BASE_URL")
-    secret_key: SecretStr = Field(alias="SECRET_KEY", min_length=16)
+    secret_key: SecretStr = Field(alias="SECRET_KEY")
     channel: Literal["cloud_api", "sandbox"] = Field("cloud_api", alias="FITZAP_CHANNEL")
     # httptools' pool sends several times cheaper; httpx's own is the one respx intercepts, so the tests use it.
     whatsapp_http_transport: Literal["httptools", "httpx"] = Field("httptools", alias="WHATSAPP_HTTP_TRANSPORT")
     send_rate_per_s: int = Field(80, alias="WHATSAPP_SEND_RATE_PER_S", ge=1, le=10_000)
-    delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=50)
-    delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1)
-    sweep_after_s: int = Field(10, alias="SWEEP_AFTER_S", ge=1)
+    # With the backoff base's bound, the last retry's 2^attempts backoff still fits a timedelta (workers.delivery).
+    delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=40)
+    # Backoffs stop growing at 15 minutes (workers.delivery), so a base beyond a minute only breaks the arithmetic.
+    delivery_backoff_base_ms: int = Field(1000, alias="DELIVERY_BACKOFF_BASE_MS", ge=1, le=60_000)
+    sweep_after_s: int = Field(10, alias="SWEEP_AFTER_S", ge=1, le=86_400)
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1, le=200)
     # At most one processing wake-up per this many ms from a web process (0: one per group commit).
     # The more clients a wake-up carries, the more turns share a transaction: 50 ms beat shorter
@@ -55,21 +74,40 @@ class Settings(BaseSettings):
     # The panel's session cookie is Secure (HTTPS only) unless this says otherwise; the demo serves plain HTTP.
     admin_cookie_secure: bool | None = Field(None, alias="ADMIN_COOKIE_SECURE")
     # When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
-    metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN", min_length=16)
+    metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN")
+    # Without a token, production's /metrics is off unless this says the scrape stays inside a private network.
+    metrics_public: bool = Field(False, alias="METRICS_PUBLIC")
+    # `fitzap serve`'s port when --port is not given.
+    port: int = Field(8080, alias="PORT", ge=1, le=65535)
 
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, url: str) -> str:
-        if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
-            raise ValueError("must start with postgresql+asyncpg:// or sqlite+aiosqlite://")
-        return url
+        return check_database_url(url)
 
     @field_validator("redis_url")
     @classmethod
     def _known_redis(cls, url: str | None) -> str | None:
-        if url and not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
-        return url or None
+        return check_redis_url(url) if url else None
+
+    @field_validator("whatsapp_api_base_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        return check_http_url(url)
+
+    @field_validator("whatsapp_token", "whatsapp_app_secret", "whatsapp_verify_token")
+    @classmethod
+    def _not_blank(cls, secret: SecretStr) -> SecretStr:
+        if not secret.get_secret_value().strip():
+            raise ValueError("is empty")
+        return secret
+
+    @field_validator("secret_key", "metrics_token")
+    @classmethod
+    def _long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and len(secret.get_secret_value().strip()) < 16:
+            raise ValueError("must be at least 16 characters (spaces do not count)")
+        return secret
 
     @model_validator(mode="after")
     def _production_is_real(self) -> Settings:
@@ -102,10 +140,24 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(_first_error_line(exc)) from None
 
 
-def demo_settings(data_dir: Path, **overrides: object) -> Settings:
-    """Settings for the embedded demo: SQLite in data_dir, no Redis, sandbox channel."""
-    import os
+def load_log_level() -> str:
+    """LOG_LEVEL alone, for commands that read no other setting; raise ConfigError naming it."""
+    try:
+        return LogSettings().log_level
+    except ValidationError as exc:
+        raise ConfigError(_first_error_line(exc)) from None
 
+
+def load_production_settings() -> Settings:
+    """Settings for `fitzap serve`, `worker` and `scheduler`: demo mode, with its open sandbox, only runs under `fitzap demo`."""
+    settings = load_settings()
+    if settings.mode == "demo":
+        raise ConfigError("FITZAP_MODE: demo runs only under `fitzap demo`; serve, worker and scheduler need production")
+    return settings
+
+
+def demo_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for the embedded demo: SQLite in data_dir, no Redis, sandbox channel, data_dir's own secret key."""
     values: dict[str, object] = {
         "FITZAP_MODE": "demo",
         "DATABASE_URL": f"sqlite+aiosqlite:///{(data_dir / 'fitzap.sqlite3').resolve()}",
@@ -113,7 +165,7 @@ def demo_settings(data_dir: Path, **overrides: object) -> Settings:
         "WHATSAPP_TOKEN": DEMO_TOKEN,
         "WHATSAPP_APP_SECRET": os.environ.get("WHATSAPP_APP_SECRET") or DEMO_APP_SECRET,
         "WHATSAPP_VERIFY_TOKEN": DEMO_VERIFY_TOKEN,
-        "SECRET_KEY": DEMO_SECRET_KEY,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _demo_secret_key(data_dir),
         "FITZAP_CHANNEL": "sandbox",
         "DELIVERY_BACKOFF_BASE_MS": 200,
         "SWEEP_AFTER_S": 5,
@@ -123,6 +175,22 @@ def demo_settings(data_dir: Path, **overrides: object) -> Settings:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_first_error_line(exc)) from None
+
+
+def _demo_secret_key(data_dir: Path) -> str:
+    """The key made on the demo's first start in data_dir (owner-only), reused so cookies and stored tokens stay readable."""
+    path = data_dir / DEMO_SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) < 16:
+            raise ConfigError(f"{path} is not a usable secret key; delete it and the demo makes a new one") from None
+        return key
+    key = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w") as out:
+        out.write(key + "\n")
+    return key
 
 
 def _first_error_line(exc: ValidationError) -> str:

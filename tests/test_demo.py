@@ -4,13 +4,16 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from runtime.settings import ConfigError, demo_settings
 from tests.support import inbound, signed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,3 +71,27 @@ def test_demo_answers_a_signed_webhook_through_the_sandbox(tmp_path):
             output, _ = demo.communicate()
     assert f"{base}/simulator" in output
     assert "outside-secret" not in output  # secrets never reach the logs
+
+
+def test_the_demo_makes_its_own_secret_key_once_and_keeps_it_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = demo_settings(tmp_path).secret_key.get_secret_value()
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert demo_settings(tmp_path).secret_key.get_secret_value() == first  # logins and stored tokens stay readable
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    assert demo_settings(other_dir).secret_key.get_secret_value() != first
+    assert len(first) >= 32
+
+
+def test_secret_key_from_the_environment_wins_in_the_demo(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "operator-chosen-key-0123456789")
+    assert demo_settings(tmp_path).secret_key.get_secret_value() == "operator-chosen-key-0123456789"
+
+
+def test_a_damaged_demo_key_file_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    (tmp_path / "secret_key").write_text("short\n")
+    with pytest.raises(ConfigError, match="secret_key.*delete it"):
+        demo_settings(tmp_path)

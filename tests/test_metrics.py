@@ -1,15 +1,28 @@
 """/metrics tells an operator how many webhooks came in and how far behind the message path is."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
 from app.bootstrap import bootstrap
+from app.web import create_web_app
 from domain.models import OutboundMessage
+from runtime.settings import Settings
 from tests.conftest import make_settings
 from tests.support import drain, inbound, serving, signed
+
+METRICS_OFF = "/metrics is off (404) until METRICS_TOKEN or METRICS_PUBLIC=true is set"
+
+
+@pytest.fixture
+def settings(database: str) -> Settings:
+    """These tests scrape as a Prometheus inside a private network would: METRICS_PUBLIC, no token."""
+    return make_settings(METRICS_PUBLIC=True)
 
 
 async def scrape(web, headers: dict[str, str] | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -81,3 +94,27 @@ async def test_metrics_need_the_bearer_token_when_one_is_set(runtime, broker):
         assert (await web.get("/metrics", headers={"Authorization": "Bearer wrong-token-0123456789"})).status == 401
         figures = await scrape(web, {"Authorization": "Bearer scrape-token-0123456789"})
     assert figures["fitzap_webhooks_total{outcome=stored}"] == 0
+
+
+async def test_production_metrics_are_off_until_a_token_or_metrics_public_is_set(runtime, caplog):
+    caplog.set_level(logging.INFO)
+    async with serving(bootstrap(make_settings(), clock=runtime.clock)) as web:
+        assert (await web.get("/metrics")).status == 404
+    assert [r.getMessage() for r in caplog.records if "METRICS_PUBLIC" in r.getMessage()] == [METRICS_OFF]
+
+
+async def test_metrics_public_or_a_token_says_nothing_at_start(runtime, caplog):
+    caplog.set_level(logging.INFO)
+    async with serving(bootstrap(make_settings(METRICS_PUBLIC=True), clock=runtime.clock)) as web:
+        assert (await web.get("/metrics")).status == 200
+    async with serving(bootstrap(make_settings(METRICS_TOKEN="scrape-token-0123456789"), clock=runtime.clock)) as web:
+        assert (await web.get("/metrics")).status == 401
+    assert not [r for r in caplog.records if METRICS_OFF in r.getMessage()]
+
+
+@pytest.mark.parametrize(("loopback_only", "status"), [(True, 200), (False, 404)])
+async def test_the_demo_keeps_metrics_open_on_loopback_only(runtime, loopback_only, status):
+    app = bootstrap(make_settings(FITZAP_MODE="demo", FITZAP_CHANNEL="sandbox"), clock=runtime.clock)
+    async with TestClient(TestServer(create_web_app(app, loopback_only=loopback_only))) as web:
+        assert (await web.get("/metrics")).status == status
+    await app.close()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -9,11 +10,62 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runtime.settings import DEMO_APP_SECRET, ConfigError, load_settings
+from runtime.settings import DEMO_APP_SECRET, PUBLISHED_DEMO_SECRET_KEY, ConfigError, load_settings
 from tests.conftest import make_settings
 
 REPO = Path(__file__).resolve().parents[1]
 FITZAP = [sys.executable, "-c", "from cli.main import main; main()"]
+
+
+SETTING_PREFIXES = ("DATABASE_", "REDIS_", "WHATSAPP_", "SECRET_", "FITZAP_", "DELIVERY_", "SWEEP_", "DB_", "WAKE_", "ADMIN_",
+                    "METRICS_", "LOG_LEVEL", "PORT")
+# A bad value for each setting (several for the URLs): each stops `fitzap serve` with one line naming it.
+BAD_VALUES = [
+    ("FITZAP_MODE", "staging"),
+    ("DATABASE_URL", "mysql://root@localhost/fitzap"),
+    ("DATABASE_URL", "postgresql+asyncpg://db:port/fitzap"),
+    ("DATABASE_URL", "postgresql+asyncpg://db:99999/fitzap"),
+    ("DATABASE_URL", "postgresql+asyncpg://db:5432/"),
+    ("REDIS_URL", "http://cache:6379/0"),
+    ("REDIS_URL", "redis://cache:port/0"),
+    ("REDIS_URL", "redis://cache:6379/zero"),
+    ("REDIS_URL", "redis://"),
+    ("REDIS_URL", "unix://"),
+    ("WHATSAPP_TOKEN", ""),
+    ("WHATSAPP_APP_SECRET", ""),
+    ("WHATSAPP_VERIFY_TOKEN", ""),
+    ("WHATSAPP_API_VERSION", "latest"),
+    ("WHATSAPP_API_BASE_URL", "not a url"),
+    ("WHATSAPP_API_BASE_URL", "ftp://graph.example"),
+    ("WHATSAPP_API_BASE_URL", "https://"),
+    ("SECRET_KEY", "short"),
+    ("SECRET_KEY", " " * 20),
+    ("FITZAP_CHANNEL", "telegram"),
+    ("WHATSAPP_HTTP_TRANSPORT", "curl"),
+    ("WHATSAPP_SEND_RATE_PER_S", "fast"),
+    ("DELIVERY_MAX_ATTEMPTS", "0"),
+    ("DELIVERY_MAX_ATTEMPTS", "50"),
+    ("DELIVERY_BACKOFF_BASE_MS", "9" * 20),
+    ("SWEEP_AFTER_S", "9" * 30),
+    ("DB_POOL_SIZE", "1.5"),
+    ("WAKE_UP_EVERY_MS", "-1"),
+    ("ADMIN_COOKIE_SECURE", "maybe"),
+    ("METRICS_TOKEN", "short"),
+    ("METRICS_PUBLIC", "maybe"),
+    ("LOG_LEVEL", "LOUD"),
+    ("PORT", "http"),
+]
+
+
+def _clean_env() -> dict[str, str]:
+    """The caller's environment without any FitZap setting."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
+
+
+def _free_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
 
 
 def test_missing_variable_is_named():
@@ -39,6 +91,11 @@ def test_production_refuses_the_demo_app_secret():
         make_settings(WHATSAPP_APP_SECRET=DEMO_APP_SECRET)
 
 
+def test_production_refuses_the_secret_key_the_demo_once_published():
+    with pytest.raises(ConfigError, match="SECRET_KEY still has the demo default"):
+        make_settings(SECRET_KEY=PUBLISHED_DEMO_SECRET_KEY)
+
+
 def test_production_needs_redis():
     with pytest.raises(ConfigError, match="REDIS_URL is required in production"):
         make_settings(REDIS_URL="")
@@ -46,10 +103,60 @@ def test_production_needs_redis():
 
 @pytest.mark.parametrize("command", ["serve", "worker", "scheduler", "migrate"])
 def test_production_commands_stop_at_start_with_one_line(command):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "WHATSAPP_", "SECRET_", "FITZAP_"))}
+    env = _clean_env()
     result = subprocess.run([*FITZAP, command], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["fitzap: configuration error: DATABASE_URL is not set"]
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "scheduler"])
+def test_production_commands_refuse_demo_mode(command, tmp_path):
+    env = {**_clean_env(), "FITZAP_MODE": "demo", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", "REDIS_URL": "",
+           "WHATSAPP_TOKEN": "t", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v", "SECRET_KEY": "k" * 20,
+           "FITZAP_CHANNEL": "sandbox"}
+    result = subprocess.run([*FITZAP, command], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "fitzap: configuration error: FITZAP_MODE: demo runs only under `fitzap demo`; serve, worker and scheduler need production"]
+
+
+@pytest.mark.parametrize(("variable", "value"), BAD_VALUES)
+def test_every_bad_setting_stops_serve_with_one_line_naming_it(variable, value):
+    good = make_settings()
+    env = {**_clean_env(), "DATABASE_URL": good.database_url, "REDIS_URL": str(good.redis_url), "WHATSAPP_TOKEN": "t",
+           "WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v", "SECRET_KEY": "k" * 20, "PORT": _free_port(), variable: value}
+    try:
+        result = subprocess.run([*FITZAP, "serve", "--host", "127.0.0.1"], cwd=REPO, env=env, capture_output=True, text=True,
+                                timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{variable}={value!r} was accepted: serve started")
+    lines = result.stderr.strip().splitlines()
+    assert (result.returncode, len(lines)) == (2, 1), result.stderr
+    assert lines[0].startswith(f"fitzap: configuration error: {variable}"), lines[0]
+
+
+def test_the_demo_stops_on_a_bad_log_level_with_one_line(tmp_path):
+    env = {**_clean_env(), "LOG_LEVEL": "LOUD"}
+    result = subprocess.run([*FITZAP, "demo", "--data-dir", str(tmp_path), "--port", _free_port()], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "fitzap: configuration error: LOG_LEVEL: Input should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'"]
+
+
+@pytest.mark.parametrize("attempts", [1, 39])
+def test_the_longest_backoff_the_settings_allow_is_capped_not_an_overflow(attempts):
+    from types import SimpleNamespace
+
+    from channels.base import TransientSendError
+    from workers.delivery import MAX_BACKOFF, _backoff
+
+    settings = make_settings(DELIVERY_MAX_ATTEMPTS=40, DELIVERY_BACKOFF_BASE_MS=60_000)
+    assert _backoff(SimpleNamespace(settings=settings), attempts, TransientSendError("busy")) <= MAX_BACKOFF  # type: ignore[arg-type]
+
+
+def test_log_level_is_read_in_any_case():
+    assert make_settings(LOG_LEVEL="warning").log_level == "WARNING"
 
 
 def test_docker_compose_describes_the_production_set():
