@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -168,3 +169,30 @@ async def test_create_admin_refuses_a_short_password(runtime: Runtime, business:
         await asyncio.to_thread(fitzap, ["create-admin", "--email", "boss@studio.test"])
     assert exit_.value.code == 1
     assert "at least 10 characters" in capsys.readouterr().err
+
+
+async def test_checking_a_password_does_not_hold_up_the_event_loop(web: TestClient, runtime: Runtime, business: Business,
+                                                                   monkeypatch) -> None:
+    from domain.people import admin_users
+
+    await make_user(runtime, business.id)
+    checking: list[float] = []
+    real = admin_users._password_matches
+
+    def slow_check(password_hash: str, password: str) -> bool:  # argon2 at a high cost
+        checking.append(time.monotonic())
+        time.sleep(0.3)
+        checking.append(time.monotonic())
+        return real(password_hash, password)
+
+    monkeypatch.setattr(admin_users, "_password_matches", slow_check)
+    ticks: list[float] = []
+
+    async def ticker() -> None:
+        while len(checking) < 2:
+            ticks.append(time.monotonic())
+            await asyncio.sleep(0.01)
+
+    response, _ = await asyncio.gather(_post_login(web, "owner@studio.test", PASSWORD), ticker())
+    assert response.status == 302  # logged in
+    assert any(checking[0] < tick < checking[1] for tick in ticks)  # the loop went on (webhooks, health checks)

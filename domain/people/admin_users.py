@@ -1,6 +1,7 @@
 """Panel logins: argon2id password hashes, creating users, and throttled authentication."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -93,7 +94,9 @@ async def authenticate(sessions: async_sessionmaker[AsyncSession], email: str, p
                 raise LoginThrottled(f"Too many failed attempts. Try again in {login_throttle.WINDOW.seconds // 60} minutes.")
     async with sessions.begin() as session:
         user = await session.scalar(select(AdminUser).where(AdminUser.email == email))
-        if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or user is None or not user.active:
+        # argon2 takes a good part of a second on purpose: off the event loop, which meanwhile answers webhooks.
+        matches = await asyncio.to_thread(_password_matches, user.password_hash if user else _DUMMY_HASH, password)
+        if not matches or user is None or not user.active:
             raise LoginRefused("Wrong email or password.")  # its attempt stays counted
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
