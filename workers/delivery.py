@@ -110,9 +110,15 @@ async def record(rt: Runtime, outcomes: list[tuple[Claim, Outcome]]) -> None:
             if len(claim.rows) == outbox.CLAIM_LIMIT:
                 again.add(claim.client_id)  # more rows may wait behind these
     # Read after the marks commit: a turn that queued rows behind these while they were being
-    # sent woke a delivery that found them still 'sending' and left.
-    async with rt.single_statements() as session:
-        again.update(await outbox_claims.clients_with_queued(session, [c.client_id for c, o in outcomes if o.failure is None]))
+    # sent woke a delivery that found them still 'sending' and left. The record stands either way:
+    # should the read fail, the sweeper finds those rows.
+    try:
+        async with rt.single_statements() as session:
+            again.update(await outbox_claims.clients_with_queued(session, [c.client_id for c, o in outcomes if o.failure is None]))
+    except Exception as error:
+        if not service_away(error):
+            raise
+        log_failure(log, "could not look for replies queued behind these sends", error)
     await _wake(rt, again - set(later), later)
 
 

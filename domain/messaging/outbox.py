@@ -204,7 +204,7 @@ _QUEUE_CLAIMED = insert(_t).returning(_t.c.id, sort_by_parameter_order=True)
 _MARK_SENDING = (update(_t).where(_t.c.id.in_(_ids))
                  .values(status="sending", attempts=_t.c.attempts + 1, updated_at=bindparam("now")))
 _RENEW = update(_t).where(_t.c.id.in_(_ids), _t.c.status == "sending").values(updated_at=bindparam("now"))
-_RELEASE = (update(_t).where(_t.c.id.in_(_ids))
+_RELEASE = (update(_t).where(_t.c.id.in_(_ids), _t.c.status == "sending")
             .values(status="queued", attempts=_t.c.attempts - 1, updated_at=bindparam("now")))
 _MARK_FAILED = (update(_t).where(_t.c.id.in_(_ids))
                 .values(status="failed", last_error=bindparam("error"), failed_at=bindparam("now"),
