@@ -52,6 +52,8 @@ class _Connection(asyncio.Protocol):
 
     async def send(self, request: bytes) -> int:
         assert self._transport is not None
+        if self.lost or self._transport.is_closing():  # the server closed it after the last answer
+            raise ConnectionError("connection closed by the server")
         self._answer = asyncio.get_running_loop().create_future()
         self._transport.write(request)
         try:

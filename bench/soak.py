@@ -34,6 +34,7 @@ DEFAULT_SECONDS = 600
 DEFAULT_RATE_PER_S = 300
 CONTACTS = 3000
 SENDERS = 64  # connections the load keeps open; more than the rate ever has in flight
+RETRIES = 3
 WARMUP_S = 30  # memory at the start is read after this: pools, caches and plans have settled
 SETTLE_TIMEOUT_S = 120
 TEXTS = ("oi", "menu", "meus horários", "ajuda", "quero marcar um treino")
@@ -94,10 +95,13 @@ async def _write(http: KeepAliveClient, url: str, bench: stack.Stack, seconds: i
     async def sender() -> None:
         nonlocal answered, refused
         while (request := await queue.get()) is not None:
-            try:
-                ok = await http.post(request) == 200
-            except OSError:
-                ok = False
+            ok = False
+            for _ in range(RETRIES):  # as Meta sends a webhook again that got no 200
+                try:
+                    if ok := await http.post(request) == 200:
+                        break
+                except OSError:  # the connection broke (the server closed it, say): a fresh one next time
+                    pass
             answered, refused = answered + ok, refused + (not ok)
 
     senders = [asyncio.create_task(sender()) for _ in range(SENDERS)]
