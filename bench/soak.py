@@ -70,9 +70,11 @@ async def _soak(seconds: int, rate_per_s: int) -> dict[str, Any]:
         async with KeepAliveClient(url) as http:
             load = asyncio.create_task(_write(http, url, bench, seconds, rate_per_s))
             await asyncio.sleep(min(WARMUP_S, seconds / 2))
-            start_rss = _rss_mb(web, worker)
+            rss = [_rss_mb(web, worker)]
+            while not load.done():  # a sample a minute: flat, or growing?
+                await asyncio.wait([load], timeout=RSS_EVERY_S)
+                rss.append(_rss_mb(web, worker))
             posted, refused = await load
-        end_rss = _rss_mb(web, worker)
         counts = await _settle(standin)
     finally:
         stack.stop(bench)
@@ -80,7 +82,8 @@ async def _soak(seconds: int, rate_per_s: int) -> dict[str, Any]:
         await stack.flush_redis()
     return {"bench": "soak", "seconds": seconds, "rate_per_s": rate_per_s, "posted": posted, "refused": refused,
             **counts, "lost": posted - counts["processed"], "doubled": counts["arrived"] - counts["outbox_rows"],
-            "rss_start_mb": start_rss, "rss_end_mb": end_rss,
+            "rss_start_mb": rss[0], "rss_end_mb": rss[-1], "rss_web_mb": [r["web"] for r in rss],
+            "rss_worker_mb": [r["worker"] for r in rss],
             "note": "lost: posted but not processed; doubled: sends that arrived at the Graph stand-in beyond the outbox "
                     "rows; rss: web and worker processes (the worker's children included), after the warm-up and at the end"}
 

@@ -17,11 +17,20 @@ LOG_EVERY_S = 10.0
 _last: dict[tuple[str, str, str], tuple[float, int]] = {}
 
 
+# PostgreSQL's errors that pass by themselves: a deadlock or serialization failure (the other
+# transaction won), a server shutting down or starting up, and the connection exceptions (class 08).
+_PASSING_SQLSTATES = ("40P01", "40001", "57P01", "57P02", "57P03", "08")
+
+
 def service_away(error: BaseException) -> bool:
-    """PostgreSQL or Redis could not be reached or dropped the connection: worth trying again shortly."""
+    """PostgreSQL or Redis could not be reached, dropped the connection, or refused this once: worth
+    trying again shortly."""
     if isinstance(error, (OSError, TimeoutError, OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)):
         return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    if not isinstance(error, DBAPIError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return error.connection_invalidated or sqlstate.startswith(_PASSING_SQLSTATES)
 
 
 def log_failure(logger: logging.Logger, what: str, error: BaseException, every_s: float = LOG_EVERY_S) -> None:

@@ -249,3 +249,16 @@ async def test_a_read_receipt_that_fails_does_not_hold_up_the_replies_behind_it(
     rows = await outbox(runtime)
     assert [(r.kind, r.status) for r in rows] == [("read", "failed"), ("buttons", "sent"), ("list", "sent")]
     assert route.call_count == 3  # the greeting and the menu went at once; the blue ticks are not tried again
+
+
+async def test_renewing_leases_skips_rows_a_record_is_writing_instead_of_waiting_for_them(web, runtime, business, broker):
+    await post(web, inbound("text", message_id="wamid.IN1", text="oi"))
+    from workers.processing import take_turn
+
+    turn = await take_turn(runtime, 1)
+    ids = [row.id for row in turn.claim.rows]
+    runtime.leases.hold(ids)
+    async with runtime.sessions.begin() as recording:  # a record holds the rows' locks until it commits
+        await recording.execute(select(OutboundMessage.id).where(OutboundMessage.id.in_(ids)).with_for_update())
+        await asyncio.wait_for(runtime.leases.renew(), timeout=5)  # waiting here could deadlock with the record
+    runtime.leases.let_go(ids)

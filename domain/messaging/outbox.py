@@ -203,7 +203,11 @@ _QUEUE = insert(_t)
 _QUEUE_CLAIMED = insert(_t).returning(_t.c.id, sort_by_parameter_order=True)
 _MARK_SENDING = (update(_t).where(_t.c.id.in_(_ids))
                  .values(status="sending", attempts=_t.c.attempts + 1, updated_at=bindparam("now")))
-_RENEW = update(_t).where(_t.c.id.in_(_ids), _t.c.status == "sending").values(updated_at=bindparam("now"))
+# Rows a record is writing right now are skipped, not waited for: waiting could deadlock with it, and
+# once it commits they need no lease.
+_RENEW = update(_t).where(_t.c.id.in_(
+    select(_t.c.id).where(_t.c.id.in_(_ids), _t.c.status == "sending").with_for_update(skip_locked=True).scalar_subquery()
+)).values(updated_at=bindparam("now"))
 _RELEASE = (update(_t).where(_t.c.id.in_(_ids), _t.c.status == "sending")
             .values(status="queued", attempts=_t.c.attempts - 1, updated_at=bindparam("now")))
 _MARK_FAILED = (update(_t).where(_t.c.id.in_(_ids))
