@@ -36,6 +36,7 @@ CONTACTS = 3000
 SENDERS = 64  # connections the load keeps open; more than the rate ever has in flight
 RETRIES = 3
 WARMUP_S = 30  # memory at the start is read after this: pools, caches and plans have settled
+RSS_EVERY_S = 60
 SETTLE_TIMEOUT_S = 120
 TEXTS = ("oi", "menu", "meus horários", "ajuda", "quero marcar um treino")
 
@@ -85,7 +86,8 @@ async def _soak(seconds: int, rate_per_s: int) -> dict[str, Any]:
             "rss_start_mb": rss[0], "rss_end_mb": rss[-1], "rss_web_mb": [r["web"] for r in rss],
             "rss_worker_mb": [r["worker"] for r in rss],
             "note": "lost: posted but not processed; doubled: sends that arrived at the Graph stand-in beyond the outbox "
-                    "rows; rss: web and worker processes (the worker's children included), after the warm-up and at the end"}
+                    "rows; rss: web and worker processes (the worker's children included), after the warm-up, every minute "
+                    "and at the end"}
 
 
 async def _write(http: KeepAliveClient, url: str, bench: stack.Stack, seconds: int, rate_per_s: int) -> tuple[int, int]:
