@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import json
 
-import aiohttp
 import aiohttp_jinja2
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
-from yarl import URL
 
 from admin.security import csp_nonce
 from admin.simulator_payloads import inbound_message
 from channels.signature import sign
 from domain.models import Business
 from runtime.keys import RUNTIME
+from runtime.own_address import post_to_own_route
 
 
 class SimulatedMessage(BaseModel):
@@ -51,16 +50,6 @@ async def simulator_send(request: web.Request) -> web.Response:
         return web.json_response({"error": "type a message first"}, status=400)
     body = json.dumps(inbound_message(**form.model_dump())).encode()
     secret = request.app[RUNTIME].settings.whatsapp_app_secret.get_secret_value()
-    async with aiohttp.ClientSession() as http, http.post(
-        _own_webhook_url(request), data=body, headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, secret)}
-    ) as response:
-        return web.json_response({"webhook_status": response.status}, status=200 if response.status == 200 else 502)
-
-
-def _own_webhook_url(request: web.Request) -> URL:
-    """Our webhook at the local address this request came in on: that socket is ours, the Host header is the client's."""
-    sockname = request.transport.get_extra_info("sockname") if request.transport else None
-    if not isinstance(sockname, tuple):
-        raise web.HTTPServiceUnavailable(text="the connection closed")
-    path = str(request.app.router["whatsapp_webhook"].url_for())
-    return URL.build(scheme=request.scheme, host=sockname[0], port=sockname[1], path=path)
+    status = await post_to_own_route(request, "whatsapp_webhook", body,
+                                     {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, secret)})
+    return web.json_response({"webhook_status": status}, status=200 if status == 200 else 502)

@@ -15,6 +15,7 @@ from app.lifecycle import RuntimeLifecycle
 from channels.base import Channel
 from domain.clock import Clock, SystemClock
 from domain.sql.db import create_engine, create_sessionmaker
+from gateways.base import Gateway
 from runtime.broker import build_broker
 from runtime.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from runtime.redis_clients import async_redis
@@ -52,7 +53,8 @@ class App:
                                 else MemoryRateLimiter(settings.send_rate_per_s))
         return Runtime(settings=settings, engine=engine, sessions=create_sessionmaker(engine),
                        channel=self.channel or build_channel(settings), limiter=limiter, clock=self.clock,
-                       wake=Wake(self.broker, self.actors, redis), record_sends=record, redis=redis)
+                       wake=Wake(self.broker, self.actors, redis), record_sends=record, redis=redis,
+                       gateway=build_gateway(settings))
 
     async def close(self) -> None:
         """Close the running loop's Runtime (its engine, Redis client and channel)."""
@@ -63,6 +65,21 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, channel: Channe
               broker: dramatiq.Broker | None = None) -> App:
     """Wire FitZap for these settings; `clock`, `channel` and `broker` replace the real ones (tests)."""
     return App(settings, broker or build_broker(settings.redis_url), clock or SystemClock(), channel)
+
+
+def build_gateway(settings: Settings) -> Gateway | None:
+    """The payment provider the settings ask for: Stripe, the demo's sandbox, or none."""
+    if settings.payments == "stripe":
+        from gateways.stripe_checkout import StripeGateway
+
+        assert settings.stripe_secret_key is not None
+        return StripeGateway(settings.stripe_secret_key.get_secret_value(), settings.stripe_platform_fee_percent)
+    if settings.payments == "sandbox":
+        from gateways.sandbox import SandboxGateway
+
+        assert settings.public_url is not None
+        return SandboxGateway(settings.public_url)
+    return None
 
 
 def build_channel(settings: Settings) -> Channel:

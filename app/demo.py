@@ -22,7 +22,7 @@ from workers.scheduler import start_scheduler
 def run_demo(host: str, port: int, data_dir: Path) -> None:
     """Migrate and seed the SQLite file, start the in-process worker, serve until Ctrl-C."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = demo_settings(data_dir)
+    settings = demo_settings(data_dir, PUBLIC_URL=base_url(host, port))
     phone_number_id = os.environ.get("DEMO_PHONE_NUMBER_ID") or DEMO_PHONE_NUMBER_ID
     upgrade(settings.database_url)
 
@@ -60,13 +60,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def base_url(host: str, port: int) -> str:
+    """The demo's own address, as links in its chat and banner give it."""
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+
+
 def print_banner(settings: Settings, host: str, port: int, business: str, phone_number_id: str, data_dir: Path,
                  logins: list[tuple[str, str]], password: str) -> None:
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    base = base_url(host, port)
     secret_note = "from WHATSAPP_APP_SECRET" if os.environ.get("WHATSAPP_APP_SECRET") else "demo default"
     print(
         "\n".join([
-            "FitZap demo is running (SQLite, in-process worker, sandbox WhatsApp).",
+            "FitZap demo is running (SQLite, in-process worker, sandbox WhatsApp, sandbox payments).",
             f"  Admin panel:                  {base}/admin/",
             *(f"    login ({role}): {email}  password: {password}" for email, role in logins),
             f"  Simulator (chat as a client): {base}/simulator",

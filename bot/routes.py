@@ -1,4 +1,5 @@
-"""The web edge on the app: the WhatsApp webhook, health, metrics, the sandbox outbox and calendars."""
+"""The web edge on the app: the WhatsApp and Stripe webhooks, payment links, health, metrics, the sandbox
+outbox and checkout, and calendars."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -11,8 +12,11 @@ from bot.inbound_store import InboundStore
 from bot.keys import INBOUND_STORE, METRICS
 from bot.metrics import WebMetrics
 from bot.metrics_route import metrics, say_when_metrics_are_off
+from bot.pay_links import pay_link
+from bot.sandbox_checkout import checkout_page, checkout_pay
 from bot.sandbox_routes import sandbox_messages
 from bot.wake_ups import WakeUps
+from bot.webhook_stripe import receive_stripe
 from bot.webhook_whatsapp import receive, verify_subscription
 from runtime.keys import RUNTIME, SETTINGS
 
@@ -24,6 +28,10 @@ def setup_edge(app: web.Application) -> None:
     app.cleanup_ctx.append(_inbound_store)
     app.router.add_get("/webhooks/whatsapp", verify_subscription)
     app.router.add_post("/webhooks/whatsapp", receive, name="whatsapp_webhook")
+    app.router.add_post("/webhooks/stripe", receive_stripe, name="stripe_webhook")
+    app.router.add_get("/pay/{token}", pay_link)
+    app.router.add_get("/sandbox/checkout/{session_id}", checkout_page)
+    app.router.add_post("/sandbox/checkout/{session_id}", checkout_pay)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

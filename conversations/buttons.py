@@ -7,7 +7,7 @@ from datetime import date
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
-from conversations.flows import account, booking, feedback, manage, timepick
+from conversations.flows import account, booking, feedback, manage, payments, timepick
 from conversations.flows.common import show_menu
 from domain.errors import DomainError
 from domain.models import Service
@@ -50,6 +50,8 @@ async def route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
         ctx.say("cancel_kept")
     elif name == "series":
         await (booking.confirm_series(ctx) if parts == ["ok"] and state.step == "series" else _drop(ctx))
+    elif name == ids.PRODUCT:
+        await payments.chosen(ctx, int(parts[0]))
     elif name == "consent":
         account.consent(ctx, parts == ["yes"])
     elif name == "erase":

@@ -36,6 +36,8 @@ class Ctx:
     replies: list[Reply] = field(default_factory=list)
     handoff: bool = False
     offers: list[WaitlistEntry] = field(default_factory=list)  # freed class seats to announce
+    # Where payment links point (PUBLIC_URL); None when the deployment does not take payments.
+    public_url: str | None = None
 
     @property
     def locale(self) -> str:

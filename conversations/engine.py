@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from conversations import buttons
 from conversations.context import Ctx, Incoming
-from conversations.flows import account, booking, feedback, manage
+from conversations.flows import account, booking, feedback, manage, payments
 from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
 from conversations.nlu import Understanding, locale_of, understand
 from conversations.normalise import normalise
@@ -152,7 +152,9 @@ async def run_intent(ctx: Ctx, intent: str, u: Understanding | None = None) -> N
     elif intent == "check_in":
         await account.check_in(ctx)
     elif intent == "balance":
-        await account.balance(ctx)
+        await payments.balance(ctx)
+    elif intent == "pay":
+        await payments.offer(ctx)
     elif intent == "human":
         account.human(ctx)
     elif intent == "opt_out":
@@ -165,8 +167,8 @@ async def run_intent(ctx: Ctx, intent: str, u: Understanding | None = None) -> N
         account.ask_erase(ctx)
     elif intent == "help":
         ctx.say("help")
-    elif intent in ("workout_today", "log_workout", "pay"):
-        ctx.say("coming_soon", item=ctx.t("menu_item", key="pay" if intent == "pay" else "workout_today"))
+    elif intent in ("workout_today", "log_workout"):
+        ctx.say("coming_soon", item=ctx.t("menu_item", key="workout_today"))
     elif intent == "menu":
         show_menu(ctx)
     elif intent in ("yes", "no"):

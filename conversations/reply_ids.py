@@ -5,6 +5,8 @@ before the names became words carry the short forms of OLD_NAMES, read as the ne
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 SERVICE = "service"                        # service:<service>
 DAY = "day"                                # day:<service>:<date>
 MORE_TIMES = "more_times"                  # more_times:<service>:<date>:<offset>
@@ -18,6 +20,7 @@ CANCEL = "cancel"                          # cancel:<booking>
 RESCHEDULE_CONFIRM = "reschedule_confirm"  # reschedule_confirm:<booking>:<start>
 CANCEL_CONFIRM = "cancel_confirm"          # cancel_confirm:<booking>
 CANCEL_KEEP = "cancel_keep"                # cancel_keep
+PRODUCT = "product"                        # product:<product>
 
 # Clients tap buttons on messages sent before the upgrade, and a paused flow keeps its confirm id.
 OLD_NAMES: dict[str, str] = {
@@ -35,3 +38,8 @@ def split(reply_id: str) -> tuple[str, list[str]]:
     """The (name, parts) of an id that came back; an old short name is read as its new one."""
     name, *parts = reply_id.split(":")
     return OLD_NAMES.get(name, name), parts
+
+
+def stamp_time(text: str) -> datetime:
+    """The UTC start time an id carries; ValueError when it is not one."""
+    return datetime.strptime(text, "%Y%m%dT%H%M").replace(tzinfo=UTC)

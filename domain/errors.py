@@ -80,3 +80,15 @@ class OfferExpired(BookingError):
     def __init__(self, expired_at: datetime | None = None) -> None:
         super().__init__("the waitlist offer has expired")
         self.expired_at = expired_at
+
+
+class PaymentError(DomainError):
+    """A purchase or product cannot do what was asked."""
+
+    code = "payment_error"
+
+
+class InvalidProduct(PaymentError):
+    """A product's fields do not make a sellable product (say, a pack of no credits)."""
+
+    code = "invalid_product"

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from channels.base import Channel
 from domain.clock import Clock
 from domain.sql.db import single_statement_sessions
+from gateways.base import Gateway
 from runtime.group_commit import GroupCommit
 from runtime.rate_limit import RateLimiter
 from runtime.send_leases import SendLeases
@@ -38,6 +39,8 @@ class Runtime:
     # How a batch of sends' outcomes is recorded (workers.delivery.record); `send_records` batches the calls.
     record_sends: Callable[[Runtime, list[Any]], Awaitable[Any]]
     redis: Redis | None = None
+    # The payment provider (None when the deployment does not sell through the chat).
+    gateway: Gateway | None = None
     business_cache: dict[str, object] = field(default_factory=dict)
     # Sends in flight on this loop, whichever batch they belong to: each holds a Graph API
     # connection (64 per channel) and, for its rate-limit turn, one of the Redis pool's 100.

@@ -1,6 +1,8 @@
 """Configuration from the environment (pydantic-settings)."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -77,6 +79,12 @@ class Settings(LogSettings):
     metrics_token: SecretStr | None = Field(None, alias="METRICS_TOKEN")
     # Without a token, production's /metrics is off unless this says the scrape stays inside a private network.
     metrics_public: bool = Field(False, alias="METRICS_PUBLIC")
+    # Where clients reach this deployment: the chat's payment links start with it.
+    public_url: str | None = Field(None, alias="PUBLIC_URL")
+    # Payments through Stripe (Connect, direct charges on each business's account); both or neither.
+    stripe_secret_key: SecretStr | None = Field(None, alias="STRIPE_SECRET_KEY")
+    stripe_webhook_secret: SecretStr | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")
+    stripe_platform_fee_percent: float = Field(0.0, alias="STRIPE_PLATFORM_FEE_PERCENT", ge=0, le=50)
     # `fitzap serve`'s port when --port is not given.
     port: int = Field(8080, alias="PORT", ge=1, le=65535)
 
@@ -95,6 +103,25 @@ class Settings(LogSettings):
     def _http_url(cls, url: str) -> str:
         return check_http_url(url)
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str | None) -> str | None:
+        return check_http_url(url).rstrip("/") if url else None
+
+    @field_validator("stripe_secret_key")
+    @classmethod
+    def _stripe_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and not key.get_secret_value().startswith(("sk_", "rk_")):
+            raise ValueError("must be a Stripe secret or restricted key (sk_… or rk_…)")
+        return key
+
+    @field_validator("stripe_webhook_secret")
+    @classmethod
+    def _stripe_webhook_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not secret.get_secret_value().startswith("whsec_"):
+            raise ValueError("must be the endpoint's signing secret (whsec_…)")
+        return secret
+
     @field_validator("whatsapp_token", "whatsapp_app_secret", "whatsapp_verify_token")
     @classmethod
     def _not_blank(cls, secret: SecretStr) -> SecretStr:
@@ -108,6 +135,14 @@ class Settings(LogSettings):
         if secret is not None and len(secret.get_secret_value().strip()) < 16:
             raise ValueError("must be at least 16 characters (spaces do not count)")
         return secret
+
+    @model_validator(mode="after")
+    def _payments_are_whole(self) -> Settings:
+        if (self.stripe_secret_key is None) != (self.stripe_webhook_secret is None):
+            raise ValueError("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together: set both, or neither")
+        if self.payments != "off" and self.public_url is None:
+            raise ValueError("PUBLIC_URL is required with payments: the chat's payment links start with it")
+        return self
 
     @model_validator(mode="after")
     def _production_is_real(self) -> Settings:
@@ -126,6 +161,13 @@ class Settings(LogSettings):
     def cookie_secure(self) -> bool:
         """Whether the panel's session cookie is sent over HTTPS only."""
         return self.admin_cookie_secure if self.admin_cookie_secure is not None else self.mode == "production"
+
+    @property
+    def payments(self) -> Literal["stripe", "sandbox", "off"]:
+        """Stripe when its keys are set; the demo's sandbox checkout; else the chat does not sell."""
+        if self.stripe_secret_key is not None and self.mode == "production":
+            return "stripe"
+        return "sandbox" if self.mode == "demo" and self.stripe_webhook_secret is not None else "off"
 
     @property
     def is_sqlite(self) -> bool:
@@ -169,12 +211,21 @@ def demo_settings(data_dir: Path, **overrides: object) -> Settings:
         "FITZAP_CHANNEL": "sandbox",
         "DELIVERY_BACKOFF_BASE_MS": 200,
         "SWEEP_AFTER_S": 5,
+        "STRIPE_WEBHOOK_SECRET": None,
+        "PUBLIC_URL": "http://127.0.0.1:8080",
     }
     values.update(overrides)
+    # The sandbox checkout signs its events like Stripe, with a secret of this demo's own.
+    values["STRIPE_WEBHOOK_SECRET"] = values["STRIPE_WEBHOOK_SECRET"] or demo_webhook_secret(str(values["SECRET_KEY"]))
     try:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_first_error_line(exc)) from None
+
+
+def demo_webhook_secret(secret_key: str) -> str:
+    """The demo's Stripe-style signing secret, derived from its own secret key so no other demo shares it."""
+    return "whsec_" + hmac.new(secret_key.encode(), b"fitzap-demo-stripe-webhook", hashlib.sha256).hexdigest()
 
 
 def _demo_secret_key(data_dir: Path) -> str:

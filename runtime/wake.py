@@ -30,6 +30,7 @@ class Actors:
     sweep: dramatiq.Actor[Any, Any]
     plan_due: dramatiq.Actor[Any, Any]
     run_due: dramatiq.Actor[Any, Any]
+    payments: dramatiq.Actor[Any, Any]
 
 
 class Wake:
@@ -56,6 +57,10 @@ class Wake:
 
     async def run_due(self) -> None:
         await self._enqueue([(self.actors.run_due.message(), None)])
+
+    async def payments(self) -> None:
+        """Stored payment events wait: apply them."""
+        await self._enqueue([(self.actors.payments.message(), None)])
 
     async def _send(self, actor: dramatiq.Actor[Any, Any], client_ids: Iterable[int], per_message: int,
                     delay_ms: int | None = None) -> None:

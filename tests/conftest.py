@@ -27,6 +27,8 @@ PG_HOST_URL = PG_ADMIN_URL.rsplit("/", 1)[0]
 TEST_DB = os.environ.get("TEST_PG_DATABASE", "fitzap_test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 GRAPH = "https://graph.test"
+PUBLIC_URL = "https://fitzap.test"
+STRIPE_WEBHOOK_SECRET = "whsec_test_fitzap"
 
 
 def make_settings(**overrides: object) -> Settings:
@@ -47,6 +49,10 @@ def make_settings(**overrides: object) -> Settings:
         "WAKE_UP_EVERY_MS": 0,
         # The test client speaks plain HTTP; test_admin_auth checks that production defaults to Secure.
         "ADMIN_COOKIE_SECURE": False,
+        # Payments on, through Stripe's real client; respx answers for api.stripe.com (tests/stripe_support.py).
+        "PUBLIC_URL": PUBLIC_URL,
+        "STRIPE_SECRET_KEY": "sk_test_fitzap",
+        "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
     }
     values.update(overrides)
     return load_settings(**values)

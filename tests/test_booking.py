@@ -186,6 +186,18 @@ async def test_booking_that_needs_a_credit_without_one_is_refused_and_leaves_not
         assert (await session.execute(select(Appointment))).first() is None
 
 
+async def test_a_refused_booking_writes_nothing_even_when_its_transaction_commits(runtime, business):
+    """The chat catches NoCredits and commits its turn: the refused booking must not be in it."""
+    studio = await make_studio(runtime, business, requires_credit=True)
+    async with runtime.sessions.begin() as session:
+        with pytest.raises(NoCredits):
+            await booking.book_personal(session, business.id, client_id=studio.clients[0], service_id=studio.personal,
+                                        staff_id=studio.ana, starts_at=local(24, 7), now=NOW)
+    async with runtime.sessions() as session:
+        assert (await session.execute(select(Appointment))).first() is None
+        assert (await session.execute(select(Booking))).first() is None
+
+
 async def test_membership_covers_the_booking_instead_of_a_credit(runtime, business):
     studio = await make_studio(runtime, business, requires_credit=True)
     async with runtime.sessions.begin() as session:

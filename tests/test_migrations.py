@@ -27,6 +27,7 @@ PARTIAL_INDEXES = {
     ("outbound_messages", "ix_outbound_unfinished"): "status IN ('queued', 'sending')",
     ("scheduled_messages", "ix_scheduled_messages_due"): "status = 'pending'",
     ("outbound_messages", "ix_outbound_failed_at"): "status = 'failed'",
+    ("payment_events", "ix_payment_events_pending"): "processed_at IS NULL",
 }
 
 

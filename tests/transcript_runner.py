@@ -14,6 +14,7 @@ from domain.messaging import handoff
 from domain.models import Booking, Business, Client, OutboundMessage
 from domain.scheduling import booking, classes, credits
 from tests.booking_setup import make_studio
+from tests.stripe_support import add_demo_products, pay_last_purchase
 from tests.support import drain, inbound, signed
 
 _ids = itertools.count()
@@ -61,6 +62,8 @@ class Transcript:
                 await self._book(session, item)
             for item in spec.get("classes", []):
                 await self._class(session, item)
+            if spec.get("products"):
+                await add_demo_products(session, self.business.id, self.clock.now())
         if spec.get("known"):
             await self.say({"client": "oi"}, check=False)
         if spec.get("deactivated"):  # by the studio, after the client's first chat
@@ -92,6 +95,8 @@ class Transcript:
                 await handoff.hand_back(session, self.business.id, self.studio.clients[0], self.clock.now())
         if "seat_freed_by" in turn:
             await self._free_seat(self.studio.clients[turn["seat_freed_by"]])
+        elif "pays" in turn:  # the client pays the last link on Stripe's page; Stripe's events arrive
+            await pay_last_purchase(self.web, self.runtime, self.broker, turn["pays"])
         else:
             raw, headers = signed(self._message(turn))
             response = await self.web.post("/webhooks/whatsapp", data=raw, headers=headers)

@@ -119,7 +119,8 @@ async def _turns(rt: Runtime, session: AsyncSession, client_ids: list[int], guar
     written: list[list[outbox.Sending]] = []
     for client_id in client_ids:
         if client_id in inputs and inputs[client_id].pending:
-            turn = decided[client_id] = await _decide(session, locked[client_id], inputs[client_id], now, guarded)
+            turn = decided[client_id] = await _decide(session, locked[client_id], inputs[client_id], now, guarded,
+                                                      _pay_links(rt))
             if turn.offers:
                 # The offers go to other clients' outboxes: the turns decided before this one write
                 # their rows first, so that each outbox keeps the order in which its rows were decided.
@@ -138,8 +139,13 @@ class _Decided:
     offers: list[WaitlistEntry]
 
 
+def _pay_links(rt: Runtime) -> str | None:
+    """Where the chat's payment links point, when the deployment takes payments."""
+    return rt.settings.public_url if rt.gateway is not None else None
+
+
 async def _decide(session: AsyncSession, conversation: LockedConversation, inputs: TurnInputs, now: datetime,
-                  guarded: bool) -> _Decided:
+                  guarded: bool, public_url: str | None) -> _Decided:
     """Run the engine over the client's unprocessed messages; what it decided is written later."""
     client, business, pending = inputs.client, inputs.business, inputs.pending
     messages = [_read_receipt(pending[-1])]
@@ -148,7 +154,7 @@ async def _decide(session: AsyncSession, conversation: LockedConversation, input
     for message in pending:
         if handoff:  # a trainer has taken over: the bot stays quiet
             break
-        ctx = Ctx(session, business, client, now, state)
+        ctx = Ctx(session, business, client, now, state, public_url=public_url)
         said = incoming(message.kind, message.body, message.payload)
         await (_guarded_turn(session, ctx, said) if guarded else _fast_turn(ctx, said))
         messages += [outbox.OutgoingMessage(r.kind, preview(r), r.payload()) for r in ctx.replies]

@@ -5,20 +5,24 @@ import logging
 from datetime import timedelta
 
 from domain.messaging import claims, inbox
+from domain.payments import events
 from runtime.resources import Runtime
 
 log = logging.getLogger(__name__)
 
 
 async def sweep(rt: Runtime) -> tuple[int, int]:
-    """Wake the workers for stale inbound and outbound work; return (inbound, outbound) clients woken."""
+    """Wake the workers for stale inbound and outbound work and payment events; return (inbound, outbound) clients woken."""
     now = rt.clock.now()
     idle = timedelta(seconds=rt.settings.sweep_after_s)
     async with rt.sessions.begin() as session:
         inbound_clients = await inbox.clients_with_stale_pending(session, now - idle)
         outbound_clients = await claims.clients_with_stale_outbox(session, now, idle)
+        payment_events = await events.pending_since(session, now - idle)
     await rt.wake.process(inbound_clients)
     await rt.wake.deliver(outbound_clients)
+    if payment_events:
+        await rt.wake.payments()
     if inbound_clients or outbound_clients:
         log.info("sweeper woke %d inbound and %d outbound conversations", len(inbound_clients), len(outbound_clients))
     return len(inbound_clients), len(outbound_clients)

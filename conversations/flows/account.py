@@ -8,15 +8,9 @@ from conversations.flows.booking import summary
 from conversations.flows.common import explain, upcoming, yes_no
 from domain.errors import DomainError
 from domain.people import privacy
-from domain.scheduling import booking, checkins, classes, credits, memberships, waitlist_offers
+from domain.scheduling import booking, checkins, classes, credits, waitlist_offers
 
 EARTH_RADIUS_M = 6_371_000
-
-
-async def balance(ctx: Ctx) -> None:
-    left = await credits.balance(ctx.session, ctx.business.id, ctx.client.id)
-    plan = await memberships.covering_membership(ctx.session, ctx.business.id, ctx.client.id, ctx.local_now.date())
-    ctx.say("balance", n=left, plan=plan.plan_name if plan else None, until=f"{plan.ends_on:%d/%m}" if plan else None)
 
 
 async def check_in(ctx: Ctx, method: str = "chat") -> None:

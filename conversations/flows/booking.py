@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
-from conversations.flows import timepick
+from conversations.flows import payments, timepick
 from conversations.flows.common import explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
 from conversations.normalise import normalise
@@ -67,7 +67,7 @@ async def chosen(ctx: Ctx, button_id: str) -> None:
     service_id, staff_id, stamp = parts
     service = await get_scoped(ctx.session, Service, ctx.business.id, int(service_id))
     trainer = await get_scoped(ctx.session, Staff, ctx.business.id, int(staff_id))
-    starts_at = _parse(stamp)
+    starts_at = ids.stamp_time(stamp)
     confirm_id = ids.make(ids.BOOK_CONFIRM, service.id, trainer.id, stamp)
     ctx.state.start("book", "confirm", confirm=confirm_id, service_id=service.id)
     body = ctx.t("confirm_booking", service=service.name, when=ctx.when(starts_at), trainer=trainer.name)
@@ -98,7 +98,7 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
         if name == ids.BOOK_CONFIRM:
             service_id, staff_id, stamp = parts
             made = await booking.book_personal(ctx.session, ctx.business.id, client_id=ctx.client.id,
-                                               service_id=int(service_id), staff_id=int(staff_id), starts_at=_parse(stamp),
+                                               service_id=int(service_id), staff_id=int(staff_id), starts_at=ids.stamp_time(stamp),
                                                now=ctx.now)
         elif name == ids.CLASS_CONFIRM:
             made = await classes.book_seat(ctx.session, ctx.business.id, client_id=ctx.client.id,
@@ -113,8 +113,8 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
         await _refused(ctx, name, parts, error)
         return
     except NoCredits:
-        ctx.state.reset()
         ctx.say("no_credits")
+        await payments.offer(ctx, resume_booking=confirm_id if name != ids.WAITLIST_JOIN else None)
         return
     ctx.state.reset()
     ctx.state.last_booking_id = made.id
@@ -134,7 +134,7 @@ async def _refused(ctx: Ctx, name: str, parts: list[str], error: DomainError) ->
     explain(ctx, error)
     if name == ids.BOOK_CONFIRM:
         service_id, _, stamp = parts
-        await timepick.nearest(ctx, await get_scoped(ctx.session, Service, ctx.business.id, int(service_id)), _parse(stamp))
+        await timepick.nearest(ctx, await get_scoped(ctx.session, Service, ctx.business.id, int(service_id)), ids.stamp_time(stamp))
 
 
 async def _already_mine(ctx: Ctx, name: str, parts: list[str]) -> bool:
@@ -212,7 +212,3 @@ def _weeks(text: str) -> int | None:
     """'por 8 semanas' / 'for 6 weeks' (1-12); None when unsaid."""
     found = re.search(r"(\d{1,2}) (?:semanas?|weeks?)", normalise(text))
     return min(12, max(1, int(found.group(1)))) if found else None
-
-
-def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=UTC)

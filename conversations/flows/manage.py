@@ -85,14 +85,14 @@ async def picked(ctx: Ctx, slot_id: str) -> None:
     stamp = slot_id.split(":")[-1]
     confirm_id = ids.make(ids.RESCHEDULE_CONFIRM, item.booking.id, stamp)
     ctx.state.go("confirm", confirm=confirm_id)
-    new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=UTC)
+    new = ids.stamp_time(stamp)
     body = ctx.t("confirm_reschedule", old=ctx.when(item.appointment.starts_at), new=ctx.when(new))
     ctx.send(yes_no(ctx, body, confirm_id, ids.make(ids.RESCHEDULE, item.booking.id), "confirm_button", "other_time_button"))
 
 
 async def confirm_reschedule(ctx: Ctx, confirm_id: str) -> None:
     _, (booking_id, stamp) = ids.split(confirm_id)
-    new = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=UTC)
+    new = ids.stamp_time(stamp)
     item = await _mine(ctx, int(booking_id))
     if item is not None and iso(item.appointment.starts_at) == stamp:
         ctx.state.reset()

@@ -6,6 +6,7 @@ from domain.models.client_notes import ClientNote
 from domain.models.credits import CreditBalance, CreditEntry, Membership
 from domain.models.message_templates import MessageTemplate
 from domain.models.messaging import Conversation, InboundMessage, MessageStatusEvent, OutboundMessage
+from domain.models.payments import PaymentEvent, Product, Purchase
 from domain.models.scheduled import ScheduledMessage, SessionFeedback
 from domain.models.scheduling import Appointment, Booking, BookingEvent, BookingSeries, CheckIn, WaitlistEntry
 from domain.models.tenants import Business, Client, Staff
@@ -13,6 +14,7 @@ from domain.models.tenants import Business, Client, Staff
 __all__ = [
     "AdminUser", "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business",
     "CheckIn", "Client", "ClientNote", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "LoginAttempts",
-    "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "ScheduledMessage", "Service",
+    "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "PaymentEvent", "Product", "Purchase", "ScheduledMessage",
+    "Service",
     "ServiceTrainer", "SessionFeedback", "Staff", "TimeOff", "WaitlistEntry",
 ]

@@ -26,7 +26,7 @@ class CreditEntry(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # purchase | spend | refund | expire | adjust
+    kind: Mapped[str] = mapped_column(String(16))  # purchase | spend | refund | expire | adjust | revoke
     delta: Mapped[int] = mapped_column(Integer)
     pack_id: Mapped[int | None] = mapped_column(ForeignKey("credit_entries.id", ondelete="CASCADE"), index=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"), index=True)

@@ -50,6 +50,11 @@ class Business(Base):
     quiet_start_min: Mapped[int] = mapped_column(Integer, default=1320, server_default=text("1320"))
     quiet_end_min: Mapped[int] = mapped_column(Integer, default=480, server_default=text("480"))
     # --- end automated messages ---
+    # Payments: the business's Stripe connected account (direct charges), and how long a membership
+    # whose card failed keeps access.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255))
+    past_due_grace_days: Mapped[int] = mapped_column(Integer, default=7, server_default=text("7"))
+    payment_hold_min: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
 
 
 class Staff(Base):

@@ -39,12 +39,13 @@ async def book_personal(
     span = Span.of(service, starts_at)
     check_timing(business, starts_at, now)
     await check_free(session, business, staff_id, span)
+    paid_with = await payment_rules.how_paid(session, business, service, client_id, starts_at, now)
     appointment = await appointments.place(session, service, staff_id, span, now)
     booking = Booking(business_id=business_id, appointment_id=appointment.id, client_id=client_id, series_id=series_id,
                       status="booked", paid_with="none", created_at=now, updated_at=now)
     session.add(booking)
     await session.flush()
-    await payment_rules.settle(session, business, service, booking, starts_at, now)
+    await payment_rules.settle(session, business, booking, paid_with, now)
     booking_history.record_creation(session, booking, actor, now)
     await scheduled_work.plan_booking(session, business, booking, appointment, now)
     return booking

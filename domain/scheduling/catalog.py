@@ -9,10 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
-from domain.models import AvailabilityRule, Business, Client, MessageTemplate, Service, ServiceTrainer, Staff, TimeOff
+from domain.models import (
+    AvailabilityRule,
+    Business,
+    Client,
+    MessageTemplate,
+    Product,
+    Purchase,
+    Service,
+    ServiceTrainer,
+    Staff,
+    TimeOff,
+)
 from domain.scheduling.ical import new_ical_token
 
-Scoped = TypeVar("Scoped", Business, Client, MessageTemplate, Service, Staff, TimeOff)
+Scoped = TypeVar("Scoped", Business, Client, MessageTemplate, Product, Purchase, Service, Staff, TimeOff)
 # Together under the calendar's one-day bound on an appointment's blocked range.
 MAX_DURATION_MIN = 12 * 60
 MAX_BUFFER_MIN = 4 * 60
@@ -28,7 +39,7 @@ async def get_scoped(session: AsyncSession, model: type[Scoped], business_id: in
 
 
 async def set_active(session: AsyncSession, model: type[Scoped], business_id: int, row_id: int, active: bool) -> Scoped:
-    """Deactivate (or bring back) a trainer, service or template: it stops being offered, its history stays."""
+    """Deactivate (or bring back) a trainer, service, product or template: it stops being offered, its history stays."""
     row = await get_scoped(session, model, business_id, row_id)
     row.active = active  # type: ignore[union-attr]
     await session.flush()

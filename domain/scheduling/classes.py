@@ -61,6 +61,8 @@ async def book_seat(session: AsyncSession, business_id: int, *, client_id: int, 
         raise AlreadyBooked("you already have a seat in this class")
     if await seats_left(session, appointment, now, for_client=client_id) <= 0:
         raise ClassFull("this class is full")
+    service = await get_scoped(session, Service, business_id, appointment.service_id)
+    paid_with = await payment_rules.how_paid(session, business, service, client_id, appointment.starts_at, now)
     offer = await _open_entry(session, appointment.id, client_id)
     if offer is not None:
         offer.status, offer.updated_at = "accepted", now
@@ -68,8 +70,7 @@ async def book_seat(session: AsyncSession, business_id: int, *, client_id: int, 
                       paid_with="none", created_at=now, updated_at=now)
     session.add(booking)
     await session.flush()
-    service = await get_scoped(session, Service, business_id, appointment.service_id)
-    await payment_rules.settle(session, business, service, booking, appointment.starts_at, now)
+    await payment_rules.settle(session, business, booking, paid_with, now)
     booking_history.record_creation(session, booking, actor, now)
     await scheduled_work.plan_booking(session, business, booking, appointment, now)
     return booking

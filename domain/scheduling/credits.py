@@ -64,6 +64,15 @@ async def spend_one(session: AsyncSession, business_id: int, client_id: int, boo
                                               pack_id=row.id, booking_id=booking_id, created_at=now))
 
 
+async def can_spend(session: AsyncSession, business_id: int, client_id: int, now: datetime) -> bool:
+    """Whether the client has an unexpired credit; their balance row stays locked, so it is still there to spend."""
+    if not await _lock_balance(session, business_id, client_id):
+        return False
+    live = CreditEntry.expires_at.is_(None) | (CreditEntry.expires_at > now)
+    stmt = _packs_left(business_id).where(CreditEntry.client_id == client_id, live).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
 async def refund_for_booking(session: AsyncSession, business_id: int, booking_id: int,
                              now: datetime) -> CreditEntry | None:
     """Give back the credit a booking spent (once); None if it spent none or was already refunded."""
@@ -104,6 +113,29 @@ async def expire_packs(session: AsyncSession, business_id: int, now: datetime) -
                                            delta=-row.remaining, pack_id=row.id, created_at=now))
         total += row.remaining
     return total
+
+
+async def take_back_pack(session: AsyncSession, business_id: int, pack_id: int, now: datetime, note: str) -> int:
+    """Take back what is left of a pack (its purchase was refunded or lost a dispute); returns the credits taken."""
+    pack = await session.get(CreditEntry, pack_id)
+    if pack is None or pack.business_id != business_id or pack.kind != "purchase":
+        raise NotFound(f"pack {pack_id} not found")
+    await _lock_balance(session, business_id, pack.client_id)
+    row = (await session.execute(_packs_left(business_id).where(CreditEntry.id == pack_id))).first()
+    if row is None:
+        return 0
+    await _append(session, CreditEntry(business_id=business_id, client_id=pack.client_id, kind="revoke",
+                                       delta=-row.remaining, pack_id=pack_id, note=note, created_at=now))
+    return int(row.remaining)
+
+
+async def live_packs(session: AsyncSession, business_id: int, client_id: int, now: datetime) -> list[tuple[int, datetime | None]]:
+    """(credits left, expiry) of each pack the client can still spend, soonest expiry first."""
+    live = CreditEntry.expires_at.is_(None) | (CreditEntry.expires_at > now)
+    stmt = (_packs_left(business_id).add_columns(CreditEntry.expires_at)
+            .where(CreditEntry.client_id == client_id, live)
+            .order_by(CreditEntry.expires_at.is_(None), CreditEntry.expires_at, CreditEntry.id))
+    return [(int(row.remaining), row.expires_at) for row in (await session.execute(stmt)).all()]
 
 
 async def history(session: AsyncSession, business_id: int, client_id: int) -> list[CreditEntry]:

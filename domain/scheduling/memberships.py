@@ -40,6 +40,17 @@ async def covering_membership(session: AsyncSession, business_id: int, client_id
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def current_membership(session: AsyncSession, business_id: int, client_id: int, on: date) -> Membership | None:
+    """The plan the client holds on `on`, active or with a payment overdue; None if there is none."""
+    await get_scoped(session, Client, business_id, client_id)
+    stmt = (select(Membership)
+            .where(Membership.business_id == business_id, Membership.client_id == client_id,
+                   Membership.status.in_(("active", "past_due")), Membership.starts_on <= on, Membership.ends_on >= on)
+            .order_by(Membership.ends_on.desc(), Membership.id.desc())
+            .limit(1))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def cancel_membership(session: AsyncSession, business_id: int, membership_id: int) -> Membership:
     """Cancel a plan: it covers no booking from now on (bookings it already paid for stay). Idempotent."""
     plan = await session.get(Membership, membership_id)

@@ -1,0 +1,53 @@
+"""GET /pay/<token>: the chat's payment link. Unpaid, it opens the provider's checkout for the
+purchase (made on click, so a turn never waits on Stripe); paid, it is the client's receipt."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.pages import page
+from conversations.dates import when
+from conversations.money import money
+from domain.models import Business, Product
+from domain.payments import purchases
+from gateways.base import CheckoutOrder, PaymentError
+from runtime.keys import RUNTIME
+
+log = logging.getLogger(__name__)
+MAX_TOKEN = 64
+
+
+async def pay_link(request: web.Request) -> web.StreamResponse:
+    runtime = request.app[RUNTIME]
+    token = request.match_info["token"]
+    if len(token) > MAX_TOKEN:
+        raise web.HTTPNotFound()
+    async with runtime.sessions() as session:
+        purchase = await purchases.by_token(session, token)
+        if purchase is None:
+            raise web.HTTPNotFound()
+        business = await session.get(Business, purchase.business_id)
+        product = await session.get(Product, purchase.product_id)
+    assert business is not None and product is not None
+    locale = business.locale
+    shown = {"purchase": purchase, "product": product, "business": business, "en": locale != "pt-BR",
+             "price": money(purchase.amount_cents, purchase.currency, locale),
+             "paid_on": when(purchase.paid_at, business.timezone, locale) if purchase.paid_at else None}
+    if purchase.status in ("paid", "refunded") or runtime.gateway is None:
+        return page("receipt.html", **shown, payments_off=runtime.gateway is None)
+    base = runtime.settings.public_url
+    order = CheckoutOrder(purchase_token=purchase.token, product_name=product.name, amount_cents=purchase.amount_cents,
+                          currency=purchase.currency, account=business.stripe_account_id,
+                          success_url=f"{base}/pay/{purchase.token}", cancel_url=f"{base}/pay/{purchase.token}?cancelled=1",
+                          locale=locale)
+    if request.query.get("cancelled"):
+        return page("receipt.html", **shown, cancelled=True)
+    try:
+        link = await runtime.gateway.checkout(order)
+    except PaymentError as error:
+        log.warning("checkout for purchase %s failed: %s", purchase.id, error)
+        return page("receipt.html", status=502, **shown, provider_error=str(error))
+    async with runtime.sessions.begin() as session:
+        await purchases.attach_checkout(session, purchase.id, link.session_id)
+    raise web.HTTPSeeOther(link.url)

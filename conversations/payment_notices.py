@@ -1,0 +1,70 @@
+"""What the chat tells a client when a payment event lands: paid (with the new balance or plan and the
+receipt link), waiting for a PIX, expired or failed, refunded. A booking the client was making when
+the bot offered the products is made once the payment is in."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import reply_ids as ids
+from conversations.money import money
+from conversations.team_notices import tell
+from domain.errors import DomainError
+from domain.models import Business, Client, Purchase
+from domain.payments.events import Applied
+from domain.payments.products import product_name
+from domain.scheduling import booking, classes, credits
+from domain.scheduling.appointment_details import appointment_details
+from domain.scheduling.catalog import get_scoped
+
+
+async def tell_client(session: AsyncSession, applied: Applied, now: datetime, public_url: str) -> set[int]:
+    """Queue the client's messages for what the event did; returns the clients to deliver to."""
+    business, purchase = applied.business, applied.purchase
+    if business is None or purchase is None or applied.outcome in ("unchanged", "ignored"):
+        return set()
+    product = await product_name(session, purchase.product_id)
+    client = await get_scoped(session, Client, business.id, purchase.client_id)
+    price = money(purchase.amount_cents, purchase.currency, client.locale or business.locale)
+    receipt = f"{public_url}/pay/{purchase.token}"
+    if applied.outcome == "paid" and applied.paid is not None:
+        paid = applied.paid
+        if paid.membership_until:
+            until = date.fromisoformat(paid.membership_until).strftime("%d/%m/%Y")
+            sent = await tell(session, business, purchase.client_id, now, "paid_membership", product=product, price=price,
+                              until=until, receipt=receipt)
+        else:
+            left = await credits.balance(session, business.id, purchase.client_id)
+            expiry = paid.expires_at.strftime("%d/%m/%Y") if paid.expires_at else ""
+            sent = await tell(session, business, purchase.client_id, now, "paid_credits", product=product, price=price,
+                              balance=left, expires=expiry, receipt=receipt)
+        if purchase.resume_booking:
+            await _resume_booking(session, business, purchase, now)
+    elif applied.outcome == "refunded":
+        sent = await tell(session, business, purchase.client_id, now, "payment_refunded", product=product, price=price,
+                          taken=applied.credits_taken)
+    else:  # awaiting | expired | failed
+        sent = await tell(session, business, purchase.client_id, now, f"payment_{applied.outcome}", product=product, price=price)
+    return {purchase.client_id} if sent else set()
+
+
+async def _resume_booking(session: AsyncSession, business: Business, purchase: Purchase, now: datetime) -> None:
+    """Make the booking that waited for the payment; if its time was taken meanwhile, say so."""
+    assert purchase.resume_booking is not None
+    name, parts = ids.split(purchase.resume_booking)
+    try:
+        async with session.begin_nested():
+            if name == ids.BOOK_CONFIRM:
+                service_id, staff_id, stamp = parts
+                made = await booking.book_personal(session, business.id, client_id=purchase.client_id, service_id=int(service_id),
+                                                   staff_id=int(staff_id), starts_at=ids.stamp_time(stamp), now=now)
+            else:
+                made = await classes.book_seat(session, business.id, client_id=purchase.client_id, appointment_id=int(parts[0]),
+                                               now=now)
+    except (DomainError, ValueError):
+        await tell(session, business, purchase.client_id, now, "resume_booking_failed")
+        return
+    appointment, service, trainer = await appointment_details(session, business.id, made.appointment_id)
+    await tell(session, business, purchase.client_id, now, "booked", service=service.name, when=appointment.starts_at,
+               trainer=trainer.name, paid_with=made.paid_with)

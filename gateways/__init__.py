@@ -1,0 +1,1 @@
+"""Payment providers: Stripe Checkout (the real one) and the demo's sandbox, behind one small interface."""

@@ -1,0 +1,53 @@
+"""Stripe Checkout through stripe-python on its HTTPX client (so tests intercept it with respx).
+
+Direct charges: with Connect, each session is created on the business's connected account
+(the `Stripe-Account` header), with the platform's fee taken as an application fee.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from gateways.base import CheckoutLink, CheckoutOrder, PaymentError, pays_with
+
+CHECKOUT_LIFETIME_S = 60 * 60  # Stripe's shortest allowed: 30 minutes
+
+
+class StripeGateway:
+    def __init__(self, secret_key: str, platform_fee_percent: float = 0.0) -> None:
+        self._client = stripe.StripeClient(secret_key, http_client=stripe.HTTPXClient(), max_network_retries=2)
+        self._fee_percent = platform_fee_percent
+
+    async def checkout(self, order: CheckoutOrder) -> CheckoutLink:
+        intent: dict[str, Any] = {"metadata": {"purchase_token": order.purchase_token}}
+        fee = round(order.amount_cents * self._fee_percent / 100)
+        if fee and order.account:
+            intent["application_fee_amount"] = fee
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [{"quantity": 1, "price_data": {"currency": order.currency.lower(), "unit_amount": order.amount_cents,
+                                                          "product_data": {"name": order.product_name}}}],
+            "payment_method_types": pays_with(order.currency),
+            "client_reference_id": order.purchase_token,
+            "metadata": {"purchase_token": order.purchase_token},
+            "payment_intent_data": intent,
+            "success_url": order.success_url,
+            "cancel_url": order.cancel_url,
+            "locale": "pt-BR" if order.locale == "pt-BR" else "en",
+        }
+        try:
+            session = await self._client.v1.checkout.sessions.create_async(params, _options(order.account))  # type: ignore[arg-type]
+        except stripe.StripeError as error:
+            raise PaymentError(error.user_message or "Stripe could not start the payment") from error
+        return CheckoutLink(session.id, session.url or "")
+
+    async def refund(self, account: str | None, payment_intent_id: str) -> None:
+        try:
+            await self._client.v1.refunds.create_async({"payment_intent": payment_intent_id}, _options(account))  # type: ignore[arg-type]
+        except stripe.StripeError as error:
+            raise PaymentError(error.user_message or "Stripe refused the refund") from error
+
+
+def _options(account: str | None) -> dict[str, Any]:
+    return {"stripe_account": account} if account else {}
