@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
 from domain.models import AdminUser, Business, Client, Staff
+from domain.payments import products
 from domain.people.admin_users import create_user, hash_password
 from domain.scheduling import booking, catalog, classes, credits
 
@@ -23,7 +24,8 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
     if existing is not None:
         return existing
     shop = Business(name=DEMO_BUSINESS_NAME, phone_number_id=phone_number_id, display_phone_number="5511930000000",
-                    timezone="America/Sao_Paulo", locale="pt-BR", currency="BRL", created_at=now)
+                    timezone="America/Sao_Paulo", locale="pt-BR", currency="BRL", created_at=now,
+                    booking_requires_credit=True)  # the demo sells: a booking spends a credit or needs a plan
     session.add(shop)
     await session.flush()
     ana = await catalog.add_staff(session, shop.id, "Ana Paula", now)
@@ -41,6 +43,7 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
             await catalog.add_weekly_hours(session, shop.id, staff.id, weekday, morning, evening)
             await catalog.add_weekly_hours(session, shop.id, staff.id, weekday, time(16), time(21))
         await catalog.add_weekly_hours(session, shop.id, staff.id, 5, time(8), time(12))
+    await _products(session, shop.id, now)
     clients = [await _client(session, shop.id, name, wa_id, now) for name, wa_id in DEMO_CLIENTS]
     for client in clients:
         await credits.add_pack(session, shop.id, client.id, 8, now, expires_at=now + timedelta(days=60), note="Pacote 8 aulas")
@@ -60,6 +63,16 @@ async def reset_demo_logins(session: AsyncSession, business: Business, password:
             await create_user(session, business.id, email, name, password, role, now, staff_id=staff_id)
         logins.append((email, role))
     return logins
+
+
+async def _products(session: AsyncSession, business_id: int, now: datetime) -> None:
+    for kind, name, cents, extra in (
+        ("drop_in", "Aula avulsa", 6000, {"validity_days": 30}),
+        ("pack", "Pacote 4 aulas", 22000, {"credits": 4, "validity_days": 30}),
+        ("pack", "Pacote 8 aulas", 40000, {"credits": 8, "validity_days": 60}),
+        ("membership", "Plano mensal ilimitado", 29900, {"period": "month"}),
+    ):
+        await products.add_product(session, business_id, now, kind=kind, name=name, price_cents=cents, **extra)
 
 
 async def _client(session: AsyncSession, business_id: int, name: str, wa_id: str, now: datetime) -> Client:

@@ -1,7 +1,9 @@
 """`fitzap demo` on a temp dir answers a signed webhook, visible through /sandbox/messages."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -13,7 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from runtime.settings import ConfigError, demo_settings
+from admin.simulator_payloads import inbound_message
+from channels.signature import sign
+from gateways.sandbox import signed as sign_stripe
+from runtime.settings import DEMO_APP_SECRET, ConfigError, demo_settings
 from tests.support import inbound, signed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,3 +100,53 @@ def test_a_damaged_demo_key_file_is_a_one_line_error(tmp_path, monkeypatch):
     (tmp_path / "secret_key").write_text("short\n")
     with pytest.raises(ConfigError, match="secret_key.*delete it"):
         demo_settings(tmp_path)
+
+
+def test_a_client_pays_in_the_demo_through_its_sandbox_checkout(tmp_path):
+    """Chat "pagar" → pick a pack → open the link → the demo's checkout page → Pay → the chat confirms the new balance."""
+    port = free_port()
+    demo = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import main; main()", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
+        cwd=REPO, env={**os.environ, "DEMO_PHONE_NUMBER_ID": "555000222"}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    base, wa_id = f"http://127.0.0.1:{port}", "5511955554444"
+    try:
+        wait_until(lambda: httpx.get(f"{base}/healthz").status_code == 200)
+
+        def say(**message: str) -> None:
+            body = json.dumps(inbound_message(phone_number_id="555000222", wa_id=wa_id, name="Paula", **message)).encode()
+            response = httpx.post(f"{base}/webhooks/whatsapp", content=body,
+                                  headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, DEMO_APP_SECRET)})
+            assert response.status_code == 200
+
+        def last(kind: str, containing: str):  # type: ignore[no-untyped-def]
+            got = httpx.get(f"{base}/sandbox/messages", params={"to": wa_id}).json()["messages"]
+            return next((m for m in reversed(got) if m["kind"] == kind and containing in m["body"]), None)
+
+        say(text="pagar")
+        offer = wait_until(lambda: last("list", "O que você quer comprar?"))
+        rows = {r["title"]: r["id"] for s in offer["payload"]["sections"] for r in s["rows"]}
+        say(reply_id=rows["Pacote 4 aulas"], reply_title="Pacote 4 aulas", reply_kind="list_reply")
+        link_message = wait_until(lambda: last("text", "Pague por aqui"))
+        link = re.search(r"http://\S+/pay/\S+", link_message["body"]).group(0)
+
+        checkout = httpx.get(link, follow_redirects=True)
+        assert checkout.status_code == 200 and "/sandbox/checkout/cs_sandbox_" in str(checkout.url)
+        assert "Pacote 4 aulas" in checkout.text and "R$" in checkout.text and 'value="pix"' in checkout.text
+        receipt = httpx.post(str(checkout.url), data={"method": "card"}, follow_redirects=True)
+        assert receipt.status_code == 200 and 'data-status="paid"' in receipt.text
+
+        confirmed = wait_until(lambda: last("text", "Pagamento recebido"))
+        assert "*Pacote 4 aulas* (R$ 220,00). Agora você tem *4* créditos" in confirmed["body"]
+
+        forged, header = sign_stripe({"id": "evt_forged", "type": "checkout.session.completed", "data": {"object": {}}}, "whsec_guess")
+        response = httpx.post(f"{base}/webhooks/stripe", content=forged, headers={"Stripe-Signature": header})
+        assert response.status_code == 400
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)
+        try:
+            demo.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            demo.communicate()

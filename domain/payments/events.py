@@ -70,7 +70,8 @@ async def apply(session: AsyncSession, event: PaymentEvent, now: datetime) -> Ap
     kind = event.type
     if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
         if kind == "checkout.session.completed" and obj.get("payment_status") == "unpaid":
-            return Applied("awaiting", business, purchase)  # a PIX code was issued; the money is not in yet
+            # A PIX code was issued; the money is not in yet (or it came in already: events arrive in any order).
+            return Applied("awaiting" if purchase.status == "pending" else "unchanged", business, purchase)
         method = "pix" if kind.endswith("async_payment_succeeded") else "card"
         paid = await purchases.pay(session, business, purchase.id, now, method=method, payment_intent_id=obj.get("payment_intent"))
         return Applied("paid" if paid else "unchanged", business, purchase, paid)
