@@ -108,6 +108,11 @@ class Settings(LogSettings):
     def _public_url(cls, url: str | None) -> str | None:
         return check_http_url(url).rstrip("/") if url else None
 
+    @field_validator("stripe_secret_key", "stripe_webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("stripe_secret_key")
     @classmethod
     def _stripe_key(cls, key: SecretStr | None) -> SecretStr | None:

@@ -18,7 +18,7 @@ FITZAP = [sys.executable, "-c", "from cli.main import main; main()"]
 
 
 SETTING_PREFIXES = ("DATABASE_", "REDIS_", "WHATSAPP_", "SECRET_", "FITZAP_", "DELIVERY_", "SWEEP_", "DB_", "WAKE_", "ADMIN_",
-                    "METRICS_", "LOG_LEVEL", "PORT")
+                    "METRICS_", "LOG_LEVEL", "PORT", "PUBLIC_URL", "STRIPE_")
 # A bad value for each setting (several for the URLs): each stops `fitzap serve` with one line naming it.
 BAD_VALUES = [
     ("FITZAP_MODE", "staging"),
@@ -54,6 +54,11 @@ BAD_VALUES = [
     ("METRICS_PUBLIC", "maybe"),
     ("LOG_LEVEL", "LOUD"),
     ("PORT", "http"),
+    ("PUBLIC_URL", "not a url"),
+    ("STRIPE_SECRET_KEY", "pk_live_publishable"),
+    ("STRIPE_SECRET_KEY", "sk_test_without_its_webhook_secret"),
+    ("STRIPE_WEBHOOK_SECRET", "not-a-signing-secret"),
+    ("STRIPE_PLATFORM_FEE_PERCENT", "90"),
 ]
 
 
@@ -94,6 +99,20 @@ def test_production_refuses_the_demo_app_secret():
 def test_production_refuses_the_secret_key_the_demo_once_published():
     with pytest.raises(ConfigError, match="SECRET_KEY still has the demo default"):
         make_settings(SECRET_KEY=PUBLISHED_DEMO_SECRET_KEY)
+
+
+def test_payments_need_the_public_url_their_links_start_with():
+    with pytest.raises(ConfigError, match="^PUBLIC_URL is required with payments"):
+        make_settings(PUBLIC_URL="")
+
+
+def test_stripe_keys_go_together():
+    with pytest.raises(ConfigError, match="^STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together"):
+        make_settings(STRIPE_WEBHOOK_SECRET="")
+
+
+def test_without_stripe_keys_the_chat_does_not_sell():
+    assert make_settings(STRIPE_SECRET_KEY="", STRIPE_WEBHOOK_SECRET="").payments == "off"
 
 
 def test_production_needs_redis():
