@@ -77,8 +77,8 @@ def build_gateway(settings: Settings) -> Gateway | None:
     if settings.payments == "sandbox":
         from gateways.sandbox import SandboxGateway
 
-        assert settings.public_url is not None
-        return SandboxGateway(settings.public_url)
+        assert settings.public_url is not None and settings.stripe_webhook_secret is not None
+        return SandboxGateway(settings.public_url, settings.stripe_webhook_secret.get_secret_value())
     return None
 
 

@@ -1,7 +1,7 @@
 """/sandbox/checkout/<session>: the demo's stand-in for Stripe's checkout page.
 
-Paying posts Stripe-shaped events, signed with the demo's webhook secret, to our own
-`POST /webhooks/stripe`: the purchase completes through the same path as a real one.
+Paying posts Stripe-shaped events, signed with the demo's webhook secret, to its own
+`POST /webhooks/stripe` (gateways.sandbox): the purchase completes through the same path as a real one.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from conversations.money import money
 from domain.models import Business, Product, Purchase
 from domain.payments import purchases
 from gateways import sandbox
+from gateways.base import PaymentError
 from runtime.keys import RUNTIME
-from runtime.own_address import post_to_own_route
 
 # What the page's buttons do: the events Stripe would send for each.
 OUTCOMES = {
@@ -34,18 +34,17 @@ async def checkout_pay(request: web.Request) -> web.Response:
     choice = str((await request.post()).get("method", ""))
     if choice not in OUTCOMES or (choice != "card" and purchase.currency != "BRL"):
         raise web.HTTPBadRequest(text="choose card or PIX")
-    secret = request.app[RUNTIME].settings.stripe_webhook_secret
-    assert secret is not None
+    gateway = request.app[RUNTIME].gateway
+    assert isinstance(gateway, sandbox.SandboxGateway)
     session_id = request.match_info["session_id"]
     for kind in OUTCOMES[choice]:
         paid_now = kind == "checkout.session.completed" and choice == "card"
         obj = sandbox.checkout_object(session_id, purchase.token, purchase.amount_cents, purchase.currency,
                                       paid=paid_now or kind.endswith("succeeded"))
-        body, signature = sandbox.signed(sandbox.event(kind, obj, business.stripe_account_id), secret.get_secret_value())
-        status = await post_to_own_route(request, "stripe_webhook", body,
-                                         {"Content-Type": "application/json", "Stripe-Signature": signature})
-        if status != 200:
-            raise web.HTTPBadGateway(text=f"the webhook answered {status}")
+        try:
+            await gateway.send(sandbox.event(kind, obj, business.stripe_account_id))
+        except PaymentError as error:
+            raise web.HTTPBadGateway(text=str(error)) from None
     raise web.HTTPSeeOther(f"/pay/{purchase.token}")
 
 

@@ -1,7 +1,8 @@
 """The demo's payments: a checkout page of its own, and events signed the way Stripe signs them.
 
-Nothing leaves the machine: the checkout link points at the demo's own address, and paying there
-posts a Stripe-shaped event to the demo's own `POST /webhooks/stripe`, checked like a real one.
+Nothing leaves the machine: the checkout link points at the demo's own address (PUBLIC_URL, which
+the demo sets to where it listens), and paying there or refunding from the panel posts a
+Stripe-shaped event to the demo's own `POST /webhooks/stripe`, checked like a real one.
 """
 from __future__ import annotations
 
@@ -12,21 +13,37 @@ import secrets
 import time
 from typing import Any
 
-from gateways.base import CheckoutLink, CheckoutOrder
+import httpx
+
+from gateways.base import CheckoutLink, CheckoutOrder, PaymentError
 
 SESSION_PREFIX = "cs_sandbox_"
+INTENT_PREFIX = "pi_sandbox_"
 
 
 class SandboxGateway:
-    def __init__(self, public_url: str) -> None:
-        self._public_url = public_url
+    def __init__(self, public_url: str, webhook_secret: str) -> None:
+        self._public_url, self._secret = public_url, webhook_secret
 
     async def checkout(self, order: CheckoutOrder) -> CheckoutLink:
         session_id = SESSION_PREFIX + order.purchase_token
         return CheckoutLink(session_id, f"{self._public_url}/sandbox/checkout/{session_id}")
 
     async def refund(self, account: str | None, payment_intent_id: str) -> None:
-        """Nothing to call: the panel posts the `charge.refunded` event itself (`refund_event`)."""
+        token = payment_intent_id.removeprefix(INTENT_PREFIX)
+        await self.send(event("charge.refunded", refund_object(token), account))
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        """Post the event, signed, to our own Stripe webhook; PaymentError unless it was taken."""
+        body, signature = signed(payload, self._secret)
+        try:
+            async with httpx.AsyncClient(timeout=10) as http:
+                response = await http.post(f"{self._public_url}/webhooks/stripe", content=body,
+                                           headers={"Content-Type": "application/json", "Stripe-Signature": signature})
+        except httpx.HTTPError as error:
+            raise PaymentError(f"the sandbox could not reach its own webhook: {error}") from error
+        if response.status_code != 200:
+            raise PaymentError(f"the webhook answered {response.status_code}")
 
 
 def event(kind: str, obj: dict[str, Any], account: str | None = None) -> dict[str, Any]:
@@ -38,13 +55,13 @@ def event(kind: str, obj: dict[str, Any], account: str | None = None) -> dict[st
 def checkout_object(session_id: str, purchase_token: str, amount_cents: int, currency: str, *, paid: bool) -> dict[str, Any]:
     return {"id": session_id, "object": "checkout.session", "client_reference_id": purchase_token,
             "metadata": {"purchase_token": purchase_token}, "amount_total": amount_cents, "currency": currency.lower(),
-            "payment_status": "paid" if paid else "unpaid", "payment_intent": "pi_sandbox_" + purchase_token}
+            "payment_status": "paid" if paid else "unpaid", "payment_intent": INTENT_PREFIX + purchase_token}
 
 
-def refund_object(purchase_token: str, amount_cents: int, currency: str) -> dict[str, Any]:
+def refund_object(purchase_token: str) -> dict[str, Any]:
+    """A charge refunded in full (the amounts only need to be equal)."""
     return {"id": "ch_sandbox_" + purchase_token, "object": "charge", "metadata": {"purchase_token": purchase_token},
-            "payment_intent": "pi_sandbox_" + purchase_token, "amount": amount_cents, "amount_refunded": amount_cents,
-            "currency": currency.lower(), "refunded": True}
+            "payment_intent": INTENT_PREFIX + purchase_token, "amount": 1, "amount_refunded": 1, "refunded": True}
 
 
 def signed(payload: dict[str, Any], secret: str, at: int | None = None) -> tuple[bytes, str]:

@@ -39,7 +39,7 @@ async def add_demo_products(session: Any, business_id: int, now: datetime) -> di
 def stripe_event(kind: str, purchase: Purchase, *, paid: bool, account: str | None = None, event_id: str | None = None) -> dict[str, Any]:
     """The event Stripe sends about the purchase's checkout (or its charge, for refunds and disputes)."""
     if kind.startswith("charge."):
-        obj = sandbox.refund_object(purchase.token, purchase.amount_cents, purchase.currency)
+        obj = sandbox.refund_object(purchase.token)
         if kind == "charge.dispute.closed":
             obj = {"id": "dp_1", "object": "dispute", "status": "lost", "payment_intent": obj["payment_intent"]}
     else:

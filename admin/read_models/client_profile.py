@@ -10,8 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin.read_models.chat_history import ChatLine, chat_history
 from admin.read_models.client_directory import get_visible, status_of
 from domain.messaging.outbox import inside_window
-from domain.models import Appointment, Booking, CheckIn, Client, ClientNote, Conversation, CreditEntry, Service, Staff
-from domain.scheduling import credits
+from domain.models import (
+    Appointment,
+    Booking,
+    CheckIn,
+    Client,
+    ClientNote,
+    Conversation,
+    CreditEntry,
+    Membership,
+    Product,
+    Purchase,
+    Service,
+    Staff,
+)
+from domain.payments import products, purchases
+from domain.scheduling import credits, memberships
 
 PAST_LIMIT = 50
 
@@ -39,6 +53,9 @@ class ClientProfile:
     chat: list[ChatLine]
     handoff: bool
     inside_window: bool
+    purchases: list[tuple[Purchase, Product]]
+    membership: Membership | None
+    on_sale: list[Product]
 
 
 async def client_profile(session: AsyncSession, business_id: int, staff_id: int | None, client_id: int,
@@ -60,6 +77,9 @@ async def client_profile(session: AsyncSession, business_id: int, staff_id: int 
         ledger=await credits.history(session, business_id, client_id), notes=list(notes),
         chat=await chat_history(session, business_id, client_id), handoff=bool(handoff),
         inside_window=inside_window(client.last_inbound_at, now),
+        purchases=await purchases.of_client(session, business_id, client_id),
+        membership=await memberships.current_membership(session, business_id, client_id, now.date()),
+        on_sale=await products.active_products(session, business_id),
     )
 
 

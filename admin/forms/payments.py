@@ -1,0 +1,45 @@
+"""The payments page's filters and the client page's "record a payment" form."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from admin.forms.fields import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, RowId
+from admin.read_models.payments import STATUSES, Filters
+from domain.payments.purchases import RECORDED_METHODS
+
+
+class RecordPaymentForm(BaseModel):
+    """Money the studio received outside Stripe: cash, PIX to its own key, its card machine."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    product_id: RowId
+    method: Literal[RECORDED_METHODS]  # type: ignore[valid-type]
+    note: str = Field("", max_length=200)
+
+
+def filters_from(query: dict[str, str]) -> tuple[Filters, dict[str, str]]:
+    """The page's filters from its query string; what cannot be read is dropped, with a word why."""
+    errors: dict[str, str] = {}
+    status = query.get("status") or None
+    if status not in (None, *STATUSES):
+        errors["status"], status = "Unknown status.", None
+    product_id = None
+    if query.get("product_id"):
+        raw = query["product_id"]
+        product_id = int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
+        if product_id is None:
+            errors["product_id"] = "Pick a product from the list."
+    month = None
+    if query.get("month"):
+        try:
+            month = date.fromisoformat(query["month"] + "-01")
+            if not FIRST_DAY <= month <= LAST_DAY:
+                raise ValueError(OUT_OF_RANGE)
+        except ValueError:
+            errors["month"], month = "Give a month as YYYY-MM, from 2000 to 2100.", None
+    client = (query.get("client") or "").strip()[:60] or None
+    return Filters(status, product_id, client, month), errors

@@ -1,0 +1,106 @@
+"""The payments page (owners): purchases filtered by client, product, status and month, revenue per month,
+refunds; and "record a payment" on the client page for money received outside Stripe."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from admin.charts import bar_chart
+from admin.flash import flash
+from admin.forms.form_errors import validate
+from admin.forms.payments import RecordPaymentForm, filters_from
+from admin.identity import require_owner
+from admin.page_support import business_of, local_time, page_number
+from admin.read_models.payments import PAGE_SIZE, STATUSES, payments, revenue_by_month
+from admin.views.settings_support import form_data, not_found_as_404, row_id
+from conversations.money import money
+from conversations.team_notices import tell
+from domain.errors import DomainError
+from domain.models import Client, Purchase
+from domain.payments import products, purchases
+from domain.scheduling.catalog import get_scoped
+from gateways.base import PaymentError
+from runtime.keys import RUNTIME
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/admin/payments", name="payments")
+async def payments_page(request: web.Request) -> web.Response:
+    me, runtime = require_owner(request), request.app[RUNTIME]
+    filters, errors = filters_from(dict(request.query))
+    page = page_number(request)
+    async with runtime.sessions() as session:
+        business = await business_of(session, me)
+        rows, total = await payments(session, me.business_id, business.timezone, filters, page)
+        revenue = await revenue_by_month(session, me.business_id, business.timezone, runtime.clock.now().date())
+        sold = await products.products_of(session, me.business_id)
+    chart = bar_chart([label for label, _ in revenue], [("Paid", [cents / 100 for _, cents in revenue])])
+    context: dict[str, Any] = {
+        "rows": rows, "total": total, "page": page, "pages": max(1, math.ceil(total / PAGE_SIZE)), "filters": filters,
+        "query": dict(request.query), "errors": errors, "products": sold, "statuses": STATUSES, "chart": chart,
+        "at": local_time(business.timezone), "money": lambda cents: money(cents, business.currency, business.locale),
+        "revenue_total": sum(cents for _, cents in revenue),
+    }
+    return aiohttp_jinja2.render_template("admin/payments.html", request, context, status=400 if errors else 200)
+
+
+@routes.post(r"/admin/payments/{purchase_id:\d+}/refund", name="payment_refund")
+async def refund(request: web.Request) -> web.Response:
+    """Refund a paid purchase: through Stripe for an online payment (the credits go when Stripe confirms),
+    at once for one staff recorded (the money goes back by hand)."""
+    me, runtime = require_owner(request), request.app[RUNTIME]
+    await form_data(request)  # the CSRF check has read it; nothing else is posted
+    async with runtime.sessions() as session:
+        with not_found_as_404():
+            purchase = await get_scoped(session, Purchase, me.business_id, row_id(request, "purchase_id"))
+        business = await business_of(session, me)
+    if purchase.status != "paid":
+        flash(request, "Only a paid purchase can be refunded.")
+    elif purchase.method in purchases.ONLINE_METHODS:
+        if runtime.gateway is None or purchase.payment_intent_id is None:
+            flash(request, "This server has no Stripe keys: refund it in Stripe's dashboard.")
+        else:
+            try:
+                await runtime.gateway.refund(business.stripe_account_id, purchase.payment_intent_id)
+            except PaymentError as error:
+                flash(request, f"Stripe did not refund it: {error}")
+            else:
+                flash(request, "Refund sent to Stripe. The unused credits are taken back when Stripe confirms it.")
+    else:
+        async with runtime.sessions.begin() as session:
+            taken = await purchases.refund(session, me.business_id, purchase.id, runtime.clock.now(), "refund recorded by staff")
+            product = await products.product_name(session, purchase.product_id)
+            await tell(session, business, purchase.client_id, runtime.clock.now(), "payment_refunded", product=product,
+                       price=money(purchase.amount_cents, purchase.currency, business.locale), taken=taken or 0)
+        flash(request, f"Refunded: {taken or 0} unused credit(s) taken back. Give the client the money back yourself.")
+    raise web.HTTPFound(str(request.app.router["payments"].url_for()))
+
+
+@routes.post(r"/admin/clients/{client_id:\d+}/payments", name="client_payment_record")
+async def record_payment(request: web.Request) -> web.Response:
+    """Staff received the money (cash, PIX to the studio's key): the client gets what they bought at once."""
+    me, runtime = require_owner(request), request.app[RUNTIME]
+    client_id = row_id(request, "client_id")
+    form, errors = validate(RecordPaymentForm, await form_data(request))
+    back = str(request.app.router["client"].url_for(client_id=str(client_id)))
+    if form is None:
+        flash(request, "Nothing was recorded: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise web.HTTPFound(back)
+    now = runtime.clock.now()
+    try:
+        async with runtime.sessions.begin() as session:
+            with not_found_as_404():
+                await get_scoped(session, Client, me.business_id, client_id)
+            business = await business_of(session, me)
+            paid = await purchases.record_payment(session, business, client_id, form.product_id, now, method=form.method,
+                                                  recorded_by=me.user_id, note=form.note or None)
+    except DomainError as error:
+        flash(request, f"Nothing was recorded: {error}")
+        raise web.HTTPFound(back) from None
+    flash(request, f"Recorded {paid.product.name} ({money(paid.purchase.amount_cents, paid.purchase.currency, business.locale)}).")
+    raise web.HTTPFound(back)
+

@@ -1,0 +1,93 @@
+"""Settings → Products: what the chat sells (packs, memberships, drop-ins); add, edit, archive; owner only."""
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from admin.forms.products import ProductForm
+from admin.identity import require_owner
+from admin.views.settings_routes import routes
+from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
+from conversations.money import money
+from domain.errors import InvalidProduct
+from domain.models import Business, Product
+from domain.payments import products
+from domain.scheduling.catalog import get_scoped
+from runtime.keys import RUNTIME
+
+LIST_PAGE = "admin/settings_products.html"
+EDIT_PAGE = "admin/settings_product_edit.html"
+NEW = {"kind": "pack", "name": "", "price": "", "credits": "10", "validity_days": "60", "period": "month", "sessions_per_week": ""}
+
+
+def _values(product: Product) -> dict[str, Any]:
+    return {"kind": product.kind, "name": product.name, "price": f"{product.price_cents / 100:.2f}",
+            "credits": product.credits or "", "validity_days": product.validity_days or "", "period": product.period or "month",
+            "sessions_per_week": product.sessions_per_week or ""}
+
+
+async def _list_context(request: web.Request, values: dict[str, Any] | None = None,
+                        errors: dict[str, str] | None = None) -> dict[str, Any]:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions() as session:
+        rows = await products.products_of(session, me.business_id)
+        business = await get_scoped(session, Business, me.business_id, me.business_id)
+    return {"rows": rows, "price": lambda p: money(p.price_cents, business.currency, business.locale),
+            "values": values or NEW, "errors": errors or {},
+            "payments_on": request.app[RUNTIME].gateway is not None}
+
+
+@routes.get("/admin/settings/products", name="settings_products")
+async def products_page(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template(LIST_PAGE, request, await _list_context(request))
+
+
+@routes.post("/admin/settings/products", name="settings_products_add")
+async def product_add(request: web.Request) -> web.Response:
+    me, data, form, errors = await owner_form(request, ProductForm)
+    if form is None:
+        return invalid(LIST_PAGE, request, await _list_context(request, data, errors))
+    try:
+        async with request.app[RUNTIME].sessions.begin() as session:
+            await products.add_product(session, me.business_id, request.app[RUNTIME].clock.now(), **form.fields())  # type: ignore[arg-type]
+    except InvalidProduct as error:
+        return invalid(LIST_PAGE, request, await _list_context(request, data, {"kind": str(error)}))
+    raise done(request, f"Product {form.name} added: clients can buy it in the chat.", "settings_products")
+
+
+async def _edit_context(request: web.Request, product_id: int, values: dict[str, Any] | None = None,
+                        errors: dict[str, str] | None = None) -> dict[str, Any]:
+    me = require_owner(request)
+    async with request.app[RUNTIME].sessions() as session:
+        with not_found_as_404():
+            product = await get_scoped(session, Product, me.business_id, product_id)
+    return {"product": product, "values": values or _values(product), "errors": errors or {}}
+
+
+@routes.get(r"/admin/settings/products/{product_id:\d+}", name="settings_product")
+async def product_page(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template(EDIT_PAGE, request, await _edit_context(request, row_id(request, "product_id")))
+
+
+@routes.post(r"/admin/settings/products/{product_id:\d+}", name="settings_product_save")
+async def product_save(request: web.Request) -> web.Response:
+    product_id = row_id(request, "product_id")
+    me, data, form, errors = await owner_form(request, ProductForm)
+    if form is None:
+        return invalid(EDIT_PAGE, request, await _edit_context(request, product_id, data, errors))
+    try:
+        async with request.app[RUNTIME].sessions.begin() as session:
+            with not_found_as_404():
+                await products.update_product(session, me.business_id, product_id, **form.fields())  # type: ignore[arg-type]
+    except InvalidProduct as error:
+        return invalid(EDIT_PAGE, request, await _edit_context(request, product_id, data, {"kind": str(error)}))
+    raise done(request, f"Product {form.name} saved.", "settings_products")
+
+
+@routes.post(r"/admin/settings/products/{product_id:\d+}/active", name="settings_product_active")
+async def product_active(request: web.Request) -> web.Response:
+    product = await toggle_active(request, Product, "product_id")
+    state = "back on sale" if product.active else "archived: clients can no longer buy it (purchases keep it)"
+    raise done(request, f"Product {product.name} {state}.", "settings_products")
