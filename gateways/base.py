@@ -34,6 +34,10 @@ class Gateway(Protocol):
 
     async def refund(self, account: str | None, payment_intent_id: str) -> None: ...
 
+    async def onboarding(self, account: str | None, return_url: str) -> tuple[str, str]:
+        """The business's connected account (made when it has none) and the link that sets it up."""
+        ...
+
 
 def pays_with(currency: str) -> list[str]:
     """The payment methods a checkout offers: PIX beside the card for Brazilian reais."""

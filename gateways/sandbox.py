@@ -33,6 +33,10 @@ class SandboxGateway:
         token = payment_intent_id.removeprefix(INTENT_PREFIX)
         await self.send(event("charge.refunded", refund_object(token), account))
 
+    async def onboarding(self, account: str | None, return_url: str) -> tuple[str, str]:
+        """The sandbox needs no account: the demo's events come from the platform itself."""
+        raise PaymentError("the demo's sandbox needs no Stripe account")
+
     async def send(self, payload: dict[str, Any]) -> None:
         """Post the event, signed, to our own Stripe webhook; PaymentError unless it was taken."""
         body, signature = signed(payload, self._secret)

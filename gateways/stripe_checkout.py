@@ -42,6 +42,16 @@ class StripeGateway:
             raise PaymentError(error.user_message or "Stripe could not start the payment") from error
         return CheckoutLink(session.id, session.url or "")
 
+    async def onboarding(self, account: str | None, return_url: str) -> tuple[str, str]:
+        try:
+            if account is None:
+                account = (await self._client.v1.accounts.create_async({"type": "standard"})).id
+            link = await self._client.v1.account_links.create_async(
+                {"account": account, "type": "account_onboarding", "refresh_url": return_url, "return_url": return_url})
+        except stripe.StripeError as error:
+            raise PaymentError(error.user_message or "Stripe could not start the onboarding") from error
+        return account, link.url
+
     async def refund(self, account: str | None, payment_intent_id: str) -> None:
         try:
             await self._client.v1.refunds.create_async({"payment_intent": payment_intent_id}, _options(account))  # type: ignore[arg-type]

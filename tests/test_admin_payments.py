@@ -176,3 +176,27 @@ async def test_refund_of_another_business_purchase_is_404(web: TestClient, runti
     token = await as_owner(web, runtime, business)
     assert (await post(web, "/admin/payments/123/refund", token)).status == 404
     assert (await post(web, "/admin/payments/" + "9" * 25 + "/refund", token)).status == 404
+
+
+@respx.mock(assert_all_called=False)
+async def test_owner_connects_the_studio_stripe_account(respx_mock, web: TestClient, runtime: Runtime, business: Business) -> None:
+    respx_mock.post(f"{STRIPE_API}/v1/accounts").respond(200, json={"id": "acct_new", "object": "account"})
+    links = respx_mock.post(f"{STRIPE_API}/v1/account_links").respond(
+        200, json={"object": "account_link", "url": "https://connect.stripe.com/setup/s/abc"})
+    token = await as_owner(web, runtime, business)
+    response = await post(web, "/admin/settings/products/stripe", token)
+    assert response.status == 303 and response.headers["Location"] == "https://connect.stripe.com/setup/s/abc"
+    assert "account=acct_new" in links.calls.last.request.content.decode()
+    assert (await fresh(runtime, Business, business.id)).stripe_account_id == "acct_new"
+    assert "acct_new" in await (await web.get("/admin/settings/products")).text()
+
+
+async def test_payment_rules_are_policies(web: TestClient, runtime: Runtime, business: Business) -> None:
+    token = await as_owner(web, runtime, business)
+    form = {"min_notice_min": "120", "max_horizon_days": "30", "slot_step_min": "30", "late_cancel_window_min": "720",
+            "no_show_after_min": "15", "waitlist_hold_min": "30", "booking_requires_credit": "on", "payment_hold_min": "20",
+            "past_due_grace_days": "3"}
+    assert (await post(web, "/admin/settings/policies", token, **form)).status == 302
+    saved = await fresh(runtime, Business, business.id)
+    assert (saved.payment_hold_min, saved.past_due_grace_days, saved.booking_requires_credit) == (20, 3, True)
+    assert (await post(web, "/admin/settings/policies", token, **{**form, "past_due_grace_days": "999"})).status == 400

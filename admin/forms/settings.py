@@ -63,6 +63,8 @@ class PoliciesForm(BaseModel):
     no_show_after_min: int = Field(ge=1, le=240)
     booking_requires_credit: bool = False
     waitlist_hold_min: int = Field(ge=5, le=DAY_MIN)
+    past_due_grace_days: int = Field(7, ge=0, le=60)
+    payment_hold_min: int = Field(30, ge=5, le=DAY_MIN)
 
     @field_validator("slot_step_min")
     @classmethod

@@ -9,12 +9,14 @@ from aiohttp import web
 from admin.forms.products import ProductForm
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
-from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
+from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from conversations.money import money
 from domain.errors import InvalidProduct
 from domain.models import Business, Product
 from domain.payments import products
+from domain.people import business_settings
 from domain.scheduling.catalog import get_scoped
+from gateways.base import PaymentError
 from runtime.keys import RUNTIME
 
 LIST_PAGE = "admin/settings_products.html"
@@ -35,8 +37,8 @@ async def _list_context(request: web.Request, values: dict[str, Any] | None = No
         rows = await products.products_of(session, me.business_id)
         business = await get_scoped(session, Business, me.business_id, me.business_id)
     return {"rows": rows, "price": lambda p: money(p.price_cents, business.currency, business.locale),
-            "values": values or NEW, "errors": errors or {},
-            "payments_on": request.app[RUNTIME].gateway is not None}
+            "values": values or NEW, "errors": errors or {}, "stripe_account": business.stripe_account_id,
+            "payments": request.app[RUNTIME].settings.payments}
 
 
 @routes.get("/admin/settings/products", name="settings_products")
@@ -91,3 +93,22 @@ async def product_active(request: web.Request) -> web.Response:
     product = await toggle_active(request, Product, "product_id")
     state = "back on sale" if product.active else "archived: clients can no longer buy it (purchases keep it)"
     raise done(request, f"Product {product.name} {state}.", "settings_products")
+
+
+@routes.post("/admin/settings/products/stripe", name="settings_stripe_connect")
+async def stripe_connect(request: web.Request) -> web.Response:
+    """Connect the business's Stripe account (made on first use) and send the owner to Stripe to set it up."""
+    me, runtime = require_owner(request), request.app[RUNTIME]
+    await form_data(request)
+    if runtime.gateway is None or runtime.settings.payments != "stripe":
+        raise done(request, "Stripe is not configured on this server.", "settings_products")
+    async with runtime.sessions() as session:
+        business = await get_scoped(session, Business, me.business_id, me.business_id)
+    back = f"{runtime.settings.public_url}/admin/settings/products"
+    try:
+        account, url = await runtime.gateway.onboarding(business.stripe_account_id, back)
+    except PaymentError as error:
+        raise done(request, f"Stripe did not start the onboarding: {error}", "settings_products") from None
+    async with runtime.sessions.begin() as session:
+        await business_settings.set_stripe_account(session, me.business_id, account)
+    raise web.HTTPSeeOther(url)

@@ -17,7 +17,8 @@ from domain.scheduling.catalog import get_scoped
 PROFILE_FIELDS = frozenset({"name", "timezone", "locale", "currency", "address", "latitude", "longitude",
                             "checkin_radius_m"})
 POLICY_FIELDS = frozenset({"min_notice_min", "max_horizon_days", "slot_step_min", "late_cancel_window_min",
-                           "no_show_after_min", "booking_requires_credit", "waitlist_hold_min"})
+                           "no_show_after_min", "booking_requires_credit", "waitlist_hold_min", "past_due_grace_days",
+                           "payment_hold_min"})
 AUTOMATION_FIELDS = frozenset({"reminder_offsets_min", "reminder_template", "followup_enabled", "followup_after_min",
                                "quiet_start_min", "quiet_end_min"})
 # No 0/O or 1/I/L: the code is also typed by hand when a camera will not read it.
@@ -40,6 +41,13 @@ async def update(session: AsyncSession, business_id: int, values: Mapping[str, A
         setattr(business, name, value)
     await session.flush()
     return business
+
+
+async def set_stripe_account(session: AsyncSession, business_id: int, account_id: str | None) -> None:
+    """The business's Stripe connected account (direct charges go to it); None disconnects it."""
+    business = await get_scoped(session, Business, business_id, business_id)
+    business.stripe_account_id = account_id
+    await session.flush()
 
 
 def new_checkin_code() -> str:
