@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.pages import page
 from conversations.dates import when
 from conversations.money import money
-from domain.models import Business, Product
+from domain.models import Business, Membership, Product, Purchase
 from domain.payments import purchases
 from gateways.base import CheckoutOrder, PaymentError
 from runtime.keys import RUNTIME
@@ -20,16 +20,7 @@ MAX_TOKEN = 64
 
 async def pay_link(request: web.Request) -> web.StreamResponse:
     runtime = request.app[RUNTIME]
-    token = request.match_info["token"]
-    if len(token) > MAX_TOKEN:
-        raise web.HTTPNotFound()
-    async with runtime.sessions() as session:
-        purchase = await purchases.by_token(session, token)
-        if purchase is None:
-            raise web.HTTPNotFound()
-        business = await session.get(Business, purchase.business_id)
-        product = await session.get(Product, purchase.product_id)
-    assert business is not None and product is not None
+    purchase, business, product = await _purchase(request)
     locale = business.locale
     shown = {"purchase": purchase, "product": product, "business": business, "en": locale != "pt-BR",
              "price": money(purchase.amount_cents, purchase.currency, locale),
@@ -40,7 +31,7 @@ async def pay_link(request: web.Request) -> web.StreamResponse:
     order = CheckoutOrder(purchase_token=purchase.token, product_name=product.name, amount_cents=purchase.amount_cents,
                           currency=purchase.currency, account=business.stripe_account_id,
                           success_url=f"{base}/pay/{purchase.token}", cancel_url=f"{base}/pay/{purchase.token}?cancelled=1",
-                          locale=locale)
+                          locale=locale, recurring=product.period if product.kind == "membership" else None)
     if request.query.get("cancelled"):
         return page("receipt.html", **shown, cancelled=True)
     try:
@@ -51,3 +42,35 @@ async def pay_link(request: web.Request) -> web.StreamResponse:
     async with runtime.sessions.begin() as session:
         await purchases.attach_checkout(session, purchase.id, link.session_id)
     raise web.HTTPSeeOther(link.url)
+
+
+async def card_link(request: web.Request) -> web.StreamResponse:
+    """GET /pay/<token>/card: the dunning messages' link; Stripe's page where a subscriber updates the card."""
+    runtime = request.app[RUNTIME]
+    purchase, business, _ = await _purchase(request)
+    async with runtime.sessions() as session:
+        plan = await session.get(Membership, purchase.membership_id) if purchase.membership_id else None
+    if plan is None or plan.stripe_customer_id is None or runtime.gateway is None:
+        raise web.HTTPSeeOther(f"/pay/{purchase.token}")
+    try:
+        url = await runtime.gateway.card_update(business.stripe_account_id, plan.stripe_customer_id,
+                                                f"{runtime.settings.public_url}/pay/{purchase.token}")
+    except PaymentError as error:
+        log.warning("card update for purchase %s failed: %s", purchase.id, error)
+        raise web.HTTPSeeOther(f"/pay/{purchase.token}") from None
+    raise web.HTTPSeeOther(url)
+
+
+async def _purchase(request: web.Request) -> tuple[Purchase, Business, Product]:
+    """The purchase the link's token names, with its business and product; 404 for any other token."""
+    token = request.match_info["token"]
+    if len(token) > MAX_TOKEN:
+        raise web.HTTPNotFound()
+    async with request.app[RUNTIME].sessions() as session:
+        purchase = await purchases.by_token(session, token)
+        if purchase is None:
+            raise web.HTTPNotFound()
+        business = await session.get(Business, purchase.business_id)
+        product = await session.get(Product, purchase.product_id)
+    assert business is not None and product is not None
+    return purchase, business, product

@@ -12,7 +12,7 @@ from bot.inbound_store import InboundStore
 from bot.keys import INBOUND_STORE, METRICS
 from bot.metrics import WebMetrics
 from bot.metrics_route import metrics, say_when_metrics_are_off
-from bot.pay_links import pay_link
+from bot.pay_links import card_link, pay_link
 from bot.sandbox_checkout import checkout_page, checkout_pay
 from bot.sandbox_routes import sandbox_messages
 from bot.wake_ups import WakeUps
@@ -30,6 +30,7 @@ def setup_edge(app: web.Application) -> None:
     app.router.add_post("/webhooks/whatsapp", receive, name="whatsapp_webhook")
     app.router.add_post("/webhooks/stripe", receive_stripe, name="stripe_webhook")
     app.router.add_get("/pay/{token}", pay_link)
+    app.router.add_get("/pay/{token}/card", card_link)
     app.router.add_get("/sandbox/checkout/{session_id}", checkout_page)
     app.router.add_post("/sandbox/checkout/{session_id}", checkout_pay)
     app.router.add_get("/healthz", healthz)

@@ -22,7 +22,15 @@ from domain.scheduling.catalog import get_scoped
 async def tell_client(session: AsyncSession, applied: Applied, now: datetime, public_url: str) -> set[int]:
     """Queue the client's messages for what the event did; returns the clients to deliver to."""
     business, purchase = applied.business, applied.purchase
-    if business is None or purchase is None or applied.outcome in ("unchanged", "ignored"):
+    if business is None or applied.outcome in ("unchanged", "ignored", "dunning"):  # dunning is due work (day 0, 3, 7)
+        return set()
+    if applied.membership is not None:
+        plan = applied.membership
+        until = plan.ends_on.strftime("%d/%m/%Y")
+        message = "plan_renewed" if applied.outcome == "renewed" else "plan_ending"
+        sent = await tell(session, business, plan.client_id, now, message, plan=plan.plan_name, until=until)
+        return {plan.client_id} if sent else set()
+    if purchase is None:
         return set()
     product = await product_name(session, purchase.product_id)
     client = await get_scoped(session, Client, business.id, purchase.client_id)

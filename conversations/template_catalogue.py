@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conversations.automations.digest import DIGEST_TEMPLATE
+from conversations.automations.dunning import DUNNING_TEMPLATE
 from conversations.automations.session_notices import FOLLOWUP_TEMPLATE, NO_SHOW_TEMPLATE
 from conversations.notices import WAITLIST_TEMPLATE
 
@@ -29,6 +30,11 @@ _TEAM = (
     NeededTemplate("team_cancelled", "A trainer cancelled the client's session", "generic", ("service", "when")),
     NeededTemplate("team_marked", "A session marked completed or no-show", "generic", ("service", "when", "status")),
     NeededTemplate("class_cancelled", "The studio cancelled a class", "generic", ("service", "when")),
+    NeededTemplate("paid_credits", "A payment arrived: the new balance", "generic", ("product", "price", "balance", "expires", "receipt")),
+    NeededTemplate("paid_membership", "A payment arrived: the plan's end", "generic", ("product", "price", "until", "receipt")),
+    NeededTemplate("plan_renewed", "A membership renewed", "generic", ("plan", "until")),
+    NeededTemplate("plan_ending", "A membership cancelled: it runs until", "generic", ("plan", "until")),
+    NeededTemplate("payment_refunded", "A payment refunded", "generic", ("product", "price", "taken")),
 )
 
 
@@ -43,5 +49,7 @@ def needed_templates(reminder_template: str) -> list[NeededTemplate]:
         NeededTemplate(WAITLIST_TEMPLATE, "A class seat held for a waiting client", "waitlist", ("service", "when", "held_until")),
         NeededTemplate(DIGEST_TEMPLATE, "The trainer's daily digest (to the trainer's WhatsApp)", "generic",
                        ("day", "sessions_today", "first_session", "waiting_for_you", "no_shows_yesterday")),
+        NeededTemplate(DUNNING_TEMPLATE, "A membership's card failed (days 0, 3 and 7), with the link to update it", "generic",
+                       ("plan", "card_link")),
         *_TEAM,
     ]

@@ -17,6 +17,7 @@ class CheckoutOrder:
     success_url: str
     cancel_url: str
     locale: str  # pt-BR | en
+    recurring: str | None = None  # a membership's period (month | quarter | year): a subscription
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,12 @@ class Gateway(Protocol):
         """The business's connected account (made when it has none) and the link that sets it up."""
         ...
 
+    async def card_update(self, account: str | None, customer: str, return_url: str) -> str:
+        """Where a subscriber updates their card (Stripe's customer portal)."""
+        ...
 
-def pays_with(currency: str) -> list[str]:
-    """The payment methods a checkout offers: PIX beside the card for Brazilian reais."""
-    return ["card", "pix"] if currency.upper() == "BRL" else ["card"]
+
+def pays_with(currency: str, recurring: bool = False) -> list[str]:
+    """The payment methods a checkout offers: PIX beside the card for Brazilian reais (not for subscriptions,
+    which PIX cannot renew)."""
+    return ["card", "pix"] if currency.upper() == "BRL" and not recurring else ["card"]

@@ -37,6 +37,10 @@ class SandboxGateway:
         """The sandbox needs no account: the demo's events come from the platform itself."""
         raise PaymentError("the demo's sandbox needs no Stripe account")
 
+    async def card_update(self, account: str | None, customer: str, return_url: str) -> str:
+        """The demo has no cards to update: back to the purchase's page."""
+        return return_url
+
     async def send(self, payload: dict[str, Any]) -> None:
         """Post the event, signed, to our own Stripe webhook; PaymentError unless it was taken."""
         body, signature = signed(payload, self._secret)

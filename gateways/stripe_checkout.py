@@ -20,18 +20,23 @@ class StripeGateway:
         self._fee_percent = platform_fee_percent
 
     async def checkout(self, order: CheckoutOrder) -> CheckoutLink:
-        intent: dict[str, Any] = {"metadata": {"purchase_token": order.purchase_token}}
-        fee = round(order.amount_cents * self._fee_percent / 100)
-        if fee and order.account:
-            intent["application_fee_amount"] = fee
+        tagged: dict[str, Any] = {"metadata": {"purchase_token": order.purchase_token}}
+        price: dict[str, Any] = {"currency": order.currency.lower(), "unit_amount": order.amount_cents,
+                                 "product_data": {"name": order.product_name}}
+        if order.recurring:  # a membership: a subscription that renews itself
+            price["recurring"] = {"interval": "year" if order.recurring == "year" else "month",
+                                  "interval_count": 3 if order.recurring == "quarter" else 1}
+            if self._fee_percent and order.account:
+                tagged["application_fee_percent"] = self._fee_percent
+        elif (fee := round(order.amount_cents * self._fee_percent / 100)) and order.account:
+            tagged["application_fee_amount"] = fee
         params: dict[str, Any] = {
-            "mode": "payment",
-            "line_items": [{"quantity": 1, "price_data": {"currency": order.currency.lower(), "unit_amount": order.amount_cents,
-                                                          "product_data": {"name": order.product_name}}}],
-            "payment_method_types": pays_with(order.currency),
+            "mode": "subscription" if order.recurring else "payment",
+            "line_items": [{"quantity": 1, "price_data": price}],
+            "payment_method_types": pays_with(order.currency, recurring=order.recurring is not None),
             "client_reference_id": order.purchase_token,
             "metadata": {"purchase_token": order.purchase_token},
-            "payment_intent_data": intent,
+            "subscription_data" if order.recurring else "payment_intent_data": tagged,
             "success_url": order.success_url,
             "cancel_url": order.cancel_url,
             "locale": "pt-BR" if order.locale == "pt-BR" else "en",
@@ -51,6 +56,14 @@ class StripeGateway:
         except stripe.StripeError as error:
             raise PaymentError(error.user_message or "Stripe could not start the onboarding") from error
         return account, link.url
+
+    async def card_update(self, account: str | None, customer: str, return_url: str) -> str:
+        try:
+            portal = await self._client.v1.billing_portal.sessions.create_async({"customer": customer, "return_url": return_url},
+                                                                                _options(account))  # type: ignore[arg-type]
+        except stripe.StripeError as error:
+            raise PaymentError(error.user_message or "Stripe could not open the card page") from error
+        return portal.url
 
     async def refund(self, account: str | None, payment_intent_id: str) -> None:
         try:

@@ -41,7 +41,7 @@ async def run_due(rt: Runtime) -> int:
             rows = await due_work.claim_due(session, now, BATCH)
             if not rows:
                 return done
-            clients = await run_batch(session, rows, now)
+            clients = await run_batch(session, rows, now, rt.settings.public_url or "")
         done += len(rows)
         await _wake(rt, clients)
         if time.monotonic() - started > BUDGET_S:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.automations import session_notices as notices
 from conversations.automations.digest import digest
+from conversations.automations.dunning import dunning
 from conversations.automations.outcome import Outcome, skipped
 from conversations.automations.waitlist import waitlist_offer
 from domain.automation import due_work
@@ -16,11 +17,12 @@ from domain.automation.booking_snapshots import BookingSnapshot, booking_snapsho
 from domain.automation.scheduled_work import BOOKING_KINDS
 from domain.messaging import outbox
 from domain.models import Business
+from domain.payments.subscriptions import DUNNING
 from domain.people.businesses import by_ids
 from domain.scheduling.schedule_times import quiet_until
 
 
-async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime) -> set[int]:
+async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime, public_url: str = "") -> set[int]:
     """Do the claimed rows' work in the caller's transaction; return the clients with new outbox rows."""
     sessions = await booking_snapshots(session, [r.subject_id for r in rows if r.kind in BOOKING_KINDS])
     # One query for the batch's businesses: rows due at the same moment span many of them.
@@ -37,7 +39,7 @@ async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now:
             else:
                 deferred[until].append(row.id)  # nothing automated at night: it waits, it is not dropped
             continue
-        result = await _run_one(session, business, row, sessions, now)
+        result = await _run_one(session, business, row, sessions, now, public_url)
         finished[result.status, result.outcome[:64]].append(row.id)
         if result.client_id is not None:
             queued += [(business.id, result.client_id, m) for m in result.messages]
@@ -50,11 +52,13 @@ async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now:
 
 
 async def _run_one(session: AsyncSession, business: Business, row: due_work.DueRow,
-                   sessions: dict[int, BookingSnapshot], now: datetime) -> Outcome:
+                   sessions: dict[int, BookingSnapshot], now: datetime, public_url: str) -> Outcome:
     if row.kind == "digest":
         return await digest(session, business, row, now)
     if row.kind == "waitlist_offer":
         return await waitlist_offer(session, business, row, now)
+    if row.kind == DUNNING:
+        return await dunning(session, business, row, now, public_url)
     s = sessions.get(row.subject_id)
     if s is None or s.booking.business_id != business.id:
         return skipped("booking gone")

@@ -61,3 +61,7 @@ class Membership(Base):
     ends_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | cancelled | past_due
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Billed by a Stripe subscription: renewed by its invoices, dunned when one fails (migration 0013).
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
+    past_due_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Business, PaymentEvent, Purchase
-from domain.payments import purchases
+from domain.models import Business, Membership, PaymentEvent, Purchase
+from domain.payments import purchases, subscriptions
 from domain.payments.purchases import Paid
 from domain.sql.upsert import insert_for
 
@@ -25,11 +25,12 @@ log = logging.getLogger(__name__)
 class Applied:
     """What an event did, for the chat and the team to be told."""
 
-    outcome: str  # paid | awaiting | expired | failed | refunded | unchanged | ignored
+    outcome: str  # paid | awaiting | expired | failed | refunded | renewed | dunning | ending | unchanged | ignored
     business: Business | None = None
     purchase: Purchase | None = None
     paid: Paid | None = None
     credits_taken: int = 0
+    membership: Membership | None = None
 
 
 async def store(session: AsyncSession, event: dict[str, Any], now: datetime) -> bool:
@@ -58,8 +59,12 @@ def mark_processed(event: PaymentEvent, applied: Applied, now: datetime) -> None
 
 
 async def apply(session: AsyncSession, event: PaymentEvent, now: datetime) -> Applied:
-    """Apply one event to the purchase it concerns."""
+    """Apply one event to the purchase (or subscription-billed membership) it concerns."""
     obj: dict[str, Any] = event.payload.get("data", {}).get("object", {})
+    if event.type.startswith(("invoice.", "customer.subscription.")):
+        plan = await _membership_of(session, obj)
+        if plan is not None:
+            return await _apply_to_membership(session, event, obj, plan, now)
     found = await _purchase_of(session, obj)
     if found is None:
         return Applied("ignored")
@@ -74,6 +79,13 @@ async def apply(session: AsyncSession, event: PaymentEvent, now: datetime) -> Ap
             return Applied("awaiting" if purchase.status == "pending" else "unchanged", business, purchase)
         method = "pix" if kind.endswith("async_payment_succeeded") else "card"
         paid = await purchases.pay(session, business, purchase.id, now, method=method, payment_intent_id=obj.get("payment_intent"))
+        if paid and paid.purchase.membership_id and isinstance(obj.get("subscription"), str):
+            await subscriptions.attach(session, paid.purchase.membership_id, obj["subscription"], obj.get("customer"))
+        return Applied("paid" if paid else "unchanged", business, purchase, paid)
+    if kind == "invoice.paid":  # the subscription's first invoice, before its checkout's completion
+        paid = await purchases.pay(session, business, purchase.id, now, method="card", payment_intent_id=obj.get("payment_intent"))
+        if paid and paid.purchase.membership_id:
+            await subscriptions.attach(session, paid.purchase.membership_id, _subscription_id(obj), obj.get("customer"))
         return Applied("paid" if paid else "unchanged", business, purchase, paid)
     if kind in ("checkout.session.expired", "checkout.session.async_payment_failed"):
         status = "expired" if kind.endswith("expired") else "failed"
@@ -88,9 +100,59 @@ async def apply(session: AsyncSession, event: PaymentEvent, now: datetime) -> Ap
     return Applied("ignored", business, purchase)
 
 
+async def _apply_to_membership(session: AsyncSession, event: PaymentEvent, obj: dict[str, Any], plan: Membership,
+                               now: datetime) -> Applied:
+    business = await session.get(Business, plan.business_id)
+    assert business is not None
+    if event.account != business.stripe_account_id:
+        return Applied("ignored")
+    purchase = (await session.execute(select(Purchase).where(Purchase.membership_id == plan.id).limit(1))).scalar_one_or_none()
+    if event.type == "invoice.paid":
+        renewing = obj.get("billing_reason") == "subscription_cycle" or plan.status == "past_due"
+        if not renewing:
+            return Applied("unchanged", business, purchase)
+        await subscriptions.renew(session, plan, _period_end(obj), now)
+        return Applied("renewed", business, purchase, membership=plan)
+    if event.type == "invoice.payment_failed":
+        first = await subscriptions.payment_failed(session, plan, now)
+        return Applied("dunning" if first else "unchanged", business, purchase, membership=plan)
+    if event.type == "customer.subscription.deleted":
+        await subscriptions.ended(session, plan, _period_end(obj), now)
+        return Applied("ending", business, purchase, membership=plan)
+    return Applied("ignored", business, purchase)
+
+
+async def _membership_of(session: AsyncSession, obj: dict[str, Any]) -> Membership | None:
+    subscription = obj.get("id") if obj.get("object") == "subscription" else _subscription_id(obj)
+    return await subscriptions.by_subscription(session, subscription) if isinstance(subscription, str) else None
+
+
+def _subscription_id(obj: dict[str, Any]) -> str | None:
+    """An invoice's subscription: top level in older API versions, under parent.subscription_details in newer."""
+    found = obj.get("subscription") or ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+    return found if isinstance(found, str) else None
+
+
+def _token(obj: dict[str, Any]) -> object:
+    details = obj.get("subscription_details") or ((obj.get("parent") or {}).get("subscription_details")) or {}
+    return ((obj.get("metadata") or {}).get("purchase_token") or obj.get("client_reference_id")
+            or (details.get("metadata") or {}).get("purchase_token"))
+
+
+def _period_end(obj: dict[str, Any]) -> date | None:
+    """The last day a subscription's invoice (or the subscription itself) paid for, in UTC."""
+    end = obj.get("current_period_end") or obj.get("period_end")
+    lines = (obj.get("lines") or {}).get("data") or []
+    if lines and isinstance(lines[0].get("period"), dict):
+        end = lines[0]["period"].get("end", end)
+    if not isinstance(end, int):
+        return None
+    return (datetime.fromtimestamp(end, UTC) - timedelta(seconds=1)).date()
+
+
 async def _purchase_of(session: AsyncSession, obj: dict[str, Any]) -> tuple[Purchase, Business] | None:
     """The purchase an event's object names: our token in its metadata, or its checkout session or payment intent."""
-    token = (obj.get("metadata") or {}).get("purchase_token") or obj.get("client_reference_id")
+    token = _token(obj)
     keys = [Purchase.token == token] if isinstance(token, str) else []
     if isinstance(obj.get("id"), str) and obj["id"].startswith("cs_"):
         keys.append(Purchase.checkout_session_id == obj["id"])

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
-from domain.models import Appointment, Booking, Client, Membership
+from domain.models import Appointment, Booking, Business, Client, Membership
 from domain.scheduling.catalog import get_scoped
 
 
@@ -27,17 +27,23 @@ async def add_membership(session: AsyncSession, business_id: int, client_id: int
     return plan
 
 
-async def covering_membership(session: AsyncSession, business_id: int, client_id: int, on: date) -> Membership | None:
-    """The active plan covering the local date `on`, the most generous first; None if there is none."""
-    await get_scoped(session, Client, business_id, client_id)
+async def covering_membership(session: AsyncSession, business_id: int, client_id: int, on: date,
+                              now: datetime | None = None) -> Membership | None:
+    """The plan covering the local date `on`, the most generous first: an active one, or one whose payment
+    failed less than the business's grace days before `now`; None if there is none."""
+    business = await get_scoped(session, Business, business_id, business_id)
+    await get_scoped(session, Client, business.id, client_id)
     stmt = (select(Membership)
-            .where(Membership.business_id == business_id, Membership.client_id == client_id,
-                   Membership.status == "active", Membership.starts_on <= on, Membership.ends_on >= on)
+            .where(Membership.business_id == business.id, Membership.client_id == client_id,
+                   Membership.status.in_(("active", "past_due")), Membership.starts_on <= on, Membership.ends_on >= on)
             # Unlimited plans first, then the largest weekly allowance, then the newest plan.
             .order_by(Membership.sessions_per_week.is_not(None), Membership.sessions_per_week.desc(),
-                      Membership.id.desc())
-            .limit(1))
-    return (await session.execute(stmt)).scalar_one_or_none()
+                      Membership.id.desc()))
+    grace = timedelta(days=business.past_due_grace_days)
+    for plan in (await session.execute(stmt)).scalars():
+        if plan.status == "active" or (now is not None and plan.past_due_since is not None and now < plan.past_due_since + grace):
+            return plan
+    return None
 
 
 async def current_membership(session: AsyncSession, business_id: int, client_id: int, on: date) -> Membership | None:

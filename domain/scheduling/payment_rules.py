@@ -19,7 +19,7 @@ async def how_paid(session: AsyncSession, business: Business, service: Service, 
     if not business.booking_requires_credit or service.credits_required == 0:
         return "none"
     day = starts_at.astimezone(ZoneInfo(business.timezone)).date()
-    plan = await memberships.covering_membership(session, business.id, client_id, day)
+    plan = await memberships.covering_membership(session, business.id, client_id, day, now)
     if plan is not None:
         week_start = day - timedelta(days=day.weekday())
         used = await memberships.sessions_used_in_week(session, business.id, client_id, week_start, business.timezone)

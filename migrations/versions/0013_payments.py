@@ -1,4 +1,5 @@
-"""Payments: products, purchases, Stripe events, and the business's connected account and payment rules.
+"""Payments: products, purchases, Stripe events, the business's connected account and payment rules, and
+memberships billed by Stripe subscriptions.
 
 Revision ID: 0013
 Revises: 0012
@@ -25,6 +26,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("stripe_account_id", sa.String(255), nullable=True))
         batch_op.add_column(sa.Column("past_due_grace_days", sa.Integer(), server_default=sa.text("7"), nullable=False))
         batch_op.add_column(sa.Column("payment_hold_min", sa.Integer(), server_default=sa.text("30"), nullable=False))
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("stripe_subscription_id", sa.String(255), nullable=True))
+        batch_op.add_column(sa.Column("stripe_customer_id", sa.String(255), nullable=True))
+        batch_op.add_column(sa.Column("past_due_since", TIMESTAMPTZ, nullable=True))
+        batch_op.create_index(batch_op.f("ix_memberships_stripe_subscription_id"), ["stripe_subscription_id"], unique=False)
     op.create_table(
         "products",
         sa.Column("id", BIG_ID, nullable=False),
@@ -95,6 +101,11 @@ def downgrade() -> None:
     op.drop_table("payment_events")
     op.drop_table("purchases")
     op.drop_table("products")
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_memberships_stripe_subscription_id"))
+        batch_op.drop_column("past_due_since")
+        batch_op.drop_column("stripe_customer_id")
+        batch_op.drop_column("stripe_subscription_id")
     with op.batch_alter_table("businesses", schema=None) as batch_op:
         batch_op.drop_column("payment_hold_min")
         batch_op.drop_column("past_due_grace_days")
