@@ -21,10 +21,12 @@ from workers.scheduler import start_scheduler
 
 def run_demo(host: str, port: int, data_dir: Path) -> None:
     """Migrate and seed the SQLite file, start the in-process worker, serve until Ctrl-C."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # Owner-only: the database holds password hashes and every client's chat.
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = demo_settings(data_dir, PUBLIC_URL=base_url(host, port))
     phone_number_id = os.environ.get("DEMO_PHONE_NUMBER_ID") or DEMO_PHONE_NUMBER_ID
     upgrade(settings.database_url)
+    (data_dir / "fitzap.sqlite3").chmod(0o600)
 
     app = bootstrap(settings)
     worker = Worker(app.broker, worker_threads=4, worker_timeout=100)

@@ -37,7 +37,7 @@ def setup_edge(app: web.Application) -> None:
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/sandbox/messages", sandbox_messages)
-    app.router.add_get("/ical/trainers/{token}.ics", trainer_calendar)
+    app.router.add_get(r"/ical/trainers/{token:[A-Za-z0-9_-]{1,100}}.ics", trainer_calendar)
     app.router.add_get(r"/ical/bookings/{booking_id:\d+}/{signature}.ics", booking_calendar)
     app.router.add_get("/", _home)
 

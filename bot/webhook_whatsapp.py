@@ -26,6 +26,7 @@ _BUSINESS_TTL_S = 60.0
 # Unknown numbers are cached too (each would cost a query); past this many the cache starts again.
 BUSINESS_CACHE_SIZE = 10_000
 RETRY_AFTER_S = 5
+PROFILE_NAME_MAX = 120  # the clients.profile_name column
 _OK = b'{"ok":true}'  # the same answer for every stored webhook: built once, not serialised per request
 
 
@@ -73,7 +74,7 @@ async def _received(runtime: Runtime, body: WebhookBody) -> list[Received]:
     for change in (c for entry in body.entry for c in entry.changes if c.field == "messages"):
         business = await _business(runtime, change.value.metadata.phone_number_id)
         if business is None:
-            log.warning("webhook for unknown phone_number_id %s ignored", change.value.metadata.phone_number_id)
+            log.warning("webhook for unknown phone_number_id %.40s ignored", change.value.metadata.phone_number_id)
             continue
         received.append(Received(business.id, _messages(change, runtime.clock), _statuses(change, runtime.clock)))
     return received
@@ -98,6 +99,11 @@ async def _business(runtime: Runtime, phone_number_id: str) -> BusinessRef | Non
     return business
 
 
+def _profile_name(name: str | None) -> str | None:
+    """What clients.profile_name holds: SQLite would keep a longer one, which then overflows the greeting."""
+    return name[:PROFILE_NAME_MAX] if name else None
+
+
 def _messages(change: Change, clock: Clock) -> list[IncomingMessage]:
     contacts = change.value.contacts
     by_wa_id = {c.wa_id: c for c in contacts if c.wa_id}
@@ -109,7 +115,7 @@ def _messages(change: Change, clock: Clock) -> list[IncomingMessage]:
                 provider_message_id=message.id,
                 wa_id=message.from_ or (contact.wa_id if contact else None),
                 user_id=(contact.user_id if contact else None) or message.from_user_id,
-                profile_name=contact.profile.name if contact and contact.profile else None,
+                profile_name=_profile_name(contact.profile.name) if contact and contact.profile else None,
                 kind=_kind(message),
                 body=message.body_text(),
                 payload=message_json(message),

@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         print(f"fitzap: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    except OSError as exc:  # a port already taken, a data dir that cannot be made: the system's words, one line
+        print(f"fitzap: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
+        raise SystemExit(1) from None
     except KeyboardInterrupt:
         pass
 

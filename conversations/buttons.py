@@ -18,7 +18,17 @@ IntentRunner = Callable[[Ctx, str], Awaitable[None]]
 
 
 async def route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
-    """Act on a tapped button or list row."""
+    """Act on a tapped button or list row; an id no button of ours carries (edited, or forged) shows the menu."""
+    if not ids.well_formed(reply_id):
+        show_menu(ctx)
+        return
+    try:
+        await _route(ctx, reply_id, intents)
+    except (ValueError, OverflowError, IndexError):  # parts of the wrong shape: not an id we sent
+        show_menu(ctx)
+
+
+async def _route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
     name, parts = ids.split(reply_id)
     state = ctx.state
     if name == "menu":

@@ -40,6 +40,15 @@ def split(reply_id: str) -> tuple[str, list[str]]:
     return OLD_NAMES.get(name, name), parts
 
 
+# The largest id a row can have (PostgreSQL's bigint): a bigger number in an id was never sent by us.
+MAX_ROW_ID = 2**63 - 1
+
+
+def well_formed(reply_id: str) -> bool:
+    """Whether every number in the id could be a row's id."""
+    return all(not part.isdigit() or int(part) <= MAX_ROW_ID for part in reply_id.split(":")[1:])
+
+
 def stamp_time(text: str) -> datetime:
     """The UTC start time an id carries; ValueError when it is not one."""
     return datetime.strptime(text, "%Y%m%dT%H%M").replace(tzinfo=UTC)

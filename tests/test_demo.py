@@ -66,7 +66,7 @@ def test_demo_answers_a_signed_webhook_through_the_sandbox(tmp_path):
         assert messages[0]["kind"] == "buttons" and "This is *Studio Demo FitZap*" in messages[0]["body"]
         assert messages[1]["kind"] == "list"
         assert httpx.get(f"{base}/simulator").status_code == 200
-        assert (tmp_path / "fitzap.sqlite3").exists()
+        assert stat.S_IMODE((tmp_path / "fitzap.sqlite3").stat().st_mode) == 0o600  # password hashes, chats
     finally:
         os.killpg(demo.pid, signal.SIGINT)
         try:

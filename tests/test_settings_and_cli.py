@@ -191,3 +191,22 @@ def test_docker_compose_describes_the_production_set():
         env = services[name]["environment"]
         assert {"DATABASE_URL", "REDIS_URL", "WHATSAPP_APP_SECRET", "SECRET_KEY"} <= set(env)
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_a_port_already_taken_is_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = subprocess.run([*FITZAP, "demo", "--port", port, "--data-dir", str(tmp_path)], cwd=REPO, env=_clean_env(),
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("fitzap: ") and "address already in use" in last, result.stderr
+
+
+def test_a_data_dir_that_cannot_be_made_is_one_line():
+    result = subprocess.run([*FITZAP, "demo", "--data-dir", "/proc/fitzap-cannot-be-here"], cwd=REPO, env=_clean_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("fitzap: ") and "/proc/fitzap-cannot-be-here" in result.stderr

@@ -239,3 +239,15 @@ async def test_a_body_that_is_no_webhook_gets_400_and_stores_nothing(web, runtim
     assert response.status == 400
     assert "malformed" in (await response.json())["error"]
     assert await stored_messages(runtime) == []
+
+
+async def test_a_profile_name_longer_than_its_column_is_cut_and_the_client_is_greeted(web, runtime, business, broker):
+    body = inbound("text", text="oi", wa_id="5511955550000")
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"] = "x" * 1100
+    raw, headers = signed(body)
+    assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
+    await drain(broker, runtime, only_inbound=True)
+    async with runtime.sessions() as session:
+        client = (await session.execute(select(Client))).scalar_one()
+        greeting = (await session.execute(select(OutboundMessage.body).where(OutboundMessage.kind == "buttons"))).scalar_one()
+    assert client.profile_name == "x" * 120 and "Oi" in greeting

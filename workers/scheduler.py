@@ -15,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from runtime.wake import Wake
 
 log = logging.getLogger(__name__)
-SWEEP_EVERY_S = 5  # with the send lease (8 s) and SWEEP_AFTER_S (10 s): a dead worker's work goes on within 15 s
+SWEEP_EVERY_S = 3  # with the send lease (8 s) and SWEEP_AFTER_S (10 s): a dead worker's work goes on within 15 s
 DUE_EVERY_S = 30  # reminders go out within this much of their time
 
 
