@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pages import page
 from conversations.dates import when
 from conversations.money import money
-from domain.models import Business, Membership, Product, Purchase
+from domain.models import Business, Client, Membership, Product, Purchase
 from domain.payments import purchases
 from gateways.base import CheckoutOrder, PaymentError
 from runtime.keys import RUNTIME
@@ -21,7 +22,8 @@ MAX_TOKEN = 64
 async def pay_link(request: web.Request) -> web.StreamResponse:
     runtime = request.app[RUNTIME]
     purchase, business, product = await _purchase(request)
-    locale = business.locale
+    async with runtime.sessions() as session:
+        locale = await page_locale(session, purchase, business)
     shown = {"purchase": purchase, "product": product, "business": business, "en": locale != "pt-BR",
              "price": money(purchase.amount_cents, purchase.currency, locale),
              "paid_on": when(purchase.paid_at, business.timezone, locale) if purchase.paid_at else None}
@@ -30,10 +32,12 @@ async def pay_link(request: web.Request) -> web.StreamResponse:
     base = runtime.settings.public_url
     order = CheckoutOrder(purchase_token=purchase.token, product_name=product.name, amount_cents=purchase.amount_cents,
                           currency=purchase.currency, account=business.stripe_account_id,
-                          success_url=f"{base}/pay/{purchase.token}", cancel_url=f"{base}/pay/{purchase.token}?cancelled=1",
+                          success_url=f"{base}/pay/{purchase.token}?done=1", cancel_url=f"{base}/pay/{purchase.token}?cancelled=1",
                           locale=locale, recurring=product.period if product.kind == "membership" else None)
     if request.query.get("cancelled"):
         return page("receipt.html", **shown, cancelled=True)
+    if request.query.get("done"):  # back from paying: the provider's event may not be applied yet
+        return page("receipt.html", **shown, confirming=True)
     try:
         link = await runtime.gateway.checkout(order)
     except PaymentError as error:
@@ -59,6 +63,12 @@ async def card_link(request: web.Request) -> web.StreamResponse:
         log.warning("card update for purchase %s failed: %s", purchase.id, error)
         raise web.HTTPSeeOther(f"/pay/{purchase.token}") from None
     raise web.HTTPSeeOther(url)
+
+
+async def page_locale(session: AsyncSession, purchase: Purchase, business: Business) -> str:
+    """The language the client chats in, else the business's."""
+    client = await session.get(Client, purchase.client_id)
+    return (client.locale if client else None) or business.locale
 
 
 async def _purchase(request: web.Request) -> tuple[Purchase, Business, Product]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.pages import page
+from bot.pay_links import page_locale
 from conversations.money import money
 from domain.models import Business, Product, Purchase
 from domain.payments import purchases
@@ -25,8 +26,10 @@ OUTCOMES = {
 
 async def checkout_page(request: web.Request) -> web.Response:
     purchase, business, product = await _checkout(request)
-    return page("sandbox_checkout.html", purchase=purchase, product=product, business=business, en=business.locale != "pt-BR",
-                price=money(purchase.amount_cents, purchase.currency, business.locale), pix=purchase.currency == "BRL")
+    async with request.app[RUNTIME].sessions() as session:
+        locale = await page_locale(session, purchase, business)
+    return page("sandbox_checkout.html", purchase=purchase, product=product, business=business, en=locale != "pt-BR",
+                price=money(purchase.amount_cents, purchase.currency, locale), pix=purchase.currency == "BRL")
 
 
 async def checkout_pay(request: web.Request) -> web.Response:
@@ -45,7 +48,7 @@ async def checkout_pay(request: web.Request) -> web.Response:
             await gateway.send(sandbox.event(kind, obj, business.stripe_account_id))
         except PaymentError as error:
             raise web.HTTPBadGateway(text=str(error)) from None
-    raise web.HTTPSeeOther(f"/pay/{purchase.token}")
+    raise web.HTTPSeeOther(f"/pay/{purchase.token}?done=1")
 
 
 async def _checkout(request: web.Request) -> tuple[Purchase, Business, Product]:

@@ -1,10 +1,13 @@
 """Steps a browser test takes in the simulator, shared by the tests that need a chat booking."""
 from __future__ import annotations
 
+import re
+
 
 def book_first_free_personal_session(page, base_url: str, *, name: str | None = None,  # type: ignore[no-untyped-def]
                                      wa_id: str | None = None):
-    """Say hello, book 'Personal 60 min' at the first free time offered; returns the bot's messages."""
+    """Say hello, book 'Personal 60 min' at the first free time offered (paying for a drop-in on the demo's
+    checkout page: the demo requires a credit); returns the bot's messages."""
     from playwright.sync_api import expect
 
     page.goto(f"{base_url}/simulator")
@@ -25,5 +28,25 @@ def book_first_free_personal_session(page, base_url: str, *, name: str | None = 
     bot.last.locator("button").first.click()
     expect(bot.last).to_contain_text("Confirm? *Personal 60 min*", timeout=10_000)
     bot.last.get_by_role("button", name="Confirm").click()
-    expect(bot.last).to_contain_text("✅ Booked! *Personal 60 min*", timeout=10_000)
+    expect(bot.last).to_contain_text("Buy a pack or plan and I'll book that time", timeout=10_000)
+    pay_in_the_chat(page, "Aula avulsa")
+    expect(bot.last).to_contain_text("✅ Booked! *Personal 60 min*", timeout=15_000)
     return bot
+
+
+def pay_in_the_chat(page, product: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick `product` from the bot's list, open the payment link and pay by card on the demo's checkout page."""
+    from playwright.sync_api import expect
+
+    bot = page.locator(".msg.bot")
+    bot.last.locator("button", has_text=product).click()
+    expect(bot.last).to_contain_text("Pay here", timeout=10_000)
+    link = re.search(r"http://\S+/pay/\S+", bot.last.inner_text())
+    assert link, bot.last.inner_text()
+    checkout = page.context.browser.new_page()  # a page of its own, as a phone opens a link
+    checkout.goto(link.group(0))
+    expect(checkout.locator("[data-price]")).to_contain_text("R$")
+    checkout.get_by_role("button", name=re.compile("^Pay R")).click()  # in the client's language
+    expect(checkout.locator('[data-status="paid"]')).to_be_visible(timeout=10_000)
+    checkout.close()
+    expect(page.locator(".msg.bot", has_text="✅ Payment received")).to_have_count(1, timeout=15_000)

@@ -134,8 +134,9 @@ def test_a_client_pays_in_the_demo_through_its_sandbox_checkout(tmp_path):
         checkout = httpx.get(link, follow_redirects=True)
         assert checkout.status_code == 200 and "/sandbox/checkout/cs_sandbox_" in str(checkout.url)
         assert "Pacote 4 aulas" in checkout.text and "R$" in checkout.text and 'value="pix"' in checkout.text
-        receipt = httpx.post(str(checkout.url), data={"method": "card"}, follow_redirects=True)
-        assert receipt.status_code == 200 and 'data-status="paid"' in receipt.text
+        back = httpx.post(str(checkout.url), data={"method": "card"}, follow_redirects=True)
+        assert back.status_code == 200 and 'data-status="confirming"' in back.text or 'data-status="paid"' in back.text
+        wait_until(lambda: 'data-status="paid"' in httpx.get(str(back.url)).text)  # the receipt, once the event is applied
 
         confirmed = wait_until(lambda: last("text", "Pagamento recebido"))
         assert "*Pacote 4 aulas* (R$ 220,00). Agora você tem *4* créditos" in confirmed["body"]

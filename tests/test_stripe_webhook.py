@@ -271,3 +271,13 @@ async def test_a_paid_link_is_the_receipt_and_an_unknown_one_is_404(web, runtime
     assert receipt.status == 200 and 'data-status="paid"' in text and "R$ 450,00" in text and "Pacote 10 aulas" in text
     assert (await web.get("/pay/not-a-token")).status == 404
     assert (await web.get("/pay/" + "x" * 500)).status == 404
+
+
+@respx.mock(assert_all_called=False)
+async def test_back_from_paying_before_the_event_is_applied_the_link_says_confirming(respx_mock, web, runtime, business, shop):
+    """Stripe sends the client back at once; its event may come a moment later: no second checkout meanwhile."""
+    purchase = await buy(runtime, business, shop)
+    route = mock_checkout(respx_mock)
+    response = await web.get(f"/pay/{purchase.token}?done=1", allow_redirects=False)
+    assert response.status == 200 and 'data-status="confirming"' in await response.text()
+    assert not route.called

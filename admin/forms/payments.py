@@ -6,9 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from admin.forms.fields import FIRST_DAY, LAST_DAY, OUT_OF_RANGE, RowId
+from admin.forms.fields import FIRST_DAY, LAST_DAY, RowId
 from admin.read_models.payments import STATUSES, Filters
 from domain.payments.purchases import RECORDED_METHODS
+
+BAD_MONTH = "Give a month as YYYY-MM, from 2000 to 2100."
 
 
 class RecordPaymentForm(BaseModel):
@@ -33,13 +35,19 @@ def filters_from(query: dict[str, str]) -> tuple[Filters, dict[str, str]]:
         product_id = int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
         if product_id is None:
             errors["product_id"] = "Pick a product from the list."
-    month = None
-    if query.get("month"):
-        try:
-            month = date.fromisoformat(query["month"] + "-01")
-            if not FIRST_DAY <= month <= LAST_DAY:
-                raise ValueError(OUT_OF_RANGE)
-        except ValueError:
-            errors["month"], month = "Give a month as YYYY-MM, from 2000 to 2100.", None
+    month, error = month_from(query.get("month"), None)
+    if error:
+        errors["month"] = error
     client = (query.get("client") or "").strip()[:60] or None
     return Filters(status, product_id, client, month), errors
+
+
+def month_from(text: str | None, default: date | None) -> tuple[date | None, str | None]:
+    """The first day of a "YYYY-MM" month (the default when not given), or the default and why not."""
+    if not text:
+        return default, None
+    try:
+        month = date.fromisoformat(text + "-01")
+    except ValueError:
+        return default, BAD_MONTH
+    return (month, None) if FIRST_DAY <= month <= LAST_DAY else (default, BAD_MONTH)

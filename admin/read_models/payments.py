@@ -55,7 +55,7 @@ def _filtered(business_id: int, tz: str, f: Filters) -> Select:  # type: ignore[
         like = f"%{f.client}%"
         stmt = stmt.where(or_(Client.profile_name.ilike(like), Client.phone_e164.like(like)))
     if f.month:
-        start, end = _month_range(f.month, tz)
+        start, end = month_range(f.month, tz)
         stmt = stmt.where(Purchase.created_at >= start, Purchase.created_at < end)
     return stmt
 
@@ -63,7 +63,7 @@ def _filtered(business_id: int, tz: str, f: Filters) -> Select:  # type: ignore[
 async def revenue_by_month(session: AsyncSession, business_id: int, tz: str, today: date, months: int = 12) -> list[tuple[str, int]]:
     """(month label, cents paid) for the last `months` local months, oldest first; refunds count nothing."""
     first = _add_months(today.replace(day=1), -(months - 1))
-    start, _ = _month_range(first, tz)
+    start, _ = month_range(first, tz)
     rows = await session.execute(select(Purchase.paid_at, Purchase.amount_cents)
                                  .where(Purchase.business_id == business_id, Purchase.status == "paid", Purchase.paid_at >= start))
     zone = ZoneInfo(tz)
@@ -75,7 +75,8 @@ async def revenue_by_month(session: AsyncSession, business_id: int, tz: str, tod
     return [(f"{m:%m/%y}", cents) for m, cents in totals.items()]
 
 
-def _month_range(first: date, tz: str) -> tuple[datetime, datetime]:
+def month_range(first: date, tz: str) -> tuple[datetime, datetime]:
+    """A local month as UTC instants [start, end)."""
     zone = ZoneInfo(tz)
     return (datetime.combine(first, time(), zone).astimezone(UTC),
             datetime.combine(_add_months(first, 1), time(), zone).astimezone(UTC))

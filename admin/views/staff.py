@@ -16,6 +16,7 @@ from admin.identity import require_owner
 from admin.security import start_session
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from domain.models import AdminUser, Staff
+from domain.payments import commissions
 from domain.people import panel_users, staff_roster
 from domain.people.admin_users import AdminUserError, create_user
 from domain.scheduling import catalog
@@ -61,9 +62,15 @@ async def trainer_page(request: web.Request) -> web.Response:
     async with request.app[RUNTIME].sessions() as session:
         with not_found_as_404():
             staff = await catalog.get_scoped(session, Staff, me.business_id, row_id(request, "staff_id"))
+        context = await _commission_context(session, me.business_id, staff.id)
     values = {"name": staff.name, "email": staff.email, "whatsapp": f"+{staff.wa_id}" if staff.wa_id else "",
               "digest_at": clock_text(staff.digest_at_min)}
-    return aiohttp_jinja2.render_template(TRAINER_PAGE, request, {"staff": staff, "values": values, "errors": {}})
+    return aiohttp_jinja2.render_template(TRAINER_PAGE, request, {"staff": staff, "values": values, "errors": {}, **context})
+
+
+async def _commission_context(session: AsyncSession, business_id: int, staff_id: int) -> dict[str, Any]:
+    return {"services": await catalog.active_services(session, business_id),
+            "rates": await commissions.rates_of(session, business_id, staff_id)}
 
 
 @routes.post(r"/admin/staff/trainers/{staff_id:\d+}", name="staff_trainer_save")
@@ -73,7 +80,8 @@ async def trainer_save(request: web.Request) -> web.Response:
         with not_found_as_404():
             if form is None:
                 staff = await catalog.get_scoped(session, Staff, me.business_id, row_id(request, "staff_id"))
-                return invalid(TRAINER_PAGE, request, {"staff": staff, "values": data, "errors": errors})
+                context = await _commission_context(session, me.business_id, staff.id)
+                return invalid(TRAINER_PAGE, request, {"staff": staff, "values": data, "errors": errors, **context})
             await staff_roster.update_staff(session, me.business_id, row_id(request, "staff_id"), name=form.name,
                                             email=form.email, wa_id=form.whatsapp, digest_at_min=form.digest_at_min)
     raise done(request, f"Trainer {form.name} saved.", "staff")

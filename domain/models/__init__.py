@@ -6,13 +6,13 @@ from domain.models.client_notes import ClientNote
 from domain.models.credits import CreditBalance, CreditEntry, Membership
 from domain.models.message_templates import MessageTemplate
 from domain.models.messaging import Conversation, InboundMessage, MessageStatusEvent, OutboundMessage
-from domain.models.payments import PaymentEvent, Product, Purchase
+from domain.models.payments import CommissionRate, PaymentEvent, Product, Purchase
 from domain.models.scheduled import ScheduledMessage, SessionFeedback
 from domain.models.scheduling import Appointment, Booking, BookingEvent, BookingSeries, CheckIn, WaitlistEntry
 from domain.models.tenants import Business, Client, Staff
 
 __all__ = [
-    "AdminUser", "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business",
+    "AdminUser", "Appointment", "CommissionRate", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business",
     "CheckIn", "Client", "ClientNote", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "LoginAttempts",
     "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "PaymentEvent", "Product", "Purchase", "ScheduledMessage",
     "Service",

@@ -73,6 +73,8 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The daily digest to the trainer's own WhatsApp, in local minutes after midnight (None: no digest).
     digest_at_min: Mapped[int | None] = mapped_column(Integer)
+    # The trainer's commission on sessions delivered and packs sold, in percent (migration 0013).
+    commission_percent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class Client(Base):

@@ -1,5 +1,5 @@
 """Payments: products, purchases, Stripe events, the business's connected account and payment rules, and
-memberships billed by Stripe subscriptions.
+memberships billed by Stripe subscriptions, and trainers' commissions.
 
 Revision ID: 0013
 Revises: 0012
@@ -31,6 +31,18 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("stripe_customer_id", sa.String(255), nullable=True))
         batch_op.add_column(sa.Column("past_due_since", TIMESTAMPTZ, nullable=True))
         batch_op.create_index(batch_op.f("ix_memberships_stripe_subscription_id"), ["stripe_subscription_id"], unique=False)
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("commission_percent", sa.Integer(), server_default=sa.text("0"), nullable=False))
+    op.create_table(
+        "commission_rates",
+        sa.Column("staff_id", BIG_ID, sa.ForeignKey("staff.id", name=op.f("fk_commission_rates_staff_id_staff"), ondelete="CASCADE"), nullable=False),
+        sa.Column("service_id", BIG_ID, sa.ForeignKey("services.id", name=op.f("fk_commission_rates_service_id_services"), ondelete="CASCADE"), nullable=False),
+        sa.Column("business_id", BIG_ID, sa.ForeignKey("businesses.id", name=op.f("fk_commission_rates_business_id_businesses"), ondelete="CASCADE"), nullable=False),
+        sa.Column("percent", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("staff_id", "service_id", name=op.f("pk_commission_rates")),
+        sa.CheckConstraint("percent BETWEEN 0 AND 100", name=op.f("ck_commission_rates_percent_range")),
+    )
+    op.create_index(op.f("ix_commission_rates_business_id"), "commission_rates", ["business_id"])
     op.create_table(
         "products",
         sa.Column("id", BIG_ID, nullable=False),
@@ -97,6 +109,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_commission_rates_business_id", table_name="commission_rates")
+    op.drop_table("commission_rates")
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.drop_column("commission_percent")
     op.drop_index("ix_payment_events_pending", table_name="payment_events")
     op.drop_table("payment_events")
     op.drop_table("purchases")
