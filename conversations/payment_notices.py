@@ -11,12 +11,14 @@ from conversations import reply_ids as ids
 from conversations.money import money
 from conversations.team_notices import tell
 from domain.errors import DomainError
-from domain.models import Business, Client, Purchase
+from domain.models import Booking, Business, Client, Purchase
 from domain.payments.events import Applied
 from domain.payments.products import product_name
-from domain.scheduling import booking, classes, credits
+from domain.scheduling import booking, classes, credits, holds
 from domain.scheduling.appointment_details import appointment_details
 from domain.scheduling.catalog import get_scoped
+
+HELD = "held"  # held:<booking>, a time held for the payment
 
 
 async def tell_client(session: AsyncSession, applied: Applied, now: datetime, public_url: str) -> set[int]:
@@ -57,13 +59,23 @@ async def tell_client(session: AsyncSession, applied: Applied, now: datetime, pu
     return {purchase.client_id} if sent else set()
 
 
+async def hold_released(session: AsyncSession, held: Booking, now: datetime) -> None:
+    """The time held for a payment was let go: the client is told, in case they still want it."""
+    business = await session.get(Business, held.business_id)
+    assert business is not None
+    appointment, service, _ = await appointment_details(session, business.id, held.appointment_id)
+    await tell(session, business, held.client_id, now, "hold_released", service=service.name, when=appointment.starts_at)
+
+
 async def _resume_booking(session: AsyncSession, business: Business, purchase: Purchase, now: datetime) -> None:
-    """Make the booking that waited for the payment; if its time was taken meanwhile, say so."""
+    """Make the booking that waited for the payment (a held time, or a class seat); if it was lost meanwhile, say so."""
     assert purchase.resume_booking is not None
     name, parts = ids.split(purchase.resume_booking)
     try:
         async with session.begin_nested():
-            if name == ids.BOOK_CONFIRM:
+            if name == HELD:
+                made = await holds.confirm_held(session, business.id, int(parts[0]), now)
+            elif name == ids.BOOK_CONFIRM:
                 service_id, staff_id, stamp = parts
                 made = await booking.book_personal(session, business.id, client_id=purchase.client_id, service_id=int(service_id),
                                                    staff_id=int(staff_id), starts_at=ids.stamp_time(stamp), now=now)
@@ -74,5 +86,5 @@ async def _resume_booking(session: AsyncSession, business: Business, purchase: P
         await tell(session, business, purchase.client_id, now, "resume_booking_failed")
         return
     appointment, service, trainer = await appointment_details(session, business.id, made.appointment_id)
-    await tell(session, business, purchase.client_id, now, "booked", service=service.name, when=appointment.starts_at,
-               trainer=trainer.name, paid_with=made.paid_with)
+    await tell(session, business, purchase.client_id, now, "booked_after_payment", service=service.name,
+               when=appointment.starts_at, trainer=trainer.name)

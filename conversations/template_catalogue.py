@@ -35,6 +35,9 @@ _TEAM = (
     NeededTemplate("plan_renewed", "A membership renewed", "generic", ("plan", "until")),
     NeededTemplate("plan_ending", "A membership cancelled: it runs until", "generic", ("plan", "until")),
     NeededTemplate("payment_refunded", "A payment refunded", "generic", ("product", "price", "taken")),
+    NeededTemplate("booked_after_payment", "The time held while paying, booked once paid", "generic", ("service", "when", "trainer")),
+    NeededTemplate("hold_released", "A time held for a payment let go", "generic", ("service", "when")),
+    NeededTemplate("resume_booking_failed", "Paid, but the time wanted was taken meanwhile", "generic", ()),
 )
 
 

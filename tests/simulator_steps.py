@@ -28,7 +28,7 @@ def book_first_free_personal_session(page, base_url: str, *, name: str | None = 
     bot.last.locator("button").first.click()
     expect(bot.last).to_contain_text("Confirm? *Personal 60 min*", timeout=10_000)
     bot.last.get_by_role("button", name="Confirm").click()
-    expect(bot.last).to_contain_text("Buy a pack or plan and I'll book that time", timeout=10_000)
+    expect(bot.last).to_contain_text("I'm holding that time for you for 30 minutes", timeout=10_000)
     pay_in_the_chat(page, "Aula avulsa")
     expect(bot.last).to_contain_text("✅ Booked! *Personal 60 min*", timeout=15_000)
     return bot

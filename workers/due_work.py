@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from conversations.automations.run import run_batch
 from conversations.notices import queue_waitlist_offers
+from conversations.payment_notices import hold_released
 from domain.automation import digest_schedule, due_work, scheduled_work
 from domain.models import Business, WaitlistEntry
-from domain.scheduling import classes
+from domain.scheduling import classes, holds
 from domain.scheduling.schedule_times import quiet_until
 from runtime.resources import Runtime
 
@@ -21,13 +22,15 @@ CONSUMERS = 2  # run_due messages per tick: SKIP LOCKED lets them share the rows
 
 
 async def plan_due(rt: Runtime) -> None:
-    """One scheduler tick: plan missing rows and digests, pass on lapsed waitlist offers, wake the consumers."""
+    """One scheduler tick: plan missing rows and digests, pass on lapsed waitlist offers, let go of expired payment
+    holds, wake the consumers."""
     async with rt.sessions.begin() as session:
         now = rt.clock.now()
         while await scheduled_work.reconcile(session, now) > 0:
             pass
         await digest_schedule.plan_digests(session, now)
     await _wake(rt, await lapse_offers(rt))
+    await _wake(rt, await release_holds(rt))
     for _ in range(CONSUMERS):
         await rt.wake.run_due()
 
@@ -47,6 +50,16 @@ async def run_due(rt: Runtime) -> int:
         if time.monotonic() - started > BUDGET_S:
             await rt.wake.run_due()  # more may be due: a fresh message carries on
             return done
+
+
+async def release_holds(rt: Runtime) -> set[int]:
+    """Let go of times held for payments that did not come in time, telling their clients."""
+    async with rt.sessions.begin() as session:
+        now = rt.clock.now()
+        released = await holds.release_expired(session, now)
+        for held in released:
+            await hold_released(session, held, now)
+    return {held.client_id for held in released}
 
 
 async def lapse_offers(rt: Runtime) -> set[int]:

@@ -97,9 +97,15 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
     try:
         if name == ids.BOOK_CONFIRM:
             service_id, staff_id, stamp = parts
+            hold = timedelta(minutes=ctx.business.payment_hold_min) if await payments.can_sell(ctx) else None
             made = await booking.book_personal(ctx.session, ctx.business.id, client_id=ctx.client.id,
                                                service_id=int(service_id), staff_id=int(staff_id), starts_at=ids.stamp_time(stamp),
-                                               now=ctx.now)
+                                               now=ctx.now, hold_for=hold)
+            if made.status == "held":
+                ctx.state.reset()
+                ctx.say("no_credits")
+                await payments.offer(ctx, resume_booking=f"held:{made.id}", held_min=ctx.business.payment_hold_min)
+                return
         elif name == ids.CLASS_CONFIRM:
             made = await classes.book_seat(ctx.session, ctx.business.id, client_id=ctx.client.id,
                                            appointment_id=int(parts[0]), now=ctx.now)

@@ -12,8 +12,14 @@ from domain.scheduling import credits, memberships
 MAX_ROWS = 10  # WhatsApp's list message holds 10 rows
 
 
-async def offer(ctx: Ctx, resume_booking: str | None = None) -> None:
-    """The products to buy; `resume_booking` is the booking to make once one is paid."""
+async def can_sell(ctx: Ctx) -> bool:
+    """Whether the chat can take a payment: the deployment takes them and the business sells something."""
+    return ctx.public_url is not None and bool(await products.active_products(ctx.session, ctx.business.id))
+
+
+async def offer(ctx: Ctx, resume_booking: str | None = None, held_min: int | None = None) -> None:
+    """The products to buy; `resume_booking` is the booking to make once one is paid (its time held
+    `held_min` minutes, for a personal session)."""
     on_sale = await products.active_products(ctx.session, ctx.business.id)
     if not on_sale or ctx.public_url is None:
         ctx.state.reset()
@@ -21,7 +27,8 @@ async def offer(ctx: Ctx, resume_booking: str | None = None) -> None:
         return
     ctx.state.start("pay", "product", resume=resume_booking)
     rows = tuple(Row(id=ids.make(ids.PRODUCT, p.id), title=p.name[:24], description=describe(ctx, p)[:72]) for p in on_sale[:MAX_ROWS])
-    ctx.send(ListMessage(ctx.t("ask_product", held=resume_booking is not None), ctx.t("products_button"), rows))
+    intro = ctx.t("ask_product", resume=resume_booking is not None, held_min=held_min)
+    ctx.send(ListMessage(intro, ctx.t("products_button"), rows))
 
 
 async def chosen(ctx: Ctx, product_id: int) -> None:

@@ -61,8 +61,9 @@ class Booking(Base):
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("booking_series.id", ondelete="SET NULL"), index=True)
-    # booked | confirmed | checked_in | completed | cancelled | no_show
+    # held (for a payment, until held_until) | booked | confirmed | checked_in | completed | cancelled | no_show
     status: Mapped[str] = mapped_column(String(16), default="booked")
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_with: Mapped[str] = mapped_column(String(16), default="none")  # credit | membership | none
     cancelled_by: Mapped[str | None] = mapped_column(String(16))  # client | trainer | system
     cancel_reason: Mapped[str | None] = mapped_column(String(200))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.automation import scheduled_work
-from domain.errors import BookingError, InThePast, NotFound
+from domain.errors import BookingError, InThePast, NoCredits, NotFound
 from domain.models import Appointment, Booking, Business, Client, Service, Staff, WaitlistEntry
 from domain.scheduling import appointments, booking_history, payment_rules
 from domain.scheduling.booking_rules import Span, check_free, check_timing
@@ -25,9 +25,10 @@ class Cancellation:
 
 async def book_personal(
     session: AsyncSession, business_id: int, *, client_id: int, service_id: int, staff_id: int, starts_at: datetime,
-    now: datetime, actor: str = "client", series_id: int | None = None,
+    now: datetime, actor: str = "client", series_id: int | None = None, hold_for: timedelta | None = None,
 ) -> Booking:
-    """Book a personal session: every rule checked, the trainer's time taken, paid for, in one go."""
+    """Book a personal session: every rule checked, the trainer's time taken, paid for, in one go. With
+    `hold_for`, a client who cannot pay gets the time held for them that long instead of NoCredits."""
     business = await get_scoped(session, Business, business_id, business_id)
     service = await get_scoped(session, Service, business_id, service_id)
     await get_scoped(session, Staff, business_id, staff_id)
@@ -39,12 +40,21 @@ async def book_personal(
     span = Span.of(service, starts_at)
     check_timing(business, starts_at, now)
     await check_free(session, business, staff_id, span)
-    paid_with = await payment_rules.how_paid(session, business, service, client_id, starts_at, now)
+    try:
+        paid_with = await payment_rules.how_paid(session, business, service, client_id, starts_at, now)
+    except NoCredits:
+        if hold_for is None:
+            raise
+        paid_with = None
     appointment = await appointments.place(session, service, staff_id, span, now)
     booking = Booking(business_id=business_id, appointment_id=appointment.id, client_id=client_id, series_id=series_id,
-                      status="booked", paid_with="none", created_at=now, updated_at=now)
+                      status="booked" if paid_with else "held", paid_with="none", created_at=now, updated_at=now,
+                      held_until=None if paid_with or hold_for is None else now + hold_for)
     session.add(booking)
     await session.flush()
+    if paid_with is None:  # held: no reminders until it is paid for (holds.confirm_held)
+        booking_history.record_creation(session, booking, actor, now)
+        return booking
     await payment_rules.settle(session, business, booking, paid_with, now)
     booking_history.record_creation(session, booking, actor, now)
     await scheduled_work.plan_booking(session, business, booking, appointment, now)

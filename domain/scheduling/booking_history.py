@@ -11,6 +11,7 @@ from domain.models import Booking, BookingEvent
 
 ACTIVE = ("booked", "confirmed", "checked_in", "completed")
 ALLOWED = {
+    "held": {"booked", "cancelled"},  # paid for in time, or let go
     "booked": {"confirmed", "checked_in", "completed", "cancelled", "no_show"},
     "confirmed": {"checked_in", "completed", "cancelled", "no_show"},
     "checked_in": {"completed"},

@@ -31,6 +31,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("stripe_customer_id", sa.String(255), nullable=True))
         batch_op.add_column(sa.Column("past_due_since", TIMESTAMPTZ, nullable=True))
         batch_op.create_index(batch_op.f("ix_memberships_stripe_subscription_id"), ["stripe_subscription_id"], unique=False)
+    with op.batch_alter_table("bookings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("held_until", TIMESTAMPTZ, nullable=True))
     with op.batch_alter_table("staff", schema=None) as batch_op:
         batch_op.add_column(sa.Column("commission_percent", sa.Integer(), server_default=sa.text("0"), nullable=False))
     op.create_table(
@@ -113,6 +115,8 @@ def downgrade() -> None:
     op.drop_table("commission_rates")
     with op.batch_alter_table("staff", schema=None) as batch_op:
         batch_op.drop_column("commission_percent")
+    with op.batch_alter_table("bookings", schema=None) as batch_op:
+        batch_op.drop_column("held_until")
     op.drop_index("ix_payment_events_pending", table_name="payment_events")
     op.drop_table("payment_events")
     op.drop_table("purchases")
