@@ -14,7 +14,7 @@ from domain.errors import DomainError
 from domain.models import Booking, Business, Client, Purchase
 from domain.payments.events import Applied
 from domain.payments.products import product_name
-from domain.scheduling import booking, classes, credits, holds
+from domain.scheduling import classes, credits, holds
 from domain.scheduling.appointment_details import appointment_details
 from domain.scheduling.catalog import get_scoped
 
@@ -61,8 +61,7 @@ async def tell_client(session: AsyncSession, applied: Applied, now: datetime, pu
 
 async def hold_released(session: AsyncSession, held: Booking, now: datetime) -> None:
     """The time held for a payment was let go: the client is told, in case they still want it."""
-    business = await session.get(Business, held.business_id)
-    assert business is not None
+    business = await get_scoped(session, Business, held.business_id, held.business_id)
     appointment, service, _ = await appointment_details(session, business.id, held.appointment_id)
     await tell(session, business, held.client_id, now, "hold_released", service=service.name, when=appointment.starts_at)
 
@@ -75,11 +74,7 @@ async def _resume_booking(session: AsyncSession, business: Business, purchase: P
         async with session.begin_nested():
             if name == HELD:
                 made = await holds.confirm_held(session, business.id, int(parts[0]), now)
-            elif name == ids.BOOK_CONFIRM:
-                service_id, staff_id, stamp = parts
-                made = await booking.book_personal(session, business.id, client_id=purchase.client_id, service_id=int(service_id),
-                                                   staff_id=int(staff_id), starts_at=ids.stamp_time(stamp), now=now)
-            else:
+            else:  # class_confirm:<appointment>: a class seat is not held, it is taken if one is left
                 made = await classes.book_seat(session, business.id, client_id=purchase.client_id, appointment_id=int(parts[0]),
                                                now=now)
     except (DomainError, ValueError):

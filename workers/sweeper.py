@@ -18,10 +18,10 @@ async def sweep(rt: Runtime) -> tuple[int, int]:
     async with rt.sessions.begin() as session:
         inbound_clients = await inbox.clients_with_stale_pending(session, now - idle)
         outbound_clients = await claims.clients_with_stale_outbox(session, now, idle)
-        payment_events = await events.pending_since(session, now - idle)
+        payments_wait = await events.waiting_since(session, now - idle)
     await rt.wake.process(inbound_clients)
     await rt.wake.deliver(outbound_clients)
-    if payment_events:
+    if payments_wait:
         await rt.wake.payments()
     if inbound_clients or outbound_clients:
         log.info("sweeper woke %d inbound and %d outbound conversations", len(inbound_clients), len(outbound_clients))

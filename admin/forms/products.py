@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from admin.forms.services import price_to_cents
+from admin.forms.services import Price, price_to_cents
 from domain.payments.products import MAX_CREDITS, MAX_VALIDITY_DAYS
 
 
@@ -18,19 +18,13 @@ class ProductForm(BaseModel):
 
     kind: Literal["pack", "membership", "drop_in"]
     name: str = Field(min_length=1, max_length=120)
-    price: str
+    price: Price
     credits: int | None = Field(None, ge=1, le=MAX_CREDITS, validate_default=True)
     validity_days: int | None = Field(None, ge=1, le=MAX_VALIDITY_DAYS)
     period: Literal["month", "quarter", "year"] | None = Field(None, validate_default=True)
     sessions_per_week: int | None = Field(None, ge=1, le=14)
 
     _blanks = field_validator("credits", "validity_days", "period", "sessions_per_week", mode="before")(_blank_is_none)
-
-    @field_validator("price")
-    @classmethod
-    def _price(cls, value: str) -> str:
-        price_to_cents(value)
-        return value
 
     @field_validator("credits")
     @classmethod

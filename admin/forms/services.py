@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from admin.forms.fields import RowId
 from domain.scheduling.catalog import MAX_BUFFER_MIN, MAX_DURATION_MIN
@@ -31,6 +31,15 @@ def price_to_cents(text: str) -> int:
     return cents
 
 
+def _checked_price(value: str) -> str:
+    price_to_cents(value)
+    return value
+
+
+# A price as typed, checked to be one (read it with price_to_cents).
+Price = Annotated[str, AfterValidator(_checked_price)]
+
+
 class ServiceForm(BaseModel):
     """A personal session (one client) or a group class (several seats)."""
 
@@ -39,18 +48,12 @@ class ServiceForm(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["personal", "class"]
     duration_min: int = Field(ge=5, le=MAX_DURATION_MIN)
-    price: str = "0"
+    price: Price = "0"
     capacity: int = Field(1, ge=1, le=500, validate_default=True)
     buffer_before_min: int = Field(0, ge=0, le=MAX_BUFFER_MIN)
     buffer_after_min: int = Field(0, ge=0, le=MAX_BUFFER_MIN)
     credits_required: int = Field(1, ge=0, le=20)
     trainer_ids: list[RowId] = Field(min_length=1)
-
-    @field_validator("price")
-    @classmethod
-    def _price(cls, value: str) -> str:
-        price_to_cents(value)
-        return value
 
     @field_validator("capacity")
     @classmethod

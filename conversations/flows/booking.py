@@ -120,7 +120,7 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
         return
     except NoCredits:
         ctx.say("no_credits")
-        await payments.offer(ctx, resume_booking=confirm_id if name != ids.WAITLIST_JOIN else None)
+        await payments.offer(ctx, resume_booking=confirm_id if name == ids.CLASS_CONFIRM else None)  # a class seat, once paid
         return
     ctx.state.reset()
     ctx.state.last_booking_id = made.id

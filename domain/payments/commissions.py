@@ -60,7 +60,7 @@ async def rates_of(session: AsyncSession, business_id: int, staff_id: int) -> di
     """The trainer's per-service overrides, by service id."""
     rows = await session.execute(select(CommissionRate.service_id, CommissionRate.percent)
                                  .where(CommissionRate.business_id == business_id, CommissionRate.staff_id == staff_id))
-    return dict(rows.tuples().all())
+    return {service_id: percent for service_id, percent in rows.all()}
 
 
 async def month_report(session: AsyncSession, business_id: int, start: datetime, end: datetime) -> list[CommissionLine]:

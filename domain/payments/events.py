@@ -48,10 +48,10 @@ async def next_pending(session: AsyncSession) -> PaymentEvent | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def pending_since(session: AsyncSession, before: datetime) -> int:
-    """How many events received before `before` still wait (the sweeper wakes the worker for them)."""
+async def waiting_since(session: AsyncSession, before: datetime) -> bool:
+    """Whether an event received before `before` still waits (the sweeper wakes the worker for it)."""
     stmt = select(PaymentEvent.id).where(PaymentEvent.processed_at.is_(None), PaymentEvent.received_at < before).limit(1)
-    return len((await session.execute(stmt)).all())
+    return (await session.execute(stmt)).first() is not None
 
 
 def mark_processed(event: PaymentEvent, applied: Applied, now: datetime) -> None:
