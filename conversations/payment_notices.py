@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations import reply_ids as ids
 from conversations.money import money
 from conversations.team_notices import tell
+from domain.automation.digest_data import owner_contacts
 from domain.errors import DomainError
 from domain.models import Booking, Business, Client, Purchase
 from domain.payments.events import Applied
 from domain.payments.products import product_name
-from domain.scheduling import classes, credits, holds
+from domain.scheduling import credits, holds
 from domain.scheduling.appointment_details import appointment_details
 from domain.scheduling.catalog import get_scoped
 
@@ -54,9 +55,21 @@ async def tell_client(session: AsyncSession, applied: Applied, now: datetime, pu
     elif applied.outcome == "refunded":
         sent = await tell(session, business, purchase.client_id, now, "payment_refunded", product=product, price=price,
                           taken=applied.credits_taken)
+        owners = await _tell_owners(session, business, client, product, price, applied.credits_taken, now)
+        return owners | ({purchase.client_id} if sent else set())
     else:  # awaiting | expired | failed
         sent = await tell(session, business, purchase.client_id, now, f"payment_{applied.outcome}", product=product, price=price)
     return {purchase.client_id} if sent else set()
+
+
+async def _tell_owners(session: AsyncSession, business: Business, client: Client, product: str, price: str, taken: int,
+                       now: datetime) -> set[int]:
+    """Money taken back (a refund or a lost dispute) is news for the owners: each on the staff with a WhatsApp is told."""
+    owners = await owner_contacts(session, business.id, now)
+    for owner in owners:
+        await tell(session, business, owner.id, now, "staff_refund_notice", client=client.profile_name or client.phone_e164 or "?",
+                   product=product, price=price, taken=taken)
+    return {owner.id for owner in owners}
 
 
 async def hold_released(session: AsyncSession, held: Booking, now: datetime) -> None:
@@ -67,16 +80,14 @@ async def hold_released(session: AsyncSession, held: Booking, now: datetime) -> 
 
 
 async def _resume_booking(session: AsyncSession, business: Business, purchase: Purchase, now: datetime) -> None:
-    """Make the booking that waited for the payment (a held time, or a class seat); if it was lost meanwhile, say so."""
+    """Book the time (or class seat) held while the client paid; if the hold ran out first, say so."""
     assert purchase.resume_booking is not None
     name, parts = ids.split(purchase.resume_booking)
     try:
         async with session.begin_nested():
-            if name == HELD:
-                made = await holds.confirm_held(session, business.id, int(parts[0]), now)
-            else:  # class_confirm:<appointment>: a class seat is not held, it is taken if one is left
-                made = await classes.book_seat(session, business.id, client_id=purchase.client_id, appointment_id=int(parts[0]),
-                                               now=now)
+            if name != HELD:
+                raise ValueError(f"nothing to resume in {purchase.resume_booking!r}")
+            made = await holds.confirm_held(session, business.id, int(parts[0]), now)
     except (DomainError, ValueError):
         await tell(session, business, purchase.client_id, now, "resume_booking_failed")
         return

@@ -37,6 +37,8 @@ _TEAM = (
     NeededTemplate("payment_refunded", "A payment refunded", "generic", ("product", "price", "taken")),
     NeededTemplate("booked_after_payment", "The time held while paying, booked once paid", "generic", ("service", "when", "trainer")),
     NeededTemplate("hold_released", "A time held for a payment let go", "generic", ("service", "when")),
+    NeededTemplate("staff_refund_notice", "To owners on the staff: a payment refunded or lost in a dispute", "generic",
+                   ("client", "product", "price", "taken")),
     NeededTemplate("resume_booking_failed", "Paid, but the time wanted was taken meanwhile", "generic", ()),
 )
 

@@ -13,6 +13,7 @@ from domain.models import Business, Client, Membership, OutboundMessage, Purchas
 from domain.payments import purchases
 from domain.scheduling import memberships
 from tests.conftest import PUBLIC_URL
+from tests.settings_support import as_owner
 from tests.stripe_support import STRIPE_API, add_demo_products, mock_checkout, post_event
 from tests.support import drain
 from workers.due_work import run_due
@@ -175,3 +176,27 @@ async def test_the_dunning_link_opens_stripes_card_page(respx_mock, web, runtime
     response = await web.get(f"/pay/{shop['purchase'].token}/card", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "https://billing.stripe.com/p/session/abc"
     assert "customer=cus_1" in portal.calls.last.request.content.decode()
+
+
+async def test_the_payments_page_shows_what_dunning_has_sent(web, runtime, broker, business, shop):
+    await post_event(web, completed(shop["purchase"]))
+    await drain(broker, runtime)
+    await post_event(web, invoice("invoice.payment_failed"))
+    await drain(broker, runtime)
+    await run_due(runtime)
+    await as_owner(web, runtime, business)
+    page = await (await web.get("/admin/payments")).text()
+    assert "Failed membership payments" in page and "Plano mensal" in page
+    assert "day 0: sent" in page and "day 3: due" in page and "day 7: due" in page
+
+
+async def test_a_subscription_stripe_marks_past_due_dunns_once(web, runtime, broker, shop):
+    await post_event(web, completed(shop["purchase"]))
+    await drain(broker, runtime)
+    await post_event(web, event("customer.subscription.updated", {"id": "sub_1", "object": "subscription", "status": "past_due"}))
+    await post_event(web, invoice("invoice.payment_failed"))
+    await drain(broker, runtime)
+    assert (await plan_of(runtime, shop)).status == "past_due"
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(ScheduledMessage).where(ScheduledMessage.kind == "dunning"))).scalars().all()
+    assert len(rows) == 3

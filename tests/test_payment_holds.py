@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from domain.errors import SlotTaken
+from domain.errors import ClassFull, SlotTaken
 from domain.models import Booking, Business, Client, OutboundMessage, Purchase, ScheduledMessage
 from domain.payments import purchases
-from domain.scheduling import booking, credits
+from domain.scheduling import booking, classes, credits
 from tests.booking_setup import make_studio
 from tests.stripe_support import add_demo_products, post_event, stripe_event
 from tests.support import drain
@@ -85,3 +85,25 @@ async def test_paid_after_the_hold_ran_out_the_credits_stay_and_the_client_is_to
         assert (await session.get(Purchase, held["purchase"].id)).status == "paid"
         text = (await session.execute(select(OutboundMessage.body).order_by(OutboundMessage.id.desc()))).scalars().first()
     assert "Seus créditos estão aí" in text
+
+
+async def test_a_held_class_seat_counts_until_it_runs_out(runtime, business, clock):
+    clock._now = NOW
+    studio = await make_studio(runtime, business, requires_credit=True)
+    async with runtime.sessions.begin() as session:
+        spinning = await classes.schedule_class(session, business.id, service_id=studio.spinning, staff_id=studio.bruno,
+                                                starts_at=AT, now=NOW, capacity=2)
+        await classes.book_seat(session, business.id, client_id=studio.clients[0], appointment_id=spinning.id, now=NOW,
+                                hold_for=timedelta(minutes=30))
+        await credits.add_pack(session, business.id, studio.clients[1], 1, NOW)
+        await classes.book_seat(session, business.id, client_id=studio.clients[1], appointment_id=spinning.id, now=NOW)
+    with pytest.raises(ClassFull):
+        async with runtime.sessions.begin() as session:
+            await credits.add_pack(session, business.id, studio.clients[2], 1, NOW)
+            await classes.book_seat(session, business.id, client_id=studio.clients[2], appointment_id=spinning.id, now=NOW)
+    clock.advance(minutes=31)
+    await release_holds(runtime)
+    async with runtime.sessions.begin() as session:
+        await credits.add_pack(session, business.id, studio.clients[2], 1, clock.now())
+        seat = await classes.book_seat(session, business.id, client_id=studio.clients[2], appointment_id=spinning.id, now=clock.now())
+    assert seat.status == "booked"

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from domain.models import Business, Client, CreditEntry, Membership, OutboundMessage, PaymentEvent, Purchase
 from domain.payments import purchases
-from domain.scheduling import credits
+from domain.scheduling import catalog, credits
+from tests.admin_support import make_user
 from tests.conftest import PUBLIC_URL
 from tests.stripe_support import STRIPE_API, add_demo_products, mock_checkout, post_event, signed_event, stripe_event
 from tests.support import drain
@@ -281,3 +282,21 @@ async def test_back_from_paying_before_the_event_is_applied_the_link_says_confir
     response = await web.get(f"/pay/{purchase.token}?done=1", allow_redirects=False)
     assert response.status == 200 and 'data-status="confirming"' in await response.text()
     assert not route.called
+
+
+async def test_a_refund_tells_the_owners_on_the_staff(web, runtime, broker, business, shop, clock):
+    async with runtime.sessions.begin() as session:
+        owner_staff = await catalog.add_staff(session, business.id, "Olga", clock.now(), wa_id="5511900001111")
+    user = await make_user(runtime, business.id, staff_id=owner_staff.id)
+    assert user.role == "owner"
+    purchase = await buy(runtime, business, shop)
+    await post_event(web, stripe_event("checkout.session.completed", purchase, paid=True))
+    await drain(broker, runtime)
+    await post_event(web, stripe_event("charge.refunded", purchase, paid=True))
+    await drain(broker, runtime)
+    async with runtime.sessions() as session:
+        to_owner = (await session.execute(select(OutboundMessage).join(Client, Client.id == OutboundMessage.client_id)
+                                          .where(Client.wa_id == "5511900001111"))).scalars().all()
+    assert [m.kind for m in to_owner] == ["template"]  # the owner never wrote to the number: outside the window
+    assert to_owner[0].payload["name"] == "staff_refund_notice"
+    assert to_owner[0].payload["parameters"][:2] == ["Maria", "Pacote 10 aulas"]

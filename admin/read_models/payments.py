@@ -9,7 +9,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.read_models.calendar_week import client_label
-from domain.models import AdminUser, Client, Product, Purchase
+from domain.models import AdminUser, Client, Membership, Product, Purchase, ScheduledMessage
+from domain.payments.subscriptions import DUNNING
 
 PAGE_SIZE = 50
 STATUSES = ("pending", "paid", "refunded", "expired", "failed")
@@ -58,6 +59,42 @@ def _filtered(business_id: int, tz: str, f: Filters) -> Select:  # type: ignore[
         start, end = month_range(f.month, tz)
         stmt = stmt.where(Purchase.created_at >= start, Purchase.created_at < end)
     return stmt
+
+
+@dataclass(frozen=True)
+class Reminder:
+    day: int
+    status: str  # pending | done | skipped | cancelled
+    at: datetime  # when it went (or is due)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A membership whose card failed, and what dunning has sent so far."""
+
+    membership: Membership
+    client_id: int
+    client: str
+    reminders: list[Reminder]
+
+
+async def overdue_memberships(session: AsyncSession, business_id: int) -> list[Overdue]:
+    plans = (await session.execute(
+        select(Membership, Client.profile_name, Client.phone_e164).join(Client, Client.id == Membership.client_id)
+        .where(Membership.business_id == business_id, Membership.status == "past_due")
+        .order_by(Membership.past_due_since))).all()
+    if not plans:
+        return []
+    rows = (await session.execute(
+        select(ScheduledMessage).where(ScheduledMessage.business_id == business_id, ScheduledMessage.kind == DUNNING,
+                                       ScheduledMessage.subject_id.in_([p.id for p, _, _ in plans]))
+        .order_by(ScheduledMessage.offset_min))).scalars().all()
+    sent: dict[int, list[Reminder]] = {}
+    for row in rows:
+        at = row.updated_at if row.status != "pending" else row.due_at
+        sent.setdefault(row.subject_id, []).append(Reminder(row.offset_min // (24 * 60), row.status, at))
+    return [Overdue(plan, plan.client_id, client_label(name, phone, plan.client_id) or "", sent.get(plan.id, []))
+            for plan, name, phone in plans]
 
 
 async def revenue_by_month(session: AsyncSession, business_id: int, tz: str, today: date, months: int = 12) -> list[tuple[str, int]]:

@@ -14,7 +14,7 @@ from admin.forms.form_errors import validate
 from admin.forms.payments import RecordPaymentForm, filters_from
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time, page_number
-from admin.read_models.payments import PAGE_SIZE, STATUSES, payments, revenue_by_month
+from admin.read_models.payments import PAGE_SIZE, STATUSES, overdue_memberships, payments, revenue_by_month
 from admin.views.settings_support import form_data, not_found_as_404, row_id
 from conversations.money import money
 from conversations.team_notices import tell
@@ -38,12 +38,13 @@ async def payments_page(request: web.Request) -> web.Response:
         rows, total = await payments(session, me.business_id, business.timezone, filters, page)
         revenue = await revenue_by_month(session, me.business_id, business.timezone, runtime.clock.now().date())
         sold = await products.products_of(session, me.business_id)
+        overdue = await overdue_memberships(session, me.business_id)
     chart = bar_chart([label for label, _ in revenue], [("Paid", [cents / 100 for _, cents in revenue])])
     context: dict[str, Any] = {
         "rows": rows, "total": total, "page": page, "pages": max(1, math.ceil(total / PAGE_SIZE)), "filters": filters,
         "query": dict(request.query), "errors": errors, "products": sold, "statuses": STATUSES, "chart": chart,
         "at": local_time(business.timezone), "money": lambda cents: money(cents, business.currency, business.locale),
-        "revenue_total": sum(cents for _, cents in revenue),
+        "revenue_total": sum(cents for _, cents in revenue), "overdue": overdue,
     }
     return aiohttp_jinja2.render_template("admin/payments.html", request, context, status=400 if errors else 200)
 

@@ -95,20 +95,16 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
     """Make the booking the client confirmed (a tapped id, or the one a paused flow kept); refusals get words."""
     name, parts = ids.split(confirm_id)
     try:
+        # Without a credit, the time (or seat) is held while the client pays, when the chat can sell.
+        hold = timedelta(minutes=ctx.business.payment_hold_min) if await payments.can_sell(ctx) else None
         if name == ids.BOOK_CONFIRM:
             service_id, staff_id, stamp = parts
-            hold = timedelta(minutes=ctx.business.payment_hold_min) if await payments.can_sell(ctx) else None
             made = await booking.book_personal(ctx.session, ctx.business.id, client_id=ctx.client.id,
                                                service_id=int(service_id), staff_id=int(staff_id), starts_at=ids.stamp_time(stamp),
                                                now=ctx.now, hold_for=hold)
-            if made.status == "held":
-                ctx.state.reset()
-                ctx.say("no_credits")
-                await payments.offer(ctx, resume_booking=f"held:{made.id}", held_min=ctx.business.payment_hold_min)
-                return
         elif name == ids.CLASS_CONFIRM:
             made = await classes.book_seat(ctx.session, ctx.business.id, client_id=ctx.client.id,
-                                           appointment_id=int(parts[0]), now=ctx.now)
+                                           appointment_id=int(parts[0]), now=ctx.now, hold_for=hold)
         else:
             entry = await classes.join_waitlist(ctx.session, ctx.business.id, client_id=ctx.client.id,
                                                 appointment_id=int(parts[0]), now=ctx.now)
@@ -118,9 +114,14 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
     except (SlotTaken, ClassFull, AlreadyBooked) as error:
         await _refused(ctx, name, parts, error)
         return
-    except NoCredits:
+    except NoCredits:  # nothing to sell in the chat
         ctx.say("no_credits")
-        await payments.offer(ctx, resume_booking=confirm_id if name == ids.CLASS_CONFIRM else None)  # a class seat, once paid
+        await payments.offer(ctx)
+        return
+    if made.status == "held":
+        ctx.state.reset()
+        ctx.say("no_credits")
+        await payments.offer(ctx, resume_booking=f"held:{made.id}", held_min=ctx.business.payment_hold_min)
         return
     ctx.state.reset()
     ctx.state.last_booking_id = made.id

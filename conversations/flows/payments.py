@@ -18,8 +18,7 @@ async def can_sell(ctx: Ctx) -> bool:
 
 
 async def offer(ctx: Ctx, resume_booking: str | None = None, held_min: int | None = None) -> None:
-    """The products to buy; `resume_booking` is the booking to make once one is paid (its time held
-    `held_min` minutes, for a personal session)."""
+    """The products to buy; `resume_booking` is the booking held `held_min` minutes, made once one is paid."""
     on_sale = await products.active_products(ctx.session, ctx.business.id)
     if not on_sale or ctx.public_url is None:
         ctx.state.reset()
@@ -27,7 +26,7 @@ async def offer(ctx: Ctx, resume_booking: str | None = None, held_min: int | Non
         return
     ctx.state.start("pay", "product", resume=resume_booking)
     rows = tuple(Row(id=ids.make(ids.PRODUCT, p.id), title=p.name[:24], description=describe(ctx, p)[:72]) for p in on_sale[:MAX_ROWS])
-    intro = ctx.t("ask_product", resume=resume_booking is not None, held_min=held_min)
+    intro = ctx.t("ask_product", held_min=held_min)
     ctx.send(ListMessage(intro, ctx.t("products_button"), rows))
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Appointment, Booking, Client, Conversation, Service, Staff
+from domain.models import AdminUser, Appointment, Booking, Client, Conversation, Service, Staff
 from domain.people.phones import canonical_phone, contact_key
 from domain.sql.upsert import insert_for
 
@@ -51,6 +51,15 @@ async def gather(session: AsyncSession, staff: Staff, day_start: datetime) -> Di
                .order_by(Conversation.updated_at))
     handoffs = [name or phone or "?" for name, phone in (await session.execute(waiting)).all()]
     return Digest([s for s in today.values() if s.clients], handoffs, no_shows)
+
+
+async def owner_contacts(session: AsyncSession, business_id: int, now: datetime) -> list[Client]:
+    """The WhatsApp contacts of the business's owners who are also on its staff with a number (money news goes there)."""
+    stmt = (select(Staff).join(AdminUser, AdminUser.staff_id == Staff.id)
+            .where(Staff.business_id == business_id, AdminUser.business_id == business_id, AdminUser.role == "owner",
+                   AdminUser.active.is_(True), Staff.active.is_(True), Staff.wa_id.is_not(None)))
+    contacts = [await trainer_contact(session, staff, now) for staff in (await session.execute(stmt)).scalars().unique()]
+    return [c for c in contacts if c is not None]
 
 
 async def trainer_contact(session: AsyncSession, staff: Staff, now: datetime) -> Client | None:

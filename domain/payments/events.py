@@ -113,10 +113,11 @@ async def _apply_to_membership(session: AsyncSession, event: PaymentEvent, obj: 
             return Applied("unchanged", business, purchase)
         await subscriptions.renew(session, plan, _period_end(obj), now)
         return Applied("renewed", business, purchase, membership=plan)
-    if event.type == "invoice.payment_failed":
+    status = obj.get("status") if event.type == "customer.subscription.updated" else None
+    if event.type == "invoice.payment_failed" or status in ("past_due", "unpaid"):
         first = await subscriptions.payment_failed(session, plan, now)
         return Applied("dunning" if first else "unchanged", business, purchase, membership=plan)
-    if event.type == "customer.subscription.deleted":
+    if event.type == "customer.subscription.deleted" or status == "canceled":
         await subscriptions.ended(session, plan, _period_end(obj), now)
         return Applied("ending", business, purchase, membership=plan)
     return Applied("ignored", business, purchase)

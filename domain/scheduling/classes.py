@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.automation import scheduled_work
-from domain.errors import AlreadyBooked, BookingError, ClassFull, NotFound, OfferExpired
+from domain.errors import AlreadyBooked, BookingError, ClassFull, NoCredits, NotFound, OfferExpired
 from domain.models import Appointment, Booking, Business, Client, Service, Staff, WaitlistEntry
 from domain.scheduling import appointments, booking_history, payment_rules
 from domain.scheduling.booking_rules import Span, check_free, check_horizon, check_timing
@@ -38,7 +38,7 @@ async def schedule_class(session: AsyncSession, business_id: int, *, service_id:
 
 async def seats_left(session: AsyncSession, appointment: Appointment, now: datetime, *, for_client: int | None = None) -> int:
     """Capacity minus booked seats minus seats held by live waitlist offers (except `for_client`'s own)."""
-    booked = select(func.count()).where(Booking.appointment_id == appointment.id, Booking.status.in_(ACTIVE))
+    booked = select(func.count()).where(Booking.appointment_id == appointment.id, _taken(now))
     held = select(func.count()).where(
         WaitlistEntry.appointment_id == appointment.id, WaitlistEntry.status == "offered",
         WaitlistEntry.offer_expires_at > now,
@@ -50,26 +50,36 @@ async def seats_left(session: AsyncSession, appointment: Appointment, now: datet
 
 
 async def book_seat(session: AsyncSession, business_id: int, *, client_id: int, appointment_id: int, now: datetime,
-                    actor: str = "client") -> Booking:
+                    actor: str = "client", hold_for: timedelta | None = None) -> Booking:
     """Take a seat. The class row is locked first, so concurrent attempts for the last seat queue up
-    and exactly one gets it; the others get ClassFull (and may join the waitlist)."""
+    and exactly one gets it; the others get ClassFull (and may join the waitlist). With `hold_for`, a
+    client who cannot pay gets the seat held for them that long instead of NoCredits."""
     business = await get_scoped(session, Business, business_id, business_id)
     await get_scoped(session, Client, business_id, client_id)
     appointment = await _locked_class(session, business_id, appointment_id)
     check_timing(business, appointment.starts_at, now)
-    if await _active_booking(session, appointment.id, client_id) is not None:
+    if await _active_booking(session, appointment.id, client_id, now) is not None:
         raise AlreadyBooked("you already have a seat in this class")
     if await seats_left(session, appointment, now, for_client=client_id) <= 0:
         raise ClassFull("this class is full")
     service = await get_scoped(session, Service, business_id, appointment.service_id)
-    paid_with = await payment_rules.how_paid(session, business, service, client_id, appointment.starts_at, now)
+    try:
+        paid_with = await payment_rules.how_paid(session, business, service, client_id, appointment.starts_at, now)
+    except NoCredits:
+        if hold_for is None:
+            raise
+        paid_with = None
     offer = await _open_entry(session, appointment.id, client_id)
     if offer is not None:
         offer.status, offer.updated_at = "accepted", now
-    booking = Booking(business_id=business_id, appointment_id=appointment.id, client_id=client_id, status="booked",
-                      paid_with="none", created_at=now, updated_at=now)
+    booking = Booking(business_id=business_id, appointment_id=appointment.id, client_id=client_id,
+                      status="booked" if paid_with else "held", paid_with="none", created_at=now, updated_at=now,
+                      held_until=None if paid_with or hold_for is None else now + hold_for)
     session.add(booking)
     await session.flush()
+    if paid_with is None:  # held: no reminders until it is paid for (holds.confirm_held)
+        booking_history.record_creation(session, booking, actor, now)
+        return booking
     await payment_rules.settle(session, business, booking, paid_with, now)
     booking_history.record_creation(session, booking, actor, now)
     await scheduled_work.plan_booking(session, business, booking, appointment, now)
@@ -81,7 +91,7 @@ async def join_waitlist(session: AsyncSession, business_id: int, *, client_id: i
     """Queue for a seat in a full class (joining twice keeps the first place)."""
     await get_scoped(session, Client, business_id, client_id)
     appointment = await _locked_class(session, business_id, appointment_id)
-    if await _active_booking(session, appointment.id, client_id) is not None:
+    if await _active_booking(session, appointment.id, client_id, now) is not None:
         raise AlreadyBooked("you already have a seat in this class")
     entry = await _open_entry(session, appointment.id, client_id)
     if entry is None:
@@ -156,10 +166,14 @@ async def _locked_class(session: AsyncSession, business_id: int, appointment_id:
     return appointment
 
 
-async def _active_booking(session: AsyncSession, appointment_id: int, client_id: int) -> Booking | None:
-    stmt = select(Booking).where(Booking.appointment_id == appointment_id, Booking.client_id == client_id,
-                                 Booking.status.in_(ACTIVE))
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def _active_booking(session: AsyncSession, appointment_id: int, client_id: int, now: datetime) -> Booking | None:
+    stmt = select(Booking).where(Booking.appointment_id == appointment_id, Booking.client_id == client_id, _taken(now))
+    return (await session.execute(stmt)).scalars().first()
+
+
+def _taken(now: datetime) -> ColumnElement[bool]:
+    """A seat is taken by a booking, or held for a payment that may still come."""
+    return Booking.status.in_(ACTIVE) | ((Booking.status == "held") & (Booking.held_until > now))
 
 
 async def _open_entry(session: AsyncSession, appointment_id: int, client_id: int) -> WaitlistEntry | None:
