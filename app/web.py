@@ -16,9 +16,6 @@ MAX_BODY_BYTES = 1024 * 1024
 # No file or route of ours has a longer path segment (file systems refuse names past 255 bytes).
 MAX_SEGMENT_BYTES = 255
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-# aiohttp names itself and its version in the Server header of the answers its HTTP parser gives to
-# malformed requests, which never reach the app's handlers or signals; it has no setting for it.
-web_response.SERVER_SOFTWARE = "FitZap"
 
 
 def create_web_app(app: App, *, loopback_only: bool = False) -> web.Application:
@@ -28,6 +25,9 @@ def create_web_app(app: App, *, loopback_only: bool = False) -> web.Application:
 
     Closing that Runtime is left to whoever runs the app (`fitzap serve` and `demo` do it at cleanup).
     """
+    # aiohttp names itself and its version in the Server header of the answers its HTTP parser gives to
+    # malformed requests, which never reach the app's handlers or signals; it has no setting for it.
+    web_response.SERVER_SOFTWARE = "FitZap"
     web_app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[refuse_odd_requests])
     web_app[SETTINGS] = app.settings
     web_app[LOOPBACK_ONLY] = loopback_only
