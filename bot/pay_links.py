@@ -12,7 +12,7 @@ from conversations.dates import when
 from conversations.money import money
 from domain.models import Business, Client, Membership, Product, Purchase
 from domain.payments import purchases
-from gateways.base import CheckoutOrder, PaymentError
+from gateways.base import CheckoutOrder, ProviderError
 from runtime.keys import RUNTIME
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def pay_link(request: web.Request) -> web.StreamResponse:
         return page("receipt.html", **shown, confirming=True)
     try:
         link = await runtime.gateway.checkout(order)
-    except PaymentError as error:
+    except ProviderError as error:
         log.warning("checkout for purchase %s failed: %s", purchase.id, error)
         return page("receipt.html", status=502, **shown, provider_error=str(error))
     async with runtime.sessions.begin() as session:
@@ -59,7 +59,7 @@ async def card_link(request: web.Request) -> web.StreamResponse:
     try:
         url = await runtime.gateway.card_update(business.stripe_account_id, plan.stripe_customer_id,
                                                 f"{runtime.settings.public_url}/pay/{purchase.token}")
-    except PaymentError as error:
+    except ProviderError as error:
         log.warning("card update for purchase %s failed: %s", purchase.id, error)
         raise web.HTTPSeeOther(f"/pay/{purchase.token}") from None
     raise web.HTTPSeeOther(url)

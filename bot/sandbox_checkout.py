@@ -13,7 +13,7 @@ from conversations.money import money
 from domain.models import Business, Product, Purchase
 from domain.payments import purchases
 from gateways import sandbox
-from gateways.base import PaymentError
+from gateways.base import ProviderError
 from runtime.keys import RUNTIME
 
 # What the page's buttons do: the events Stripe would send for each.
@@ -46,7 +46,7 @@ async def checkout_pay(request: web.Request) -> web.Response:
                                       paid=paid_now or kind.endswith("succeeded"))
         try:
             await gateway.send(sandbox.event(kind, obj, business.stripe_account_id))
-        except PaymentError as error:
+        except ProviderError as error:
             raise web.HTTPBadGateway(text=str(error)) from None
     raise web.HTTPSeeOther(f"/pay/{purchase.token}?done=1")
 

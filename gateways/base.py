@@ -26,7 +26,7 @@ class CheckoutLink:
     url: str
 
 
-class PaymentError(Exception):
+class ProviderError(Exception):
     """The provider refused or could not be reached; the message says which, for a person."""
 
 

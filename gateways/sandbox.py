@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from gateways.base import CheckoutLink, CheckoutOrder, PaymentError
+from gateways.base import CheckoutLink, CheckoutOrder, ProviderError
 
 SESSION_PREFIX = "cs_sandbox_"
 INTENT_PREFIX = "pi_sandbox_"
@@ -35,23 +35,23 @@ class SandboxGateway:
 
     async def onboarding(self, account: str | None, return_url: str) -> tuple[str, str]:
         """The sandbox needs no account: the demo's events come from the platform itself."""
-        raise PaymentError("the demo's sandbox needs no Stripe account")
+        raise ProviderError("the demo's sandbox needs no Stripe account")
 
     async def card_update(self, account: str | None, customer: str, return_url: str) -> str:
         """The demo has no cards to update: back to the purchase's page."""
         return return_url
 
     async def send(self, payload: dict[str, Any]) -> None:
-        """Post the event, signed, to our own Stripe webhook; PaymentError unless it was taken."""
+        """Post the event, signed, to our own Stripe webhook; ProviderError unless it was taken."""
         body, signature = signed(payload, self._secret)
         try:
             async with httpx.AsyncClient(timeout=10) as http:
                 response = await http.post(f"{self._public_url}/webhooks/stripe", content=body,
                                            headers={"Content-Type": "application/json", "Stripe-Signature": signature})
         except httpx.HTTPError as error:
-            raise PaymentError(f"the sandbox could not reach its own webhook: {error}") from error
+            raise ProviderError(f"the sandbox could not reach its own webhook: {error}") from error
         if response.status_code != 200:
-            raise PaymentError(f"the webhook answered {response.status_code}")
+            raise ProviderError(f"the webhook answered {response.status_code}")
 
 
 def event(kind: str, obj: dict[str, Any], account: str | None = None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import stripe
 
-from gateways.base import CheckoutLink, CheckoutOrder, PaymentError, pays_with
+from gateways.base import CheckoutLink, CheckoutOrder, ProviderError, pays_with
 
 CHECKOUT_LIFETIME_S = 60 * 60  # Stripe's shortest allowed: 30 minutes
 
@@ -44,7 +44,7 @@ class StripeGateway:
         try:
             session = await self._client.v1.checkout.sessions.create_async(params, _options(order.account))  # type: ignore[arg-type]
         except stripe.StripeError as error:
-            raise PaymentError(error.user_message or "Stripe could not start the payment") from error
+            raise ProviderError(error.user_message or "Stripe could not start the payment") from error
         return CheckoutLink(session.id, session.url or "")
 
     async def onboarding(self, account: str | None, return_url: str) -> tuple[str, str]:
@@ -54,7 +54,7 @@ class StripeGateway:
             link = await self._client.v1.account_links.create_async(
                 {"account": account, "type": "account_onboarding", "refresh_url": return_url, "return_url": return_url})
         except stripe.StripeError as error:
-            raise PaymentError(error.user_message or "Stripe could not start the onboarding") from error
+            raise ProviderError(error.user_message or "Stripe could not start the onboarding") from error
         return account, link.url
 
     async def card_update(self, account: str | None, customer: str, return_url: str) -> str:
@@ -62,14 +62,14 @@ class StripeGateway:
             portal = await self._client.v1.billing_portal.sessions.create_async({"customer": customer, "return_url": return_url},
                                                                                 _options(account))  # type: ignore[arg-type]
         except stripe.StripeError as error:
-            raise PaymentError(error.user_message or "Stripe could not open the card page") from error
+            raise ProviderError(error.user_message or "Stripe could not open the card page") from error
         return portal.url
 
     async def refund(self, account: str | None, payment_intent_id: str) -> None:
         try:
             await self._client.v1.refunds.create_async({"payment_intent": payment_intent_id}, _options(account))  # type: ignore[arg-type]
         except stripe.StripeError as error:
-            raise PaymentError(error.user_message or "Stripe refused the refund") from error
+            raise ProviderError(error.user_message or "Stripe refused the refund") from error
 
 
 def _options(account: str | None) -> dict[str, Any]:

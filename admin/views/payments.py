@@ -22,7 +22,7 @@ from domain.errors import DomainError
 from domain.models import Client, Purchase
 from domain.payments import products, purchases
 from domain.scheduling.catalog import get_scoped
-from gateways.base import PaymentError
+from gateways.base import ProviderError
 from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
@@ -67,7 +67,7 @@ async def refund(request: web.Request) -> web.Response:
         else:
             try:
                 await runtime.gateway.refund(business.stripe_account_id, purchase.payment_intent_id)
-            except PaymentError as error:
+            except ProviderError as error:
                 flash(request, f"Stripe did not refund it: {error}")
             else:
                 flash(request, "Refund sent to Stripe. The unused credits are taken back when Stripe confirms it.")

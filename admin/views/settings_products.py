@@ -16,7 +16,7 @@ from domain.models import Business, Product
 from domain.payments import products
 from domain.people import business_settings
 from domain.scheduling.catalog import get_scoped
-from gateways.base import PaymentError
+from gateways.base import ProviderError
 from runtime.keys import RUNTIME
 
 LIST_PAGE = "admin/settings_products.html"
@@ -107,7 +107,7 @@ async def stripe_connect(request: web.Request) -> web.Response:
     back = f"{runtime.settings.public_url}/admin/settings/products"
     try:
         account, url = await runtime.gateway.onboarding(business.stripe_account_id, back)
-    except PaymentError as error:
+    except ProviderError as error:
         raise done(request, f"Stripe did not start the onboarding: {error}", "settings_products") from None
     async with runtime.sessions.begin() as session:
         await business_settings.set_stripe_account(session, me.business_id, account)
