@@ -120,9 +120,12 @@ async def test_10000_due_reminders_are_all_delivered_within_the_rate_limit(runti
     async with runtime.sessions() as session:
         left = (await session.execute(select(OutboundMessage.id).where(OutboundMessage.status != "sent"))).all()
     assert left == []
-    window = rate // 2  # any 1,000 consecutive sends span at least half a second (a little jitter allowed)
+    # Any 1,000 consecutive sends span at least half a second. The limiter spaces the slots; a send leaves
+    # a little after its slot when the loop is busy, so a window whose first send was late looks shorter by
+    # that lateness: 50 ms of it is allowed.
+    window = rate // 2
     tightest = min(times[i + window] - times[i] for i in range(len(times) - window))
-    assert tightest >= 0.5 * 0.97, f"{window} sends in {tightest:.3f}s: faster than {rate}/s"
+    assert tightest >= 0.5 - 0.05, f"{window} sends in {tightest:.3f}s: faster than {rate}/s"
     assert (times[-1] - times[0]) >= (len(times) - 1) / rate * 0.97
 
 
