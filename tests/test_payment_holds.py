@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.errors import ClassFull, SlotTaken
-from domain.models import Booking, Business, Client, OutboundMessage, Purchase, ScheduledMessage
+from domain.models import Booking, Business, Client, OutboundMessage, Purchase, ScheduledMessage, WaitlistEntry
 from domain.payments import purchases
 from domain.scheduling import booking, classes, credits
 from tests.booking_setup import make_studio
@@ -107,3 +107,19 @@ async def test_a_held_class_seat_counts_until_it_runs_out(runtime, business, clo
         await credits.add_pack(session, business.id, studio.clients[2], 1, clock.now())
         seat = await classes.book_seat(session, business.id, client_id=studio.clients[2], appointment_id=spinning.id, now=clock.now())
     assert seat.status == "booked"
+
+
+async def test_a_class_seat_let_go_is_offered_to_the_waitlist(runtime, business, clock):
+    clock._now = NOW
+    studio = await make_studio(runtime, business, requires_credit=True)
+    async with runtime.sessions.begin() as session:
+        spinning = await classes.schedule_class(session, business.id, service_id=studio.spinning, staff_id=studio.bruno,
+                                                starts_at=AT, now=NOW, capacity=1)
+        await classes.book_seat(session, business.id, client_id=studio.clients[0], appointment_id=spinning.id, now=NOW,
+                                hold_for=timedelta(minutes=30))
+        waiting = await classes.join_waitlist(session, business.id, client_id=studio.clients[1], appointment_id=spinning.id, now=NOW)
+    clock.advance(minutes=31)
+    woken = await release_holds(runtime)
+    assert woken == {studio.clients[0], studio.clients[1]}
+    async with runtime.sessions() as session:
+        assert (await session.get(WaitlistEntry, waiting.id)).status == "offered"

@@ -57,9 +57,16 @@ async def release_holds(rt: Runtime) -> set[int]:
     async with rt.sessions.begin() as session:
         now = rt.clock.now()
         released = await holds.release_expired(session, now)
-        for held in released:
-            await hold_released(session, held, now)
-    return {held.client_id for held in released}
+        clients = set()
+        for let_go in released:
+            await hold_released(session, let_go.booking, now)
+            clients.add(let_go.booking.client_id)
+            if let_go.offers:  # a freed class seat goes to the waitlist
+                business = await session.get(Business, let_go.booking.business_id)
+                assert business is not None
+                await queue_waitlist_offers(session, business, let_go.offers, now)
+                clients |= {offer.client_id for offer in let_go.offers}
+    return clients
 
 
 async def lapse_offers(rt: Runtime) -> set[int]:

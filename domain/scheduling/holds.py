@@ -31,15 +31,16 @@ async def confirm_held(session: AsyncSession, business_id: int, booking_id: int,
     return held
 
 
-async def release_expired(session: AsyncSession, now: datetime, limit: int = 500) -> list[Booking]:
-    """Let go of holds whose time ran out, freeing the trainer's time; returns them."""
+async def release_expired(session: AsyncSession, now: datetime, limit: int = 500) -> list[booking.Cancellation]:
+    """Let go of holds whose time ran out, freeing the trainer's time or the class seat (offered to the
+    waitlist); returns their cancellations."""
     stmt = (select(Booking).where(Booking.status == "held", Booking.held_until <= now)
             .order_by(Booking.held_until).limit(limit).with_for_update(skip_locked=True))
     released = []
     for held in (await session.execute(stmt)).scalars().all():
         try:
-            await booking.cancel(session, held.business_id, held.id, now, by="system", reason="payment hold expired")
+            released.append(await booking.cancel(session, held.business_id, held.id, now, by="system",
+                                                  reason="payment hold expired"))
         except BookingError:
             continue
-        released.append(held)
     return released
