@@ -10,11 +10,26 @@ from domain.models.payments import CommissionRate, PaymentEvent, Product, Purcha
 from domain.models.scheduled import ScheduledMessage, SessionFeedback
 from domain.models.scheduling import Appointment, Booking, BookingEvent, BookingSeries, CheckIn, WaitlistEntry
 from domain.models.tenants import Business, Client, Staff
+from domain.models.training import (
+    Challenge,
+    ChallengeEntry,
+    CustomExercise,
+    Meal,
+    MealPlan,
+    Measurement,
+    PersonalRecord,
+    Program,
+    ProgramDay,
+    ProgramItem,
+    WorkoutLog,
+    WorkoutSession,
+)
 
 __all__ = [
     "AdminUser", "Appointment", "CommissionRate", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business",
     "CheckIn", "Client", "ClientNote", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "LoginAttempts",
     "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "PaymentEvent", "Product", "Purchase", "ScheduledMessage",
     "Service",
-    "ServiceTrainer", "SessionFeedback", "Staff", "TimeOff", "WaitlistEntry",
+    "ServiceTrainer", "Challenge", "ChallengeEntry", "CustomExercise", "Meal", "MealPlan", "Measurement", "PersonalRecord",
+    "Program", "ProgramDay", "ProgramItem", "WorkoutLog", "WorkoutSession", "SessionFeedback", "Staff", "TimeOff", "WaitlistEntry",
 ]

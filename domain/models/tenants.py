@@ -55,6 +55,8 @@ class Business(Base):
     stripe_account_id: Mapped[str | None] = mapped_column(String(255))
     past_due_grace_days: Mapped[int] = mapped_column(Integer, default=7, server_default=text("7"))
     payment_hold_min: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
+    # Training: a week counts toward a client's streak with at least this many training days.
+    streak_days_per_week: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
 
 
 class Staff(Base):
@@ -101,3 +103,5 @@ class Client(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Client admin (panel): the business stopped serving this client; the row and history stay.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the client lives, when not in the business's zone: their "today" for workouts and meals.
+    timezone: Mapped[str | None] = mapped_column(String(64))
