@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     nlu_score = commands.add_parser("nlu-score", help="intent and datetime accuracy on a labelled JSONL file")
     nlu_score.add_argument("file", type=Path)
     nlu_score.set_defaults(run=_nlu_score)
+    log_score = commands.add_parser("log-score", help="how many labelled workout-log lines the chat reads exactly right")
+    log_score.add_argument("file", type=Path, help='JSONL of {"text", "locale", "entries": [...]}')
+    log_score.add_argument("--misses", action="store_true", help="print each line read wrong to stderr")
+    log_score.set_defaults(run=_log_score)
     return parser
 
 
@@ -170,6 +174,12 @@ def _nlu(args: argparse.Namespace) -> None:
     from cli.nlu import run_nlu
 
     run_nlu(args)
+
+
+def _log_score(args: argparse.Namespace) -> None:
+    from cli.log_score import run_log_score
+
+    run_log_score(args)
 
 
 def _nlu_score(args: argparse.Namespace) -> None:
