@@ -215,6 +215,7 @@ def incoming(kind: str, body: str | None, stored: dict[str, Any]) -> Incoming:
         message = Message.model_validate(stored)
     except ValidationError:  # emptied by an erasure: nothing but the columns is left
         return Incoming(kind=kind, text=body)
-    location = message.location
+    location, media = message.location, message.image or message.video or message.document
     return Incoming(kind=kind, text=body, reply_id=message.reply_id(),
-                    latitude=location.latitude if location else None, longitude=location.longitude if location else None)
+                    latitude=location.latitude if location else None, longitude=location.longitude if location else None,
+                    media_id=media.id if media else None)

@@ -7,7 +7,7 @@ from datetime import date
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
-from conversations.flows import account, booking, feedback, manage, payments, timepick
+from conversations.flows import account, booking, challenges, feedback, manage, payments, timepick, training
 from conversations.flows.common import show_menu
 from domain.errors import DomainError
 from domain.models import Service
@@ -62,6 +62,12 @@ async def _route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
         await (booking.confirm_series(ctx) if parts == ["ok"] and state.step == "series" else _drop(ctx))
     elif name == ids.PRODUCT:
         await payments.chosen(ctx, int(parts[0]))
+    elif name == ids.WORKOUT and parts[0] == "pick":
+        await training.picked(ctx, parts[1])
+    elif name == ids.WORKOUT:
+        await training.guided(ctx, parts[0], parts[1:])
+    elif name == ids.CHALLENGE:
+        await challenges.tapped(ctx, parts[0], parts[1:])
     elif name == "consent":
         account.consent(ctx, parts == ["yes"])
     elif name == "erase":

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ class Incoming:
     reply_id: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    media_id: str | None = None  # an image's, video's or document's id at the Graph API
 
 
 @dataclass
@@ -50,6 +51,15 @@ class Ctx:
     @property
     def local_now(self) -> datetime:
         return self.now.astimezone(self.tz)
+
+    @property
+    def client_tz(self) -> ZoneInfo:
+        """Where the client lives: their own zone when known, else the business's."""
+        return ZoneInfo(self.client.timezone) if self.client.timezone else self.tz
+
+    @property
+    def client_today(self) -> date:
+        return self.now.astimezone(self.client_tz).date()
 
     def t(self, message: str, **params: Any) -> str:
         return say(self.locale, message, **params)

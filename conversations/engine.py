@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from conversations import buttons
 from conversations.context import Ctx, Incoming
-from conversations.flows import account, booking, feedback, manage, payments
+from conversations.flows import account, booking, challenges, feedback, manage, payments, training
 from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
 from conversations.nlu import Understanding, locale_of, understand
 from conversations.normalise import normalise
@@ -91,6 +91,9 @@ async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
     if incoming.kind == "location" and incoming.latitude is not None and incoming.longitude is not None:
         await account.location(ctx, incoming.latitude, incoming.longitude)
         return
+    if incoming.kind == "image" and incoming.media_id and training.is_progress_photo(incoming.text, state.flow):
+        await training.photo(ctx, incoming.media_id)
+        return
     if incoming.kind in MEDIA_KINDS and not incoming.text:
         ctx.say("media_unsupported")
         return
@@ -122,6 +125,9 @@ async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
     if words.isdigit() and 1 <= int(words) <= len(MENU_ITEMS) and state.flow is None:
         await run_intent(ctx, MENU_ITEMS[int(words) - 1])
         return
+    if u.intent in ("log_workout", "unknown") and (await training.typed_measurement(ctx, text)
+                                                   or await training.typed_log(ctx, text, u)):
+        return  # "peso 62kg", "supino 3x10 40kg", "corri 5km em 28 min"
     if state.flow and await _in_flow(ctx, u):
         return
     if u.invalid_datetime and u.intent in ("book", "reschedule", "unknown"):
@@ -167,8 +173,18 @@ async def run_intent(ctx: Ctx, intent: str, u: Understanding | None = None) -> N
         account.ask_erase(ctx)
     elif intent == "help":
         ctx.say("help")
-    elif intent in ("workout_today", "log_workout"):
-        ctx.say("coming_soon", item=ctx.t("menu_item", key="workout_today"))
+    elif intent == "workout_today":
+        await training.workout(ctx, u)
+    elif intent == "log_workout":
+        ctx.say("log_how")
+    elif intent == "finish_workout":
+        await training.finish(ctx)
+    elif intent == "meal_today":
+        await training.meals_today(ctx, u)
+    elif intent == "progress":
+        await training.progress(ctx)
+    elif intent == "challenge":
+        await (challenges.ranking(ctx) if u is not None and "rank" in normalise(u.text) else challenges.show(ctx))
     elif intent == "menu":
         show_menu(ctx)
     elif intent in ("yes", "no"):

@@ -21,6 +21,8 @@ RESCHEDULE_CONFIRM = "reschedule_confirm"  # reschedule_confirm:<booking>:<start
 CANCEL_CONFIRM = "cancel_confirm"          # cancel_confirm:<booking>
 CANCEL_KEEP = "cancel_keep"                # cancel_keep
 PRODUCT = "product"                        # product:<product>
+WORKOUT = "wk"                             # wk:start:<day>:<date> | wk:done|note|skip:<item>:<date> | wk:pick:<exercise>
+CHALLENGE = "ch"                           # ch:join:<challenge> | ch:rank:<challenge>:<1|0>
 
 # Clients tap buttons on messages sent before the upgrade, and a paused flow keeps its confirm id.
 OLD_NAMES: dict[str, str] = {

@@ -4,18 +4,21 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from conversations.notices import queue_waitlist_offers
 from domain.messaging import handoff
-from domain.models import Booking, Business, Client, OutboundMessage
+from domain.models import Booking, Business, CheckIn, Client, OutboundMessage
 from domain.scheduling import booking, classes, credits
+from domain.training import challenges
 from tests.booking_setup import make_studio
 from tests.stripe_support import add_demo_products, pay_last_purchase
 from tests.support import drain, inbound, signed
+from tests.training_setup import add_challenge, add_meal_plan, add_program
 
 _ids = itertools.count()
 # Monday 23 Nov 2026, 09:00 in São Paulo.
@@ -64,11 +67,29 @@ class Transcript:
                 await self._class(session, item)
             if spec.get("products"):
                 await add_demo_products(session, self.business.id, self.clock.now())
+            await self._training(session, spec)
         if spec.get("known"):
             await self.say({"client": "oi"}, check=False)
         if spec.get("deactivated"):  # by the studio, after the client's first chat
             async with self.runtime.sessions.begin() as session:
                 (await session.get(Client, self.studio.clients[0])).deactivated_at = self.clock.now()
+
+    async def _training(self, session: Any, spec: dict[str, Any]) -> None:
+        me, now = self.studio.clients[0], self.clock.now()
+        today = now.astimezone(ZoneInfo(spec.get("client_timezone", "America/Sao_Paulo"))).date()
+        if spec.get("client_timezone"):
+            (await session.get(Client, me)).timezone = spec["client_timezone"]
+        if spec.get("program"):
+            await add_program(session, self.business.id, me, today - timedelta(days=today.weekday()), now)
+        if spec.get("meal_plan"):
+            await add_meal_plan(session, self.business.id, me, now)
+        if spec.get("challenge"):
+            challenge = await add_challenge(session, self.business.id, today, now)
+            for n, name in enumerate(spec.get("challengers", [])):  # other clients in it, on the leaderboard
+                other = await session.get(Client, self.studio.clients[n + 1])
+                other.profile_name = name
+                await challenges.join(session, self.business.id, challenge.id, other.id, True, now)
+                session.add(CheckIn(business_id=self.business.id, client_id=other.id, method="staff", checked_in_at=now))
 
     async def _book(self, session: Any, item: dict[str, Any]) -> None:
         client = self.studio.clients[item.get("client", 0)]
@@ -143,7 +164,10 @@ class Transcript:
             body = inbound("interactive_button_reply", message_id=message_id, timestamp=stamp, wa_id=CLIENT_WA)
             body["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["button_reply"] = {"id": turn["tap_id"], "title": "x"}
             return body
-        return inbound(turn["send"], message_id=message_id, timestamp=stamp, wa_id=CLIENT_WA)
+        body = inbound(turn["send"], message_id=message_id, timestamp=stamp, wa_id=CLIENT_WA)
+        if "caption" in turn:
+            body["entry"][0]["changes"][0]["value"]["messages"][0]["image"]["caption"] = turn["caption"]
+        return body
 
 
 def check(expected: list[str], replies: list[str], expected_ids: Sequence[str] = (), shown_ids: Sequence[str] = ()) -> None:

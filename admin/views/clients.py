@@ -15,6 +15,7 @@ from admin.identity import Identity, identity, require_owner
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
 from admin.read_models.client_directory import get_visible, list_clients
 from admin.read_models.client_profile import client_profile
+from admin.read_models.client_training import client_training
 from domain.errors import NotFound
 from domain.models import Client
 from domain.people import client_records
@@ -133,7 +134,9 @@ async def _render_client(request: web.Request, *, errors: Mapping[str, str] | No
                                            runtime.clock.now())
         except NotFound:
             raise web.HTTPNotFound(text="No such client.") from None
-    ctx = {"p": profile, "c": profile.client, "errors": errors or {}, "form": form, "at": local_time(business.timezone)}
+        training = await client_training(session, business, profile.client, runtime.clock.now())
+    ctx = {"p": profile, "c": profile.client, "t": training, "errors": errors or {}, "form": form,
+           "at": local_time(business.timezone)}
     return aiohttp_jinja2.render_template("admin/client.html", request, ctx, status=status)
 
 

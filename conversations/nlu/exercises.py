@@ -14,6 +14,9 @@ from domain.training.library import Exercise, shipped
 
 # Words that carry no exercise meaning, in names and in messages alike.
 STOPWORDS = frozenset("a o as os e de da do das dos na no nas nos em com pra para the of on at in and with a an my".split())
+# Gym shorthand read as the word it stands for.
+_SHORT = {"db": "dumbbell", "dbs": "dumbbell", "bb": "barbell", "kb": "kettlebell", "kbs": "kettlebell", "halter": "haltere",
+          "c": "com", "maq": "maquina", "ext": "extensora"}
 _PLURALS = (("oes", "ao"), ("aos", "ao"), ("ais", "al"), ("eis", "el"), ("ies", "y"), ("es", "e"), ("s", ""))
 
 
@@ -33,7 +36,7 @@ def singular(word: str) -> str:
 
 
 def phrase_key(words: Iterable[str]) -> str:
-    return " ".join(singular(w) for w in words if w not in STOPWORDS)
+    return " ".join(singular(_SHORT.get(w, w)) for w in words if w not in STOPWORDS)
 
 
 @dataclass(frozen=True)
@@ -92,21 +95,29 @@ def shipped_index() -> ExerciseIndex:
 
 def match_exercise(words: list[str], extra: ExerciseIndex | None = None) -> Match:
     """The exercise named by `words` (folded message words with quantities taken out)."""
-    words = [singular(w) for w in words if w not in STOPWORDS]
+    words = phrase_key(words).split()
     if not words:
         return Match(None, 0.0)
     indexes = [i for i in (extra, shipped_index()) if i is not None]
     exact = [(n, keys) for index in indexes if (hit := index.exact(words)) for _, n, keys in [hit]]
+    longest = max((n for n, _ in exact), default=0)
+    if longest < len(words):  # a typo in a longer name beats the exact part of it ("supino inclnado")
+        fuzzy = [(score, n, key) for index in indexes for score, n, phrase in index.fuzzy(words)
+                 if n > longest and score >= 85 for key in index.phrases[phrase]]
+        if fuzzy:
+            return _best_fuzzy(fuzzy)
     if exact:
-        n, keys = max(exact, key=lambda e: e[0])
-        ordered = sorted(keys)
-        return Match(ordered[0] if len(ordered) == 1 else None, 1.0, tuple(ordered), n)
-    fuzzy = sorted(((score, n, key) for index in indexes for score, n, phrase in index.fuzzy(words)
-                    for key in index.phrases[phrase]), key=lambda f: (-f[0], -f[1]))
-    if not fuzzy:
-        return _partial(words, indexes)
-    best_score, best_n, best_key = fuzzy[0]
-    close = list(dict.fromkeys(k for s, _, k in fuzzy if s >= best_score - 4))
+        keys = sorted(next(k for n, k in exact if n == longest))
+        return Match(keys[0] if len(keys) == 1 else None, 1.0, tuple(keys), longest)
+    fuzzy = [(score, n, key) for index in indexes for score, n, phrase in index.fuzzy(words) for key in index.phrases[phrase]]
+    return _best_fuzzy(fuzzy) if fuzzy else _partial(words, indexes)
+
+
+def _best_fuzzy(found: list[tuple[float, int, str]]) -> Match:
+    """The longest name close enough, then the closest; names within 3 points of it on as many words are runners-up."""
+    found.sort(key=lambda f: (-f[1], -f[0]))
+    best_score, best_n, best_key = found[0]
+    close = list(dict.fromkeys(k for s, n, k in found if n == best_n and s >= best_score - 3))
     if len(close) > 1:
         return Match(None, best_score / 100, tuple(close[:5]), best_n)
     return Match(best_key, best_score / 100, (best_key,), best_n)
@@ -114,7 +125,9 @@ def match_exercise(words: list[str], extra: ExerciseIndex | None = None) -> Matc
 
 def _partial(words: list[str], indexes: list[ExerciseIndex]) -> Match:
     """A word or two that only part of several names: those names are the candidates."""
-    keys = list(dict.fromkeys(k for index in indexes for p in index.containing(words) for k in sorted(index.phrases[p])))
+    order = {key: n for n, key in enumerate(shipped())}  # the library lists the common exercises first
+    keys = sorted({k for index in indexes for p in index.containing(words) for k in index.phrases[p]},
+                  key=lambda k: (order.get(k, -1), k))
     if len(keys) == 1:
         return Match(keys[0], 0.9, tuple(keys), len(words))
-    return Match(None, 0.5 if keys else 0.0, tuple(keys[:5]), len(words))
+    return Match(None, 0.5 if keys else 0.0, tuple(keys[:10]), len(words))

@@ -37,11 +37,16 @@ my_appointments: que horas|dia * meu|minha * treino|aula|horario|sessao|avaliaca
 my_appointments: qual|quais * meu|minha * horario|aula|agendamento; minha proxima aula; meu proximo treino
 my_appointments: tenho aula|treino|horario * marcado|marcada|agendado|agendada; proximas aulas
 my_appointments: quais|que aulas|treinos|horarios * tenho
-workout_today: treino de|do hoje|dia; treino hoje; =treino; wod; ficha; qual * treino|ficha|wod; o que * treinar
+workout_today: treino de|do|da|pra hoje|dia|amanha|segunda|terca|quarta|quinta|sexta|sabado|domingo; treino hoje
+workout_today: =treino amanha; =treino; wod; ficha; qual * treino|ficha|wod; o que * treinar; meu programa; minha ficha
 workout_today: manda|mandar|envia|enviar|passa|mostra|ver * treino|ficha; treino de amanha qual
 log_workout: ~\\d+x\\d+; ~\\d+kgs?; ~\\d+ kg; anota ai; treinei; log; fiz * treino|supino|agachamento|serie|series
 log_workout: registrar|registra|anotar|anota|salvar|lancar * treino|exercicio|exercicios
-log_workout: terminei|acabei|finalizei|conclui * treino
+finish_workout: =terminei; =acabei; =finalizei; =conclui; terminei|acabei|finalizei|conclui|encerrei * treino; fim do treino
+finish_workout: treino concluido|finalizado|feito|encerrado; =terminei o treino; =acabei o treino; =acabou
+meal_today: dieta; cardapio; refeicao; refeicoes; plano alimentar; o que * comer; alimentacao; minha dieta
+progress: progresso; evolucao; recordes; recorde; =pr; =prs; meus prs; minhas medidas; como estou indo
+challenge: desafio; desafios; ranking; =rank; classificacao
 check_in: cheguei; to aqui; estou aqui; to|estou aqui fora; ja cheguei; to|estou na academia; marcar presenca; presenca; check in; checkin
 balance: saldo; creditos; credito; quantas|quantos aulas|creditos|treinos|sessoes; aulas restantes; quanto tenho
 pay: pagar; paga; pague; pago; pagamento; comprar; compra; pacotes; novo pacote; pix; boleto; cartao; mensalidade
@@ -74,9 +79,13 @@ my_appointments: my bookings; my appointments; my sessions; my classes; my sched
 my_appointments: anything|something booked|scheduled; do i have * booked|scheduled; upcoming
 my_appointments: next session|class|appointment|booking
 workout_today: workout today; today workout; workout of the day; wod; what * workout; what do i train; my workout
-workout_today: training plan; send * workout; workout for
+workout_today: training plan; send * workout; workout for; workout tomorrow; my program; tomorrow workout
 log_workout: ~\\d+x\\d+; ~\\d+kgs?; ~\\d+ kg; log; register workout; log * workout; did * workout|sets|reps
-log_workout: just finished; finished * workout; done with * workout; sets of; ~\\d+ sets
+log_workout: sets of; ~\\d+ sets
+finish_workout: =finished; =done; =i am done; =all done; finished * workout|training; done with * workout|training; workout done
+meal_today: meal plan; meals; diet; my diet; what * eat; nutrition plan
+progress: progress; my records; personal records; my prs; =pr; =prs; how am i doing; my measurements
+challenge: challenge; challenges; leaderboard; ranking; =rank
 check_in: check in; checkin; checking in; checked in; i am here; i am at the gym; at the gym; just arrived; arrived; here now
 check_in: just got here; i am outside
 balance: balance; credits; credit; how many * credits|sessions|classes|left; sessions left; classes left; remaining
@@ -91,8 +100,8 @@ data_export: my data; export * data; copy of * data; download * data; what data;
 data_erase: delete|erase|remove|wipe|forget * data|account|information|info
 """}
 TIERS = (("opt_out", "opt_in", "human", "data_export", "data_erase"),
-         ("cancel", "reschedule", "book", "pay", "check_in", "log_workout"),
-         ("my_appointments", "workout_today", "balance"), ("help",), ("yes", "no", "menu"))
+         ("cancel", "reschedule", "book", "pay", "check_in", "log_workout", "finish_workout"),
+         ("my_appointments", "workout_today", "meal_today", "balance", "progress", "challenge"), ("help",), ("yes", "no", "menu"))
 _NEGATIONS = {"pt-BR": {"nao", "nem", "nunca", "jamais"}, "en": {"not", "no", "never"}}
 _KNOWN = set(_WD) | set(_MONTHS) | set(
     "para pra pro pras que como onde quando quanto qual quais porque tudo bem mais menos muito mesmo ainda agora "

@@ -12,7 +12,8 @@ from conversations.nlu.intents import match_intent, vocabulary
 from conversations.normalise import normalise
 
 INTENTS = ("menu", "book", "reschedule", "cancel", "my_appointments", "check_in", "workout_today",
-           "log_workout", "pay", "balance", "opt_out", "opt_in", "human", "help", "data_export",
+           "log_workout", "finish_workout", "meal_today", "progress", "challenge",
+           "pay", "balance", "opt_out", "opt_in", "human", "help", "data_export",
            "data_erase", "yes", "no", "unknown")
 _NUMBER = re.compile(r"(?<![\w:/])\d{1,3}(?![\w:/])")
 _FILLER = set("a o as os e ou de da do das dos no na em pra para pro pras por favor entao ai la tipo umas um uma "

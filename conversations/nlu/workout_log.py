@@ -45,7 +45,7 @@ VERBS = {"corri": "running", "correr": "running", "corrida": "running", "ran": "
 _NUMBERED_NAMES = ((re.compile(r"\bleg(?:\s*press)?\s*45\b(?:\s*graus?)?"), " leg press "),
                    (re.compile(r"\b45\s*graus?\b"), " "))
 _PER_SIDE = re.compile(r"\b(?:cada|each|per|por|em cada|on each)\s+(?:lado|side|mao|hand|braco|arm|perna|leg)\b")
-_SPLIT = re.compile(r"[;\n+]+|,(?!\d)|\s(?:e|and|depois|then|mais)\s(?=\D)")
+_SPLIT = re.compile(r"[;]+|,(?!\d)|\s(?:e|and|depois|then|mais)\s(?=\D)")
 
 
 @dataclass(frozen=True)
@@ -117,18 +117,20 @@ def parse_log(text: str, extra: ExerciseIndex | None = None) -> list[LoggedExerc
         if not _names_something(words) and pending_names:
             words = pending_names.pop()  # "supino reto: 3x10 40kg"
         entries.append(_entry(words, q, extra))
-    return [e for e in entries if e.exercise or e.candidates or e.name]
+    return entries
 
 
 def _folded_keep_marks(text: str) -> str:
     """Fold accents and case but keep decimal points, clock colons and clause marks."""
     s = text.lower().replace("×", "x")
     s = re.sub(r"(\d),(\d)", r"\1.\2", s)
+    s = re.sub(r"(\d)/(\d)", r"\1 \2", s)
+    s = re.sub(r"\b[cC]/\s*", "com ", s)
     s = s.replace("@", " com ")
     out = []
-    for chunk in re.split(r"([;\n+,]|(?<=\d)[.:](?=\d))", s):
-        if chunk in (";", "\n", "+", ","):
-            out.append(f" {chunk} ")
+    for chunk in re.split(r"([;\n+,/|]|(?<=\d)[.:](?=\d))", s):
+        if chunk in (";", "\n", "+", ",", "/", "|"):
+            out.append(" ; " if chunk != "," else " , ")
         elif chunk in (".", ":"):
             out.append(chunk)
         else:
@@ -160,6 +162,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(rx)
     ("hours", r"\b(\d+)\s*(?:h|hr|hrs|hora|horas|hour|hours)\s*(?:e\s*)?(\d{1,2})?\s*(?:min|mins|minutos|minutes|m)?\b"),
     ("half_hour", r"\b(?:meia hora|half an hour|half hour)\b"),
     ("sets_reps_load", rf"\b(\d+)\s*x\s*(\d+)\s*x\s*{NUM}\s*({_LOAD_U})?\b"),
+    ("sets_min_sec", r"\b(\d+)\s*x\s*(\d+)\s*(?:min|m)([0-5]\d)\s*(?:s|seg|sec)?\b"),
+    ("min_sec", r"\b(\d+)\s*(?:min|m)([0-5]\d)\s*(?:s|seg|sec)?\b"),
     ("sets_time", rf"\b(\d+)\s*x\s*{NUM}\s*({_TIME_U})\b"),
     ("sets_distance", rf"\b(\d+)\s*x\s*{NUM}\s*({_DIST_U})\b(?!\s*(?:in|inutos))"),
     ("sets_reps", r"\b(\d+)\s*x\s*(\d+)\b"),
@@ -194,6 +198,10 @@ def _take(q: _Quantities, name: str, m: re.Match[str]) -> str:  # noqa: C901 - o
         q.duration_s = q.duration_s or 1800
     elif name == "sets_reps_load":
         q.sets, q.reps, q.load, q.unit = _int(g[0]), _int(g[1]), float(g[2]), LOAD_UNITS.get(g[3] or "kg", "kg")
+    elif name == "sets_min_sec":
+        q.sets, q.duration_s = _int(g[0]), int(g[1]) * 60 + int(g[2])
+    elif name == "min_sec":
+        q.duration_s = q.duration_s or int(g[0]) * 60 + int(g[1])
     elif name == "sets_time":
         q.sets, q.duration_s = _int(g[0]), round(float(g[1]) * SECONDS[g[2]])
     elif name == "sets_distance":
@@ -227,18 +235,19 @@ def _take(q: _Quantities, name: str, m: re.Match[str]) -> str:  # noqa: C901 - o
 
 def _entry(words: list[str], q: _Quantities, extra: ExerciseIndex | None) -> LoggedExercise:
     named = [w for w in words if w not in FILLER or w in VERBS]
-    match = match_exercise([w for w in named if w not in VERBS], extra)
+    match = match_exercise(named, extra)
     if match.key is None and not match.candidates:
         verb = next((VERBS[w] for w in words if w in VERBS), None)
         match = Match(verb, 1.0, (verb,) if verb else ()) if verb else match
     kind = _kind(match.key)
+    cardio = kind == "distance" or _main_muscle(match.key) == "cardio"
     for value in q.bare:  # a number without a unit: reps first ("20 flexoes"), then a load in kg
         if q.reps is None and q.load is None and value.is_integer() and kind not in ("distance", "time") and q.sets is None:
             q.reps = int(value)
         elif q.load is None and kind not in ("distance",):
             q.load, q.unit = value, "kg"
     sets = q.sets
-    if sets is None and kind != "distance" and (q.reps is not None or q.duration_s is not None) and q.distance is None:
+    if sets is None and (q.reps is not None or (q.duration_s is not None and not cardio)) and q.distance is None:
         sets = 1
     entry = LoggedExercise(match.key, sets, q.reps, q.load, q.unit if q.load is not None else None, q.distance,
                            q.distance_unit, q.duration_s, match.candidates, " ".join(named))
@@ -246,7 +255,10 @@ def _entry(words: list[str], q: _Quantities, extra: ExerciseIndex | None) -> Log
 
 
 def _kind(key: str | None) -> str | None:
-    if key is None:
-        return None
-    found: Exercise | None = shipped().get(key)
-    return found.kind if found else "strength"
+    found: Exercise | None = shipped().get(key) if key else None
+    return found.kind if found else None if key is None else "strength"
+
+
+def _main_muscle(key: str | None) -> str | None:
+    found: Exercise | None = shipped().get(key) if key else None
+    return found.main_muscle if found else None

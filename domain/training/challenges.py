@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import DomainError
+from domain.errors import NotFound
 from domain.models import Challenge, ChallengeEntry, Client
 from domain.training.activity import training_days
 
@@ -35,9 +35,7 @@ async def entry(session: AsyncSession, challenge_id: int, client_id: int) -> Cha
 async def join(session: AsyncSession, business_id: int, challenge_id: int, client_id: int, on_leaderboard: bool,
                now: datetime) -> ChallengeEntry:
     """Join (or change whether one shows on the leaderboard); a challenge of another business is not found."""
-    challenge = await session.get(Challenge, challenge_id)
-    if challenge is None or challenge.business_id != business_id:
-        raise DomainError("not_found")
+    await get_challenge(session, business_id, challenge_id)
     found = await entry(session, challenge_id, client_id)
     if found is None:
         found = ChallengeEntry(challenge_id=challenge_id, client_id=client_id, business_id=business_id,
@@ -62,3 +60,11 @@ async def standings(session: AsyncSession, challenge: Challenge, tz: ZoneInfo) -
 
 def first_name(name: str | None) -> str:
     return (name or "").split()[0] if (name or "").split() else "—"
+
+
+async def get_challenge(session: AsyncSession, business_id: int, challenge_id: int) -> Challenge:
+    """The business's challenge; another business's id (or none) is NotFound."""
+    challenge = await session.get(Challenge, challenge_id)
+    if challenge is None or challenge.business_id != business_id:
+        raise NotFound(f"challenge {challenge_id} not found")
+    return challenge

@@ -39,8 +39,7 @@ async def day_plan(session: AsyncSession, program: Program, on: date) -> DayPlan
     week = week_of(program, on)
     day = None if week is None else await session.scalar(select(ProgramDay).where(
         ProgramDay.program_id == program.id, ProgramDay.week == week, ProgramDay.weekday == on.weekday()))
-    items = [] if day is None else list(await session.scalars(
-        select(ProgramItem).where(ProgramItem.day_id == day.id).order_by(ProgramItem.position, ProgramItem.id)))
+    items = [] if day is None else await day_items(session, day.id)
     return DayPlan(program, day if items else None, items, on)
 
 
@@ -73,3 +72,17 @@ async def apply_progression(session: AsyncSession, client_id: int, items: list[P
             raised.append(item)
     await session.flush()
     return raised
+
+
+async def client_item(session: AsyncSession, business_id: int, client_id: int, item_id: int) -> tuple[ProgramItem, ProgramDay] | None:
+    """An item of one of this client's own programs (a button's id is checked against who taps it)."""
+    row = (await session.execute(
+        select(ProgramItem, ProgramDay).join(ProgramDay, ProgramDay.id == ProgramItem.day_id)
+        .join(Program, Program.id == ProgramDay.program_id)
+        .where(ProgramItem.id == item_id, Program.business_id == business_id, Program.client_id == client_id))).first()
+    return (row[0], row[1]) if row else None
+
+
+async def day_items(session: AsyncSession, day_id: int) -> list[ProgramItem]:
+    return list(await session.scalars(select(ProgramItem).where(ProgramItem.day_id == day_id)
+                                      .order_by(ProgramItem.position, ProgramItem.id)))
