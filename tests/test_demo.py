@@ -151,3 +151,42 @@ def test_a_client_pays_in_the_demo_through_its_sandbox_checkout(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(demo.pid, signal.SIGKILL)
             demo.communicate()
+
+
+def test_the_demo_client_maria_sees_her_workout_and_her_logged_lift_in_her_progress(tmp_path):
+    """Maria's program has a workout every day: "treino de hoje" shows at least three exercises, and a logged
+    bench press shows in "meu progresso"."""
+    port = free_port()
+    demo = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import main; main()", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
+        cwd=REPO, env={**os.environ, "DEMO_PHONE_NUMBER_ID": "555000333"}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    base, wa_id = f"http://127.0.0.1:{port}", "5511987654321"
+    try:
+        wait_until(lambda: httpx.get(f"{base}/healthz").status_code == 200)
+
+        def say(text: str) -> None:
+            body = json.dumps(inbound_message(phone_number_id="555000333", wa_id=wa_id, name="Maria Souza", text=text)).encode()
+            response = httpx.post(f"{base}/webhooks/whatsapp", content=body,
+                                  headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, DEMO_APP_SECRET)})
+            assert response.status_code == 200
+
+        def last(containing: str):  # type: ignore[no-untyped-def]
+            got = httpx.get(f"{base}/sandbox/messages", params={"to": wa_id}).json()["messages"]
+            return next((m for m in reversed(got) if containing in (m["body"] or "")), None)
+
+        say("treino de hoje")
+        workout = wait_until(lambda: last("Treino de hoje"))["body"]
+        assert all(f"\n{n}. " in workout for n in (1, 2, 3)), workout
+        say("fiz supino 3x10 42,5kg")
+        assert "*Supino reto* 3×10 · 42,5 kg" in wait_until(lambda: last("Anotado"))["body"]
+        say("meu progresso")
+        assert "Supino reto: 42,5 kg × 10" in wait_until(lambda: last("Seu progresso"))["body"]
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)
+        try:
+            demo.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            demo.communicate()
