@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from conversations.automations.digest import DIGEST_TEMPLATE
 from conversations.automations.dunning import DUNNING_TEMPLATE
 from conversations.automations.session_notices import FOLLOWUP_TEMPLATE, NO_SHOW_TEMPLATE
+from conversations.automations.weekly_summary import WEEKLY_TEMPLATE
 from conversations.notices import WAITLIST_TEMPLATE
 
 
@@ -54,6 +55,8 @@ def needed_templates(reminder_template: str) -> list[NeededTemplate]:
         NeededTemplate(WAITLIST_TEMPLATE, "A class seat held for a waiting client", "waitlist", ("service", "when", "held_until")),
         NeededTemplate(DIGEST_TEMPLATE, "The trainer's daily digest (to the trainer's WhatsApp)", "generic",
                        ("day", "sessions_today", "first_session", "waiting_for_you", "no_shows_yesterday")),
+        NeededTemplate(WEEKLY_TEMPLATE, "Sunday evening's training summary (clients who accepted news)", "generic",
+                       ("first_name", "workouts", "records", "streak_weeks")),
         NeededTemplate(DUNNING_TEMPLATE, "A membership's card failed (days 0, 3 and 7), with the link to update it", "generic",
                        ("plan", "card_link")),
         *_TEAM,

@@ -12,9 +12,11 @@ from conversations.automations.digest import digest
 from conversations.automations.dunning import dunning
 from conversations.automations.outcome import Outcome, skipped
 from conversations.automations.waitlist import waitlist_offer
+from conversations.automations.weekly_summary import weekly_summary
 from domain.automation import due_work
 from domain.automation.booking_snapshots import BookingSnapshot, booking_snapshots
 from domain.automation.scheduled_work import BOOKING_KINDS
+from domain.automation.weekly_summary_schedule import WEEKLY
 from domain.messaging import outbox
 from domain.models import Business
 from domain.payments.subscriptions import DUNNING
@@ -59,6 +61,8 @@ async def _run_one(session: AsyncSession, business: Business, row: due_work.DueR
         return await waitlist_offer(session, business, row, now)
     if row.kind == DUNNING:
         return await dunning(session, business, row, now, public_url)
+    if row.kind == WEEKLY:
+        return await weekly_summary(session, business, row, now)
     s = sessions.get(row.subject_id)
     if s is None or s.booking.business_id != business.id:
         return skipped("booking gone")

@@ -3,7 +3,8 @@ and the summary when the client says they finished."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,3 +117,12 @@ async def weekly_counts(session: AsyncSession, client_id: int, first_monday: dat
                                                  WorkoutSession.local_date.between(monday, monday + timedelta(days=6)))))
         out.append((monday, sessions or 0, volume(logs)))
     return out
+
+
+async def records_between(session: AsyncSession, client_id: int, first: date, last: date, tz: ZoneInfo) -> int:
+    """Records beaten (not first baselines) between two local dates; load and 1RM of one set count once."""
+    start = datetime.combine(first, time.min, tz)
+    end = datetime.combine(last + timedelta(days=1), time.min, tz)
+    return await session.scalar(select(func.count(func.distinct(PersonalRecord.log_id))).where(
+        PersonalRecord.client_id == client_id, PersonalRecord.previous.is_not(None),
+        PersonalRecord.achieved_at >= start, PersonalRecord.achieved_at < end)) or 0
