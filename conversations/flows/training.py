@@ -176,7 +176,8 @@ async def typed_log(ctx: Ctx, text: str, u: Understanding) -> bool:
     """A message that logs exercises ("supino 3x10 40kg"): recorded, or a list to pick an unsure name from."""
     if ctx.state.flow == "workout" and ctx.state.step == "note" and await noted(ctx, text):
         return True
-    extra = await _custom_index(ctx)
+    own = await library.custom_exercises(ctx.session, ctx.business.id)
+    extra, names = (ExerciseIndex(own) if own else None), {**library.shipped(), **{e.key: e for e in own}}
     entries = [e for e in parse_log(text, extra) if _quantified(e, bool(u.date or u.datetime))]
     if not entries:
         return False
@@ -188,9 +189,9 @@ async def typed_log(ctx: Ctx, text: str, u: Understanding) -> bool:
         ctx.say("log_unknown", name=unsure[0].name or text[:40])
         return True
     if sure:
-        await _log(ctx, [_log_input(e, str(e.exercise), None, text) for e in sure], ctx.client_today, None)
+        await _log(ctx, [_log_input(e, str(e.exercise), None, text) for e in sure], ctx.client_today, None, names)
     if unsure:
-        await _ask_which(ctx, unsure[0], text)
+        await _ask_which(ctx, unsure[0], text, names)
     return True
 
 
@@ -204,8 +205,7 @@ def _quantified(entry: LoggedExercise, said_when: bool) -> bool:
     return entry.duration_s is not None and not said_when
 
 
-async def _ask_which(ctx: Ctx, entry: LoggedExercise, text: str) -> None:
-    names = await library.business_library(ctx.session, ctx.business.id)
+async def _ask_which(ctx: Ctx, entry: LoggedExercise, text: str, names: dict[str, Exercise]) -> None:
     if not entry.candidates:
         ctx.say("log_unknown", name=entry.name or text[:40])
         return
@@ -235,10 +235,11 @@ def _log_input(entry: LoggedExercise, key: str, item_id: int | None, text: str |
                              item_id=item_id, text=text)
 
 
-async def _log(ctx: Ctx, entries: list[workouts.LogInput], on: date, day_id: int | None) -> None:
+async def _log(ctx: Ctx, entries: list[workouts.LogInput], on: date, day_id: int | None,
+               names: dict[str, Exercise] | None = None) -> None:
     session = await workouts.open_session(ctx.session, ctx.business.id, ctx.client.id, on, ctx.now, day_id)
     done = await workouts.record(ctx.session, session, entries, ctx.now)
-    names = await library.business_library(ctx.session, ctx.business.id)
+    names = names or await library.business_library(ctx.session, ctx.business.id)
     lines = []
     for item in done:
         log = item.log
@@ -414,7 +415,3 @@ def _name(ctx: Ctx, key: str, names: dict[str, Exercise]) -> str:
     exercise = names.get(key)
     return exercise.name(ctx.locale) if exercise else key
 
-
-async def _custom_index(ctx: Ctx) -> ExerciseIndex | None:
-    own = await library.custom_exercises(ctx.session, ctx.business.id)
-    return ExerciseIndex(own) if own else None

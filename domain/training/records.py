@@ -27,20 +27,19 @@ def candidates(log: WorkoutLog) -> list[tuple[str, int | None, float]]:
     return found
 
 
-async def best(session: AsyncSession, client_id: int, exercise_key: str, kind: str, reps: int | None) -> float | None:
-    agg = func.min if kind in LOWER_IS_BETTER else func.max
-    query = select(agg(PersonalRecord.value)).where(
-        PersonalRecord.client_id == client_id, PersonalRecord.exercise_key == exercise_key, PersonalRecord.kind == kind)
-    if reps is not None:
-        query = query.where(PersonalRecord.reps == reps)
-    return await session.scalar(query)
-
-
 async def detect(session: AsyncSession, log: WorkoutLog) -> list[PersonalRecord]:
     """The records this log beat (the first log of an exercise sets its baselines, with no previous)."""
+    found = candidates(log)
+    if not found:
+        return []
+    standing = {(kind, reps): (high, low) for kind, reps, high, low in await session.execute(
+        select(PersonalRecord.kind, PersonalRecord.reps, func.max(PersonalRecord.value), func.min(PersonalRecord.value))
+        .where(PersonalRecord.client_id == log.client_id, PersonalRecord.exercise_key == log.exercise_key)
+        .group_by(PersonalRecord.kind, PersonalRecord.reps))}
     beaten = []
-    for kind, reps, value in candidates(log):
-        previous = await best(session, log.client_id, log.exercise_key, kind, reps)
+    for kind, reps, value in found:
+        held = [v for (k, r), v in standing.items() if k == kind and (reps is None or r == reps)]
+        previous = (min(low for _, low in held) if kind in LOWER_IS_BETTER else max(high for high, _ in held)) if held else None
         better = previous is None or (value < previous if kind in LOWER_IS_BETTER else value > previous)
         if better:
             record = PersonalRecord(business_id=log.business_id, client_id=log.client_id, log_id=log.id,
