@@ -15,8 +15,8 @@ from admin.security import add_security_headers, admin_guard
 from admin.simulator import simulator_page, simulator_send
 from runtime.settings import Settings
 
-PAGES = ("auth", "dashboard", "calendar", "classes", "clients", "inbox", "payments", "commissions", "training", "challenges",
-         "deliveries", "settings", "staff")
+PAGES = ("auth", "dashboard", "calendar", "classes", "clients", "inbox", "payments", "commissions", "training", "training_meals",
+         "training_exercises", "challenges", "deliveries", "settings", "staff")
 SESSION_MAX_AGE_S = 12 * 3600
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -164,6 +164,18 @@ async def test_edit_client_changes_name_phone_and_language(web, runtime, busines
         "Carla Dias", "+5521998765432", "+5521998765432", "en")
 
 
+async def test_a_client_living_elsewhere_gets_their_own_time_zone(web, runtime, business) -> None:
+    studio = await make_studio(runtime, business, clients=1)
+    token = await as_owner(web, runtime, business.id)
+    path, same = f"/admin/clients/{studio.clients[0]}/edit", {"csrf_token": token, "name": "Carla", "phone": "+5511900000000"}
+    typo = await web.post(path, data={**same, "timezone": "America/Manaos"})
+    assert typo.status == 400 and "is not a time zone" in await typo.text()
+    assert (await _client(runtime, studio.clients[0])).timezone is None
+    saved = await web.post(path, data={**same, "timezone": "America/Manaus"})
+    assert saved.status == 200 and "America/Manaus" in visible_text(await saved.text())
+    assert (await _client(runtime, studio.clients[0])).timezone == "America/Manaus"
+
+
 async def test_invalid_edit_shows_errors_and_changes_nothing(web, runtime, business) -> None:
     studio = await make_studio(runtime, business, clients=2)
     token = await as_owner(web, runtime, business.id)

@@ -5,11 +5,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from admin.forms.settings import known_zones
 from domain.people.phones import parse_typed_phone
 
 
 class ClientForm(BaseModel):
-    """A client's name, phone (typed any way; normalised to E.164) and chat language.
+    """A client's name, phone (typed any way; normalised to E.164), chat language and time zone.
 
     Validate with `context={"region": …}`: the business's country, for numbers typed without +.
     """
@@ -19,6 +20,14 @@ class ClientForm(BaseModel):
     name: str = Field("", max_length=120)
     phone: str = Field(max_length=40)
     locale: Literal["pt-BR", "en"] = "pt-BR"
+    timezone: str = Field("", max_length=64)  # blank: the business's
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value and value not in known_zones():
+            raise ValueError(f"{value!r} is not a time zone; pick one from the list (e.g. America/Manaus).")
+        return value
 
     @field_validator("phone")
     @classmethod

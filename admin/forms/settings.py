@@ -12,7 +12,7 @@ WEEK_MIN = 7 * DAY_MIN
 
 
 @lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
+def known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
@@ -33,7 +33,7 @@ class BusinessForm(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        if value not in _zones():
+        if value not in known_zones():
             raise ValueError(f"{value!r} is not a time zone; use a name like America/Sao_Paulo or Europe/Lisbon.")
         return value
 

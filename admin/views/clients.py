@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.flash import flash
 from admin.forms.clients import ActiveForm, ClientForm, NoteForm
+from admin.forms.settings import known_zones
 from admin.identity import Identity, identity, require_owner
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
 from admin.read_models.client_directory import get_visible, list_clients
@@ -57,14 +58,15 @@ async def client_page(request: web.Request) -> web.Response:
 
 @routes.post(r"/admin/clients/{client_id:\d+}/edit", name="client_edit")
 async def client_edit(request: web.Request) -> web.Response:
-    """Change name, phone and chat language (owners, and trainers of this client)."""
+    """Change name, phone, chat language and time zone (owners, and trainers of this client)."""
     me, runtime = identity(request), request.app[RUNTIME]
     raw = dict(await request.post())
     try:
         async with runtime.sessions.begin() as session:
             business, client = await business_of(session, me), await _client(session, me, request)
             form = ClientForm.model_validate(raw, context={"region": region_of(business.locale)})
-            await client_records.edit_client(session, client, phone=form.phone, name=form.name or None, locale=form.locale)
+            await client_records.edit_client(session, client, phone=form.phone, name=form.name or None, locale=form.locale,
+                                             timezone=form.timezone or None)
     except ValidationError as exc:
         return await _render_client(request, errors=form_errors(exc), form=raw, status=400)
     except client_records.DuplicatePhone as exc:
@@ -136,7 +138,7 @@ async def _render_client(request: web.Request, *, errors: Mapping[str, str] | No
             raise web.HTTPNotFound(text="No such client.") from None
         training = await client_training(session, business, profile.client, runtime.clock.now())
     ctx = {"p": profile, "c": profile.client, "t": training, "errors": errors or {}, "form": form,
-           "at": local_time(business.timezone)}
+           "at": local_time(business.timezone), "zones": sorted(known_zones())}
     return aiohttp_jinja2.render_template("admin/client.html", request, ctx, status=status)
 
 

@@ -42,8 +42,10 @@ async def add_client(session: AsyncSession, business_id: int, *, phone: str, nam
     return client
 
 
-async def edit_client(session: AsyncSession, client: Client, *, phone: str, name: str | None, locale: str | None) -> None:
-    """Change the name, phone (E.164) and chat language; a new phone must be unused in the business."""
+async def edit_client(session: AsyncSession, client: Client, *, phone: str, name: str | None, locale: str | None,
+                      timezone: str | None = None) -> None:
+    """Change the name, phone (E.164), chat language and time zone (None: the business's); a new phone must be
+    unused in the business."""
     if client.erased_at is not None:
         raise ClientErased("an erased client cannot be edited")
     if phone != client.phone_e164:
@@ -51,7 +53,7 @@ async def edit_client(session: AsyncSession, client: Client, *, phone: str, name
         if client.contact_key == client.phone_e164 or client.contact_key.startswith("+"):
             client.contact_key = phone  # the phone is who they are to the webhook
         client.phone_e164, client.wa_id = phone, phone.lstrip("+")
-    client.profile_name, client.locale = name, locale
+    client.profile_name, client.locale, client.timezone = name, locale, timezone
     await _flush_unique(session, phone)
 
 
