@@ -85,6 +85,8 @@ class Settings(LogSettings):
     stripe_secret_key: SecretStr | None = Field(None, alias="STRIPE_SECRET_KEY")
     stripe_webhook_secret: SecretStr | None = Field(None, alias="STRIPE_WEBHOOK_SECRET")
     stripe_platform_fee_percent: float = Field(0.0, alias="STRIPE_PLATFORM_FEE_PERCENT", ge=0, le=50)
+    # Where clients' progress photos are kept once downloaded from the Graph API; unset, only their media ids are.
+    media_dir: Path | None = Field(None, alias="MEDIA_DIR")
     # `fitzap serve`'s port when --port is not given.
     port: int = Field(8080, alias="PORT", ge=1, le=65535)
 

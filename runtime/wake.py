@@ -31,6 +31,7 @@ class Actors:
     plan_due: dramatiq.Actor[Any, Any]
     run_due: dramatiq.Actor[Any, Any]
     payments: dramatiq.Actor[Any, Any]
+    media: dramatiq.Actor[Any, Any]
 
 
 class Wake:
@@ -61,6 +62,10 @@ class Wake:
     async def payments(self) -> None:
         """Stored payment events wait: apply them."""
         await self._enqueue([(self.actors.payments.message(), None)])
+
+    async def media(self) -> None:
+        """Progress photos wait for their download."""
+        await self._enqueue([(self.actors.media.message(), None)])
 
     async def _send(self, actor: dramatiq.Actor[Any, Any], client_ids: Iterable[int], per_message: int,
                     delay_ms: int | None = None) -> None:

@@ -28,6 +28,7 @@ PARTIAL_INDEXES = {
     ("scheduled_messages", "ix_scheduled_messages_due"): "status = 'pending'",
     ("outbound_messages", "ix_outbound_failed_at"): "status = 'failed'",
     ("payment_events", "ix_payment_events_pending"): "processed_at IS NULL",
+    ("measurements", "ix_measurements_photo_pending"): "kind = 'photo' AND media_path IS NULL",
 }
 
 

@@ -11,7 +11,7 @@ from runtime.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCH
 from runtime.failures import log_failure, service_away
 from runtime.resources import Runtime, RuntimeProvider
 from runtime.wake import Actors
-from workers import delivery, due_work, payment_events, processing, sweeper
+from workers import delivery, due_work, media, payment_events, processing, sweeper
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ WORK: dict[str, tuple[Callable[..., Awaitable[Any]], str]] = {
     "plan_due": (due_work.plan_due, MAINTENANCE_QUEUE),
     "run_due": (due_work.run_due, SCHEDULED_QUEUE),
     "payments": (payment_events.apply_events, SCHEDULED_QUEUE),
+    "media": (media.fetch_photos, SCHEDULED_QUEUE),
 }
 
 

@@ -64,7 +64,7 @@ async def _send_rows(rt: Runtime, rows: Sequence[outbox.Sending], business: Busi
     A throughput error pauses the whole number, not just this client: Meta counts per number."""
     sent: Sent = []
     skipped: list[tuple[outbox.Sending, SendError]] = []
-    token = _own_token(rt, business)
+    token = own_token(rt, business)
     for row in rows:
         try:
             await limiter.wait_turn(business.phone_number_id)
@@ -84,7 +84,7 @@ async def _send_rows(rt: Runtime, rows: Sequence[outbox.Sending], business: Busi
     return Outcome(sent, None, tuple(skipped))
 
 
-def _own_token(rt: Runtime, business: Business) -> str | None:
+def own_token(rt: Runtime, business: Business) -> str | None:
     """The business's own Cloud API token, if it stored one; else the channel uses WHATSAPP_TOKEN."""
     if not business.whatsapp_token_encrypted:
         return None

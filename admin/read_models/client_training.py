@@ -52,6 +52,7 @@ class MeasurementLine:
     kind: str
     value: str
     taken_at: datetime
+    photo_id: int | None = None  # a downloaded progress photo the panel can show
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,8 @@ async def _measurements(session: AsyncSession, business_id: int, client_id: int)
     rows = await session.scalars(
         select(Measurement).where(Measurement.business_id == business_id, Measurement.client_id == client_id)
         .order_by(Measurement.taken_at.desc(), Measurement.id.desc()).limit(RECENT_LIMIT))
-    return [MeasurementLine(m.kind.replace("_", " "), _measurement_value(m), m.taken_at) for m in rows]
+    return [MeasurementLine(m.kind.replace("_", " "), _measurement_value(m), m.taken_at, m.id if m.media_path else None)
+            for m in rows]
 
 
 async def _weight_chart(session: AsyncSession, business_id: int, client_id: int, since: datetime,
@@ -242,7 +244,7 @@ def _record_value(kind: str, value: float, reps: int | None) -> str:
 
 def _measurement_value(m: Measurement) -> str:
     if m.kind == "photo":
-        return f"photo (media id {m.media_id or '—'})"
+        return "photo" if m.media_path else f"photo (media id {m.media_id or '—'})"
     if m.value is None:
         return "—"
     unit = m.unit or {"weight": "kg", "body_fat": "%"}.get(m.kind, "cm")

@@ -21,6 +21,7 @@ from domain.errors import NotFound
 from domain.models import Client
 from domain.people import client_records
 from domain.people.phones import region_of
+from domain.training import measurements
 from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
@@ -140,6 +141,19 @@ async def _render_client(request: web.Request, *, errors: Mapping[str, str] | No
     ctx = {"p": profile, "c": profile.client, "t": training, "errors": errors or {}, "form": form,
            "at": local_time(business.timezone), "zones": sorted(known_zones())}
     return aiohttp_jinja2.render_template("admin/client.html", request, ctx, status=status)
+
+
+@routes.get(r"/admin/clients/{client_id:\d+}/photos/{photo_id:\d+}", name="client_photo")
+async def client_photo(request: web.Request) -> web.FileResponse:
+    """A progress photo downloaded into MEDIA_DIR, to staff who may see its client."""
+    me, runtime = identity(request), request.app[RUNTIME]
+    async with runtime.sessions() as session:
+        client = await _client(session, me, request)
+        path = await measurements.photo_path(session, client.id, int(request.match_info["photo_id"]))
+    root = runtime.settings.media_dir
+    if path is None or root is None or not (root / path).resolve().is_relative_to(root.resolve()) or not (root / path).is_file():
+        raise web.HTTPNotFound(text="No such photo.")
+    return web.FileResponse(root / path)
 
 
 async def _client(session: AsyncSession, me: Identity, request: web.Request) -> Client:

@@ -34,7 +34,7 @@ FILLER = frozenset("""fiz feito feita fazer faco mandei mandar bora hoje ontem a
     total tempo em com series serie sets set reps rep repeticoes repeticao repetitions vezes x kg kgs lb lbs
     quilos libras carga peso did do done just finished today i my and then also some got per
     with at of for in on a an the about around pace ritmo no na e o ou tipo mais ou menos quase consegui
-    completed complete sessao session workout exercise exercicio rounds round carga pesos weight""".split())
+    completed complete sessao session workout exercise exercicio pesos weight""".split())
 # A verb alone can name the exercise: "corri 5km", "swam 1km".
 VERBS = {"corri": "running", "correr": "running", "corrida": "running", "ran": "running", "run": "running",
          "running": "running", "jogged": "running", "jog": "running", "nadei": "swimming", "swam": "swimming",
@@ -183,11 +183,12 @@ def _quantities(segment: str) -> tuple[_Quantities, str]:
     q = _Quantities()
     rest = segment
     for name, rx in _PATTERNS:
-        rest = rx.sub(lambda m, name=name: _take(q, name, m) or " ", rest)
+        rest = rx.sub(lambda m, name=name: _take(q, name, m) or " ", rest)  # type: ignore[func-returns-value]
     return q, " ".join(rest.split())
 
 
-def _take(q: _Quantities, name: str, m: re.Match[str]) -> str:  # noqa: C901 - one small case per pattern
+def _take(q: _Quantities, name: str, m: re.Match[str]) -> None:  # noqa: C901 - one small case per pattern
+    """Note what one pattern's match says (the first of a kind wins); the caller blanks the match out."""
     g = m.groups()
     if name == "clock":
         h, mnt, sec = (int(g[0]), int(g[1]), int(g[2])) if g[2] else (0, int(g[0]), int(g[1]))
@@ -206,12 +207,10 @@ def _take(q: _Quantities, name: str, m: re.Match[str]) -> str:  # noqa: C901 - o
         q.sets, q.duration_s = _int(g[0]), round(float(g[1]) * SECONDS[g[2]])
     elif name == "sets_distance":
         q.sets, q.distance, q.distance_unit = _int(g[0]), float(g[1]), DISTANCE_UNITS[g[2]]
-    elif name == "sets_reps":
+    elif name in ("sets_reps", "sets_of_reps"):
         q.sets, q.reps = _int(g[0]), _int(g[1])
     elif name == "reps_sets_words":
         q.reps, q.sets = _int(g[0]), _int(g[1])
-    elif name == "sets_of_reps":
-        q.sets, q.reps = _int(g[0]), _int(g[1])
     elif name == "reps_word":
         q.reps = q.reps or _int(g[0])
     elif name == "sets_word":
@@ -219,7 +218,6 @@ def _take(q: _Quantities, name: str, m: re.Match[str]) -> str:  # noqa: C901 - o
     elif name == "load":
         if q.load is None:
             q.load, q.unit = float(g[0]), LOAD_UNITS[g[1]]
-        return ""
     elif name == "time":
         q.duration_s = q.duration_s or round(float(g[0]) * SECONDS[g[1]])
     elif name == "distance":
@@ -230,7 +228,6 @@ def _take(q: _Quantities, name: str, m: re.Match[str]) -> str:  # noqa: C901 - o
             q.load, q.unit = float(g[0]), "kg"
     elif name == "bare":
         q.bare.append(float(g[0]))
-    return ""
 
 
 def _entry(words: list[str], q: _Quantities, extra: ExerciseIndex | None) -> LoggedExercise:

@@ -148,11 +148,16 @@ class PersonalRecord(Base):
     achieved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+PHOTO_PENDING = "kind = 'photo' AND media_path IS NULL"
+
+
 class Measurement(Base):
     """A body measurement the client sent ("peso 62kg", "cintura 70cm") or a progress photo's media id."""
 
     __tablename__ = "measurements"
-    __table_args__ = (Index("ix_measurements_client", "client_id", "kind", "taken_at"),)
+    __table_args__ = (Index("ix_measurements_client", "client_id", "kind", "taken_at"),
+                      Index("ix_measurements_photo_pending", "taken_at", postgresql_where=text(PHOTO_PENDING),
+                            sqlite_where=text(PHOTO_PENDING)))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
@@ -161,7 +166,8 @@ class Measurement(Base):
     value: Mapped[float | None] = mapped_column(Float)
     unit: Mapped[str | None] = mapped_column(String(4))  # kg | cm | %
     media_id: Mapped[str | None] = mapped_column(String(128))
-    media_path: Mapped[str | None] = mapped_column(String(300))  # where a downloaded photo was kept
+    # Where a downloaded photo was kept, under MEDIA_DIR; "" when its download failed for good.
+    media_path: Mapped[str | None] = mapped_column(String(300))
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -39,3 +39,28 @@ async def previous(session: AsyncSession, client_id: int, kind: str, before_id: 
     return await session.scalar(select(Measurement).where(
         Measurement.client_id == client_id, Measurement.kind == kind, Measurement.id < before_id)
         .order_by(Measurement.id.desc()).limit(1))
+
+
+async def photos_waiting(session: AsyncSession, since: datetime) -> bool:
+    """Whether a progress photo taken since then still waits for its download."""
+    return await session.scalar(select(Measurement.id).where(
+        Measurement.kind == "photo", Measurement.media_path.is_(None), Measurement.taken_at >= since).limit(1)) is not None
+
+
+async def photos_to_fetch(session: AsyncSession, since: datetime, limit: int) -> list[Measurement]:
+    return list(await session.scalars(select(Measurement).where(
+        Measurement.kind == "photo", Measurement.media_path.is_(None), Measurement.taken_at >= since)
+        .order_by(Measurement.taken_at).limit(limit)))
+
+
+async def kept_photo(session: AsyncSession, measurement_id: int, path: str) -> None:
+    """Where the photo was kept ("" when its download failed for good)."""
+    row = await session.get(Measurement, measurement_id)
+    if row is not None:
+        row.media_path = path
+
+
+async def photo_path(session: AsyncSession, client_id: int, measurement_id: int) -> str | None:
+    """Where one of this client's downloaded photos was kept (None: not theirs, not a photo, or not downloaded)."""
+    row = await session.get(Measurement, measurement_id)
+    return row.media_path if row is not None and row.client_id == client_id and row.kind == "photo" and row.media_path else None

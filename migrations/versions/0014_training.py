@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 TIMESTAMPTZ = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+PHOTO_PENDING = "kind = 'photo' AND media_path IS NULL"
 
 
 def upgrade() -> None:
@@ -96,6 +97,8 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_measurements_business_id'), 'measurements', ['business_id'], unique=False)
     op.create_index('ix_measurements_client', 'measurements', ['client_id', 'kind', 'taken_at'], unique=False)
+    op.create_index("ix_measurements_photo_pending", "measurements", ["taken_at"], unique=False,
+                    postgresql_where=sa.text(PHOTO_PENDING), sqlite_where=sa.text(PHOTO_PENDING))
     op.create_table('programs',
     sa.Column('id', BIG_ID, nullable=False),
     sa.Column('business_id', BIG_ID, nullable=False),
@@ -247,6 +250,7 @@ def downgrade() -> None:
     op.drop_index('ix_programs_client_active', table_name='programs')
     op.drop_index(op.f('ix_programs_business_id'), table_name='programs')
     op.drop_table('programs')
+    op.drop_index("ix_measurements_photo_pending", table_name="measurements")
     op.drop_index('ix_measurements_client', table_name='measurements')
     op.drop_index(op.f('ix_measurements_business_id'), table_name='measurements')
     op.drop_table('measurements')
