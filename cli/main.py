@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
 
     add_create_admin(commands)
 
+    from cli.history_import import add_parser as add_import
+
+    add_import(commands)
+
+    from cli.churn import add_parser as add_churn
+
+    add_churn(commands)
+
     migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
     migrate.add_argument("--revision", default="head")
     migrate.set_defaults(run=_migrate)

@@ -29,6 +29,8 @@ PARTIAL_INDEXES = {
     ("outbound_messages", "ix_outbound_failed_at"): "status = 'failed'",
     ("payment_events", "ix_payment_events_pending"): "processed_at IS NULL",
     ("measurements", "ix_measurements_photo_pending"): "kind = 'photo' AND media_path IS NULL",
+    ("check_ins", "uq_check_ins_imported"): "method = 'import'",
+    ("clients", "uq_clients_business_external"): "external_id IS NOT NULL",
 }
 
 

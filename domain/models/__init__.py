@@ -7,6 +7,7 @@ from domain.models.credits import CreditBalance, CreditEntry, Membership
 from domain.models.message_templates import MessageTemplate
 from domain.models.messaging import Conversation, InboundMessage, MessageStatusEvent, OutboundMessage
 from domain.models.payments import CommissionRate, PaymentEvent, Product, Purchase
+from domain.models.retention import ChurnModel, ChurnScore, PaymentRecord
 from domain.models.scheduled import ScheduledMessage, SessionFeedback
 from domain.models.scheduling import Appointment, Booking, BookingEvent, BookingSeries, CheckIn, WaitlistEntry
 from domain.models.tenants import Business, Client, Staff
@@ -26,10 +27,11 @@ from domain.models.training import (
 )
 
 __all__ = [
-    "AdminUser", "Appointment", "CommissionRate", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business",
-    "CheckIn", "Client", "ClientNote", "Conversation", "CreditBalance", "CreditEntry", "InboundMessage", "LoginAttempts",
-    "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "PaymentEvent", "Product", "Purchase", "ScheduledMessage",
-    "Service",
-    "ServiceTrainer", "Challenge", "ChallengeEntry", "CustomExercise", "Meal", "MealPlan", "Measurement", "PersonalRecord",
-    "Program", "ProgramDay", "ProgramItem", "WorkoutLog", "WorkoutSession", "SessionFeedback", "Staff", "TimeOff", "WaitlistEntry",
+    "AdminUser", "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business",
+    "Challenge", "ChallengeEntry", "CheckIn", "ChurnModel", "ChurnScore", "Client", "ClientNote", "CommissionRate", "Conversation",
+    "CreditBalance", "CreditEntry", "CustomExercise", "InboundMessage", "LoginAttempts", "Meal", "MealPlan",
+    "Measurement", "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "PaymentEvent",
+    "PaymentRecord", "PersonalRecord", "Product", "Program", "ProgramDay", "ProgramItem", "Purchase",
+    "ScheduledMessage", "Service", "ServiceTrainer", "SessionFeedback", "Staff", "TimeOff", "WaitlistEntry",
+    "WorkoutLog", "WorkoutSession",
 ]

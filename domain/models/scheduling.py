@@ -132,11 +132,15 @@ class CheckIn(Base):
         Index("uq_check_ins_booking", "booking_id", unique=True,
               postgresql_where=text("booking_id IS NOT NULL"), sqlite_where=text("booking_id IS NOT NULL")),
         Index("ix_check_ins_client_at", "client_id", "checked_in_at"),
+        # An imported visit is stored once however often its file is imported again.
+        Index("uq_check_ins_imported", "client_id", "checked_in_at", unique=True,
+              postgresql_where=text("method = 'import'"), sqlite_where=text("method = 'import'")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
-    method: Mapped[str] = mapped_column(String(8))  # chat | qr | staff
+    method: Mapped[str] = mapped_column(String(8))  # chat | qr | staff | import
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_min: Mapped[int | None] = mapped_column(Integer)  # imported visits say how long they stayed

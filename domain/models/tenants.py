@@ -1,9 +1,9 @@
 """Tenants and the people they serve: businesses, staff and clients."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
@@ -83,7 +83,9 @@ class Client(Base):
     """A business's client, known by phone (E.164) and/or the business-scoped user id."""
 
     __tablename__ = "clients"
-    __table_args__ = (UniqueConstraint("business_id", "contact_key", name="uq_clients_business_contact"),)
+    __table_args__ = (UniqueConstraint("business_id", "contact_key", name="uq_clients_business_contact"),
+                      Index("uq_clients_business_external", "business_id", "external_id", unique=True,
+                            postgresql_where=text("external_id IS NOT NULL"), sqlite_where=text("external_id IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
@@ -105,3 +107,9 @@ class Client(Base):
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Where the client lives, when not in the business's zone: their "today" for workouts and meals.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Imported from the gym's previous system: its member id, when they joined, their plan, when they left.
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    plan_name: Mapped[str | None] = mapped_column(String(120))
+    plan_price_cents: Mapped[int | None] = mapped_column(Integer)
+    left_on: Mapped[date | None] = mapped_column(Date)

@@ -1,0 +1,45 @@
+"""Scoring a business's active members with its newest model (or the global one) and keeping each risk and
+its reasons, day by day, for the At risk page and the client's risk history."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import DomainError
+from domain.models import Business, ChurnModel, ChurnScore
+from domain.retention.features import features_on
+from domain.retention.model import ChurnPredictor
+from domain.retention.reasons import explain
+
+
+class NoModel(DomainError):
+    """Neither the business nor the deployment has a trained model yet (`fitzap churn train`)."""
+
+    code = "no_model"
+
+
+async def newest_model(session: AsyncSession, business_id: int) -> ChurnModel | None:
+    """The business's newest model, else the newest global one."""
+    return await session.scalar(select(ChurnModel).where(or_(ChurnModel.business_id == business_id,
+                                                            ChurnModel.business_id.is_(None)))
+                                .order_by(ChurnModel.business_id.is_(None), ChurnModel.trained_at.desc()).limit(1))
+
+
+async def score_business(session: AsyncSession, business: Business, day: date, now: datetime) -> dict[str, object]:
+    """Score every member active on `day`; a second run on the same day replaces the first."""
+    model = await newest_model(session, business.id)
+    if model is None:
+        raise NoModel("no churn model yet: run `fitzap churn train` first")
+    predictor = ChurnPredictor.load(model.blob)
+    members = await features_on(session, business.id, day, ZoneInfo(business.timezone))
+    risk = predictor.risk(members)
+    reasons = explain(predictor, members, business.locale)
+    await session.execute(delete(ChurnScore).where(ChurnScore.business_id == business.id, ChurnScore.scored_on == day))
+    session.add_all(ChurnScore(business_id=business.id, client_id=m.client_id, scored_on=day, risk=round(float(r), 4),
+                               reasons=why, model_version=model.version, created_at=now)
+                    for m, r, why in zip(members, risk, reasons, strict=True))
+    await session.flush()
+    return {"scored": len(members), "model": model.version}
