@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import CheckIn, Client, PaymentRecord
@@ -83,7 +83,7 @@ async def store_members(session: AsyncSession, business_id: int, members: Sequen
 async def store_visits(session: AsyncSession, business_id: int, visits: Iterable[Visit], ids: dict[str, int]) -> int:
     """Imported check-ins, each once (a unique index on client and time for imported ones)."""
     stmt = insert_for(session, CheckIn.__table__).on_conflict_do_nothing(
-        index_elements=["client_id", "checked_in_at"], index_where=CheckIn.__table__.c.method == "import")
+        index_elements=["client_id", "checked_in_at"], index_where=text("method = 'import'"))
     return await _chunked(session, stmt, ({"business_id": business_id, "client_id": ids[v.member_id], "method": "import",
                                            "checked_in_at": v.checked_in_at, "duration_min": v.duration_min} for v in visits))
 

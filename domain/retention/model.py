@@ -98,7 +98,7 @@ async def snapshots(session: AsyncSession, business_id: int, as_of: date, tz: Zo
 
 
 def fit(snapshot: Snapshot, trained_on: date) -> ChurnPredictor:
-    """Boosted trees on the earlier cutoffs, calibrated (isotonic) on the latest one."""
+    """Boosted trees on the earlier cutoffs, calibrated (Platt) on the latest one."""
     x, y = snapshot.matrix(), np.array(snapshot.labels)
     cutoffs = np.array(snapshot.cutoffs)
     latest = cutoffs.max()
@@ -108,7 +108,7 @@ def fit(snapshot: Snapshot, trained_on: date) -> ChurnPredictor:
     base = HistGradientBoostingClassifier(learning_rate=0.05, max_iter=250, max_leaf_nodes=15, min_samples_leaf=40,
                                           l2_regularization=1.0, random_state=0)
     base.fit(x[fit_rows], y[fit_rows])
-    calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="isotonic")
+    calibrated = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")  # monotone: keeps the ranking
     calibrated.fit(x[calibrate_rows], y[calibrate_rows])
     stayed = x[y == 0] if (y == 0).any() else x
     return ChurnPredictor(calibrated, [float(v) for v in np.median(stayed, axis=0)], trained_on, len(y))
