@@ -32,6 +32,7 @@ class Actors:
     run_due: dramatiq.Actor[Any, Any]
     payments: dramatiq.Actor[Any, Any]
     media: dramatiq.Actor[Any, Any]
+    churn: dramatiq.Actor[Any, Any]
 
 
 class Wake:
@@ -66,6 +67,10 @@ class Wake:
     async def media(self) -> None:
         """Progress photos wait for their download."""
         await self._enqueue([(self.actors.media.message(), None)])
+
+    async def churn(self) -> None:
+        """A business's night has come: score its members' churn risk."""
+        await self._enqueue([(self.actors.churn.message(), None)])
 
     async def _send(self, actor: dramatiq.Actor[Any, Any], client_ids: Iterable[int], per_message: int,
                     delay_ms: int | None = None) -> None:

@@ -11,7 +11,7 @@ from runtime.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCH
 from runtime.failures import log_failure, service_away
 from runtime.resources import Runtime, RuntimeProvider
 from runtime.wake import Actors
-from workers import delivery, due_work, media, payment_events, processing, sweeper
+from workers import churn_scoring, delivery, due_work, media, payment_events, processing, sweeper
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ WORK: dict[str, tuple[Callable[..., Awaitable[Any]], str]] = {
     "run_due": (due_work.run_due, SCHEDULED_QUEUE),
     "payments": (payment_events.apply_events, SCHEDULED_QUEUE),
     "media": (media.fetch_photos, SCHEDULED_QUEUE),
+    "churn": (churn_scoring.score_due, SCHEDULED_QUEUE),
 }
 
 

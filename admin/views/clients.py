@@ -14,6 +14,7 @@ from admin.forms.clients import ActiveForm, ClientForm, NoteForm
 from admin.forms.settings import known_zones
 from admin.identity import Identity, identity, require_owner
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
+from admin.read_models.at_risk import risk_history
 from admin.read_models.client_directory import get_visible, list_clients
 from admin.read_models.client_profile import client_profile
 from admin.read_models.client_training import client_training
@@ -138,7 +139,9 @@ async def _render_client(request: web.Request, *, errors: Mapping[str, str] | No
         except NotFound:
             raise web.HTTPNotFound(text="No such client.") from None
         training = await client_training(session, business, profile.client, runtime.clock.now())
-    ctx = {"p": profile, "c": profile.client, "t": training, "errors": errors or {}, "form": form,
+        risk_chart, risk_scores = await risk_history(session, profile.client.id)
+    ctx = {"p": profile, "c": profile.client, "t": training, "risk_chart": risk_chart, "risk_scores": risk_scores[:5],
+           "errors": errors or {}, "form": form,
            "at": local_time(business.timezone), "zones": sorted(known_zones())}
     return aiohttp_jinja2.render_template("admin/client.html", request, ctx, status=status)
 

@@ -43,3 +43,22 @@ async def score_business(session: AsyncSession, business: Business, day: date, n
                     for m, r, why in zip(members, risk, reasons, strict=True))
     await session.flush()
     return {"scored": len(members), "model": model.version}
+
+
+SCORE_FROM_HOUR = 3  # the night's scoring, in each business's own time
+
+
+async def businesses_due(session: AsyncSession, now: datetime) -> list[int]:
+    """Businesses past 03:00 local with no scores for their today, when some model could score them."""
+    if await session.scalar(select(ChurnModel.id).limit(1)) is None:
+        return []
+    due = []
+    for business_id, tz in (await session.execute(select(Business.id, Business.timezone))).all():
+        local = now.astimezone(ZoneInfo(tz))
+        if local.hour < SCORE_FROM_HOUR or await newest_model(session, business_id) is None:
+            continue
+        done = await session.scalar(select(ChurnScore.id).where(ChurnScore.business_id == business_id,
+                                                                ChurnScore.scored_on == local.date()).limit(1))
+        if done is None:
+            due.append(business_id)
+    return due
