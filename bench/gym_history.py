@@ -34,7 +34,8 @@ MIN_SESSION, MAX_SESSION = 20, 150
 FLUSH_EVERY = 1000  # members between writes
 
 # Usual training hours (minutes after midnight, share of members): early, morning, lunch, afternoon, evening peaks.
-SLOTS = ((375, 0.20), (450, 0.12), (570, 0.08), (735, 0.12), (900, 0.05), (1095, 0.27), (1185, 0.16))
+SLOTS = ((375, 0.18), (450, 0.11), (570, 0.08), (750, 0.11), (900, 0.04), (990, 0.04), (1095, 0.24), (1185, 0.14),
+         (1260, 0.06))
 CLASSES = ((360, 0.20), (420, 0.15), (720, 0.10), (1080, 0.20), (1140, 0.20), (1200, 0.15))
 WEEKEND_CLASSES = (540, 600)
 GYM_WEEK = (1.15, 1.12, 1.08, 1.02, 0.88, 0.50, 0.25)  # Monday first
@@ -71,6 +72,8 @@ class Setting:
     ways: dict[str, float]  # how members leave: fade, zombie (stops coming, keeps paying), stop, quiet, card
     gaps_per_year: float  # travel, sickness: no visits for days to weeks, then back
     dips_per_year: float  # a few weeks of fewer visits, then back
+    dormant_per_year: float  # months of (almost) no visits while still paying, then back
+    habit_effect: float  # hazard ∝ (visit rate / mean rate) ** -this: who comes less leaves more
     card_fail: float  # chance a charge fails, for a typical card
     never_show: float  # joined and never came
     pre_existing: float  # share of members who joined before `start`
@@ -88,21 +91,21 @@ _BOUTIQUE = (Plan("Mensal", 1, 389.90, 0.35), Plan("Livre 3x", 1, 299.90, 0.30, 
              Plan("Trimestral", 3, 1049.90, 0.15, commitment=0.85), Plan("Anual", 12, 3598.80, 0.20, commitment=0.6))
 
 SETTINGS: dict[str, Setting] = {
-    "default": Setting(_GYM, 2.6, 2.0, 0.35, (3.0, 8.0, 30.0), 0.0016, 2.0, 0.6, -0.25, 1.0,
-                       {"fade": 0.40, "zombie": 0.08, "stop": 0.17, "quiet": 0.22, "card": 0.13},
-                       0.5, 0.4, 0.03, 0.03, 0.35, 62.0),
+    "default": Setting(_GYM, 2.6, 2.0, 0.35, (3.0, 8.0, 30.0), 0.0022, 2.0, 0.6, -0.25, 1.0,
+                       {"fade": 0.45, "zombie": 0.07, "stop": 0.17, "quiet": 0.19, "card": 0.12},
+                       0.5, 0.4, 0.04, 0.5, 0.03, 0.03, 0.35, 62.0),
     "budget_gym": Setting(_BUDGET, 1.9, 1.2, 0.60, (4.0, 10.0, 40.0), 0.0030, 2.5, 0.7, 0.3, 1.2,
                           {"fade": 0.33, "zombie": 0.07, "stop": 0.15, "quiet": 0.25, "card": 0.20},
-                          0.8, 0.6, 0.06, 0.06, 0.25, 52.0),
+                          0.8, 0.6, 0.06, 0.4, 0.06, 0.06, 0.25, 52.0),
     "boutique": Setting(_BOUTIQUE, 2.8, 4.0, 0.20, (2.0, 4.0, 10.0), 0.0008, 1.2, 0.5, -0.4, 0.6,
                         {"fade": 0.45, "zombie": 0.05, "stop": 0.20, "quiet": 0.20, "card": 0.10},
-                        0.4, 0.3, 0.02, 0.01, 0.45, 55.0, classes=True),
-    "seasonal": Setting(_GYM, 2.6, 2.0, 0.35, (3.0, 8.0, 30.0), 0.0017, 2.5, 0.6, -0.2, 1.9,
+                        0.4, 0.3, 0.02, 0.5, 0.02, 0.01, 0.45, 55.0, classes=True),
+    "seasonal": Setting(_GYM, 2.6, 2.0, 0.35, (3.0, 8.0, 30.0), 0.0021, 2.5, 0.6, -0.2, 1.9,
                         {"fade": 0.45, "zombie": 0.07, "stop": 0.15, "quiet": 0.20, "card": 0.13},
-                        0.6, 0.4, 0.03, 0.03, 0.30, 62.0, resolution_frailty=2.2),
-    "noisy": Setting(_GYM, 2.4, 1.5, 0.55, (3.0, 8.0, 30.0), 0.0017, 1.6, 0.9, 0.0, 1.0,
+                        0.6, 0.4, 0.04, 0.5, 0.03, 0.03, 0.30, 62.0, resolution_frailty=2.2),
+    "noisy": Setting(_GYM, 2.4, 1.5, 0.55, (3.0, 8.0, 30.0), 0.0032, 1.6, 0.9, 0.0, 1.0,
                      {"fade": 0.16, "zombie": 0.24, "stop": 0.07, "quiet": 0.36, "card": 0.17},
-                     1.1, 0.9, 0.05, 0.03, 0.35, 60.0),
+                     1.1, 0.9, 0.25, 0.2, 0.05, 0.03, 0.35, 60.0),
 }
 
 FEMALE = ("Maria", "Ana", "Ana Paula", "Ana Clara", "Ana Luiza", "Maria Eduarda", "Maria Luiza", "Juliana", "Fernanda",
@@ -131,6 +134,12 @@ CITY_DDD = (11, 21, 31, 41, 51, 61, 71, 81, 85, 19, 27, 48, 62)
 ALL_DDD = (11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 24, 27, 28, 31, 32, 33, 34, 35, 37, 38, 41, 42, 43, 44, 45,
            46, 47, 48, 49, 51, 53, 54, 55, 61, 62, 63, 64, 65, 66, 67, 68, 69, 71, 73, 74, 75, 77, 79, 81, 82, 83,
            84, 85, 86, 87, 88, 89, 91, 92, 93, 94, 95, 96, 97, 98, 99)
+
+
+_SLOT_MINUTES = np.array([m for m, _ in SLOTS], dtype=float)
+_SLOT_CDF = np.cumsum([w for _, w in SLOTS]) / sum(w for _, w in SLOTS)
+_CLASS_MINUTES = np.array([m for m, _ in CLASSES], dtype=float)
+_WEEKEND_CLASS_MINUTES = np.array(WEEKEND_CLASSES, dtype=float)
 
 
 # --- calendar -------------------------------------------------------------------------------------------------
@@ -336,7 +345,7 @@ def draw_roster(rng: np.random.Generator, cal: Calendar, s: Setting, count: int)
     resolution = (join >= 0) & cal.resolution[np.clip(join, 0, None)]
     commitment = np.array([p.commitment for p in s.plans])[plan]
     relative_price = (price / months) / s.plans[0].price
-    risk = (frailty * np.clip((rate / s.rate_mean) ** -0.35, 0.5, 3.0) * commitment * relative_price ** s.price_elasticity
+    risk = (frailty * np.clip((rate / s.rate_mean) ** -s.habit_effect, 0.5, 3.0) * commitment * relative_price ** s.price_elasticity
             * np.where(resolution, s.resolution_frailty, 1.0) * np.where(never_show, 2.5, 1.0))
     threshold = rng.exponential(1.0, count)
     ways = list(s.ways)
@@ -438,7 +447,7 @@ def draw_exit(rng: np.random.Generator, way: str, event: int, join: int, months:
 
 def with_retries(rng: np.random.Generator, charges: np.ndarray, fail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every charge paid; when the card fails, 1–3 failed attempts first, retried every few days."""
-    fails = np.where(rng.random(charges.size) < fail, np.minimum(rng.geometric(0.55, charges.size), 3), 0)
+    fails = np.where(rng.random(charges.size) < fail, np.minimum(rng.geometric(0.6, charges.size), 3), 0)
     counts = fails + 1
     first = np.cumsum(counts) - counts
     step = rng.integers(1, 6, int(counts.sum()))
@@ -478,6 +487,15 @@ def _add_dips(rng: np.random.Generator, pace: np.ndarray, per_year: float) -> No
         part *= 1 - depth * np.sin(np.pi * np.arange(part.size) / length)
 
 
+def _add_dormancy(rng: np.random.Generator, pace: np.ndarray, per_year: float) -> None:
+    """Months of hardly coming (work, a baby, lost interest) while the plan keeps being paid, then a return."""
+    for _ in range(int(rng.poisson(per_year * pace.size / 365))):
+        at, length = int(rng.integers(0, pace.size)), int(rng.integers(45, 241))
+        pace[at:at + length] *= 0.05
+        back = pace[at + length:at + length + 28]
+        back *= np.linspace(0.3, 1.0, back.size)
+
+
 def _add_gaps(rng: np.random.Generator, pace: np.ndarray, gap_weight: np.ndarray, per_year: float) -> None:
     """Travel or sickness: no visits for days to weeks (more often in the holidays), then a slow return."""
     count = int(rng.poisson(per_year * pace.size / 365))
@@ -515,6 +533,7 @@ def visit_days(rng: np.random.Generator, cal: Calendar, s: Setting, r: Roster, i
     pace = 1.0 + 0.35 * np.exp(-(t + first - r.join[i]) / 21.0)  # the first weeks' enthusiasm
     _add_dips(rng, pace, s.dips_per_year)
     _add_gaps(rng, pace, cal.gap_weight[span], s.gaps_per_year)
+    _add_dormancy(rng, pace, s.dormant_per_year)
     _apply_exit(pace, leave, first)
     sigma = s.irregularity
     weekly = np.exp(rng.normal(-sigma * sigma / 2, sigma, size // 7 + 1))[t // 7]
@@ -528,14 +547,13 @@ def checkin_minutes(rng: np.random.Generator, cal: Calendar, days: np.ndarray, s
     """Check-in time of each visit: near the member's usual hour (or class), other hours now and then."""
     n = days.size
     if classes:
-        other = np.array([m for m, _ in CLASSES])[rng.integers(0, len(CLASSES), n)]
+        other = _CLASS_MINUTES[rng.integers(0, _CLASS_MINUTES.size, n)]
         minutes = np.where(rng.random(n) < 0.2, other, slot) - rng.integers(2, 13, n)
-        weekend = np.array(WEEKEND_CLASSES)[rng.integers(0, len(WEEKEND_CLASSES), n)] - rng.integers(2, 13, n)
+        weekend = _WEEKEND_CLASS_MINUTES[rng.integers(0, _WEEKEND_CLASS_MINUTES.size, n)] - rng.integers(2, 13, n)
         saturday, short = weekend, weekend
     else:
-        usual = np.array([m for m, _ in SLOTS], dtype=float)
-        other = usual[rng.choice(usual.size, n, p=_normalised([w for _, w in SLOTS]))]
-        minutes = np.where(rng.random(n) < 0.12, other, slot) + rng.normal(0, slot_sd, n)
+        pick = np.minimum(np.searchsorted(_SLOT_CDF, rng.random(n), side="right"), _SLOT_MINUTES.size - 1)
+        minutes = np.where(rng.random(n) < 0.12, _SLOT_MINUTES[pick], slot) + rng.normal(0, slot_sd, n)
         saturday, short = rng.normal(570, 80, n), rng.normal(600, 50, n)
     minutes = np.clip(minutes, OPEN, LAST_CHECKIN)
     minutes = np.where(cal.saturday[days], np.clip(saturday, SATURDAY_HOURS[0], SATURDAY_HOURS[1] - 40), minutes)

@@ -71,9 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_migrate)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin", "reminders", "soak"])
+    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin", "reminders", "soak", "churn"])
     bench.add_argument("--requests", "-n", type=int, default=None,
-                       help="requests, turns or (reminders) appointments; each bench has its own default")
+                       help="requests, turns, (reminders) appointments or (churn) members; each bench has its own default")
     bench.add_argument("--concurrency", "-c", type=int, default=None)
     bench.add_argument("--seconds", type=int, default=None, help="soak: how long (default 600)")
     bench.add_argument("--rate", type=int, default=None, help="soak: messages a second (default 300)")
@@ -222,6 +222,11 @@ def _bench(args: argparse.Namespace) -> None:
         from bench.engine_turn import run_engine_bench
 
         run_engine_bench()
+        return
+    if args.which == "churn":
+        from bench.churn_bench import run_churn_bench
+
+        run_churn_bench(args.requests or 100_000)
         return
     from bench.run import run_bench
 
