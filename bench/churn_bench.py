@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from app.history_import import import_dir
 from bench.database import fresh_database
 from bench.gym_history import generate
-from cli.history_import import import_dir
 from domain.models import Business, CheckIn, ChurnModel
 from domain.retention.churn_scores import score_business
 from domain.retention.model import fit, snapshots

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cli.history_import import import_dir
+from app.history_import import import_dir
 from domain.errors import DomainError
 from domain.models import Business, ChurnModel, Client
 from domain.sql.db import create_engine, create_sessionmaker

@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_churn(commands)
 
+    from cli.campaigns import add_parser as add_campaigns
+
+    add_campaigns(commands)
+
     migrate = commands.add_parser("migrate", help="upgrade the database to the latest schema")
     migrate.add_argument("--revision", default="head")
     migrate.set_defaults(run=_migrate)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.demo_history import seed_history
 from domain.demo_training import seed_training
 from domain.errors import DomainError
 from domain.models import AdminUser, Business, Client, Staff
@@ -49,7 +50,9 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
     for client in clients:
         await credits.add_pack(session, shop.id, client.id, 8, now, expires_at=now + timedelta(days=60), note="Pacote 8 aulas")
     await _week(session, shop, ana.id, bruno.id, personal.id, spinning.id, [c.id for c in clients], now)
-    await seed_training(session, shop.id, [c.id for c in clients], now.astimezone(ZoneInfo(shop.timezone)).date(), now)
+    today = now.astimezone(ZoneInfo(shop.timezone)).date()
+    await seed_training(session, shop.id, [c.id for c in clients], today, now)
+    await seed_history(session, shop, today, now)
     return shop
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from app.history_import import import_dir
 from cli.churn import train
-from cli.history_import import import_dir
 from domain.models import ChurnScore
 from tests.churn_setup import write_history
 from tests.client_admin_setup import as_owner, as_trainer

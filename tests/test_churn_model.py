@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import select
 
+from app.history_import import import_dir
 from cli.churn import evaluate, score, train
-from cli.history_import import import_dir
 from cli.main import main
 from domain.models import ChurnScore, Client
 from domain.retention.features import features_on

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from cli.history_import import import_dir
+from app.history_import import import_dir
 from domain.models import CheckIn, Client, PaymentRecord
 
 MEMBERS = """member_id,name,phone,joined_on,plan,price

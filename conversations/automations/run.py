@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.automations import session_notices as notices
+from conversations.automations.campaign import campaign_message
 from conversations.automations.digest import digest
 from conversations.automations.dunning import dunning
 from conversations.automations.outcome import Outcome, skipped
@@ -21,6 +22,7 @@ from domain.messaging import outbox
 from domain.models import Business
 from domain.payments.subscriptions import DUNNING
 from domain.people.businesses import by_ids
+from domain.retention.campaign_sends import CAMPAIGN
 from domain.scheduling.schedule_times import quiet_until
 
 
@@ -63,6 +65,8 @@ async def _run_one(session: AsyncSession, business: Business, row: due_work.DueR
         return await dunning(session, business, row, now, public_url)
     if row.kind == WEEKLY:
         return await weekly_summary(session, business, row, now)
+    if row.kind == CAMPAIGN:
+        return await campaign_message(session, business, row, now)
     s = sessions.get(row.subject_id)
     if s is None or s.booking.business_id != business.id:
         return skipped("booking gone")

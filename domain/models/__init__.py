@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
 from domain.models.admin import AdminUser, LoginAttempts
 from domain.models.base import Base
+from domain.models.campaigns import Campaign, CampaignMember
 from domain.models.catalog import AvailabilityRule, Service, ServiceTrainer, TimeOff
 from domain.models.client_notes import ClientNote
 from domain.models.credits import CreditBalance, CreditEntry, Membership
@@ -27,9 +28,9 @@ from domain.models.training import (
 )
 
 __all__ = [
-    "AdminUser", "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business",
-    "Challenge", "ChallengeEntry", "CheckIn", "ChurnModel", "ChurnScore", "Client", "ClientNote", "CommissionRate", "Conversation",
-    "CreditBalance", "CreditEntry", "CustomExercise", "InboundMessage", "LoginAttempts", "Meal", "MealPlan",
+    "AdminUser", "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business", "Campaign",
+    "CampaignMember", "Challenge", "ChallengeEntry", "CheckIn", "ChurnModel", "ChurnScore", "Client", "ClientNote", "CommissionRate",
+    "Conversation", "CreditBalance", "CreditEntry", "CustomExercise", "InboundMessage", "LoginAttempts", "Meal", "MealPlan",
     "Measurement", "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "PaymentEvent",
     "PaymentRecord", "PersonalRecord", "Product", "Program", "ProgramDay", "ProgramItem", "Purchase",
     "ScheduledMessage", "Service", "ServiceTrainer", "SessionFeedback", "Staff", "TimeOff", "WaitlistEntry",

@@ -30,7 +30,8 @@ class ScheduledMessage(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # reminder | followup | no_show | digest | waitlist_offer | dunning | weekly_summary
+    # reminder | followup | no_show | digest | waitlist_offer | dunning | weekly_summary | campaign
+    kind: Mapped[str] = mapped_column(String(16))
     subject_id: Mapped[int] = mapped_column(BigId)
     offset_min: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     target_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the appointment start (digest: its own time)

@@ -68,7 +68,7 @@ def _say(group: str, m: MemberFeatures, words: dict[str, str]) -> str | None:
     now, eight = m.get("visits_per_week_4w"), m.get("visits_per_week_8w")
     before = max(0.0, 2 * eight - now)  # the 4 weeks before the last 4
     if group == "visits":
-        if before > now:
+        if before - now >= 1:  # at least a visit a week fewer: a fall worth saying
             return words["visits_fell"].format(before=_n(before), now=_n(now))
         return words["visits_low"].format(now=_n(now))
     if group == "gap":
