@@ -110,8 +110,8 @@ async def _on_deployment(args: argparse.Namespace) -> dict[str, object]:
 
 async def train(sessions: async_sessionmaker[AsyncSession], business_id: int | None, as_of: date | None, *,
                 everyone: bool = False) -> dict[str, object]:
-    """Fit on the business's history (or every business's) and keep the model as a new version."""
-    from domain.retention.model import Snapshot, fit, snapshots
+    """Fit on the business's history (or every business's), judge it on the latest cutoff, keep it as a new version."""
+    from domain.retention.model import Snapshot, fit, snapshots, validate
 
     async with sessions() as session:
         businesses = list(await session.scalars(select(Business))) if everyone else [await _business(session, business_id)]
@@ -121,13 +121,15 @@ async def train(sessions: async_sessionmaker[AsyncSession], business_id: int | N
             snapshot.extend(await snapshots(session, business.id, day, ZoneInfo(business.timezone)))
     if len(set(snapshot.labels)) < 2:
         raise ValueError("not enough history to learn from: members who stayed and members who left are both needed")
+    checked = validate(snapshot)
     predictor = fit(snapshot, day)
     owner = None if everyone else businesses[0].id
     version = f"{owner or 'global'}-{day.isoformat()}-{uuid.uuid4().hex[:8]}"
+    metrics = {"rows": predictor.rows, "leavers": sum(snapshot.labels), "validation": checked}
     async with sessions.begin() as session:
-        session.add(ChurnModel(business_id=owner, version=version, trained_on=day, blob=predictor.dump(),
-                               metrics={"rows": predictor.rows, "leavers": sum(snapshot.labels)}, trained_at=datetime.now(UTC)))
-    return {"version": version, "rows": predictor.rows, "leavers": sum(snapshot.labels)}
+        session.add(ChurnModel(business_id=owner, version=version, trained_on=day, blob=predictor.dump(), metrics=metrics,
+                               trained_at=datetime.now(UTC)))
+    return {"version": version, **metrics}
 
 
 async def score(sessions: async_sessionmaker[AsyncSession], business_id: int | None, as_of: date | None) -> dict[str, object]:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from argon2 import PasswordHasher
 from dramatiq.brokers.stub import StubBroker
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from app.bootstrap import App, bootstrap
 from app.web import create_web_app
 from domain.clock import FixedClock
 from domain.models import Base, Business
+from domain.people import admin_users
 from runtime.broker import build_broker
 from runtime.resources import Runtime
 from runtime.settings import Settings, load_settings
@@ -56,6 +58,17 @@ def make_settings(**overrides: object) -> Settings:
     }
     values.update(overrides)
     return load_settings(**values)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its lowest cost in tests: at the production cost a hash and a check took a quarter of a second,
+    most of a panel test's time. Production keeps the library's recommended cost."""
+    with pytest.MonkeyPatch.context() as patch:
+        hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        patch.setattr(admin_users, "_hasher", hasher)
+        patch.setattr(admin_users, "_DUMMY_HASH", hasher.hash("no such user, never a password"))
+        yield
 
 
 @pytest.fixture(scope="session")

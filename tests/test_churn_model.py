@@ -46,6 +46,7 @@ async def test_a_business_model_is_trained_scores_members_with_reasons_and_a_sec
     await import_dir(settings.database_url, tmp_path, business.id)
     trained = await train(runtime.sessions, business.id, AS_OF)
     assert trained["rows"] > 500 and trained["leavers"] > 0
+    assert {"auc", "baseline_auc", "brier", "top10_capture"} <= set(trained["validation"])  # judged on the latest cutoff
     first = await score(runtime.sessions, business.id, AS_OF)
     again = await score(runtime.sessions, business.id, AS_OF)
     assert first["scored"] == again["scored"] > 50 and first["model"] == trained["version"]

@@ -51,6 +51,6 @@ class ChurnModel(Base):
     business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
     version: Mapped[str] = mapped_column(String(64), unique=True)
     trained_on: Mapped[date] = mapped_column(Date)  # the as-of day: nothing after it was seen
-    metrics: Mapped[dict[str, float]] = mapped_column(Json, default=dict)
+    metrics: Mapped[dict[str, object]] = mapped_column(Json, default=dict)  # rows, leavers, the latest cutoff's scores
     blob: Mapped[bytes] = mapped_column(LargeBinary)
     trained_at: Mapped[datetime] = mapped_column(UTCDateTime)

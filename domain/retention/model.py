@@ -131,3 +131,21 @@ def scores(y: list[int], risk: np.ndarray, baseline: np.ndarray) -> dict[str, fl
 def days_since_visit(features: list[MemberFeatures]) -> np.ndarray:
     """The rule peers use: the longer since the last visit, the riskier."""
     return np.array([f.get("days_since_visit") for f in features], dtype=float)
+
+
+def validate(snapshot: Snapshot) -> dict[str, float] | None:
+    """The model fitted on all but the latest cutoff and judged on it, beside the rule: time-based, never a random
+    split. None when either side lacks members who stayed or left."""
+    if not snapshot.cutoffs:
+        return None
+    latest = max(snapshot.cutoffs)
+    earlier, held = Snapshot(), Snapshot()
+    for features, label, cutoff in zip(snapshot.features, snapshot.labels, snapshot.cutoffs, strict=True):
+        part = held if cutoff == latest else earlier
+        part.features.append(features)
+        part.labels.append(label)
+        part.cutoffs.append(cutoff)
+    if len(set(earlier.labels)) < 2 or len(set(held.labels)) < 2:
+        return None
+    predictor = fit(earlier, latest)
+    return scores(held.labels, predictor.risk(held.features), days_since_visit(held.features))
