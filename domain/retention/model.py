@@ -75,10 +75,11 @@ class ChurnPredictor:
         return cls(state["classifier"], list(state["typical"]), date.fromisoformat(state["trained_on"]), int(state["rows"]))
 
 
-async def left_within(session: AsyncSession, client_ids: list[int], cutoff: date) -> dict[int, int]:
-    """1 for each member whose plan ended within the horizon after the cutoff."""
+async def left_within(session: AsyncSession, business_id: int, cutoff: date) -> dict[int, int]:
+    """1 for each of the business's members whose plan ended within the horizon after the cutoff (read whole: a
+    list of ids would pass the drivers' limit of 32,767 parameters)."""
     end = cutoff + timedelta(days=HORIZON_DAYS)
-    rows = await session.execute(select(Client.id, Client.left_on).where(Client.id.in_(client_ids)))
+    rows = await session.execute(select(Client.id, Client.left_on).where(Client.business_id == business_id))
     return {cid: int(left is not None and cutoff < left <= end) for cid, left in rows}
 
 
@@ -90,7 +91,7 @@ async def snapshots(session: AsyncSession, business_id: int, as_of: date, tz: Zo
         members = await features_on(session, business_id, cutoff, tz)
         if not members:
             break
-        labels = await left_within(session, [m.client_id for m in members], cutoff)
+        labels = await left_within(session, business_id, cutoff)
         out.features += members
         out.labels += [labels[m.client_id] for m in members]
         out.cutoffs += [cutoff] * len(members)
