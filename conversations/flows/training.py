@@ -176,11 +176,14 @@ async def typed_log(ctx: Ctx, text: str, u: Understanding) -> bool:
     """A message that logs exercises ("supino 3x10 40kg"): recorded, or a list to pick an unsure name from."""
     if ctx.state.flow == "workout" and ctx.state.step == "note" and await noted(ctx, text):
         return True
-    own = await library.custom_exercises(ctx.session, ctx.business.id)
-    extra, names = (ExerciseIndex(own) if own else None), {**library.shipped(), **{e.key: e for e in own}}
-    entries = [e for e in parse_log(text, extra) if _quantified(e, bool(u.date or u.datetime))]
-    if not entries:
+    said_when = bool(u.date or u.datetime)
+    entries = [e for e in parse_log(text) if _quantified(e, said_when)]
+    if not entries:  # most messages that get here log nothing: no need to read the studio's own exercises
         return False
+    own = await library.custom_exercises(ctx.session, ctx.business.id)
+    names = {**library.shipped(), **{e.key: e for e in own}}
+    if own:
+        entries = [e for e in parse_log(text, ExerciseIndex(own)) if _quantified(e, said_when)]
     sure = [e for e in entries if e.exercise]
     unsure = [e for e in entries if not e.exercise]
     if not any(e.candidates for e in unsure) and not sure:
