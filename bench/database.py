@@ -17,6 +17,11 @@ async def fresh_database(name: str) -> str:
     await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
-    url = f"postgresql+asyncpg://{ADMIN_URL.split('://', 1)[1].rsplit('/', 1)[0]}/{name}"
+    url = database_url(name)
     await asyncio.to_thread(upgrade, url)
     return url
+
+
+def database_url(name: str) -> str:
+    """The SQLAlchemy URL of a benchmark's database on the same server."""
+    return f"postgresql+asyncpg://{ADMIN_URL.split('://', 1)[1].rsplit('/', 1)[0]}/{name}"

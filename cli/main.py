@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--concurrency", "-c", type=int, default=None)
     bench.add_argument("--seconds", type=int, default=None, help="soak: how long (default 600)")
     bench.add_argument("--rate", type=int, default=None, help="soak: messages a second (default 300)")
+    bench.add_argument("--rescore", action="store_true", help="churn: score again the database the last run left")
     bench.set_defaults(run=_bench)
     nlu = commands.add_parser("nlu", help="what the bot understands from a message: intent and date/time as JSON")
     nlu.add_argument("text", nargs="?", help='a client message, e.g. "amanhã às 7"')
@@ -230,7 +231,7 @@ def _bench(args: argparse.Namespace) -> None:
     if args.which == "churn":
         from bench.churn_bench import run_churn_bench
 
-        run_churn_bench(args.requests or 100_000)
+        run_churn_bench(args.requests or 180_000, rescore=args.rescore)
         return
     from bench.run import run_bench
 

@@ -1,4 +1,4 @@
-"""The panel in a real browser: log in to the demo, move around, log out."""
+"""The panel in a real browser: log in to the demo, see who is at risk and what the demo's campaign did, log out."""
 from __future__ import annotations
 
 from tests.browser_support import launch, log_in, needs_chromium
@@ -22,6 +22,11 @@ def test_owner_logs_in_and_out_of_the_panel(demo_url, tmp_path):
             log_in(page, demo_url)
             expect(page.get_by_role("navigation")).to_contain_text("Settings")
             page.screenshot(path=str(tmp_path / "panel.png"))
+            page.goto(f"{demo_url}/admin/at-risk")
+            expect(page.get_by_role("main")).to_contain_text("dias sem vir")
+            page.goto(f"{demo_url}/admin/campaigns")
+            page.get_by_role("link", name="Volta pra academia").click()
+            expect(page.get_by_role("main")).to_contain_text("The message brought people back.")
             page.get_by_role("button", name="Log out").click()
             expect(page).to_have_url(f"{demo_url}/admin/login")
         finally:

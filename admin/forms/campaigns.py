@@ -65,5 +65,14 @@ def blank_values() -> dict[str, Any]:
             "conversion_days": "14"}
 
 
+def campaign_values(c: Any) -> dict[str, Any]:
+    """A saved campaign as its form's values."""
+    return {"name": c.name, "segment": c.segment, "min_risk": str(round(c.min_risk * 100)), "message": c.message,
+            "template": f"{c.template_name}|{c.template_language}" if c.template_name else "", "book_button": c.book_button,
+            "send_from": window_text(c.send_from_min), "send_until": window_text(c.send_until_min),
+            "daily_cap": str(c.daily_cap), "exclude_contacted_days": str(c.exclude_contacted_days),
+            "holdout_percent": str(c.holdout_percent), "conversion_days": str(c.conversion_days)}
+
+
 def window_text(minutes: int) -> str:
     return DAY_END if minutes >= 24 * 60 else clock_text(minutes)

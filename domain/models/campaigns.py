@@ -53,4 +53,3 @@ class CampaignMember(Base):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     skipped_reason: Mapped[str | None] = mapped_column(String(64))
-    converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a booking or check-in within conversion_days

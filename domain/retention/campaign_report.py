@@ -6,16 +6,18 @@ send still counts as treated): leaving them out would compare the holdout with a
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Booking, Campaign, CampaignMember, CheckIn, Client
 from domain.retention.campaigns import get_campaign
 from domain.retention.uplift import Uplift, uplift
+from domain.sql.types import aware
 
 KEPT_SHOWN = 200
 
@@ -62,38 +64,27 @@ class CampaignReport:
 
 
 async def campaign_report(session: AsyncSession, business_id: int, campaign_id: int, now: datetime) -> CampaignReport:
-    """Bring the members' conversions up to `now`, then count them (in the caller's transaction)."""
+    """Count each arm's conversions up to `now`; it only reads, so a page view or a CLI report changes nothing."""
     campaign = await get_campaign(session, business_id, campaign_id)
     if campaign.started_at is None:
         return CampaignReport(campaign, Arm(0, 0), Arm(0, 0), 0, {}, 0, None, None)
-    await _measure(session, campaign, now)
-    m = CampaignMember
-    arms = {arm: Arm(int(n), int(converted or 0)) for arm, n, converted in (await session.execute(
-        select(m.arm, func.count(), func.count(m.converted_at)).where(m.campaign_id == campaign.id).group_by(m.arm))).all()}
-    treated, holdout = arms.get("treated", Arm(0, 0)), arms.get("holdout", Arm(0, 0))
-    states = (await session.execute(
-        select(m.sent_at.is_not(None), m.skipped_reason, func.count()).where(m.campaign_id == campaign.id, m.arm == "treated")
-        .group_by(m.sent_at.is_not(None), m.skipped_reason))).all()
-    sent = sum(n for was_sent, _, n in states if was_sent)
-    skipped = {why: n for was_sent, why, n in states if not was_sent and why}
-    waiting = sum(n for was_sent, why, n in states if not was_sent and not why)
-    kept = [Kept(client_id, name or phone or f"#{client_id}", sent_at, converted_at) for client_id, name, phone, sent_at, converted_at in
-            (await session.execute(
-                select(m.client_id, Client.profile_name, Client.phone_e164, m.sent_at, m.converted_at)
-                .join(Client, Client.id == m.client_id)
-                .where(m.campaign_id == campaign.id, m.arm == "treated", m.converted_at.is_not(None))
-                .order_by(m.converted_at, m.client_id).limit(KEPT_SHOWN))).all()]
+    rows = await _members(session, campaign, now)
+    treated = Arm(sum(r.arm == "treated" for r in rows), sum(r.arm == "treated" and r.converted_at is not None for r in rows))
+    holdout = Arm(sum(r.arm == "holdout" for r in rows), sum(r.arm == "holdout" and r.converted_at is not None for r in rows))
+    mine = [r for r in rows if r.arm == "treated"]
+    skipped = Counter(r.skipped_reason for r in mine if r.sent_at is None and r.skipped_reason)
+    kept = sorted((Kept(r.client_id, r.name or r.phone_e164 or f"#{r.client_id}", r.sent_at, r.converted_at)
+                   for r in mine if r.converted_at is not None), key=lambda k: (k.converted_at, k.client_id))
     effect = uplift(treated.converted, treated.members, holdout.converted, holdout.members)
-    return CampaignReport(campaign, treated, holdout, sent, skipped, waiting, effect,
-                          campaign.started_at + timedelta(days=campaign.conversion_days), kept)
+    return CampaignReport(campaign, treated, holdout, sum(r.sent_at is not None for r in mine), dict(skipped),
+                          sum(r.sent_at is None and not r.skipped_reason for r in mine), effect,
+                          campaign.started_at + timedelta(days=campaign.conversion_days), kept[:KEPT_SHOWN])
 
 
-async def _measure(session: AsyncSession, campaign: Campaign, now: datetime) -> None:
-    """Set `converted_at` of the members not yet converted who booked or checked in within the window."""
+async def _members(session: AsyncSession, campaign: Campaign, now: datetime) -> list[_Member]:
+    """Each member's arm, send and first booking or check-in within the window (None when neither came)."""
     assert campaign.started_at is not None
     since, until = campaign.started_at, min(now, campaign.started_at + timedelta(days=campaign.conversion_days))
-    if until < since:
-        return
     m = CampaignMember
     visit = (select(func.min(CheckIn.checked_in_at))
              .where(CheckIn.client_id == m.client_id, CheckIn.checked_in_at >= since, CheckIn.checked_in_at <= until)
@@ -103,8 +94,18 @@ async def _measure(session: AsyncSession, campaign: Campaign, now: datetime) -> 
               .where(Booking.client_id == m.client_id, Booking.created_at >= since, Booking.created_at <= until,
                      Booking.status != "held", or_(Booking.cancelled_by.is_(None), Booking.cancelled_by != "system"))
               .scalar_subquery())
-    found = (await session.execute(select(m.id, visit, booked).where(m.campaign_id == campaign.id, m.converted_at.is_(None)))).all()
-    changes = [{"id": member_id, "converted_at": min(t for t in (v, b) if t is not None)}
-               for member_id, v, b in found if v is not None or b is not None]
-    if changes:
-        await session.execute(update(CampaignMember), changes)
+    found = (await session.execute(
+        select(m.client_id, m.arm, m.sent_at, m.skipped_reason, Client.profile_name.label("name"), Client.phone_e164,
+               visit.label("visit"), booked.label("booked"))
+        .join(Client, Client.id == m.client_id).where(m.campaign_id == campaign.id))).all()
+    return [_Member(*r[:6], min(filter(None, (aware(r.visit), aware(r.booked))), default=None)) for r in found]
+
+
+class _Member(NamedTuple):
+    client_id: int
+    arm: str
+    sent_at: datetime | None
+    skipped_reason: str | None
+    name: str | None
+    phone_e164: str | None
+    converted_at: datetime | None

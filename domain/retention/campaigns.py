@@ -96,6 +96,18 @@ async def create_campaign(session: AsyncSession, business_id: int, wanted: Campa
     return campaign
 
 
+async def update_campaign(session: AsyncSession, business_id: int, campaign_id: int, wanted: CampaignSettings) -> Campaign:
+    """Change a draft's settings. A started campaign's are fixed: its members, holdout and sends were drawn from them."""
+    campaign = await get_campaign(session, business_id, campaign_id)
+    if campaign.status != "draft":
+        raise InvalidCampaign("status", "A started campaign cannot be changed: its members and messages were planned from "
+                                        "these settings. Finish it and make a new one.")
+    await _check(session, business_id, wanted)
+    for name, value in asdict(wanted).items():
+        setattr(campaign, name, value)
+    return campaign
+
+
 async def get_campaign(session: AsyncSession, business_id: int, campaign_id: int) -> Campaign:
     """The business's campaign; another business's id (or none) is NotFound."""
     campaign = await session.get(Campaign, campaign_id)

@@ -2,6 +2,7 @@
 its reasons, day by day, for the At risk page and the client's risk history."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from domain.retention.model import ChurnPredictor
 from domain.retention.reasons import explain
 
 INSERT_CHUNK = 5000
+EXPLAIN_FROM = 0.10  # reasons cost seven predictions a member: members this unlikely to leave need none
 
 
 class NoModel(DomainError):
@@ -38,14 +40,29 @@ async def score_business(session: AsyncSession, business: Business, day: date, n
     predictor = ChurnPredictor.load(model.blob)
     members = await features_on(session, business.id, day, ZoneInfo(business.timezone))
     risk = predictor.risk(members)
-    reasons = explain(predictor, members, business.locale)
+    explained = [i for i, r in enumerate(risk) if r >= EXPLAIN_FROM]
+    reasons: list[list[str]] = [[] for _ in members]
+    for i, why in zip(explained, explain(predictor, [members[i] for i in explained], business.locale), strict=True):
+        reasons[i] = why
     await session.execute(delete(ChurnScore).where(ChurnScore.business_id == business.id, ChurnScore.scored_on == day))
-    rows = [{"business_id": business.id, "client_id": m.client_id, "scored_on": day, "risk": round(float(r), 4),
-             "reasons": why, "model_version": model.version, "created_at": now}
+    rows = [(business.id, m.client_id, day, round(float(r), 4), why, model.version, now)
             for m, r, why in zip(members, risk, reasons, strict=True)]
-    for start in range(0, len(rows), INSERT_CHUNK):  # a Core insert: ORM objects cost seconds per 100,000 members
-        await session.execute(insert(ChurnScore), rows[start:start + INSERT_CHUNK])
+    await _store(session, rows)
     return {"scored": len(members), "model": model.version}
+
+
+_COLUMNS = ("business_id", "client_id", "scored_on", "risk", "reasons", "model_version", "created_at")
+
+
+async def _store(session: AsyncSession, rows: list[tuple[object, ...]]) -> None:
+    """PostgreSQL's COPY (under half the time of batched INSERTs); Core inserts elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        await raw.copy_records_to_table("churn_scores", columns=_COLUMNS,
+                                        records=[(*row[:4], json.dumps(row[4]), *row[5:]) for row in rows])
+        return
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await session.execute(insert(ChurnScore), [dict(zip(_COLUMNS, row, strict=True)) for row in rows[start:start + INSERT_CHUNK]])
 
 
 SCORE_FROM_HOUR = 3  # the night's scoring, in each business's own time

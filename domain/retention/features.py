@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Booking, CheckIn, Client, CreditBalance, InboundMessage, PaymentRecord, Purchase
+from domain.sql.types import aware
 
 HISTORY_DAYS = 182  # visits further back than this say little about next month
 NAMES = ("visits_per_week_4w", "visits_per_week_8w", "visit_trend", "visits_last_week", "days_since_visit",
@@ -86,7 +87,7 @@ async def _visits(session: AsyncSession, business_id: int, end: datetime) -> dic
                func.avg(case((at >= end - timedelta(days=56), CheckIn.duration_min))))
         .where(CheckIn.business_id == business_id, at >= end - timedelta(days=HISTORY_DAYS), at < end)
         .group_by(CheckIn.client_id))
-    return {r[0]: (int(r[1]), int(r[2]), int(r[3]), _aware(r[4]), _aware(r[5]), int(r[6]), r[7]) for r in rows}
+    return {r[0]: (int(r[1]), int(r[2]), int(r[3]), aware(r[4]), aware(r[5]), int(r[6]), r[7]) for r in rows}
 
 
 async def _payments(session: AsyncSession, business_id: int, on: date, end: datetime) -> dict[int, tuple]:  # type: ignore[type-arg]
@@ -112,7 +113,7 @@ async def _payments(session: AsyncSession, business_id: int, on: date, end: date
         .group_by(Purchase.client_id))
     for cid, failed, paid, last in live:
         f, p, known_last, cadence = out.get(cid, (0, 0, None, None))
-        last_day = _aware(last).date() if last else None
+        last_day = aware(last).date() if last else None
         out[cid] = (f + int(failed or 0), p + int(paid or 0), max(filter(None, (known_last, last_day)), default=None), cadence)
     return out
 
@@ -141,12 +142,6 @@ def _days_to_renewal(joined: date, on: date, plan_days: int) -> int:
     elapsed = (on - joined).days
     return plan_days - elapsed % plan_days if elapsed >= 0 else plan_days
 
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _day(value: date | str | None) -> date | None:

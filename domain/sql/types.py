@@ -40,3 +40,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def aware(value: datetime | str | None) -> datetime | None:
+    """A timestamp read outside a typed column (an aggregate, a scalar subquery): SQLite hands it back as naive
+    UTC text, PostgreSQL as an aware datetime."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
