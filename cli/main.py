@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--rescore", action="store_true", help="churn: score again the database the last run left")
     bench.set_defaults(run=_bench)
     nlu = commands.add_parser("nlu", help="what the bot understands from a message: intent and date/time as JSON")
-    nlu.add_argument("text", nargs="?", help='a client message, e.g. "amanhã às 7"')
+    nlu.add_argument("text", nargs="?", help='a client message, e.g. "amanhã às 7"; "train" rebuilds the intent model from its corpus')
     nlu.add_argument("--jsonl", type=Path, help='lines of {"text", "locale", "now", "tz"}; one JSON answer per line')
     nlu.add_argument("--score", type=Path, help="labelled JSONL (+ intent, datetime): print the accuracies")
     nlu.add_argument("--locale", default="pt-BR")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ def run_nlu(args: argparse.Namespace) -> None:
             for number, line in enumerate(Path(args.jsonl).read_text(encoding="utf-8").splitlines(), 1):
                 if line.strip():
                     print(json.dumps(_answer_line(line, number, defaults), ensure_ascii=False))
+        elif args.text == "train":
+            print(json.dumps(train_model()))
         elif args.text is not None:
             print(json.dumps(answer({"text": args.text}, defaults), ensure_ascii=False))
         else:
@@ -30,6 +33,20 @@ def run_nlu(args: argparse.Namespace) -> None:
     except (ValueError, OSError) as exc:
         print(f"fitzap nlu: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def train_model(out: Path | None = None) -> dict[str, Any]:
+    """Fit the intent model on the corpus and save it where the bot loads it from (`fitzap nlu train`)."""
+    from conversations.nlu import classifier
+    from conversations.nlu.understand import model_input
+
+    started = time.perf_counter()
+    rows = classifier.read_corpus()
+    pipeline = classifier.fit([model_input(r["text"], r.get("locale", "pt-BR")) for r in rows], [r["intent"] for r in rows])
+    path = out or classifier.MODEL
+    classifier.save(pipeline, path)
+    return {"model": str(path), "examples": len(rows), "intents": len(pipeline.classes_),
+            "seconds": round(time.perf_counter() - started, 1)}
 
 
 def run_nlu_score(args: argparse.Namespace) -> None:

@@ -6,17 +6,21 @@ through domain services on the turn's session, so they commit with the replies o
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conversations import buttons
 from conversations.context import Ctx, Incoming
 from conversations.flows import account, booking, challenges, feedback, manage, payments, training
 from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
 from conversations.nlu import Understanding, locale_of, understand
 from conversations.normalise import normalise
-from conversations.replies import Text
+from conversations.replies import Button, Buttons, Text
 from domain.errors import DomainError
+from domain.messaging import unclear
 
 MEDIA_KINDS = frozenset({"audio", "voice", "sticker", "image", "video", "document", "unsupported", "unknown"})
 SWITCH_LOCALE = {"english": "en", "ingles": "en", "in english": "en", "portugues": "pt-BR", "portuguese": "pt-BR", "em portugues": "pt-BR"}
+YES_NO, YES_NO_STEPS = frozenset({"yes", "no"}), frozenset({"confirm", "waitlist", "series"})
 GLOBAL_INTENTS = frozenset({"menu", "human", "opt_out", "opt_in", "help", "data_export", "data_erase"})
 # What a client the studio deactivated can still do in the chat: their rights over their data and messages.
 RIGHTS = frozenset({"opt_out", "opt_in", "data_export", "data_erase"})
@@ -112,20 +116,23 @@ async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
         return
     if await feedback.typed(ctx, words):
         return
-    u = understand(text, state.locale or ctx.business.locale, ctx.local_now)
+    u = await _understood(ctx, text)
     if state.flow == "name":
         if first and u.intent in ("menu", "unknown", "yes", "no"):
             return  # the greeting just asked for the name
         if not first and u.intent in ("unknown", "yes", "no") and _take_name(ctx, text):
             return
         state.reset()
+    if u.options and state.flow in (None, "clarify"):
+        await _ask_which(ctx, u)
+        return
     if u.intent in GLOBAL_INTENTS:
         await run_intent(ctx, u.intent, u)
         return
     if words.isdigit() and 1 <= int(words) <= len(MENU_ITEMS) and state.flow is None:
         await run_intent(ctx, MENU_ITEMS[int(words) - 1])
         return
-    if u.intent in ("log_workout", "unknown") and (await training.typed_measurement(ctx, text)
+    if u.intent in ("log_workout", "progress", "unknown") and (await training.typed_measurement(ctx, text)
                                                    or await training.typed_log(ctx, text, u)):
         return  # "peso 62kg", "supino 3x10 40kg", "corri 5km em 28 min"
     if state.flow and await _in_flow(ctx, u):
@@ -145,6 +152,9 @@ async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
 async def run_intent(ctx: Ctx, intent: str, u: Understanding | None = None) -> None:
     """Start what the client asked for."""
     state = ctx.state
+    if u is None and state.flow == "clarify":  # the meaning tapped under "did you mean": of the kept message
+        u = replace(understand(state.slots.get("text", ""), state.locale or ctx.business.locale, ctx.local_now), intent=intent)
+        state.reset()
     if intent != "unknown":
         state.misunderstood = 0
     if intent == "book":
@@ -190,7 +200,29 @@ async def run_intent(ctx: Ctx, intent: str, u: Understanding | None = None) -> N
     elif intent in ("yes", "no"):
         ctx.say("nothing_pending")
     else:
-        _not_understood(ctx)
+        await _not_understood(ctx, u)
+
+
+async def _understood(ctx: Ctx, text: str) -> Understanding:
+    """The message read in the light of the bot's last question, and of what the studio's staff taught it."""
+    state = ctx.state
+    expecting = YES_NO if state.step in YES_NO_STEPS or state.flow == "erase" else frozenset()
+    u = understand(text, state.locale or ctx.business.locale, ctx.local_now, expecting)
+    taught = await unclear.taught_intent(ctx.session, ctx.business.id, u.key) if u.key else None
+    return replace(u, intent=taught, confidence=1.0, options=()) if taught else u
+
+
+async def _ask_which(ctx: Ctx, u: Understanding) -> None:
+    """Unsure: the likeliest meanings as buttons, and the message kept for staff to teach."""
+    await _keep_unclear(ctx, u)
+    ctx.state.start("clarify", "which", text=u.text)  # a tapped meaning acts on this message's day and time
+    ctx.send(Buttons(ctx.t("which_did_you_mean"), tuple(Button(f"menu:{i}", ctx.t("intent_label", key=i)) for i in u.options)))
+
+
+async def _keep_unclear(ctx: Ctx, u: Understanding | None) -> None:
+    if u is not None and u.text.strip():
+        await unclear.keep(ctx.session, ctx.business.id, ctx.client.id, u.text, u.key, u.locale, u.intent, u.confidence,
+                           u.options, ctx.now)
 
 
 async def _in_flow(ctx: Ctx, u: Understanding) -> bool:
@@ -200,7 +232,7 @@ async def _in_flow(ctx: Ctx, u: Understanding) -> bool:
         state.reset()
         ctx.say("flow_dropped")
         return True
-    if state.step in ("confirm", "waitlist", "series") and u.intent in ("yes", "no"):
+    if state.step in YES_NO_STEPS and u.intent in YES_NO:
         if u.intent == "no":
             await _declined(ctx)
         elif state.step == "series":
@@ -242,7 +274,8 @@ async def _declined(ctx: Ctx) -> None:
         ctx.say("ok_then")
 
 
-def _not_understood(ctx: Ctx) -> None:
+async def _not_understood(ctx: Ctx, u: Understanding | None) -> None:
+    await _keep_unclear(ctx, u)
     state = ctx.state
     state.misunderstood += 1
     if state.misunderstood >= 2:

@@ -18,7 +18,8 @@ from conversations.normalise import normalise
 _WD = {"segunda": 0, "seg": 0, "terca": 1, "ter": 1, "quarta": 2, "qua": 2, "quinta": 3, "qui": 3,
        "sexta": 4, "sex": 4, "sabado": 5, "domingo": 6, "dom": 6, "monday": 0, "mon": 0, "tuesday": 1,
        "tues": 1, "tue": 1, "wednesday": 2, "wed": 2, "thursday": 3, "thurs": 3, "thur": 3, "thu": 3,
-       "friday": 4, "fri": 4, "saturday": 5, "sat": 5, "sunday": 6, "sun": 6}
+       "friday": 4, "fri": 4, "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+       "2a": 0, "3a": 1, "4a": 2, "5a": 3, "6a": 4}  # "4ª feira"
 _EN_MONTHS = ("january feb february march april may june july august september sept october "
               "november december jan mar apr jun jul aug sep oct nov dec").split()
 _MONTHS = {m: i for i, names in enumerate((
@@ -51,13 +52,16 @@ _PATTERN = re.compile("|".join((
     r"\b(?:na |da )?(?P<wk>semana que vem|proxima semana|next week)\b",
     r"\b(?P<noon>meio dia|meiodia|noon|midday)(?P<nh>\s+e\s+meia)?|\b(?P<midn>meia noite|midnight)\b",
     r"(?:\b(?P<mk>as|at|pras|umas|das|by|around|after|ate as|antes das|depois das|entre|between|from)\s+)?(?<![\d/:])"
-    r"(?P<h>\d{1,2})(?::(?P<mm>\d{2})|\s?(?P<hs>horas|hora|hrs|hs|h)(?P<hm>\d{2})?|\s+e\s+(?P<half>meia|quinze|\d{2}))?"
+    r"(?:(?P<hp>half)\s+)?(?P<h>\d{1,2})(?::(?P<mm>\d{2})|\s?(?P<hs>horas|hora|hrs|hs|h)(?P<hm>\d{2})?|\s+e\s+(?P<half>meia|quinze|\d{2}))?"
     r"(?:\s*(?P<ap>am|pm|a m|p m)\b)?" + _NOT_TIME,
     r"(?<!boa\s)(?<!bom\s)(?<!good\s)(?:\b(?:de|da|a|pela|na|in the|this|of the)\s+)?\b(?P<pod>"
     + _alt(k for k in _POD if k != "tonight") + r")\b",
 )))
 _TIME_SUFFIX = re.compile(r"\s+(?:oclock|(?:da|de|a|in the|of the|at)\s+(?:manha|tarde|noite|madrugada|morning|afternoon|evening|night))\b")
 _RANGE = {"a", "ate", "e", "ou", "or", "and"}
+_TO = {"pra", "pras", "para", "pro", "p", "to", "for", "->"}  # "das 18h pras 19h", "8am for 10am": the second is wanted
+_INSTEAD = ("instead of", "em vez de", "ao inves de", "no lugar de")  # "at 8 instead of 7:30": the first is
+DAY_STARTS = 6  # a bare hour before this is afternoon: nobody trains at 5 in the morning by "às 5"
 _RECURRING = re.compile(r"\b(?:toda|todas|todo|todos|every|sempre)\b")
 
 
@@ -88,6 +92,12 @@ def parse_normalised(s: str, locale: str, now: datetime) -> ParsedWhen:
     for m in found:
         last = groups[-1] if groups else None
         gap = s[last[-1].end():m.start()].split() if last else []
+        if last and _kind(m) == "time" and " ".join(gap).endswith(_INSTEAD):
+            continue
+        times = [i for i, x in enumerate(last or []) if _kind(x) == "time"]
+        if last and times and _kind(m) == "time" and (m["mk"] in _TO or set(gap) & _TO) and len(gap) <= 3:
+            last[times[-1]] = m  # a move's new time replaces the old one, keeping the day
+            continue
         if last and _kind(m) == _kind(last[-1]) == "time" and set(gap) <= _RANGE:
             continue  # "18h-19h", "7h, 8h ou 9h": the first one counts
         if last and _kind(m) not in {_kind(x) for x in last} and len(gap) <= 3:
@@ -120,7 +130,7 @@ def _kind(m: re.Match[str]) -> str:
 
 
 def _is_bare(m: re.Match[str]) -> bool:
-    return bool(m["h"]) and not any(m[g] for g in ("mk", "mm", "hs", "half", "ap"))
+    return bool(m["h"]) and not any(m[g] for g in ("mk", "mm", "hs", "half", "ap", "hp"))
 
 
 def _follows_mention(s: str, m: re.Match[str]) -> bool:
@@ -135,13 +145,13 @@ def _clock(m: re.Match[str], pod: str | None) -> time | None | bool:
     if not m["h"]:
         return None
     h, half = int(m["h"]), m["half"]
-    mm = int(m["mm"] or m["hm"] or (30 if half == "meia" else 15 if half == "quinze" else half or 0))
+    mm = int(m["mm"] or m["hm"] or (30 if half == "meia" or m["hp"] else 15 if half == "quinze" else half or 0))
     ap = (m["ap"] or "").replace(" ", "")
     if ap == "pm" and h < 12 or not ap and pod in ("afternoon", "night") and 0 < h < 12:
         h += 12
     elif ap == "am" and h == 12 or pod == "night" and h == 12:
         h = 0
-    elif not ap and pod is None and 1 <= h <= 4:
+    elif not ap and pod is None and 1 <= h < DAY_STARTS:
         h += 12
     return time(h, mm) if h < 24 and mm < 60 else False
 

@@ -121,6 +121,12 @@ class IntentMatch:
     intent: str | None
     confidence: float
     negated: tuple[str, ...] = ()
+    exact: bool = False  # the whole message is one of the lists' exact phrases ("parar", "s", "menu")
+
+
+def emoji_words(text: str) -> str:
+    """The words the emoji of a message stand for ("👍" -> "ok"), which normalising would drop."""
+    return " ".join(word.strip() for emoji, word in _EMOJI.items() if emoji in text)
 
 
 def _token(word: str) -> str:
@@ -209,5 +215,5 @@ def match_intent(text: str, locales: tuple[str, ...]) -> IntentMatch:
             names = [h.intent for h in chosen]
             if "cancel" in names and "book" in names and names.index("cancel") < len(names) - 1 - names[::-1].index("book"):
                 return IntentMatch("reschedule", chosen[-1].score, tuple(negated))  # "desmarca quinta e marca sexta"
-            return IntentMatch(chosen[-1].intent, chosen[-1].score, tuple(negated))
+            return IntentMatch(chosen[-1].intent, chosen[-1].score, tuple(negated), chosen[-1].exact)
     return IntentMatch("no" if negated else None, 0.7 if negated else 0.0, tuple(negated))

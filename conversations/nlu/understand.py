@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 
+from conversations.nlu import classifier
 from conversations.nlu.datetimes import parse_normalised
-from conversations.nlu.intents import match_intent, vocabulary
+from conversations.nlu.intents import IntentMatch, emoji_words, match_intent, vocabulary
 from conversations.normalise import normalise
 
 INTENTS = ("menu", "book", "reschedule", "cancel", "my_appointments", "check_in", "workout_today",
@@ -48,6 +49,8 @@ class Understanding:
     numbers: tuple[int, ...] = ()
     recurring: frozenset[int] = frozenset()
     negated: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # when unsure: the likeliest intents, to ask which one was meant
+    key: str = ""  # the text as the intent model reads it: what a business's taught examples are matched on
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; datetime is local 'YYYY-MM-DDTHH:MM', time 'HH:MM'."""
@@ -58,6 +61,7 @@ class Understanding:
             "time": self.time.strftime("%H:%M") if self.time else None,
             "invalid_datetime": self.invalid_datetime, "part_of_day": self.part_of_day,
             "numbers": list(self.numbers), "recurring": sorted(self.recurring), "negated": list(self.negated),
+            "options": list(self.options),
         }
 
 
@@ -75,8 +79,12 @@ def _markers() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(w for w in pt - en if len(w) > 1), frozenset(w for w in en - pt if len(w) > 1)
 
 
-def understand(text: str, locale: str, now: datetime) -> Understanding:
-    """Intent and date/time of a free-text message; `now` is aware, in the business's time zone."""
+def understand(text: str, locale: str, now: datetime, expecting: frozenset[str] = frozenset()) -> Understanding:
+    """Intent and date/time of a free-text message; `now` is aware, in the business's time zone.
+
+    `expecting` names the intents the bot's last question invites (a yes/no question: {"yes", "no"}): a short
+    answer is read in their favour.
+    """
     locale = "en" if locale.lower().startswith("en") else "pt-BR"
     guess = locale_of(text)
     locales = (locale,) if guess in (None, locale) else (locale, str(guess))
@@ -85,15 +93,58 @@ def understand(text: str, locale: str, now: datetime) -> Understanding:
     when = parse_normalised(s, locale, now)
     inside = lambda a: any(x <= a < y for x, y in when.spans)  # noqa: E731
     numbers = tuple(int(m.group()) for m in _NUMBER.finditer(s) if not inside(m.start()))
-    intent, confidence = found.intent, found.confidence
-    if when.spans and intent in (None, "yes", "menu"):
+    key = _model_input(text, s, when.spans)
+    intent, confidence, options = _decide(key, found, expecting)
+    if intent in _NOT_WHEN:  # "corri 5km em 28 min", "rowed 2000m in 8:10": durations, not a time to be somewhere
+        when = replace(when, datetime=None, time=None)
+    if when.spans and intent in (None, "menu") + (() if classifier.shipped() else ("yes",)):
         rest = [w for i, w in _words(s) if not inside(i) and w not in _FILLER]
         if intent or len(rest) <= 1 or when.recurring:
             intent, confidence = "book", 0.8
     if intent is None:
         intent = "help" if not s and "?" in text else "unknown"
     return Understanding(text, locale, intent, confidence, when.datetime, when.date, when.time, when.invalid,
-                         when.part_of_day, numbers, when.recurring, found.negated)
+                         when.part_of_day, numbers, when.recurring, found.negated, options, key)
+
+
+_NOT_WHEN = ("log_workout", "finish_workout", "progress")
+CLARIFY_BELOW = 0.45  # the model's best guess under this: ask which of the likeliest was meant
+OPTION_FLOOR = 0.12
+EXPECTED_WEIGHT = 4.0  # how much more likely an answer the last question invited is
+
+
+def _decide(key: str, found: IntentMatch, expecting: frozenset[str]) -> tuple[str | None, float, tuple[str, ...]]:
+    """The rules where they are exact (a whole-message phrase such as "parar"), the learned model otherwise."""
+    model = classifier.shipped()
+    if model is None or found.exact or not key or key.isdigit():  # "?", "👍", a menu number: the rules' own
+        return found.intent, found.confidence, ()
+    probabilities = _probabilities(model, key)
+    if expecting:
+        probabilities = {i: p * (EXPECTED_WEIGHT if i in expecting else 1.0) for i, p in probabilities.items()}
+        total = sum(probabilities.values())
+        probabilities = {i: p / total for i, p in probabilities.items()}
+    ranked = sorted(probabilities.items(), key=lambda item: -item[1])
+    best, p = ranked[0]
+    options = tuple(i for i, q in ranked[:3] if q >= OPTION_FLOOR and i != "unknown") if p < CLARIFY_BELOW else ()
+    return best, p, options if len(options) > 1 else ()
+
+
+def model_input(text: str, locale: str) -> str:
+    """What the learned model reads of a message (for training: the same as when it understands)."""
+    s = normalise(text)
+    return _model_input(text, s, parse_normalised(s, locale, _SPAN_NOW).spans)
+
+
+_SPAN_NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # where a date or time stands does not depend on the day
+
+
+def _model_input(text: str, s: str, spans: tuple[tuple[int, int], ...]) -> str:
+    return f"{classifier.model_text(s, spans)} {emoji_words(text)}".strip()
+
+
+@lru_cache(maxsize=8192)  # clients send the same short texts ("oi", "sim", "1") over and over
+def _probabilities(model: classifier.IntentModel, text: str) -> dict[str, float]:
+    return model.probabilities(text)
 
 
 def _words(s: str) -> list[tuple[int, str]]:

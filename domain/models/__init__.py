@@ -26,6 +26,7 @@ from domain.models.training import (
     WorkoutLog,
     WorkoutSession,
 )
+from domain.models.unclear import UnclearMessage
 
 __all__ = [
     "AdminUser", "Appointment", "AvailabilityRule", "Base", "Booking", "BookingEvent", "BookingSeries", "Business", "Campaign",
@@ -33,6 +34,6 @@ __all__ = [
     "Conversation", "CreditBalance", "CreditEntry", "CustomExercise", "InboundMessage", "LoginAttempts", "Meal", "MealPlan",
     "Measurement", "Membership", "MessageStatusEvent", "MessageTemplate", "OutboundMessage", "PaymentEvent",
     "PaymentRecord", "PersonalRecord", "Product", "Program", "ProgramDay", "ProgramItem", "Purchase",
-    "ScheduledMessage", "Service", "ServiceTrainer", "SessionFeedback", "Staff", "TimeOff", "WaitlistEntry",
+    "ScheduledMessage", "Service", "ServiceTrainer", "SessionFeedback", "Staff", "TimeOff", "UnclearMessage", "WaitlistEntry",
     "WorkoutLog", "WorkoutSession",
 ]
