@@ -16,7 +16,7 @@ from admin.simulator import simulator_page, simulator_send
 from runtime.settings import Settings
 
 PAGES = ("auth", "dashboard", "calendar", "classes", "clients", "inbox", "payments", "commissions", "training", "training_meals",
-         "training_exercises", "challenges", "at_risk", "campaigns", "deliveries", "settings", "staff")
+         "training_exercises", "challenges", "not_understood", "at_risk", "campaigns", "deliveries", "settings", "staff")
 SESSION_MAX_AGE_S = 12 * 3600
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,9 @@ def run_nlu(args: argparse.Namespace) -> None:
     defaults = {"locale": args.locale, "tz": args.tz, "now": args.now}
     try:
         if getattr(args, "score", None):
-            print(json.dumps(score_file(args.score, defaults, misses=sys.stderr)))
+            scores = score_file(args.score, defaults, misses=sys.stderr)
+            print(per_intent_table(scores))
+            print(json.dumps({k: v for k, v in scores.items() if k != "per_intent"}))
         elif getattr(args, "jsonl", None):
             for number, line in enumerate(Path(args.jsonl).read_text(encoding="utf-8").splitlines(), 1):
                 if line.strip():
@@ -35,13 +38,13 @@ def run_nlu(args: argparse.Namespace) -> None:
         raise SystemExit(2) from None
 
 
-def train_model(out: Path | None = None) -> dict[str, Any]:
+def train_model(out: Path | None = None, corpus: Path | None = None) -> dict[str, Any]:
     """Fit the intent model on the corpus and save it where the bot loads it from (`fitzap nlu train`)."""
     from conversations.nlu import classifier
     from conversations.nlu.understand import model_input
 
     started = time.perf_counter()
-    rows = classifier.read_corpus()
+    rows = classifier.read_corpus(corpus or classifier.CORPUS)
     pipeline = classifier.fit([model_input(r["text"], r.get("locale", "pt-BR")) for r in rows], [r["intent"] for r in rows])
     path = out or classifier.MODEL
     classifier.save(pipeline, path)
@@ -67,21 +70,39 @@ def answer(item: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
 
 
 def score_file(path: Path, defaults: dict[str, Any] | None = None, misses: Any = None) -> dict[str, Any]:
-    """Accuracy of intents and of datetimes (equal local strings, both null counts) over a labelled file."""
+    """Accuracy of intents and of datetimes (equal local strings, both null counts) over a labelled file, and
+    each intent's precision and recall."""
     total = intents_ok = datetimes_ok = 0
+    wanted: Counter[str] = Counter()
+    given: Counter[str] = Counter()
+    right: Counter[str] = Counter()
     for item in _lines(path):
         got = answer(item, defaults or {})
         total += 1
         intent_ok, datetime_ok = got["intent"] == item.get("intent"), got["datetime"] == item.get("datetime")
         intents_ok += intent_ok
         datetimes_ok += datetime_ok
+        wanted[str(item.get("intent"))] += 1
+        given[got["intent"]] += 1
+        right[got["intent"]] += intent_ok
         if misses is not None and not (intent_ok and datetime_ok):
             print(f"miss: {item['text']!r} want {item.get('intent')} {item.get('datetime')} "
                   f"got {got['intent']} {got['datetime']}", file=misses)
     if not total:
         raise ValueError(f"{path}: no items")
+    per_intent = {i: {"n": wanted[i], "precision": round(right[i] / given[i], 3) if given[i] else None,
+                      "recall": round(right[i] / wanted[i], 3) if wanted[i] else None} for i in sorted(wanted | given)}
     return {"file": str(path), "items": total, "intent_accuracy": round(intents_ok / total, 4),
-            "datetime_accuracy": round(datetimes_ok / total, 4)}
+            "datetime_accuracy": round(datetimes_ok / total, 4), "per_intent": per_intent}
+
+
+def per_intent_table(scores: dict[str, Any]) -> str:
+    """The per-intent precision and recall as aligned lines."""
+    lines = [f"{'intent':<16} {'n':>4} {'precision':>9} {'recall':>6}"]
+    for intent, row in scores["per_intent"].items():
+        p, r = row["precision"], row["recall"]
+        lines.append(f"{intent:<16} {row['n']:>4} {'—' if p is None else f'{p:.3f}':>9} {'—' if r is None else f'{r:.3f}':>6}")
+    return "\n".join(lines)
 
 
 def _answer_line(line: str, number: int, defaults: dict[str, Any]) -> dict[str, Any]:

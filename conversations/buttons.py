@@ -36,11 +36,12 @@ async def _route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
     elif name == ids.SERVICE:
         await booking.with_service(ctx, int(parts[0]))
     elif name in (ids.DAY, ids.MORE_TIMES):
-        service_id, day, *offset = parts
+        service_id, day, *paging = parts
         service = await get_scoped(ctx.session, Service, ctx.business.id, int(service_id))
         if state.flow not in ("book", "reschedule"):
             state.start("book", "time", service_id=service.id)
-        await timepick.offer_day(ctx, service, date.fromisoformat(day), int(offset[0]) if offset else 0)
+        offset, part = (int(paging[0]) if paging else 0), (paging[1] if len(paging) > 1 else None)
+        await timepick.offer_day(ctx, service, date.fromisoformat(day), offset, part)
     elif name in (ids.SLOT, ids.CLASS):
         if state.flow == "reschedule" and state.step == "time" and name == ids.SLOT:
             await manage.picked(ctx, reply_id)

@@ -252,8 +252,7 @@ async def _in_flow(ctx: Ctx, u: Understanding) -> bool:
             await manage.new_time(ctx, u.datetime)
             return True
         if state.flow == "book" and slots.get("service_id"):
-            slots["pending"] = {"datetime": u.datetime.isoformat() if u.datetime else None,
-                                "date": u.date.isoformat() if u.date and not u.datetime else None}
+            slots["pending"] = booking.pending_of(u)
             await booking.with_service(ctx, slots["service_id"])
             return True
     if u.invalid_datetime:

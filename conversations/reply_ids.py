@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 SERVICE = "service"                        # service:<service>
 DAY = "day"                                # day:<service>:<date>
-MORE_TIMES = "more_times"                  # more_times:<service>:<date>:<offset>
+MORE_TIMES = "more_times"                  # more_times:<service>:<date>:<offset>[:<part of day>]
 SLOT = "slot"                              # slot:<service>:<trainer>:<start>
 CLASS = "class"                            # class:<appointment>
 BOOK_CONFIRM = "book_confirm"              # book_confirm:<service>:<trainer>:<start>

@@ -54,6 +54,7 @@ class ServiceForm(BaseModel):
     buffer_after_min: int = Field(0, ge=0, le=MAX_BUFFER_MIN)
     credits_required: int = Field(1, ge=0, le=20)
     trainer_ids: list[RowId] = Field(min_length=1)
+    aliases: str = Field("", max_length=300)
 
     @field_validator("capacity")
     @classmethod

@@ -25,7 +25,7 @@ def _values(service: Service, trainer_ids: list[int]) -> dict[str, Any]:
             "duration_min": service.duration_min, "price": f"{service.price_cents / 100:.2f}",
             "capacity": service.capacity, "buffer_before_min": service.buffer_before_min,
             "buffer_after_min": service.buffer_after_min, "credits_required": service.credits_required,
-            "trainer_ids": trainer_ids}
+            "trainer_ids": trainer_ids, "aliases": service.aliases}
 
 
 async def _list_context(request: web.Request, values: dict[str, Any] | None = None,

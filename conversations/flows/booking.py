@@ -9,6 +9,7 @@ from conversations.context import Ctx
 from conversations.flows import payments, timepick
 from conversations.flows.common import explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
+from conversations.nlu.entities import names_a_session, services_named
 from conversations.normalise import normalise
 from conversations.replies import ListMessage, Row
 from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, SlotTaken
@@ -28,7 +29,7 @@ async def start(ctx: Ctx, u: Understanding | None = None) -> None:
     if chosen is not None:
         await with_service(ctx, chosen.id, u)
         return
-    ctx.state.start("book", "service", pending=_pending(u))
+    ctx.state.start("book", "service", pending=pending_of(u))
     rows = tuple(Row(id=ids.make(ids.SERVICE, s.id), title=s.name[:24], description=_service_line(ctx, s)) for s in services[:10])
     ctx.send(ListMessage(ctx.t("ask_service"), ctx.t("choose_button"), rows))
 
@@ -36,14 +37,14 @@ async def start(ctx: Ctx, u: Understanding | None = None) -> None:
 async def with_service(ctx: Ctx, service_id: int, u: Understanding | None = None) -> None:
     """The service is known: go straight to the stated time, the stated day, or ask for a day."""
     service = await get_scoped(ctx.session, Service, ctx.business.id, service_id)
-    pending = _pending(u) or ctx.state.slots.get("pending") or {}
+    pending = pending_of(u) or ctx.state.slots.get("pending") or {}
     ctx.state.start("book", "time", service_id=service.id)
     if pending.get("recurring") and service.capacity == 1:
         await _propose_series(ctx, service, pending["recurring"], pending.get("weeks") or 4)
     elif pending.get("datetime"):
         await _at(ctx, service, datetime.fromisoformat(pending["datetime"]))
     elif pending.get("date"):
-        await timepick.offer_day(ctx, service, datetime.fromisoformat(pending["date"]).date())
+        await timepick.offer_day(ctx, service, datetime.fromisoformat(pending["date"]).date(), part=pending.get("part"))
     else:
         await timepick.ask_day(ctx, service)
 
@@ -185,17 +186,13 @@ async def _trainers(ctx: Ctx, service_id: int) -> list[Staff]:
 
 
 # Words that ask for a personal session without naming one: the business's first one is meant.
-GENERIC_SESSION = frozenset({"treino", "treinar", "treinos", "personal", "sessao", "session", "training", "workout", "train"})
-
-
 def _named(services: list[Service], text: str) -> Service | None:
-    """The service the message names ('spinning', 'avaliação'), or the first personal one for 'treino'."""
-    words = set(normalise(text).split())
-    hits = [s for s in services if set(normalise(s.name).split()) & words - GENERIC_SESSION]
-    if len(hits) == 1:
-        return hits[0]
+    """The service the message names ('spinning', 'avaliação', 'spin'), or the first personal one for 'treino'."""
+    found = services_named(text, services)
+    if len(found) == 1:
+        return found[0]
     personal = [s for s in services if s.capacity == 1]
-    return personal[0] if not hits and personal and words & GENERIC_SESSION else None
+    return personal[0] if not found and personal and names_a_session(text) else None
 
 
 def _service_line(ctx: Ctx, service: Service) -> str:
@@ -204,10 +201,12 @@ def _service_line(ctx: Ctx, service: Service) -> str:
     return f"{kind} · {price}"[:72]
 
 
-def _pending(u: Understanding | None) -> dict | None:  # type: ignore[type-arg]
+def pending_of(u: Understanding | None) -> dict | None:  # type: ignore[type-arg]
+    """What a message said about when, kept for once the service is known."""
     if u is None:
         return None
-    pending = {"datetime": u.datetime.isoformat() if u.datetime else None, "date": u.date.isoformat() if u.date else None}
+    pending = {"datetime": u.datetime.isoformat() if u.datetime else None, "date": u.date.isoformat() if u.date else None,
+               "part": u.part_of_day if u.date and not u.datetime else None}
     if u.recurring and u.time:
         pending["recurring"] = {"weekdays": sorted(u.recurring), "time": u.time.strftime("%H:%M")}
         pending["weeks"] = _weeks(u.text)

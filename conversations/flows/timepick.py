@@ -18,6 +18,7 @@ from domain.scheduling import slots
 
 DAYS_AHEAD = 7
 PAGE = 9  # list rows per page; the 10th row is "more times"
+PARTS = {"early": (0, 6), "morning": (5, 12), "afternoon": (12, 18), "night": (18, 24)}  # local hours [from, to)
 
 
 async def options(ctx: Ctx, service: Service, first: date, days: int) -> list[tuple[str, str, str, datetime]]:
@@ -50,17 +51,25 @@ async def ask_day(ctx: Ctx, service: Service) -> None:
     ctx.send(ListMessage(ctx.t("ask_day", service=service.name), ctx.t("choose_button"), rows))
 
 
-async def offer_day(ctx: Ctx, service: Service, day: date, offset: int = 0) -> None:
-    """The day's free times as a list; the last row pages on."""
+async def offer_day(ctx: Ctx, service: Service, day: date, offset: int = 0, part: str | None = None) -> None:
+    """The day's free times as a list, only those of a part of the day when asked ("amanhã de tarde"); the last
+    row pages on."""
     found = await options(ctx, service, day, 1)
     if not found:
         ctx.say("day_full", day=_day_title(ctx, day))
         await ask_day(ctx, service)
         return
+    if part in PARTS:
+        first, last = PARTS[part]
+        within = [o for o in found if first <= o[3].astimezone(ctx.tz).hour < last]
+        if not within:
+            ctx.say("part_full", day=_day_title(ctx, day), part=part)
+        found, part = (within, part) if within else (found, None)
     page = found[offset:offset + PAGE]
     rows = [Row(id=i, title=clock_time(start, ctx.business.timezone), description=d[:72]) for i, _, d, start in page]
     if len(found) > offset + PAGE:
-        rows.append(Row(id=ids.make(ids.MORE_TIMES, service.id, day.isoformat(), offset + PAGE), title=ctx.t("more_times")))
+        more = (service.id, day.isoformat(), offset + PAGE, *((part,) if part in PARTS else ()))
+        rows.append(Row(id=ids.make(ids.MORE_TIMES, *more), title=ctx.t("more_times")))
     ctx.send(ListMessage(ctx.t("pick_time", day=_day_title(ctx, day), service=service.name), ctx.t("choose_button"), tuple(rows)))
 
 

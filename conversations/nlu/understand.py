@@ -108,6 +108,7 @@ def understand(text: str, locale: str, now: datetime, expecting: frozenset[str] 
 
 
 _NOT_WHEN = ("log_workout", "finish_workout", "progress")
+_NOT_ASKED = frozenset({"unknown", "yes", "no", "menu"})  # never offered as "did you mean"
 CLARIFY_BELOW = 0.45  # the model's best guess under this: ask which of the likeliest was meant
 OPTION_FLOOR = 0.12
 EXPECTED_WEIGHT = 4.0  # how much more likely an answer the last question invited is
@@ -125,7 +126,8 @@ def _decide(key: str, found: IntentMatch, expecting: frozenset[str]) -> tuple[st
         probabilities = {i: p / total for i, p in probabilities.items()}
     ranked = sorted(probabilities.items(), key=lambda item: -item[1])
     best, p = ranked[0]
-    options = tuple(i for i, q in ranked[:3] if q >= OPTION_FLOOR and i != "unknown") if p < CLARIFY_BELOW else ()
+    unsure = p < CLARIFY_BELOW and best not in _NOT_ASKED
+    options = tuple(i for i, q in ranked[:4] if q >= OPTION_FLOOR and i not in _NOT_ASKED)[:3] if unsure else ()
     return best, p, options if len(options) > 1 else ()
 
 

@@ -30,6 +30,7 @@ class Service(Base):
     buffer_before_min: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     buffer_after_min: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     credits_required: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    aliases: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))  # "spin, bike": what clients call it
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

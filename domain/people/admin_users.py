@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,8 +20,12 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 20
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
-# Verified against when the email is unknown, so a miss costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("no such user, never a password")
+
+
+@cache  # made on the first login, not on import: a hash at this cost took 0.13 s of every start
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verified against when the email is unknown, so a miss costs as long as a wrong password."""
+    return hasher.hash("no such user, never a password")
 
 
 class AdminUserError(DomainError):
@@ -95,7 +100,7 @@ async def authenticate(sessions: async_sessionmaker[AsyncSession], email: str, p
     async with sessions.begin() as session:
         user = await session.scalar(select(AdminUser).where(AdminUser.email == email))
         # argon2 takes a good part of a second on purpose: off the event loop, which meanwhile answers webhooks.
-        matches = await asyncio.to_thread(_password_matches, user.password_hash if user else _DUMMY_HASH, password)
+        matches = await asyncio.to_thread(_password_matches, user.password_hash if user else _dummy_hash(_hasher), password)
         if not matches or user is None or not user.active:
             raise LoginRefused("Wrong email or password.")  # its attempt stays counted
         if _hasher.check_needs_rehash(user.password_hash):

@@ -12,11 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.frozen import FrozenEstimator
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from skops import io as skops_io
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +56,8 @@ class ChurnPredictor:
         return self.classifier.predict_proba(np.array([f.values for f in features], dtype=float))[:, 1]
 
     def dump(self) -> bytes:
+        from skops import io as skops_io  # scikit-learn and skops take a second to load: only where a model is used
+
         buffer = io.BytesIO()
         skops_io.dump({"classifier": self.classifier, "typical": self.typical, "trained_on": self.trained_on.isoformat(),
                        "rows": self.rows}, buffer)
@@ -69,6 +66,8 @@ class ChurnPredictor:
     @classmethod
     def load(cls, blob: bytes) -> ChurnPredictor:
         """Read a saved model; only the types this module saves are trusted (skops, never pickle)."""
+        from skops import io as skops_io
+
         untrusted = skops_io.get_untrusted_types(data=blob)
         allowed = [t for t in untrusted if t.startswith(("sklearn.", "numpy."))]
         state = skops_io.loads(blob, trusted=allowed)
@@ -100,6 +99,10 @@ async def snapshots(session: AsyncSession, business_id: int, as_of: date, tz: Zo
 
 def fit(snapshot: Snapshot, trained_on: date) -> ChurnPredictor:
     """Boosted trees on the earlier cutoffs, calibrated (Platt) on the latest one."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.frozen import FrozenEstimator
+
     x, y = snapshot.matrix(), np.array(snapshot.labels)
     cutoffs = np.array(snapshot.cutoffs)
     latest = cutoffs.max()
@@ -117,6 +120,8 @@ def fit(snapshot: Snapshot, trained_on: date) -> ChurnPredictor:
 
 def scores(y: list[int], risk: np.ndarray, baseline: np.ndarray) -> dict[str, float]:
     """ROC-AUC, PR-AUC, Brier score and the share of leavers in the riskiest 10%, with the rule's AUC beside."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
     labels = np.array(y)
     if len(set(y)) < 2:
         raise ValueError("the labels hold only one class: nothing to compare")

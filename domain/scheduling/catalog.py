@@ -58,6 +58,7 @@ async def add_staff(session: AsyncSession, business_id: int, name: str, now: dat
 async def add_service(
     session: AsyncSession, business_id: int, name: str, now: datetime, *, duration_min: int, trainer_ids: Sequence[int],
     price_cents: int = 0, capacity: int = 1, buffer_before_min: int = 0, buffer_after_min: int = 0, credits_required: int = 1,
+    aliases: str = "",
 ) -> Service:
     """A service and the trainers who offer it (each must belong to the business)."""
     check_service_values(duration_min, capacity, price_cents, buffer_before_min, buffer_after_min, credits_required)
@@ -65,7 +66,7 @@ async def add_service(
         await get_scoped(session, Staff, business_id, staff_id)
     service = Service(business_id=business_id, name=name, duration_min=duration_min, price_cents=price_cents,
                       capacity=capacity, buffer_before_min=buffer_before_min, buffer_after_min=buffer_after_min,
-                      credits_required=credits_required, active=True, created_at=now)
+                      credits_required=credits_required, aliases=aliases, active=True, created_at=now)
     session.add(service)
     await session.flush()
     session.add_all(ServiceTrainer(service_id=service.id, staff_id=s, business_id=business_id) for s in trainer_ids)

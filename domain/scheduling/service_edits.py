@@ -33,7 +33,7 @@ async def services_of(session: AsyncSession, business_id: int) -> list[ServiceRo
 
 async def update_service(session: AsyncSession, business_id: int, service_id: int, *, name: str, duration_min: int,
                          price_cents: int, capacity: int, buffer_before_min: int, buffer_after_min: int,
-                         credits_required: int, trainer_ids: Sequence[int]) -> Service:
+                         credits_required: int, trainer_ids: Sequence[int], aliases: str = "") -> Service:
     """Change a service; bookings already made keep their times (appointments hold their own span)."""
     check_service_values(duration_min, capacity, price_cents, buffer_before_min, buffer_after_min, credits_required)
     service = await get_scoped(session, Service, business_id, service_id)
@@ -41,7 +41,7 @@ async def update_service(session: AsyncSession, business_id: int, service_id: in
         await get_scoped(session, Staff, business_id, staff_id)
     service.name, service.duration_min, service.price_cents = name, duration_min, price_cents
     service.capacity, service.buffer_before_min, service.buffer_after_min = capacity, buffer_before_min, buffer_after_min
-    service.credits_required = credits_required
+    service.credits_required, service.aliases = credits_required, aliases
     await session.execute(delete(ServiceTrainer).where(ServiceTrainer.service_id == service.id,
                                                        ServiceTrainer.business_id == business_id))
     session.add_all(ServiceTrainer(service_id=service.id, staff_id=s, business_id=business_id) for s in set(trainer_ids))

@@ -1,4 +1,5 @@
-"""Messages the bot did not understand, kept for staff to say what they meant (the panel's Not understood page).
+"""Messages the bot did not understand, kept for staff to say what they meant (the panel's Not understood page);
+the other names clients give a service ("spin" for Spinning).
 
 Revision ID: 0018
 Revises: 0017
@@ -39,12 +40,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['client_id'], ['clients.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
+    with op.batch_alter_table('services', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('aliases', sa.String(length=300), server_default=sa.text("''"), nullable=False))
     op.create_index('ix_unclear_messages_business_received', 'unclear_messages', ['business_id', 'received_at'])
     op.create_index('ix_unclear_messages_taught', 'unclear_messages', ['business_id', 'key'],
                     postgresql_where=sa.text('intent IS NOT NULL'), sqlite_where=sa.text('intent IS NOT NULL'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('services', schema=None) as batch_op:
+        batch_op.drop_column('aliases')
     op.drop_index('ix_unclear_messages_taught', table_name='unclear_messages')
     op.drop_index('ix_unclear_messages_business_received', table_name='unclear_messages')
     op.drop_table('unclear_messages')
