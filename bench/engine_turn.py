@@ -2,7 +2,8 @@
 
 Runs the processing actor's work directly against PostgreSQL with the demo studio, cycling through
 typical messages, and prints the median and p99 time of a turn; then the demo client Maria's "treino de hoje"
-and a free-text workout log, each timed on its own.
+and a free-text workout log, each timed on its own; and understanding alone (intent, entities, date and time) of
+each message of the intent model's corpus, each read once so no cache helps.
 """
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ import json
 import statistics
 import time as clock
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from dramatiq.brokers.stub import StubBroker
 
 from app.bootstrap import bootstrap
 from bench.database import fresh_database
 from channels.sandbox import SandboxChannel
+from conversations.nlu import match_intent, understand
+from conversations.nlu.classifier import read_corpus
 from domain.demo_seed import seed_demo
 from domain.messaging.inbox import IncomingMessage, record_inbound
 from runtime.broker import build_broker
@@ -85,6 +89,22 @@ async def _run(turns: int) -> dict[str, object]:
             "note": "median/p99: store + engine + state + outbox on PostgreSQL; engine_*: the engine's own call; no network"}
 
 
+def understanding() -> dict[str, float]:
+    """The time `understand` takes on each corpus message, read once, in milliseconds (target: median under 1 ms)."""
+    rows = read_corpus()
+    now = datetime.now(ZoneInfo("America/Sao_Paulo"))
+    understand("oi", "pt-BR", now)  # loads the model
+    match_intent.cache_clear()
+    times = []
+    for row in rows:
+        started = clock.perf_counter()
+        understand(row["text"], row.get("locale", "pt-BR"), now)
+        times.append((clock.perf_counter() - started) * 1000)
+    times.sort()
+    return {"messages": len(times), "median_ms": round(statistics.median(times), 3),
+            "p99_ms": round(times[int(len(times) * 0.99) - 1], 3)}
+
+
 def run_engine_bench(turns: int = 500) -> None:
-    """Print one JSON line with the median and p99 of a full turn."""
-    print(json.dumps(asyncio.run(_run(turns))), flush=True)
+    """Print one JSON line with the median and p99 of a full turn, and of understanding a message."""
+    print(json.dumps({**asyncio.run(_run(turns)), "understand": understanding()}), flush=True)

@@ -50,7 +50,9 @@ async def _route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
     elif name in (ids.BOOK_CONFIRM, ids.CLASS_CONFIRM, ids.WAITLIST_JOIN):
         await booking.confirm(ctx, reply_id)
     elif name in (ids.RESCHEDULE, ids.CANCEL):
-        state.start("reschedule" if name == ids.RESCHEDULE else "cancel", "which")
+        flow = "reschedule" if name == ids.RESCHEDULE else "cancel"
+        # The day and time asked for before "which session?" stay for once it is answered.
+        state.start(flow, "which", pending=state.slots.get("pending") if state.flow == flow else None)
         await manage.chosen(ctx, reply_id)
     elif name == ids.RESCHEDULE_CONFIRM:
         await manage.confirm_reschedule(ctx, reply_id)

@@ -13,10 +13,12 @@ from conversations.context import Ctx, Incoming
 from conversations.flows import account, booking, challenges, feedback, manage, payments, training
 from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
 from conversations.nlu import Understanding, locale_of, understand
+from conversations.nlu.datetimes import DAY_STARTS
 from conversations.normalise import normalise
 from conversations.replies import Button, Buttons, Text
 from domain.errors import DomainError
 from domain.messaging import unclear
+from domain.scheduling.weekly_hours import opening_hour
 
 MEDIA_KINDS = frozenset({"audio", "voice", "sticker", "image", "video", "document", "unsupported", "unknown"})
 SWITCH_LOCALE = {"english": "en", "ingles": "en", "in english": "en", "portugues": "pt-BR", "portuguese": "pt-BR", "em portugues": "pt-BR"}
@@ -207,7 +209,9 @@ async def _understood(ctx: Ctx, text: str) -> Understanding:
     """The message read in the light of the bot's last question, and of what the studio's staff taught it."""
     state = ctx.state
     expecting = YES_NO if state.step in YES_NO_STEPS or state.flow == "erase" else frozenset()
-    u = understand(text, state.locale or ctx.business.locale, ctx.local_now, expecting)
+    # Only a message with a number can hold a bare hour ("às 5") that the studio's opening hour decides.
+    opens = await opening_hour(ctx.session, ctx.business.id) if any(c.isdigit() for c in text) else None
+    u = understand(text, state.locale or ctx.business.locale, ctx.local_now, expecting, opens or DAY_STARTS)
     taught = await unclear.taught_intent(ctx.session, ctx.business.id, u.key) if u.key else None
     return replace(u, intent=taught, confidence=1.0, options=()) if taught else u
 

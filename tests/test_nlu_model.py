@@ -75,3 +75,14 @@ def test_nlu_score_prints_precision_and_recall_per_intent() -> None:
     table = per_intent_table(score_file(NLU_DIR / "blind_dev.jsonl"))
     assert table.splitlines()[0].split() == ["intent", "n", "precision", "recall"]
     assert any(line.startswith("check_in") for line in table.splitlines())
+
+
+def test_times_a_person_means() -> None:
+    thursday_evening = datetime(2026, 11, 26, 18, 20, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    at = lambda text, now=NOW, locale="pt-BR", **kw: understand(text, locale, now, **kw).datetime  # noqa: E731
+    assert at("quinta 18h30", thursday_evening).isoformat()[:16] == "2026-11-26T18:30"  # today, still ahead
+    assert at("às 5").hour == 17 and at("às 5", day_starts=5).hour == 5  # a studio that opens at 6, and one at 5
+    assert at("das 18h pras 19h").hour == 19 and understand("das 18h pras 19h", "pt-BR", NOW).moved_from.hour == 18
+    assert at("at 8 instead of 7:30", locale="en").hour == 8
+    assert at("wednesday at half 6 in the evening", locale="en").strftime("%H:%M") == "18:30"
+    assert at("pilates 4ª feira 17h").strftime("%a %H:%M") == "Wed 17:00"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from conversations.notices import queue_waitlist_offers
 from domain.messaging import handoff
 from domain.models import Booking, Business, CheckIn, Client, OutboundMessage
-from domain.scheduling import booking, classes, credits
+from domain.scheduling import booking, catalog, classes, credits
 from domain.training import challenges
 from tests.booking_setup import make_studio
 from tests.stripe_support import add_demo_products, pay_last_purchase
@@ -67,6 +67,9 @@ class Transcript:
                 await self._class(session, item)
             if spec.get("products"):
                 await add_demo_products(session, self.business.id, self.clock.now())
+            if spec.get("opens_at_5"):  # Ana starts at 05:00 every weekday
+                for weekday in range(6):
+                    await catalog.add_weekly_hours(session, self.business.id, self.studio.ana, weekday, time(5), time(6))
             await self._training(session, spec)
         if spec.get("known"):
             await self.say({"client": "oi"}, check=False)

@@ -1,11 +1,12 @@
 """The client's own bookings: list them, reschedule one, cancel one (the late-cancel policy said first)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
 from conversations.flows import timepick
+from conversations.flows.booking import pending_of
 from conversations.flows.common import booking_line, booking_rows, explain, iso, show_menu, upcoming, yes_no
 from conversations.nlu import Understanding
 from domain.errors import DomainError, SlotTaken
@@ -36,10 +37,10 @@ async def _choose(ctx: Ctx, flow: str, id_name: str, u: Understanding | None) ->
     if not items:
         ctx.say("no_upcoming")
         return
-    pending = u.datetime.isoformat() if u and u.datetime else None
-    ctx.state.start(flow, "which", pending=pending)
-    if len(items) == 1:
-        await chosen(ctx, ids.make(id_name, items[0].booking.id))
+    ctx.state.start(flow, "which", pending=pending_of(u))
+    named = [i for i in items if u and u.moved_from and _starts_at(ctx, i, u.moved_from, u.date)]
+    if len(items) == 1 or len(named) == 1:  # "das 18h pras 19h": the 18:00 session, no need to ask which
+        await chosen(ctx, ids.make(id_name, (named or items)[0].booking.id))
         return
     ctx.send(booking_rows(ctx, items, id_name))
 
@@ -55,13 +56,23 @@ async def chosen(ctx: Ctx, button_id: str) -> None:
     if name == ids.CANCEL:
         await _ask_cancel(ctx, item)
         return
-    pending = ctx.state.slots.get("pending")
+    pending = ctx.state.slots.get("pending") or {}
+    if isinstance(pending, str):  # kept by a flow paused before pending became a dict: its datetime
+        pending = {"datetime": pending}
     ctx.state.start("reschedule", "time", booking_id=item.booking.id, service_id=item.service.id)
-    if pending:
-        await new_time(ctx, datetime.fromisoformat(pending))
+    if pending.get("datetime"):
+        await new_time(ctx, datetime.fromisoformat(pending["datetime"]))
+    elif pending.get("date"):  # "remarca pra sexta de tarde": that day's times
+        ctx.say("reschedule_from", when=ctx.when(item.appointment.starts_at))
+        await timepick.offer_day(ctx, item.service, date.fromisoformat(pending["date"][:10]), part=pending.get("part"))
     else:
         ctx.say("reschedule_from", when=ctx.when(item.appointment.starts_at))
         await timepick.ask_day(ctx, item.service)
+
+
+def _starts_at(ctx: Ctx, item: UpcomingBooking, at: time, on: date | None) -> bool:
+    local = item.appointment.starts_at.astimezone(ctx.tz)
+    return local.time() == at and (on is None or local.date() == on)
 
 
 async def new_time(ctx: Ctx, target: datetime) -> None:

@@ -61,7 +61,7 @@ _TIME_SUFFIX = re.compile(r"\s+(?:oclock|(?:da|de|a|in the|of the|at)\s+(?:manha
 _RANGE = {"a", "ate", "e", "ou", "or", "and"}
 _TO = {"pra", "pras", "para", "pro", "p", "to", "for", "->"}  # "das 18h pras 19h", "8am for 10am": the second is wanted
 _INSTEAD = ("instead of", "em vez de", "ao inves de", "no lugar de")  # "at 8 instead of 7:30": the first is
-DAY_STARTS = 6  # a bare hour before this is afternoon: nobody trains at 5 in the morning by "às 5"
+DAY_STARTS = 6  # when the studio's hours are unknown: a bare hour before this is afternoon ("às 5" = 17:00)
 _RECURRING = re.compile(r"\b(?:toda|todas|todo|todos|every|sempre)\b")
 
 
@@ -76,19 +76,22 @@ class ParsedWhen:
     part_of_day: str | None = None
     recurring: frozenset[int] = frozenset()
     spans: tuple[tuple[int, int], ...] = ()
+    moved_from: time | None = None  # "das 18h pras 19h": the time a move starts from (18:00)
 
 
-def parse_datetime(text: str, locale: str, now: datetime) -> ParsedWhen:
+def parse_datetime(text: str, locale: str, now: datetime, day_starts: int = DAY_STARTS) -> ParsedWhen:
     """Parse free text; `now` is aware and in the business's time zone."""
-    return parse_normalised(normalise(text), locale, now)
+    return parse_normalised(normalise(text), locale, now, day_starts)
 
 
-def parse_normalised(s: str, locale: str, now: datetime) -> ParsedWhen:
-    """Like parse_datetime for already-normalised text (spans index into `s`)."""
+def parse_normalised(s: str, locale: str, now: datetime, day_starts: int = DAY_STARTS) -> ParsedWhen:
+    """Like parse_datetime for already-normalised text (spans index into `s`); a bare hour before `day_starts`
+    (the studio's first opening hour) is the afternoon."""
     found = [m for m in _PATTERN.finditer(s) if not _is_bare(m) or _TIME_SUFFIX.match(s, m.end()) or _follows_mention(s, m)]
     if not found:
         return ParsedWhen()
     groups: list[list[re.Match[str]]] = []
+    replaced: re.Match[str] | None = None
     for m in found:
         last = groups[-1] if groups else None
         gap = s[last[-1].end():m.start()].split() if last else []
@@ -96,7 +99,7 @@ def parse_normalised(s: str, locale: str, now: datetime) -> ParsedWhen:
             continue
         times = [i for i, x in enumerate(last or []) if _kind(x) == "time"]
         if last and times and _kind(m) == "time" and (m["mk"] in _TO or set(gap) & _TO) and len(gap) <= 3:
-            last[times[-1]] = m  # a move's new time replaces the old one, keeping the day
+            replaced, last[times[-1]] = last[times[-1]], m  # a move's new time replaces the old one, keeping the day
             continue
         if last and _kind(m) == _kind(last[-1]) == "time" and set(gap) <= _RANGE:
             continue  # "18h-19h", "7h, 8h ou 9h": the first one counts
@@ -109,12 +112,12 @@ def parse_normalised(s: str, locale: str, now: datetime) -> ParsedWhen:
     pods = [_POD[p] for m in group for p in (m["pod"], "tonight" if m["rel"] == "tonight" else None) if p]
     pod = pods[0] if pods else next((_POD[m["pod"]] for m in found if m["pod"]), None)
     spans = tuple(m.span() for m in found)
-    bad = any(_clock(m, None) is False or _day(m, now, None, locale) is False for m in found)
+    bad = any(_clock(m, None, day_starts) is False or _day(m, now, None, locale) is False for m in found)
     rec, week = _RECURRING.search(s), any(m["wk"] for m in found)
     weekdays = frozenset(_WD[m["wd"]] for m in found if m["wd"] and rec and m.start() > rec.start())
     if any(m["in"] for m in group):
         return _relative(next(m for m in group if m["in"]), now, pod, spans)
-    t = next((c for m in group if m.lastgroup != "pod" and (c := _clock(m, pods[0] if pods else None))), None)
+    t = next((c for m in group if m.lastgroup != "pod" and (c := _clock(m, pods[0] if pods else None, day_starts))), None)
     if weekdays:
         day = min(_next_weekday(now, wd, t) for wd in weekdays)
     else:
@@ -122,7 +125,8 @@ def parse_normalised(s: str, locale: str, now: datetime) -> ParsedWhen:
     if day is None and t is not None and not bad and not week:
         day = now.date() + timedelta(days=0 if t > now.time() else 1)
     at = datetime.combine(day, t, tzinfo=now.tzinfo) if day and t and not bad else None
-    return ParsedWhen(day or None, t or None, at, bad, pod, weekdays, spans)
+    moved_from = _clock(replaced, None, day_starts) if replaced is not None else None
+    return ParsedWhen(day or None, t or None, at, bad, pod, weekdays, spans, moved_from or None)
 
 
 def _kind(m: re.Match[str]) -> str:
@@ -138,7 +142,7 @@ def _follows_mention(s: str, m: re.Match[str]) -> bool:
     return any(p.end() == len(before) and not _is_bare(p) and _kind(p) != "time" for p in _PATTERN.finditer(before))
 
 
-def _clock(m: re.Match[str], pod: str | None) -> time | None | bool:
+def _clock(m: re.Match[str], pod: str | None, day_starts: int = DAY_STARTS) -> time | None | bool:
     """The clock time of a time match (False when impossible, None when not a time)."""
     if m["noon"] or m["midn"]:
         return time(0) if m["midn"] else time(12, 30 if m["nh"] else 0)
@@ -151,7 +155,7 @@ def _clock(m: re.Match[str], pod: str | None) -> time | None | bool:
         h += 12
     elif ap == "am" and h == 12 or pod == "night" and h == 12:
         h = 0
-    elif not ap and pod is None and 1 <= h < DAY_STARTS:
+    elif not ap and pod is None and 1 <= h < day_starts:
         h += 12
     return time(h, mm) if h < 24 and mm < 60 else False
 

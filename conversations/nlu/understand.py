@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from conversations.nlu import classifier
-from conversations.nlu.datetimes import parse_normalised
+from conversations.nlu.datetimes import DAY_STARTS, parse_normalised
 from conversations.nlu.intents import IntentMatch, emoji_words, match_intent, vocabulary
 from conversations.normalise import normalise
 
@@ -51,6 +51,7 @@ class Understanding:
     negated: tuple[str, ...] = ()
     options: tuple[str, ...] = ()  # when unsure: the likeliest intents, to ask which one was meant
     key: str = ""  # the text as the intent model reads it: what a business's taught examples are matched on
+    moved_from: time | None = None  # "das 18h pras 19h": the time of the session to move
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; datetime is local 'YYYY-MM-DDTHH:MM', time 'HH:MM'."""
@@ -79,18 +80,20 @@ def _markers() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(w for w in pt - en if len(w) > 1), frozenset(w for w in en - pt if len(w) > 1)
 
 
-def understand(text: str, locale: str, now: datetime, expecting: frozenset[str] = frozenset()) -> Understanding:
+def understand(text: str, locale: str, now: datetime, expecting: frozenset[str] = frozenset(),
+               day_starts: int = DAY_STARTS) -> Understanding:
     """Intent and date/time of a free-text message; `now` is aware, in the business's time zone.
 
     `expecting` names the intents the bot's last question invites (a yes/no question: {"yes", "no"}): a short
-    answer is read in their favour.
+    answer is read in their favour. `day_starts` is the studio's first opening hour: a bare hour before it is
+    the afternoon ("às 5" in a studio that opens at 6).
     """
     locale = "en" if locale.lower().startswith("en") else "pt-BR"
     guess = locale_of(text)
     locales = (locale,) if guess in (None, locale) else (locale, str(guess))
     found = match_intent(text, locales)
     s = normalise(text)
-    when = parse_normalised(s, locale, now)
+    when = parse_normalised(s, locale, now, day_starts)
     inside = lambda a: any(x <= a < y for x, y in when.spans)  # noqa: E731
     numbers = tuple(int(m.group()) for m in _NUMBER.finditer(s) if not inside(m.start()))
     key = _model_input(text, s, when.spans)
@@ -104,7 +107,7 @@ def understand(text: str, locale: str, now: datetime, expecting: frozenset[str] 
     if intent is None:
         intent = "help" if not s and "?" in text else "unknown"
     return Understanding(text, locale, intent, confidence, when.datetime, when.date, when.time, when.invalid,
-                         when.part_of_day, numbers, when.recurring, found.negated, options, key)
+                         when.part_of_day, numbers, when.recurring, found.negated, options, key, when.moved_from)
 
 
 _NOT_WHEN = ("log_workout", "finish_workout", "progress")

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
@@ -83,3 +83,11 @@ async def remove_time_off(session: AsyncSession, business_id: int, time_off_id: 
     await session.delete(off)
     await session.flush()
     return off
+
+
+async def opening_hour(session: AsyncSession, business_id: int) -> int | None:
+    """The earliest hour any trainer of the business starts work on any day (None before hours are set)."""
+    first = await session.scalar(select(func.min(AvailabilityRule.start_local)).where(AvailabilityRule.business_id == business_id))
+    if isinstance(first, str):  # SQLite hands an aggregate of a time column back as text
+        first = time.fromisoformat(first)
+    return first.hour if first is not None else None
