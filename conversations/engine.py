@@ -7,6 +7,7 @@ through domain services on the turn's session, so they commit with the replies o
 from __future__ import annotations
 
 from dataclasses import replace
+from time import monotonic
 
 from conversations import buttons
 from conversations.context import Ctx, Incoming
@@ -210,10 +211,22 @@ async def _understood(ctx: Ctx, text: str) -> Understanding:
     state = ctx.state
     expecting = YES_NO if state.step in YES_NO_STEPS or state.flow == "erase" else frozenset()
     # Only a message with a number can hold a bare hour ("às 5") that the studio's opening hour decides.
-    opens = await opening_hour(ctx.session, ctx.business.id) if any(c.isdigit() for c in text) else None
+    opens = await _opening_hour(ctx) if any(c.isdigit() for c in text) else None
     u = understand(text, state.locale or ctx.business.locale, ctx.local_now, expecting, opens or DAY_STARTS)
     taught = await unclear.taught_intent(ctx.session, ctx.business.id, u.key) if u.key else None
     return replace(u, intent=taught, confidence=1.0, options=()) if taught else u
+
+
+_OPENS: dict[int, tuple[float, int | None]] = {}
+OPENS_FOR_S = 300.0  # a studio's hours change rarely: read them again after this long, not on every message
+
+
+async def _opening_hour(ctx: Ctx) -> int | None:
+    now = monotonic()
+    kept = _OPENS.get(ctx.business.id)
+    if kept is None or now - kept[0] > OPENS_FOR_S:
+        kept = _OPENS[ctx.business.id] = (now, await opening_hour(ctx.session, ctx.business.id))
+    return kept[1]
 
 
 async def _ask_which(ctx: Ctx, u: Understanding) -> None:

@@ -256,3 +256,10 @@ def test_the_blind_dev_set_meets_95_percent() -> None:
     scores = score_file(NLU_DIR / "blind_dev.jsonl")
     assert scores["items"] == 450
     assert scores["intent_accuracy"] >= 0.95 and scores["datetime_accuracy"] >= 0.95
+
+
+def test_the_frozen_blind_test_set_meets_95_percent() -> None:
+    """650 messages by another writer who saw nothing of ours; scored once, after tuning on the dev set:
+    intent 98.0%, date-time 98.2% (the phrase lists alone: 64.5% and 95.7%)."""
+    scores = score_file(NLU_DIR / "blind_test.jsonl")
+    assert scores["intent_accuracy"] >= 0.95 and scores["datetime_accuracy"] >= 0.95
