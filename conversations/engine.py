@@ -7,13 +7,13 @@ through domain services on the turn's session, so they commit with the replies o
 from __future__ import annotations
 
 from dataclasses import replace
-from time import monotonic
+from datetime import date, datetime
 
 from conversations import buttons
 from conversations.context import Ctx, Incoming
 from conversations.flows import account, booking, challenges, feedback, manage, payments, training
 from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
-from conversations.nlu import Understanding, locale_of, understand
+from conversations.nlu import Understanding, locale_of, taught_intent, understand
 from conversations.nlu.datetimes import DAY_STARTS
 from conversations.normalise import normalise
 from conversations.replies import Button, Buttons, Text
@@ -119,6 +119,8 @@ async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
         return
     if await feedback.typed(ctx, words):
         return
+    if state.flow == "clarify":  # typed instead of tapping a "did you mean" button: this message is what counts
+        state.reset()
     u = await _understood(ctx, text)
     if state.flow == "name":
         if first and u.intent in ("menu", "unknown", "yes", "no"):
@@ -126,7 +128,7 @@ async def _route(ctx: Ctx, incoming: Incoming, first: bool) -> None:
         if not first and u.intent in ("unknown", "yes", "no") and _take_name(ctx, text):
             return
         state.reset()
-    if u.options and state.flow in (None, "clarify"):
+    if u.options and state.flow is None:
         await _ask_which(ctx, u)
         return
     if u.intent in GLOBAL_INTENTS:
@@ -211,22 +213,10 @@ async def _understood(ctx: Ctx, text: str) -> Understanding:
     state = ctx.state
     expecting = YES_NO if state.step in YES_NO_STEPS or state.flow == "erase" else frozenset()
     # Only a message with a number can hold a bare hour ("às 5") that the studio's opening hour decides.
-    opens = await _opening_hour(ctx) if any(c.isdigit() for c in text) else None
+    opens = await opening_hour(ctx.session, ctx.business.id) if any(c.isdigit() for c in text) else None
     u = understand(text, state.locale or ctx.business.locale, ctx.local_now, expecting, opens or DAY_STARTS)
-    taught = await unclear.taught_intent(ctx.session, ctx.business.id, u.key) if u.key else None
+    taught = taught_intent(u, await unclear.taught(ctx.session, ctx.business.id)) if u.key else None
     return replace(u, intent=taught, confidence=1.0, options=()) if taught else u
-
-
-_OPENS: dict[int, tuple[float, int | None]] = {}
-OPENS_FOR_S = 300.0  # a studio's hours change rarely: read them again after this long, not on every message
-
-
-async def _opening_hour(ctx: Ctx) -> int | None:
-    now = monotonic()
-    kept = _OPENS.get(ctx.business.id)
-    if kept is None or now - kept[0] > OPENS_FOR_S:
-        kept = _OPENS[ctx.business.id] = (now, await opening_hour(ctx.session, ctx.business.id))
-    return kept[1]
 
 
 async def _ask_which(ctx: Ctx, u: Understanding) -> None:
@@ -245,6 +235,8 @@ async def _keep_unclear(ctx: Ctx, u: Understanding | None) -> None:
 async def _in_flow(ctx: Ctx, u: Understanding) -> bool:
     """Let the flow in progress take the message; False when it is about something else."""
     state, slots = ctx.state, ctx.state.slots
+    if state.step == "which" and state.flow in ("reschedule", "cancel") and await manage.typed_choice(ctx, u):
+        return True  # "a de quarta" answers "which session?", whatever else it might read as
     if state.flow in ("book", "reschedule", "cancel") and u.intent == "cancel" and state.flow != "cancel" and not u.datetime:
         state.reset()
         ctx.say("flow_dropped")
@@ -264,6 +256,8 @@ async def _in_flow(ctx: Ctx, u: Understanding) -> bool:
     if state.flow == "erase" and u.intent in ("yes", "no"):
         await account.erase_step(ctx, u.intent == "yes")
         return True
+    if state.step == "time" and slots.get("day") and u.time_only and u.intent in ("unknown", "book", "reschedule"):
+        u = replace(u, datetime=datetime.combine(date.fromisoformat(slots["day"]), u.time, ctx.tz))  # the day on the list
     if u.intent in ("unknown", "book", "reschedule") and (u.datetime or u.date):
         if state.flow == "reschedule" and slots.get("booking_id") and u.datetime:
             await manage.new_time(ctx, u.datetime)

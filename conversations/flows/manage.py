@@ -38,7 +38,7 @@ async def _choose(ctx: Ctx, flow: str, id_name: str, u: Understanding | None) ->
         ctx.say("no_upcoming")
         return
     ctx.state.start(flow, "which", pending=pending_of(u))
-    named = [i for i in items if u and u.moved_from and _starts_at(ctx, i, u.moved_from, u.date)]
+    named = [i for i in items if u and u.moved_from and _starts_at(ctx, i, u.moved_from, None if u.time_only else u.date)]
     if len(items) == 1 or len(named) == 1:  # "das 18h pras 19h": the 18:00 session, no need to ask which
         await chosen(ctx, ids.make(id_name, (named or items)[0].booking.id))
         return
@@ -70,9 +70,26 @@ async def chosen(ctx: Ctx, button_id: str) -> None:
         await timepick.ask_day(ctx, item.service)
 
 
-def _starts_at(ctx: Ctx, item: UpcomingBooking, at: time, on: date | None) -> bool:
+async def typed_choice(ctx: Ctx, u: Understanding) -> bool:
+    """An answer typed to "which session?": its number in the list, or its day and/or time ("a de quarta",
+    "the 7am one"). False when it fits none or several, so the message is read on its own."""
+    flow = ctx.state.flow
+    items = [i for i in await upcoming(ctx) if flow == "cancel" or i.appointment.kind == "personal"][:10]
+    if u.numbers and not (u.date or u.time) and len(u.numbers) == 1 and 1 <= u.numbers[0] <= len(items):
+        fits = [items[u.numbers[0] - 1]]
+    elif u.date or u.time:
+        fits = [i for i in items if _starts_at(ctx, i, u.time, None if u.time_only else u.date)]
+    else:
+        return False
+    if len(fits) != 1:
+        return False
+    await chosen(ctx, ids.make(ids.RESCHEDULE if flow == "reschedule" else ids.CANCEL, fits[0].booking.id))
+    return True
+
+
+def _starts_at(ctx: Ctx, item: UpcomingBooking, at: time | None, on: date | None) -> bool:
     local = item.appointment.starts_at.astimezone(ctx.tz)
-    return local.time() == at and (on is None or local.date() == on)
+    return (at is None or local.time() == at) and (on is None or local.date() == on)
 
 
 async def new_time(ctx: Ctx, target: datetime) -> None:

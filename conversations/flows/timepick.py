@@ -65,6 +65,7 @@ async def offer_day(ctx: Ctx, service: Service, day: date, offset: int = 0, part
         if not within:
             ctx.say("part_full", day=_day_title(ctx, day), part=part)
         found, part = (within, part) if within else (found, None)
+    ctx.state.slots["day"] = day.isoformat()  # a time typed next ("19h") is on this day
     page = found[offset:offset + PAGE]
     rows = [Row(id=i, title=clock_time(start, ctx.business.timezone), description=d[:72]) for i, _, d, start in page]
     if len(found) > offset + PAGE:

@@ -14,7 +14,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -91,16 +91,31 @@ class IntentModel:
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Each intent's probability for one model text."""
-        index, values = [], []
+        features = self.features(text)
+        index, values = list(features), list(features.values())
+        scores = self._intercept + (np.asarray(values) @ self._weights[index] if index else 0.0)
+        exp = np.exp(scores - scores.max())
+        return dict(zip(self.intents, (exp / exp.sum()).tolist(), strict=True))
+
+
+    def features(self, text: str) -> dict[int, float]:
+        """The text's TF-IDF features (column → weight), each vocabulary's part of unit length, as sklearn makes them."""
+        out: dict[int, float] = {}
         for vocabulary, grams in ((self._chars, _char_grams(text)), (self._words, _word_grams(text))):
             found = [(vocabulary.terms[g], n) for g, n in Counter(grams).items() if g in vocabulary.terms]
             weights = [(1 + math.log(n)) * vocabulary.idf[i] for i, n in found]
             norm = math.sqrt(sum(w * w for w in weights)) or 1.0
-            index += [vocabulary.offset + i for i, _ in found]
-            values += [w / norm for w in weights]
-        scores = self._intercept + (np.asarray(values) @ self._weights[index] if index else 0.0)
-        exp = np.exp(scores - scores.max())
-        return dict(zip(self.intents, (exp / exp.sum()).tolist(), strict=True))
+            out.update((vocabulary.offset + i, w / norm) for (i, _), w in zip(found, weights, strict=True))
+        return out
+
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine similarity of two model texts' features, 0 to 1."""
+        fa, fb = self._cached(a), self._cached(b)
+        return sum(w * fb.get(i, 0.0) for i, w in fa.items()) / 2  # each text's two parts are of unit length
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one model per process, for its life)
+    def _cached(self, text: str) -> dict[int, float]:
+        return self.features(text)
 
 
 def _char_grams(text: str) -> Iterable[str]:

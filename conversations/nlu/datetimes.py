@@ -77,6 +77,7 @@ class ParsedWhen:
     recurring: frozenset[int] = frozenset()
     spans: tuple[tuple[int, int], ...] = ()
     moved_from: time | None = None  # "das 18h pras 19h": the time a move starts from (18:00)
+    time_only: bool = False  # a time with no day said: `date` is its next occurrence
 
 
 def parse_datetime(text: str, locale: str, now: datetime, day_starts: int = DAY_STARTS) -> ParsedWhen:
@@ -122,11 +123,12 @@ def parse_normalised(s: str, locale: str, now: datetime, day_starts: int = DAY_S
         day = min(_next_weekday(now, wd, t) for wd in weekdays)
     else:
         day = next((d for m in group if (d := _day(m, now, t, locale, week))), None)
-    if day is None and t is not None and not bad and not week:
+    time_only = day is None and t is not None and not bad and not week
+    if time_only:
         day = now.date() + timedelta(days=0 if t > now.time() else 1)
     at = datetime.combine(day, t, tzinfo=now.tzinfo) if day and t and not bad else None
     moved_from = _clock(replaced, None, day_starts) if replaced is not None else None
-    return ParsedWhen(day or None, t or None, at, bad, pod, weekdays, spans, moved_from or None)
+    return ParsedWhen(day or None, t or None, at, bad, pod, weekdays, spans, moved_from or None, time_only)
 
 
 def _kind(m: re.Match[str]) -> str:

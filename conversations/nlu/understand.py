@@ -52,6 +52,7 @@ class Understanding:
     options: tuple[str, ...] = ()  # when unsure: the likeliest intents, to ask which one was meant
     key: str = ""  # the text as the intent model reads it: what a business's taught examples are matched on
     moved_from: time | None = None  # "das 18h pras 19h": the time of the session to move
+    time_only: bool = False  # a time and no day: `date` and `datetime` are its next occurrence
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; datetime is local 'YYYY-MM-DDTHH:MM', time 'HH:MM'."""
@@ -107,7 +108,8 @@ def understand(text: str, locale: str, now: datetime, expecting: frozenset[str] 
     if intent is None:
         intent = "help" if not s and "?" in text else "unknown"
     return Understanding(text, locale, intent, confidence, when.datetime, when.date, when.time, when.invalid,
-                         when.part_of_day, numbers, when.recurring, found.negated, options, key, when.moved_from)
+                         when.part_of_day, numbers, when.recurring, found.negated, options, key, when.moved_from,
+                         when.time_only)
 
 
 _NOT_WHEN = ("log_workout", "finish_workout", "progress")
@@ -132,6 +134,20 @@ def _decide(key: str, found: IntentMatch, expecting: frozenset[str]) -> tuple[st
     unsure = p < CLARIFY_BELOW and best not in _NOT_ASKED
     options = tuple(i for i, q in ranked[:4] if q >= OPTION_FLOOR and i not in _NOT_ASKED)[:3] if unsure else ()
     return best, p, options if len(options) > 1 else ()
+
+
+TAUGHT_NEAR = 0.65  # cosine of the model's features: "queria ver uns horarios pf" to "quero ver uns horários"
+TAUGHT_SAME = 0.95
+
+
+def taught_intent(u: Understanding, examples: dict[str, str]) -> str | None:
+    """What the business's staff taught for a message like this one: the nearest example, when it reads nearly the
+    same and the model is not sure of its own reading (or it reads the same)."""
+    model = classifier.shipped()
+    if not examples or model is None:
+        return examples.get(u.key)
+    score, intent = max((model.similarity(u.key, key), intent) for key, intent in examples.items())
+    return intent if score >= TAUGHT_SAME or (score >= TAUGHT_NEAR and u.confidence < 0.9) else None
 
 
 def model_input(text: str, locale: str) -> str:

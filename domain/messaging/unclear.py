@@ -1,7 +1,7 @@
 """Messages the bot did not understand: kept with its guess, and taught by staff (the panel's Not understood page).
 
-A taught message is the business's own example: the next message that reads the same (its `key`, the text as
-the intent model sees it) is understood as staff said, for every client of that business.
+A taught message is the business's own example: a later message that reads the same or nearly (its `key`, the
+text as the intent model sees it) is understood as staff said, for every client of that business.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from domain.errors import NotFound
 from domain.models import UnclearMessage
 
 TEXT_MAX = 1000
+TAUGHT_MAX = 500  # the newest examples a message is compared with
 
 
 async def keep(session: AsyncSession, business_id: int, client_id: int | None, text: str, key: str, locale: str,
@@ -25,13 +26,15 @@ async def keep(session: AsyncSession, business_id: int, client_id: int | None, t
                                received_at=now))
 
 
-async def taught_intent(session: AsyncSession, business_id: int, key: str) -> str | None:
-    """What staff said a message reading like this one meant, the latest word first."""
-    if not key:
-        return None
-    return await session.scalar(select(UnclearMessage.intent).where(
-        UnclearMessage.business_id == business_id, UnclearMessage.key == key[:TEXT_MAX], UnclearMessage.intent.is_not(None))
-        .order_by(UnclearMessage.taught_at.desc()).limit(1))
+async def taught(session: AsyncSession, business_id: int) -> dict[str, str]:
+    """The business's examples: each taught message's key and what it meant (staff's latest word wins)."""
+    rows = await session.execute(select(UnclearMessage.key, UnclearMessage.intent).where(
+        UnclearMessage.business_id == business_id, UnclearMessage.intent.is_not(None))
+        .order_by(UnclearMessage.taught_at.desc()).limit(TAUGHT_MAX))
+    examples: dict[str, str] = {}
+    for key, intent in rows:
+        examples.setdefault(key, intent)
+    return examples
 
 
 async def teach(session: AsyncSession, business_id: int, message_id: int, intent: str, user_id: int, now: datetime) -> UnclearMessage:
