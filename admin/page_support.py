@@ -54,3 +54,10 @@ def page_number(request: web.Request) -> int:
     """The ?page= of a paged list; anything odd is page 1."""
     value = request.query.get("page", "1")
     return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else 1
+
+
+def public_origin(request: web.Request) -> str:
+    """This server as the outside world reaches it; behind a proxy, what it forwarded (display only)."""
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+    return f"{scheme}://{host}"

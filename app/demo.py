@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = demo_settings(data_dir, PUBLIC_URL=base_url(host, port))
     phone_number_id = os.environ.get("DEMO_PHONE_NUMBER_ID") or DEMO_PHONE_NUMBER_ID
+    quieted = _quiet(START_LOGGERS)  # the banner first: migrations and start-up say their lines only when they fail
     upgrade(settings.database_url)
     (data_dir / "fitzap.sqlite3").chmod(0o600)
 
@@ -32,17 +34,20 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
     worker = Worker(app.broker, worker_threads=4, worker_timeout=100)
     web_app = create_web_app(app, loopback_only=is_loopback(host))
 
-    # A fresh password every start, printed below: nothing to leak from the repo or an old terminal.
-    password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    # A fresh password every start, one per login, printed below: nothing to leak from the repo or an old terminal,
+    # and the trainer's cannot open the owner's panel.
+    passwords = {"owner": os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
+                 "trainer": os.environ.get("DEMO_TRAINER_PASSWORD") or secrets.token_urlsafe(12)}
 
     async def demo_ctx(_web_app: web.Application) -> AsyncIterator[None]:
         runtime = await app.runtime()
         async with runtime.sessions.begin() as session:
             business = await seed_demo(session, phone_number_id, runtime.clock.now())
-            logins = await reset_demo_logins(session, business, password, runtime.clock.now())
+            logins = await reset_demo_logins(session, business, passwords, runtime.clock.now())
         worker.start()
         scheduler = start_scheduler(runtime.wake)
-        print_banner(settings, host, port, business.name, phone_number_id, data_dir, logins, password)
+        print_banner(settings, host, port, business.name, phone_number_id, data_dir, logins)
+        _restore(quieted)
         yield
         scheduler.shutdown(wait=False)
         await asyncio.to_thread(worker.stop)
@@ -50,6 +55,22 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
 
     web_app.cleanup_ctx.append(demo_ctx)
     web.run_app(web_app, host=host, port=port, print=None)
+
+
+START_LOGGERS = ("alembic", "apscheduler", "dramatiq")
+
+
+def _quiet(names: tuple[str, ...]) -> dict[str, int]:
+    """Raise these loggers to WARNING; returns their levels to restore."""
+    levels = {name: logging.getLogger(name).level for name in names}
+    for name in names:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return levels
+
+
+def _restore(levels: dict[str, int]) -> None:
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def is_loopback(host: str) -> bool:
@@ -68,14 +89,14 @@ def base_url(host: str, port: int) -> str:
 
 
 def print_banner(settings: Settings, host: str, port: int, business: str, phone_number_id: str, data_dir: Path,
-                 logins: list[tuple[str, str]], password: str) -> None:
+                 logins: list[tuple[str, str, str]]) -> None:
     base = base_url(host, port)
     secret_note = "from WHATSAPP_APP_SECRET" if os.environ.get("WHATSAPP_APP_SECRET") else "demo default"
     print(
         "\n".join([
             "FitZap demo is running (SQLite, in-process worker, sandbox WhatsApp, sandbox payments).",
             f"  Admin panel:                  {base}/admin/",
-            *(f"    login ({role}): {email}  password: {password}" for email, role in logins),
+            *(f"    login ({role}): {email}  password: {password}" for email, role, password in logins),
             f"  Simulator (chat as a client): {base}/simulator",
             f"  WhatsApp webhook:             {base}/webhooks/whatsapp",
             f"  Sandbox outbox (JSON):        {base}/sandbox/messages?to=5511999990000",

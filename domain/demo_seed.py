@@ -56,17 +56,20 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
     return shop
 
 
-async def reset_demo_logins(session: AsyncSession, business: Business, password: str, now: datetime) -> list[tuple[str, str]]:
-    """The demo's owner and trainer logins, (re)set to this run's password; returns (email, role) pairs."""
+async def reset_demo_logins(session: AsyncSession, business: Business, passwords: dict[str, str],
+                            now: datetime) -> list[tuple[str, str, str]]:
+    """The demo's owner and trainer logins, (re)set to this run's password for each role; returns
+    (email, role, password) triples."""
     logins = []
     for email, name, role, trainer in DEMO_LOGINS:
+        password = passwords[role]
         user = await session.scalar(select(AdminUser).where(AdminUser.email == email))
         if user is not None:
             user.password_hash, user.active = hash_password(password), True
         else:
             staff_id = await session.scalar(select(Staff.id).where(Staff.business_id == business.id, Staff.name == trainer))
             await create_user(session, business.id, email, name, password, role, now, staff_id=staff_id)
-        logins.append((email, role))
+        logins.append((email, role, password))
     return logins
 
 

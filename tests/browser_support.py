@@ -17,6 +17,7 @@ from tests.test_demo import REPO, free_port, wait_until
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
 DEMO_ADMIN_PASSWORD = "browser-test-password"
+DEMO_TRAINER_PASSWORD = "browser-trainer-password"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -30,7 +31,7 @@ def running_demo(data_dir: Path) -> Iterator[str]:
     demo = subprocess.Popen(
         [sys.executable, "-c", "from cli.main import main; main()", "demo", "--port", str(port), "--data-dir", str(data_dir)],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        env={**os.environ, "DEMO_ADMIN_PASSWORD": DEMO_ADMIN_PASSWORD},
+        env={**os.environ, "DEMO_ADMIN_PASSWORD": DEMO_ADMIN_PASSWORD, "DEMO_TRAINER_PASSWORD": DEMO_TRAINER_PASSWORD},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -50,5 +51,5 @@ def log_in(page, base_url: str, email: str = "owner@fitzap.demo") -> None:  # ty
     """Log the page in to the demo's panel."""
     page.goto(f"{base_url}/admin/login")
     page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_ADMIN_PASSWORD)
+    page.fill("input[name=password]", DEMO_ADMIN_PASSWORD if email.startswith("owner@") else DEMO_TRAINER_PASSWORD)
     page.click("button[type=submit]")

@@ -61,6 +61,18 @@ async def test_regenerating_the_checkin_code_replaces_it(web: TestClient, runtim
     assert second in await (await web.get("/admin/settings")).text()
 
 
+async def test_the_checkin_code_is_a_qr_image_to_print(web: TestClient, runtime: Runtime, business: Business) -> None:
+    token = await as_owner(web, runtime, business)
+    assert (await web.get("/admin/settings/checkin-qr.svg")).status == 404  # no code yet
+    await post(web, "/admin/settings/checkin-code", token)
+    image = await web.get("/admin/settings/checkin-qr.svg")
+    assert image.status == 200 and image.content_type == "image/svg+xml" and "<svg" in await image.text()
+    page = await (await web.get("/admin/settings")).text()
+    assert '<img src="/admin/settings/checkin-qr.svg"' in page and "Download the QR image to print" in page
+    assert '<link rel="icon" href="/admin/static/favicon.svg"' in page
+    assert (await web.get("/admin/static/favicon.svg")).status == 200
+
+
 async def test_owner_saves_policies(web: TestClient, runtime: Runtime, business: Business) -> None:
     token = await as_owner(web, runtime, business)
     assert (await post(web, "/admin/settings/policies", token, **POLICIES)).status == 302
@@ -89,6 +101,7 @@ async def test_trainer_cannot_see_or_change_business_settings(web: TestClient, r
     assert (await post(web, "/admin/settings", token, **GOOD)).status == 403
     assert (await post(web, "/admin/settings/policies", token, **POLICIES)).status == 403
     assert (await post(web, "/admin/settings/checkin-code", token)).status == 403
+    assert (await web.get("/admin/settings/checkin-qr.svg")).status == 403
     assert (await fresh(runtime, Business, business.id)).name == "Studio Força"
 
 

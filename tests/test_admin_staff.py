@@ -50,7 +50,8 @@ async def test_owner_edits_and_deactivates_a_trainer(web: TestClient, runtime: R
     async with runtime.sessions.begin() as session:
         ana = await catalog.add_staff(session, business.id, "Ana", NOW)
     token = await as_owner(web, runtime, business)
-    assert "Ana" in await (await web.get(f"/admin/staff/trainers/{ana.id}")).text()
+    page = await (await web.get(f"/admin/staff/trainers/{ana.id}")).text()
+    assert "Ana" in page and f"/ical/trainers/{ana.ical_token}.ics</code>" in page  # her calendar link to subscribe to
     assert (await post(web, f"/admin/staff/trainers/{ana.id}", token, name="Ana Paula", whatsapp="5511912345678")).status == 302
     response = await post(web, f"/admin/staff/trainers/{ana.id}", token, name="Ana Paula", email="nope")
     assert response.status == 400 and "not an e-mail address" in await response.text()

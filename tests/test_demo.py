@@ -75,6 +75,7 @@ def test_demo_answers_a_signed_webhook_through_the_sandbox(tmp_path):
             os.killpg(demo.pid, signal.SIGKILL)
             output, _ = demo.communicate()
     assert f"{base}/simulator" in output
+    assert output.startswith("FitZap demo is running"), output[:300]  # the banner first, then the log lines
     assert "outside-secret" not in output  # secrets never reach the logs
 
 

@@ -126,9 +126,11 @@ def test_only_loopback_addresses_keep_the_demo_on_this_machine():
 
 def test_the_banner_says_when_the_demo_is_reachable_beyond_this_machine(tmp_path, capsys):
     settings = demo_settings(tmp_path)
-    logins = [("owner@fitzap.demo", "owner")]
-    print_banner(settings, "0.0.0.0", 8080, "Studio", "1", tmp_path, logins, "pw")
+    logins = [("owner@fitzap.demo", "owner", "pw-owner"), ("ana@fitzap.demo", "trainer", "pw-trainer")]
+    print_banner(settings, "0.0.0.0", 8080, "Studio", "1", tmp_path, logins)
     exposed = capsys.readouterr().out
     assert "reachable beyond this machine" in exposed and "need a panel login" in exposed
-    print_banner(settings, "127.0.0.1", 8080, "Studio", "1", tmp_path, logins, "pw")
+    assert "login (owner): owner@fitzap.demo  password: pw-owner" in exposed
+    assert "login (trainer): ana@fitzap.demo  password: pw-trainer" in exposed
+    print_banner(settings, "127.0.0.1", 8080, "Studio", "1", tmp_path, logins)
     assert "beyond this machine" not in capsys.readouterr().out

@@ -1,9 +1,12 @@
 """Settings → Business (profile, check-in), Policies (booking rules) and Automated messages; owner only."""
 from __future__ import annotations
 
+import io
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp_jinja2
+import segno
 from aiohttp import web
 
 from admin.forms.automation import AutomationForm, form_values
@@ -54,6 +57,26 @@ async def checkin_code(request: web.Request) -> web.Response:
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.regenerate_checkin_code(session, me.business_id)
     raise done(request, "New check-in code made: print the new QR poster; the old one no longer works.", "settings")
+
+
+@routes.get("/admin/settings/checkin-qr.svg", name="settings_checkin_qr")
+async def checkin_qr(request: web.Request) -> web.Response:
+    """The check-in code as a QR image to print: the link that opens the chat with the code typed in, or the code."""
+    business = await _business(request)
+    if not business.checkin_code:
+        raise web.HTTPNotFound(text="No check-in code yet: make one on the Settings page.")
+    image = io.BytesIO()
+    segno.make(checkin_text(business), error="m").save(image, kind="svg", scale=10, border=2, title="Check-in")
+    return web.Response(body=image.getvalue(), content_type="image/svg+xml")
+
+
+def checkin_text(business: Business) -> str:
+    """What the QR code holds: a wa.me link with the code when the number is known, else the code alone."""
+    code = business.checkin_code or ""
+    if business.display_phone_number:
+        digits = "".join(c for c in business.display_phone_number if c.isdigit())
+        return f"https://wa.me/{digits}?text={quote(code)}"
+    return code
 
 
 @routes.get("/admin/settings/policies", name="settings_policies")

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from admin.forms.settings import WhatsAppForm
 from admin.identity import require_owner
+from admin.page_support import public_origin
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
 from domain.messaging import secret_box
@@ -23,13 +24,6 @@ def _secret_key(request: web.Request) -> str:
     return request.app[SETTINGS].secret_key.get_secret_value()
 
 
-def _public_origin(request: web.Request) -> str:
-    """This server as the outside world reaches it; behind a proxy, what it forwarded (display only)."""
-    scheme = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
-    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
-    return f"{scheme}://{host}"
-
-
 async def _context(request: web.Request, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> dict[str, Any]:
     me = require_owner(request)
     async with request.app[RUNTIME].sessions() as session:
@@ -42,7 +36,7 @@ async def _context(request: web.Request, values: dict[str, Any] | None = None, e
         "errors": errors or {},
         "token_mask": secret_box.masked(token),
         "token_unreadable": bool(business.whatsapp_token_encrypted) and token is None,
-        "webhook_url": f"{_public_origin(request)}/webhooks/whatsapp",
+        "webhook_url": f"{public_origin(request)}/webhooks/whatsapp",
         "verify_token": request.app[SETTINGS].whatsapp_verify_token.get_secret_value(),
     }
 

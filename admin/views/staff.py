@@ -13,6 +13,7 @@ from admin.forms.automation import clock_text
 from admin.forms.form_errors import validate
 from admin.forms.staff import PanelUserForm, RoleForm, TrainerForm
 from admin.identity import require_owner
+from admin.page_support import public_origin
 from admin.security import start_session
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from domain.models import AdminUser, Staff
@@ -65,7 +66,9 @@ async def trainer_page(request: web.Request) -> web.Response:
         context = await _commission_context(session, me.business_id, staff.id)
     values = {"name": staff.name, "email": staff.email, "whatsapp": f"+{staff.wa_id}" if staff.wa_id else "",
               "digest_at": clock_text(staff.digest_at_min)}
-    return aiohttp_jinja2.render_template(TRAINER_PAGE, request, {"staff": staff, "values": values, "errors": {}, **context})
+    ical_url = f"{public_origin(request)}/ical/trainers/{staff.ical_token}.ics"
+    return aiohttp_jinja2.render_template(TRAINER_PAGE, request, {"staff": staff, "values": values, "errors": {}, **context,
+                                                                  "ical_url": ical_url})
 
 
 async def _commission_context(session: AsyncSession, business_id: int, staff_id: int) -> dict[str, Any]:
