@@ -132,6 +132,19 @@ async def test_inbox_lists_conversations_waiting_for_a_person_first(web, runtime
     assert "needs a person" in page.split("Cliente 1")[1].split("Cliente 0")[0]
 
 
+async def test_a_client_asking_for_a_person_waits_until_someone_takes_over(web, runtime, business) -> None:
+    studio = await make_studio(runtime, business, clients=1)
+    await _converse(runtime, studio.clients[0], handoff=True, minutes_ago=5, says="quero falar com alguém")
+    token = await as_owner(web, runtime, business.id)
+    chat = f"/admin/inbox/{studio.clients[0]}"
+    page = visible_text(await (await web.get(chat)).text())
+    assert "Waiting for a person: take over to answer" in page and "talking" not in page
+    assert "Take over" in page and "Hand back to the bot" in page
+    assert (await web.post(f"{chat}/take-over", data={"csrf_token": token}, allow_redirects=False)).status == 302
+    page = visible_text(await (await web.get(chat)).text())
+    assert "You are talking; the bot is quiet" in page and "Waiting for a person" not in page and "Take over" not in page
+
+
 async def test_anonymous_visitor_cannot_read_or_answer_conversations(web, runtime, business) -> None:
     studio = await make_studio(runtime, business, clients=1)
     await _converse(runtime, studio.clients[0], handoff=True, minutes_ago=5)

@@ -95,7 +95,7 @@ async def _send(request: web.Request, message: Reply, raw: Mapping[str, Any]) ->
         async with runtime.sessions.begin() as session:
             client = await _client(session, me, request)
             outgoing = outbox.OutgoingMessage(message.kind, preview(message), message.payload())
-            await trainer_replies.send_as_trainer(session, client, outgoing, runtime.clock.now())
+            await trainer_replies.send_as_trainer(session, client, outgoing, runtime.clock.now(), me.name)
     except trainer_replies.ReplyRefused as exc:
         field = "body" if isinstance(message, Text) else "template"
         return await _render_chat(request, errors={field: str(exc)}, form=raw, status=400)
@@ -108,7 +108,7 @@ async def _switch(request: web.Request, change: Any) -> None:
     me, runtime = identity(request), request.app[RUNTIME]
     async with runtime.sessions.begin() as session:
         client = await _client(session, me, request)
-        await change(session, me.business_id, client.id, runtime.clock.now())
+        await change(session, me.business_id, client.id, runtime.clock.now(), **({"by": me.name} if change is handoff.take_over else {}))
 
 
 async def _render_chat(request: web.Request, *, errors: Mapping[str, str] | None = None,
@@ -118,9 +118,10 @@ async def _render_chat(request: web.Request, *, errors: Mapping[str, str] | None
     async with runtime.sessions() as session:
         business = await business_of(session, me)
         client = await _client(session, me, request)
-        handoff_on = await session.scalar(select(Conversation.handoff).where(Conversation.client_id == client.id))
+        handoff_on, taken_by = (await session.execute(select(Conversation.handoff, Conversation.taken_by)
+                                                      .where(Conversation.client_id == client.id))).one_or_none() or (False, None)
         ctx = {
-            "c": client, "handoff": bool(handoff_on), "chat": await chat_history(session, me.business_id, client.id),
+            "c": client, "handoff": bool(handoff_on), "taken_by": taken_by, "chat": await chat_history(session, me.business_id, client.id),
             "inside_window": outbox.inside_window(client.last_inbound_at, runtime.clock.now()),
             "templates": await message_templates.active_names(session, me.business_id),
             "errors": errors or {}, "form": form or {}, "at": local_time(business.timezone),

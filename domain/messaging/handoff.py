@@ -11,10 +11,10 @@ from domain.messaging.conversation_store import lock_conversation
 from domain.models import Client, Conversation
 
 
-async def take_over(session: AsyncSession, business_id: int, client_id: int, now: datetime) -> Conversation:
-    """The trainer takes the conversation: the bot answers nothing until `hand_back`."""
+async def take_over(session: AsyncSession, business_id: int, client_id: int, now: datetime, by: str | None = None) -> Conversation:
+    """A staff member (`by`, their name) takes the conversation: the bot answers nothing until `hand_back`."""
     conversation = await _locked(session, business_id, client_id, now)
-    conversation.handoff, conversation.updated_at = True, now
+    conversation.handoff, conversation.taken_by, conversation.updated_at = True, by or conversation.taken_by, now
     return conversation
 
 
@@ -23,7 +23,7 @@ async def hand_back(session: AsyncSession, business_id: int, client_id: int, now
     conversation = await _locked(session, business_id, client_id, now)
     state = dict(conversation.state or {})
     state.update(flow=None, step=None, slots={})
-    conversation.handoff, conversation.state, conversation.updated_at = False, state, now
+    conversation.handoff, conversation.taken_by, conversation.state, conversation.updated_at = False, None, state, now
     return conversation
 
 

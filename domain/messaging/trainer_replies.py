@@ -27,7 +27,7 @@ class Unreachable(ReplyRefused):
 
 
 async def send_as_trainer(session: AsyncSession, client: Client, message: outbox.OutgoingMessage,
-                          now: datetime) -> None:
+                          now: datetime, by: str | None = None) -> None:
     """Queue the trainer's message, taking the conversation over so the bot does not talk too.
 
     The caller wakes delivery after commit. Free-form kinds need the 24-hour window to be open.
@@ -35,7 +35,7 @@ async def send_as_trainer(session: AsyncSession, client: Client, message: outbox
     if client.erased_at is not None or not client.wa_id:
         raise Unreachable("this client cannot receive messages")
     # Locked first: a message arriving meanwhile is processed after this, with the bot already quiet.
-    await handoff.take_over(session, client.business_id, client.id, now)
+    await handoff.take_over(session, client.business_id, client.id, now, by)
     if message.kind in outbox.FREE_FORM_KINDS and not outbox.inside_window(client.last_inbound_at, now):
         raise OutsideWindow("more than 24 hours since the client's last message: choose an approved template")
     await outbox.queue_messages(session, client.business_id, client.id, [message], now)

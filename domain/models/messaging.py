@@ -23,6 +23,8 @@ class Conversation(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), unique=True)
     state: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     handoff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Who took the conversation over; None while it only waits for a person (the client asked for one).
+    taken_by: Mapped[str | None] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
