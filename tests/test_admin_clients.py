@@ -1,11 +1,12 @@
 """The clients pages: list, search, the client page, add/edit/deactivate, notes, and who sees what."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from admin.page_support import local_time
 from domain.models import Client, ClientNote, InboundMessage, OutboundMessage
 from domain.scheduling import checkins, credits
+from domain.sql.db import create_engine
 from tests.booking_setup import make_studio
 from tests.client_admin_setup import as_owner, as_trainer, book, hours, other_business_client, visible_text
 
@@ -45,6 +46,21 @@ async def test_search_finds_clients_by_name_or_phone_digits(web, runtime, busine
     assert "Cliente 3" in by_phone and "Cliente 4" not in by_phone
     nothing = visible_text(await (await web.get("/admin/clients", params={"q": "100%_"})).text())
     assert "No client matches" in nothing
+
+
+async def test_search_ignores_accents_and_case(web, runtime, business, tmp_path) -> None:
+    studio = await make_studio(runtime, business, clients=3)
+    async with runtime.sessions.begin() as session:
+        (await session.get(Client, studio.clients[0])).profile_name = "João Conceição"
+        (await session.get(Client, studio.clients[1])).profile_name = "JOANA"
+    await as_owner(web, runtime, business.id)
+    for typed in ("joao", "JOÃO", "conceicao", "Joao Conc"):
+        page = visible_text(await (await web.get("/admin/clients", params={"q": typed})).text())
+        assert "João Conceição" in page and "JOANA" not in page, typed
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'fold.db'}")  # the demo's SQLite: the same function
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT fz_fold('João Conceição')")) == "joao conceicao"
+    await engine.dispose()
 
 
 async def test_client_list_is_paged(web, runtime, business) -> None:

@@ -16,6 +16,13 @@ def known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@lru_cache(maxsize=1)
+def zone_choices() -> list[tuple[str, str]]:
+    """The IANA zones to pick from, by region ("America/Sao_Paulo" as "America / Sao Paulo")."""
+    names = sorted(z for z in known_zones() if "/" in z and not z.startswith(("posix/", "right/", "Etc/", "SystemV/")))
+    return [(z, z.replace("/", " / ").replace("_", " ")) for z in names]
+
+
 class BusinessForm(BaseModel):
     """Name, place and check-in settings of the business."""
 

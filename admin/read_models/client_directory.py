@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
 from domain.models import Appointment, Booking, CheckIn, Client, CreditBalance
+from domain.sql.db import fold
 
 PAGE_SIZE = 25
 
@@ -72,11 +73,11 @@ class ClientPage:
 
 
 def search_filter(query: str) -> ColumnElement[bool] | None:
-    """Name contains the words typed, or the phone contains the digits typed (3 or more)."""
+    """Name contains the words typed, whatever their case and accents, or the phone contains the digits typed (3 or more)."""
     query = query.strip()
     if not query:
         return None
-    conditions = [func.lower(Client.profile_name).contains(query.lower(), autoescape=True)]
+    conditions = [func.fz_fold(Client.profile_name).contains(fold(query), autoescape=True)]  # "joao" finds "João"
     digits = "".join(ch for ch in query if ch.isdigit())
     if len(digits) >= 3:
         conditions.append(Client.phone_e164.contains(digits, autoescape=True))

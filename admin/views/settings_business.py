@@ -10,7 +10,7 @@ import segno
 from aiohttp import web
 
 from admin.forms.automation import AutomationForm, form_values
-from admin.forms.settings import BusinessForm, PoliciesForm
+from admin.forms.settings import BusinessForm, PoliciesForm, zone_choices
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
@@ -30,6 +30,13 @@ async def _business(request: web.Request) -> Business:
         return await get_scoped(session, Business, me.business_id, me.business_id)
 
 
+def _zones(current: str) -> list[tuple[str, str]]:
+    """The zones to pick from, with the business's own first when the list leaves it out ("UTC"): never changed
+    by saving the page."""
+    choices = zone_choices()
+    return choices if not current or any(z == current for z, _ in choices) else [(current, current), *choices]
+
+
 def _values(business: Business, fields: frozenset[str]) -> dict[str, Any]:
     return {name: getattr(business, name) for name in fields}
 
@@ -37,7 +44,8 @@ def _values(business: Business, fields: frozenset[str]) -> dict[str, Any]:
 @routes.get("/admin/settings", name="settings")
 async def business_page(request: web.Request) -> web.Response:
     business = await _business(request)
-    context = {"business": business, "values": _values(business, business_settings.PROFILE_FIELDS), "errors": {}}
+    context = {"business": business, "values": _values(business, business_settings.PROFILE_FIELDS), "errors": {},
+               "zones": _zones(business.timezone)}
     return aiohttp_jinja2.render_template(BUSINESS_PAGE, request, context)
 
 
@@ -45,7 +53,8 @@ async def business_page(request: web.Request) -> web.Response:
 async def business_save(request: web.Request) -> web.Response:
     me, data, form, errors = await owner_form(request, BusinessForm)
     if form is None:
-        return invalid(BUSINESS_PAGE, request, {"business": await _business(request), "values": data, "errors": errors})
+        return invalid(BUSINESS_PAGE, request, {"business": await _business(request), "values": data, "errors": errors,
+                                                "zones": _zones(str(data.get("timezone", "")))})
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.update(session, me.business_id, form.model_dump(), business_settings.PROFILE_FIELDS)
     raise done(request, "Business details saved.", "settings")

@@ -1,6 +1,7 @@
 """Engine and session factory for PostgreSQL (asyncpg) or SQLite (aiosqlite)."""
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import orjson
@@ -18,6 +19,16 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # cost a turn more CPU (docs/performance.md).
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
                                json_serializer=_json_text, json_deserializer=orjson.loads)
+
+
+FOLD_FUNCTION = "fz_fold"  # on PostgreSQL a SQL function made by migration 0020
+
+
+def fold(text: str | None) -> str | None:
+    """Lower case without accents ("João" → "joao"), for searches that ignore both."""
+    if text is None:
+        return None
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 def _json_text(value: Any) -> str:
@@ -67,6 +78,7 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        dbapi_connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
