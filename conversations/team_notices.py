@@ -5,6 +5,7 @@ the 24-hour window, the approved template of the same name outside it.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +22,11 @@ Value = str | int | bool | datetime
 
 
 async def tell(session: AsyncSession, business: Business, client_id: int, now: datetime, message: str,
-               **params: Value) -> bool:
-    """Queue `message` for the client (times shown in the business's zone); False if they were erased."""
+               text_only: Mapping[str, Value] | None = None, **params: Value) -> bool:
+    """Queue `message` for the client (times shown in the business's zone); False if they were erased.
+
+    `text_only` fills words an approved template has no variable for (a cancellation's reason): they reach the
+    client inside the 24-hour window only."""
     try:
         client = await get_scoped(session, Client, business.id, client_id)
     except NotFound:
@@ -33,7 +37,7 @@ async def tell(session: AsyncSession, business: Business, client_id: int, now: d
     shown = {k: when(v, business.timezone, locale) if isinstance(v, datetime) else v for k, v in params.items()}
     reply: Reply
     if outbox.inside_window(client.last_inbound_at, now):
-        reply = Text(say(locale, message, **shown))
+        reply = Text(say(locale, message, **shown, **(text_only or {})))
     else:  # outside the window only an approved template may reach the client
         values = tuple(str(v) for v in shown.values() if not isinstance(v, bool))
         reply = Template(message, locale.replace("-", "_"), values)

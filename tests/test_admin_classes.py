@@ -8,7 +8,7 @@ from dramatiq import Message
 from sqlalchemy import func, select
 
 from domain.clock import FixedClock
-from domain.models import Appointment
+from domain.models import Appointment, Client
 from domain.scheduling import catalog, classes, credits
 from tests.booking_setup import NOW, local
 from tests.panel_calendar_support import open_panel, other_business, outbox
@@ -116,6 +116,18 @@ async def test_cancelling_a_class_refunds_and_tells_everyone_in_chat(web, runtim
         assert [await credits.balance(session, business.id, c) for c in panel.studio.clients] == [1, 1, 1]
     [wake_up] = [Message.decode(m) for m in broker.queues["outbound"].queue]  # one delivery wake-up for all three
     assert sorted(wake_up.args[0]) == sorted(panel.studio.clients)
+
+
+async def test_the_reason_for_cancelling_a_class_reaches_those_inside_the_24_hour_window(web, runtime, business):
+    panel = await open_panel(web, runtime, business)
+    made = await spinning(runtime, panel.studio)
+    async with runtime.sessions.begin() as session:
+        (await session.get(Client, panel.studio.clients[0])).last_inbound_at = NOW  # wrote today: plain text reaches them
+    assert (await panel.post(f"/admin/classes/{made.id}/cancel", reason="professor doente")).status == 303
+    by_client = {m.client_id: m for m in await outbox(runtime)}
+    assert "foi cancelada pelo estúdio. Motivo: professor doente." in by_client[panel.studio.clients[0]].body
+    template = by_client[panel.studio.clients[1]].payload  # the approved template has no variable for it
+    assert template["name"] == "class_cancelled" and len(template["parameters"]) == 2
 
 
 async def test_owner_gives_a_client_a_seat_who_is_told_in_chat(web, runtime, business):

@@ -82,8 +82,8 @@ async def cancel(request: web.Request) -> web.Response:
                 outcome = await class_sessions.cancel_class(session, business.id, roster.session.appointment_id, now,
                                                             reason=form.reason)
                 for client_id, refunded in outcome.booked + [(c, False) for c in outcome.waiting]:
-                    if await tell(session, business, client_id, now, "class_cancelled", service=roster.session.service,
-                                  when=roster.session.starts_at, refunded=refunded):
+                    if await tell(session, business, client_id, now, "class_cancelled", {"reason": form.reason or ""},
+                                  service=roster.session.service, when=roster.session.starts_at, refunded=refunded):
                         told.append(client_id)
         except DomainError as error:
             errors["form"] = words(error)
