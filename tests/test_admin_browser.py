@@ -1,4 +1,5 @@
-"""The panel in a real browser: log in to the demo, see who is at risk and what the demo's campaign did, log out."""
+"""The panel in a real browser: log in to the demo, see who is at risk and what the demo's campaign did, be asked
+before deactivating a client, log out."""
 from __future__ import annotations
 
 from tests.browser_support import launch, log_in, needs_chromium
@@ -27,6 +28,13 @@ def test_owner_logs_in_and_out_of_the_panel(demo_url, tmp_path):
             page.goto(f"{demo_url}/admin/campaigns")
             page.get_by_role("link", name="Volta pra academia").click()
             expect(page.get_by_role("main")).to_contain_text("The message brought people back.")
+            page.goto(f"{demo_url}/admin/clients?q=maria souza")
+            page.get_by_role("link", name="Maria Souza").first.click()
+            asked: list[str] = []
+            page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+            page.get_by_role("button", name="Deactivate").click()
+            expect(page.get_by_role("button", name="Deactivate")).to_be_visible()  # said no: still active
+            assert asked and asked[0].startswith("Deactivate Maria Souza?")
             page.get_by_role("button", name="Log out").click()
             expect(page).to_have_url(f"{demo_url}/admin/login")
         finally:

@@ -105,6 +105,7 @@ async def test_cancelling_a_class_refunds_and_tells_everyone_in_chat(web, runtim
         for client in panel.studio.clients:
             await credits.add_pack(session, business.id, client, 1, NOW)
     made = await spinning(runtime, panel.studio)
+    assert 'data-confirm="Cancel this class?' in (await panel.page(f"/admin/classes/{made.id}"))[1]  # asked first
     response = await panel.post(f"/admin/classes/{made.id}/cancel", reason="instructor ill")
     assert response.status == 303
     page = await (await web.get(response.headers["Location"])).text()
