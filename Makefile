@@ -12,8 +12,9 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Options pass through: make demo ARGS="--port 8090 --data-dir /tmp/fitzap"
 demo: $(VENV)/.installed
-	$(VENV)/bin/fitzap demo
+	$(VENV)/bin/fitzap demo $(ARGS)
 
 test: $(VENV)/.installed
 	scripts/test-prereqs

@@ -148,4 +148,17 @@ async def test_a_seat_in_a_full_class_is_refused_in_words(web, runtime, business
     assert response.status == 400 and "That class is full." in await response.text()
     response = await panel.post(f"/admin/classes/{made.id}/seats", client_id="")
     assert response.status == 400 and "Pick a client." in await response.text()
+
+
+async def test_a_full_class_offers_its_waitlist(web, runtime, business):
+    panel = await open_panel(web, runtime, business)
+    made = await spinning(runtime, panel.studio)
+    page = (await panel.page(f"/admin/classes/{made.id}"))[1]
+    assert "The class is full: add a client to the waitlist" in page and f"/admin/classes/{made.id}/waitlist" in page
+    response = await panel.post(f"/admin/classes/{made.id}/waitlist", client_id=panel.studio.clients[2])
+    assert response.status == 303
+    page = await (await web.get(response.headers["Location"])).text()
+    assert "Cliente 2 is on the waitlist, number 1." in page and "1 waiting" in page
+    again = await panel.post(f"/admin/classes/{made.id}/waitlist", client_id=panel.studio.clients[0])  # has a seat
+    assert again.status == 400
     assert await outbox(runtime) == []

@@ -1,7 +1,8 @@
 """Group classes: upcoming sessions with seats taken, scheduling one, its roster and waitlist, cancelling it."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -18,7 +19,7 @@ from admin.scope import business_of, check_client, in_business, staff_scope
 from conversations.dates import when
 from conversations.team_notices import tell
 from domain.errors import DomainError, NotFound
-from domain.models import Service, Staff
+from domain.models import Business, Client, Service, Staff
 from domain.scheduling import classes
 from runtime.keys import RUNTIME
 
@@ -97,6 +98,27 @@ async def cancel(request: web.Request) -> web.Response:
 @routes.post("/admin/classes/{appointment_id:\\d+}/seats", name="class_add_seat")
 async def add_seat(request: web.Request) -> web.Response:
     """Give a client a seat through the chat's own rules (capacity, notice, credits); they hear in chat."""
+    async def act(session: AsyncSession, business: Business, roster: class_sessions.Roster, client: Client, now: datetime) -> str:
+        await classes.book_seat(session, business.id, client_id=client.id, appointment_id=roster.session.appointment_id,
+                                now=now, actor="trainer")
+        await tell(session, business, client.id, now, "team_booked", service=roster.session.service,
+                   when=roster.session.starts_at, trainer=roster.session.trainer)
+        return "has a seat and was told in chat"
+    return await _for_client(request, act, told=True)
+
+
+@routes.post("/admin/classes/{appointment_id:\\d+}/waitlist", name="class_add_waiting")
+async def add_waiting(request: web.Request) -> web.Response:
+    """A full class: put a client on its waitlist; a freed seat is offered to them in chat, in their turn."""
+    async def act(session: AsyncSession, business: Business, roster: class_sessions.Roster, client: Client, now: datetime) -> str:
+        entry = await classes.join_waitlist(session, business.id, client_id=client.id,
+                                            appointment_id=roster.session.appointment_id, now=now)
+        return f"is on the waitlist, number {await classes.waitlist_position(session, entry)}"
+    return await _for_client(request, act, told=False)
+
+
+async def _for_client(request: web.Request, act: Callable[..., Awaitable[str]], *, told: bool) -> web.Response:
+    """The class page's client form: check the client, `act` on the class, say what happened."""
     me = identity(request)
     posted = await form_fields(request)
     form, errors = read(NewSeat, posted)
@@ -107,17 +129,14 @@ async def add_seat(request: web.Request) -> web.Response:
                 business = await business_of(session, me)
                 roster = await _roster(session, request, me)
                 client = await check_client(session, me, form.client_id)
-                now = runtime.clock.now()
-                await classes.book_seat(session, business.id, client_id=client.id,
-                                        appointment_id=roster.session.appointment_id, now=now, actor="trainer")
-                await tell(session, business, client.id, now, "team_booked", service=roster.session.service,
-                           when=roster.session.starts_at, trainer=roster.session.trainer)
+                done = await act(session, business, roster, client, runtime.clock.now())
         except DomainError as error:
             errors["form"] = words(error)
     if form is None or errors:
         return await _session_page(request, me, posted, errors, status=400)
-    await request.app[RUNTIME].wake.deliver([form.client_id])
-    flash(request, f"{client.profile_name or client.phone_e164 or 'The client'} has a seat and was told in chat.")
+    if told:
+        await request.app[RUNTIME].wake.deliver([form.client_id])
+    flash(request, f"{client.profile_name or client.phone_e164 or 'The client'} {done}.")
     raise web.HTTPSeeOther(request.app.router["class_session"].url_for(appointment_id=request.match_info["appointment_id"]))
 
 
