@@ -5,12 +5,14 @@ from datetime import UTC, datetime, time
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 from domain.clock import FixedClock
-from domain.models import Business, TimeOff
+from domain.models import Booking, Business, OutboundMessage, TimeOff
 from domain.scheduling import catalog, weekly_hours
 from runtime.resources import Runtime
-from tests.booking_setup import make_studio
+from tests.booking_setup import local, make_studio
+from tests.client_admin_setup import book, visible_text
 from tests.settings_support import NOW, as_owner, as_trainer, fresh, other_business, post
 
 WEEK = {"day0": "06:00-12:00, 14:00-21:00", "day1": "7h-11h", "day2": "", "day3": "06:30-10:00", "day4": "",
@@ -80,6 +82,28 @@ async def test_owner_adds_and_removes_time_off_in_local_time(web: TestClient, ru
     assert "Thu 24/12/2026 12:00" in page and "Natal" in page
     assert (await post(web, f"/admin/settings/time-off/{off.id}/delete", token)).status == 302
     assert await fresh(runtime, TimeOff, off.id) is None
+
+
+async def test_time_off_over_booked_sessions_lists_them_and_cancels_them_only_when_asked(web: TestClient, runtime: Runtime,
+                                                                                       business: Business) -> None:
+    studio = await make_studio(runtime, business, clients=1)
+    booking_id = await book(runtime, studio, studio.clients[0], studio.ana, local(25, 10))
+    token = await as_owner(web, runtime, business)
+    off = {"starts": "2026-11-25T08:00", "ends": "2026-11-25T12:00", "reason": "consulta médica"}
+    response = await post(web, f"/admin/settings/hours/{studio.ana}/time-off", token, **off)
+    page = visible_text(await response.text())
+    assert response.status == 409 and "That time off falls on 1 booked session:" in page
+    assert "Wed 25/11 10:00 · Treino personal — Cliente 0" in page
+    async with runtime.sessions() as session:
+        assert await weekly_hours.upcoming_time_off(session, business.id, studio.ana, NOW) == []
+        assert (await session.get(Booking, booking_id)).status == "booked"  # nothing changed yet
+    response = await post(web, f"/admin/settings/hours/{studio.ana}/time-off", token, **off, hits="cancel")
+    assert response.status == 302
+    async with runtime.sessions() as session:
+        assert len(await weekly_hours.upcoming_time_off(session, business.id, studio.ana, NOW)) == 1
+        assert (await session.get(Booking, booking_id)).status == "cancelled"
+        told = (await session.scalars(select(OutboundMessage).where(OutboundMessage.client_id == studio.clients[0]))).all()
+    assert [m.payload["name"] for m in told] == ["team_cancelled"]
 
 
 async def test_time_off_ending_before_it_starts_is_refused(web: TestClient, runtime: Runtime, business: Business) -> None:

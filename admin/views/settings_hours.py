@@ -7,14 +7,17 @@ from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.forms.hours import TimeOffForm, day_text, parse_week
 from admin.identity import identity, require_owner
+from admin.read_models import class_sessions
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id
+from conversations.team_notices import tell
 from domain.models import Business, Staff
 from domain.people import staff_roster
-from domain.scheduling import catalog, weekly_hours
+from domain.scheduling import booking, catalog, weekly_hours
 from runtime.keys import RUNTIME
 
 PAGE = "admin/settings_hours.html"
@@ -39,7 +42,7 @@ async def _context(request: web.Request, staff_id: int, **overrides: Any) -> dic
     context = {
         "staff": staff, "trainers": trainers, "weekdays": weekly_hours.WEEKDAYS, "zone": ZoneInfo(business.timezone),
         "days": {f"day{d}": day_text(blocks, d) for d in range(7)}, "time_off": time_off,
-        "errors": {}, "off_values": {}, "off_errors": {}, "can_edit": me.is_owner,
+        "errors": {}, "off_values": {}, "off_errors": {}, "can_edit": me.is_owner, "hits": [],
     }
     context.update(overrides)
     return context
@@ -85,17 +88,47 @@ async def hours_save(request: web.Request) -> web.Response:
 
 @routes.post(r"/admin/settings/hours/{staff_id:\d+}/time-off", name="settings_time_off_add")
 async def time_off_add(request: web.Request) -> web.Response:
+    """Time off; over booked sessions only once the owner chose to cancel them (each client told in chat)."""
     staff_id = row_id(request, "staff_id")
     me, data, form, errors = await owner_form(request, TimeOffForm)
     if form is None:
         return invalid(PAGE, request, await _context(request, staff_id, off_values=data, off_errors=errors))
-    async with request.app[RUNTIME].sessions.begin() as session:
+    runtime = request.app[RUNTIME]
+    told: list[int] = []
+    async with runtime.sessions.begin() as session:
         business = await catalog.get_scoped(session, Business, me.business_id, me.business_id)
-        zone = ZoneInfo(business.timezone)
+        zone, now = ZoneInfo(business.timezone), runtime.clock.now()
+        starts, ends = _local(form.starts, zone), _local(form.ends, zone)
         with not_found_as_404():
-            await catalog.add_time_off(session, me.business_id, _local(form.starts, zone), _local(form.ends, zone),
-                                       staff_id=staff_id, reason=form.reason)
-    raise done(request, "Time off added.", "settings_hours_staff", staff_id=str(staff_id))
+            await catalog.get_scoped(session, Staff, me.business_id, staff_id)
+        hits = [h for h in await weekly_hours.sessions_during(session, me.business_id, staff_id, starts, ends) if h.starts_at > now]
+        if hits and data.get("hits") != "cancel":
+            await session.rollback()
+            context = await _context(request, staff_id, off_values=data, hits=hits)
+            return aiohttp_jinja2.render_template(PAGE, request, context, status=409)
+        await catalog.add_time_off(session, me.business_id, starts, ends, staff_id=staff_id, reason=form.reason)
+        for hit in hits:
+            told += await _cancel_for_time_off(session, business, hit, now, form.reason)
+    await runtime.wake.deliver(told)
+    said = f"; sessions cancelled: {len(hits)}, clients told in chat: {len(told)}" if hits else ""
+    raise done(request, f"Time off added{said}.", "settings_hours_staff", staff_id=str(staff_id))
+
+
+async def _cancel_for_time_off(session: AsyncSession, business: Business, hit: weekly_hours.Hit, now: datetime,
+                               reason: str | None) -> list[int]:
+    """Cancel one session the time off falls on, as the studio (credits back); returns the clients told."""
+    if hit.kind == "class":
+        outcome = await class_sessions.cancel_class(session, business.id, hit.appointment_id, now, reason=reason)
+        told = [(c, refunded, "class_cancelled") for c, refunded in outcome.booked]
+        told += [(c, False, "class_cancelled") for c in outcome.waiting]
+    else:
+        told = []
+        for booking_id, client_id, _ in hit.bookings:
+            outcome = await booking.cancel(session, business.id, booking_id, now, by="trainer", reason=reason)
+            told.append((client_id, outcome.refunded, "team_cancelled"))
+    return [client_id for client_id, refunded, message in told
+            if await tell(session, business, client_id, now, message, {"reason": reason or ""}, service=hit.service,
+                          when=hit.starts_at, refunded=refunded)]
 
 
 @routes.post(r"/admin/settings/time-off/{time_off_id:\d+}/delete", name="settings_time_off_delete")

@@ -9,9 +9,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
-from domain.models import AvailabilityRule, Staff, TimeOff
+from domain.models import Appointment, AvailabilityRule, Booking, Client, Service, Staff, TimeOff
 from domain.scheduling import catalog
 from domain.scheduling.catalog import get_scoped
+from domain.scheduling.upcoming import LIVE
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -91,3 +92,34 @@ async def opening_hour(session: AsyncSession, business_id: int) -> int | None:
     if isinstance(first, str):  # SQLite hands an aggregate of a time column back as text
         first = time.fromisoformat(first)
     return first.hour if first is not None else None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A session a trainer's time off would fall on, with the clients booked in it."""
+
+    appointment_id: int
+    kind: str  # personal | class
+    starts_at: datetime
+    service: str
+    bookings: tuple[tuple[int, int, str], ...]  # (booking id, client id, client's name)
+
+
+async def sessions_during(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime) -> list[Hit]:
+    """The trainer's scheduled sessions overlapping [start, end), soonest first, with their live bookings."""
+    rows = (await session.execute(
+        select(Appointment.id, Appointment.kind, Appointment.starts_at, Service.name, Booking.id, Booking.client_id,
+               func.coalesce(Client.profile_name, Client.phone_e164))
+        .join(Service, Service.id == Appointment.service_id)
+        .outerjoin(Booking, (Booking.appointment_id == Appointment.id) & Booking.status.in_(LIVE))
+        .outerjoin(Client, Client.id == Booking.client_id)
+        .where(Appointment.business_id == business_id, Appointment.staff_id == staff_id, Appointment.status == "scheduled",
+               Appointment.starts_at < end, Appointment.ends_at > start)
+        .order_by(Appointment.starts_at, Appointment.id, Booking.id))).all()
+    hits: dict[int, Hit] = {}
+    for appointment_id, kind, starts_at, service, booking_id, client_id, name in rows:
+        hit = hits.get(appointment_id) or Hit(appointment_id, kind, starts_at, service, ())
+        if booking_id is not None:
+            hit = Hit(appointment_id, kind, starts_at, service, (*hit.bookings, (booking_id, client_id, name or f"#{client_id}")))
+        hits[appointment_id] = hit
+    return [h for h in hits.values() if h.bookings or h.kind == "class"]
