@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from domain.models import AdminUser, Business, Client, Staff
 from domain.payments import products
 from domain.people.admin_users import create_user, hash_password
+from domain.people.business_settings import new_checkin_code
 from domain.scheduling import booking, catalog, classes, credits
 
 DEMO_BUSINESS_NAME = "Studio Demo FitZap"
@@ -27,7 +28,8 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
         return existing
     shop = Business(name=DEMO_BUSINESS_NAME, phone_number_id=phone_number_id, display_phone_number="5511930000000",
                     timezone="America/Sao_Paulo", locale="pt-BR", currency="BRL", created_at=now,
-                    booking_requires_credit=True)  # the demo sells: a booking spends a credit or needs a plan
+                    booking_requires_credit=True,  # the demo sells: a booking spends a credit or needs a plan
+                    checkin_code=new_checkin_code())  # the QR poster on Settings has something to show
     session.add(shop)
     await session.flush()
     ana = await catalog.add_staff(session, shop.id, "Ana Paula", now)
@@ -39,7 +41,7 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
     await catalog.add_service(session, shop.id, "Personal 30 min", now, duration_min=30, buffer_after_min=5,
                               price_cents=9000, trainer_ids=[bruno.id])
     spinning = await catalog.add_service(session, shop.id, "Spinning", now, duration_min=45, capacity=12,
-                                         price_cents=4000, trainer_ids=[bruno.id])
+                                         price_cents=4000, trainer_ids=[bruno.id], aliases="spin, bike")
     for staff, (morning, evening) in ((ana, (time(6), time(12))), (bruno, (time(7), time(11)))):
         for weekday in range(5):
             await catalog.add_weekly_hours(session, shop.id, staff.id, weekday, morning, evening)

@@ -23,6 +23,8 @@ def test_owner_logs_in_and_out_of_the_panel(demo_url, tmp_path):
             log_in(page, demo_url)
             expect(page.get_by_role("navigation")).to_contain_text("Settings")
             page.screenshot(path=str(tmp_path / "panel.png"))
+            page.goto(f"{demo_url}/admin/settings")
+            expect(page.get_by_role("img", name="QR check-in code")).to_be_visible()  # the poster to print
             page.goto(f"{demo_url}/admin/at-risk")
             expect(page.get_by_role("main")).to_contain_text("dias sem vir")
             page.goto(f"{demo_url}/admin/campaigns")
