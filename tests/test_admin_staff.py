@@ -6,6 +6,7 @@ import asyncio
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
+from admin.page_support import local_time
 from domain.models import AdminUser, Business, Staff
 from domain.people import panel_users
 from domain.scheduling import catalog
@@ -86,6 +87,13 @@ async def test_owner_adds_a_trainer_login_who_can_then_log_in(web: TestClient, r
     web.session.cookie_jar.clear()
     await login(web, "ana@studio.test", "a long password")
     assert (await web.get("/admin/staff")).status == 403
+
+
+async def test_last_login_is_shown_in_the_business_time_zone(web: TestClient, runtime: Runtime, business: Business) -> None:
+    await as_owner(web, runtime, business)
+    me = await user(runtime, "owner@studio.test")
+    page = await (await web.get("/admin/staff")).text()
+    assert me.last_login_at is not None and local_time(business.timezone)(me.last_login_at) in page and " UTC<" not in page
 
 
 async def test_short_password_taken_email_and_missing_trainer_are_refused(web: TestClient, runtime: Runtime, business: Business) -> None:

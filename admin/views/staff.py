@@ -13,7 +13,7 @@ from admin.forms.automation import clock_text
 from admin.forms.form_errors import validate
 from admin.forms.staff import PanelUserForm, RoleForm, TrainerForm
 from admin.identity import require_owner
-from admin.page_support import public_origin
+from admin.page_support import business_of, local_time, public_origin
 from admin.security import start_session
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from domain.models import AdminUser, Staff
@@ -33,7 +33,9 @@ async def _context(request: web.Request, **overrides: Any) -> dict[str, Any]:
     async with request.app[RUNTIME].sessions() as session:
         trainers = await staff_roster.staff_of(session, me.business_id)
         users = await panel_users.users_of(session, me.business_id)
+        business = await business_of(session, me)
     context: dict[str, Any] = {"trainers": trainers, "names": {t.id: t.name for t in trainers}, "users": users,
+                               "at": local_time(business.timezone),
                                "trainer_values": {}, "trainer_errors": {}, "user_values": {"role": "trainer"},
                                "user_errors": {}, "user_problem": None}
     context.update(overrides)
