@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: demo test install lint
+.PHONY: demo test install lint catalog
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,3 +22,8 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+
+# The panel's messages: collect them from the code, then add new ones to each language's .po to translate.
+catalog: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract --no-location --sort-output -F babel.cfg -o admin/locale/messages.pot admin
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i admin/locale/messages.pot -d admin/locale -l pt_BR

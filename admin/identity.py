@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from admin.i18n import panel_locale
 from domain.models import AdminUser
 
 IDENTITY_KEY = web.RequestKey("identity", "Identity")
@@ -20,14 +21,16 @@ class Identity:
     staff_id: int | None
     name: str
     email: str
+    locale: str = "en"  # the panel's language for this user: their pick, else their business's
 
     @property
     def is_owner(self) -> bool:
         return self.role == "owner"
 
     @classmethod
-    def of(cls, user: AdminUser) -> Identity:
-        return cls(user.id, user.business_id, user.role, user.staff_id, user.name, user.email)
+    def of(cls, user: AdminUser, business_locale: str = "en") -> Identity:
+        return cls(user.id, user.business_id, user.role, user.staff_id, user.name, user.email,
+                   panel_locale(user.locale or business_locale))
 
 
 def identity(request: web.Request) -> Identity:

@@ -9,6 +9,8 @@ from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.forms.form_errors import words as pydantic_words
+from admin.i18n import moment_label
 from admin.identity import Identity
 from domain.models import Business
 
@@ -24,21 +26,21 @@ def staff_scope(me: Identity) -> int | None:
 
 
 def local_time(tz: str) -> Callable[[datetime | None], str]:
-    """A template function showing UTC datetimes as the business's wall-clock time."""
+    """A template function showing UTC datetimes as the business's wall-clock time, in the panel's language."""
     zone = ZoneInfo(tz)
 
     def at(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%a %d/%m/%Y %H:%M") if moment is not None else "—"
+        return moment_label(moment, zone)
 
     return at
 
 
 def form_errors(exc: ValidationError) -> dict[str, str]:
-    """The first error of each field, in words, for showing next to the field."""
+    """The first error of each field, in words in the panel's language, for showing next to the field."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "form"
-        errors.setdefault(field, str(error["msg"]).removeprefix("Value error, "))
+        errors.setdefault(field, pydantic_words(error))
     return errors
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
+from admin import i18n
 from admin.security import add_security_headers, admin_guard
 from admin.simulator import simulator_page, simulator_send
 from runtime.settings import Settings
@@ -23,7 +24,10 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def setup_admin(app: web.Application, settings: Settings) -> None:
     """Add the panel's templates, middlewares, static files, every page's routes and the simulator to the app."""
-    aiohttp_jinja2.setup(app, loader=jinja2.PackageLoader("admin", "templates"), autoescape=True)
+    env = aiohttp_jinja2.setup(app, loader=jinja2.PackageLoader("admin", "templates"), autoescape=True,
+                               extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext_plain, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(i18n.template_globals())
     setup_sessions(app, EncryptedCookieStorage(
         _cookie_key(settings), cookie_name="fitzap_admin", max_age=SESSION_MAX_AGE_S,
         httponly=True, samesite="Lax", secure=settings.cookie_secure,

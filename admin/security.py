@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from admin.flash import pop_flashes
 from admin.forms.fields import row_id_or_none
+from admin.i18n import PANEL_LOCALES, from_accept_language, use_locale
 from admin.identity import IDENTITY_KEY, Identity
-from domain.models import AdminUser
+from domain.models import AdminUser, Business
 from runtime.keys import LOOPBACK_ONLY, RUNTIME, SETTINGS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -26,7 +27,7 @@ CSRF_HEADER = "X-CSRF-Token"
 NONCE_KEY = web.RequestKey("csp_nonce", str)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PUBLIC_PATHS = ("/admin/login",)
-USER_KEY, VERSION_KEY = "user_id", "session_version"
+USER_KEY, VERSION_KEY, LOCALE_KEY = "user_id", "session_version", "locale"
 SERVER = "FitZap"
 HSTS = "max-age=31536000; includeSubDomains"
 SANDBOX_PATHS = ("/simulator", "/simulator/send", "/sandbox/messages")
@@ -62,6 +63,7 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
         # PostgreSQL's text cannot hold one: refused here rather than by the driver, mid-transaction, as a 500.
         raise web.HTTPBadRequest(text="The request holds a NUL character, which no field of the panel takes.")
     session = await get_session(request)
+    use_locale(_visitor_locale(request, session))
     request[REQUEST_CONTEXT_KEY] = _template_context(request, session)
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, session):
         raise web.HTTPForbidden(text=EXPIRED_FORM)
@@ -74,6 +76,9 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
         raise web.HTTPForbidden(text="log in first")
     request[IDENTITY_KEY] = me
     request[REQUEST_CONTEXT_KEY]["me"] = me
+    use_locale(me.locale)
+    if session.get(LOCALE_KEY) != me.locale:
+        session[LOCALE_KEY] = me.locale  # the login page after a logout keeps speaking it
     if any(name.endswith("_id") and row_id_or_none(value) is None for name, value in request.match_info.items()):
         raise web.HTTPNotFound()
     return await handler(request)
@@ -82,6 +87,7 @@ async def admin_guard(request: web.Request, handler: Handler) -> web.StreamRespo
 async def _sandbox_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The simulator's CSRF check; past loopback, the panel's login too (the sandbox shows every client's chat)."""
     session = await get_session(request)
+    use_locale(_visitor_locale(request, session))
     if request.path == SANDBOX_PAGE:  # the page carries the CSRF token its sends post back
         request[REQUEST_CONTEXT_KEY] = _template_context(request, session)
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, session):
@@ -130,6 +136,14 @@ def _template_context(request: web.Request, session: Session) -> dict[str, objec
     }
 
 
+def _visitor_locale(request: web.Request, session: Session) -> str:
+    """Before we know who it is: the language last used in this browser, else the one it asks for."""
+    remembered = session.get(LOCALE_KEY)
+    if isinstance(remembered, str) and remembered in PANEL_LOCALES:
+        return remembered
+    return from_accept_language(request.headers.get("Accept-Language", ""))
+
+
 def _is_panel(path: str) -> bool:
     return (path == "/admin" or path.startswith("/admin/")) and not path.startswith("/admin/static/")
 
@@ -161,7 +175,9 @@ async def _load_identity(request: web.Request, session: Session) -> Identity | N
     if not isinstance(user_id, int) or not isinstance(version, int):
         return None
     async with request.app[RUNTIME].sessions() as db:
-        user = await db.scalar(select(AdminUser).where(AdminUser.id == user_id, AdminUser.active.is_(True),
-                                                       AdminUser.session_version == version))
+        row = (await db.execute(
+            select(AdminUser, Business.locale).join(Business, Business.id == AdminUser.business_id)
+            .where(AdminUser.id == user_id, AdminUser.active.is_(True), AdminUser.session_version == version)
+        )).first()
     # A deactivated user's cookie, or one whose sessions were ended, stops working on its next click.
-    return Identity.of(user) if user is not None else None
+    return Identity.of(row[0], row[1]) if row is not None else None

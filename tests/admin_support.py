@@ -15,11 +15,12 @@ _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 async def make_user(
     runtime: Runtime, business_id: int, *, role: str = "owner", email: str = "owner@studio.test",
-    password: str = PASSWORD, staff_id: int | None = None, name: str = "Olga Owner",
+    password: str = PASSWORD, staff_id: int | None = None, name: str = "Olga Owner", locale: str | None = "en",
 ) -> AdminUser:
-    """A panel user of the business, committed."""
+    """A panel user of the business, committed; the panel's own tests read it in English unless told otherwise."""
     async with runtime.sessions.begin() as session:
-        return await create_user(session, business_id, email, name, password, role, runtime.clock.now(), staff_id=staff_id)
+        return await create_user(session, business_id, email, name, password, role, runtime.clock.now(),
+                                 staff_id=staff_id, locale=locale)
 
 
 async def csrf_of(client: TestClient, path: str = "/admin/login") -> str:

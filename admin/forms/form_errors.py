@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 Form = TypeVar("Form", bound=BaseModel)
 
 
-def _words(error: Mapping[str, Any]) -> str:
+def words(error: Mapping[str, Any]) -> str:
     """Pydantic's error as a trainer would say it."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "string_too_short" and (ctx.get("min_length") or 1) > 1:
@@ -44,5 +44,5 @@ def validate(model: type[Form], data: Mapping[str, Any]) -> tuple[Form | None, d
         errors: dict[str, str] = {}
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "__all__"
-            errors.setdefault(field, _words(error))
+            errors.setdefault(field, words(error))
         return None, errors

@@ -1,14 +1,17 @@
 """Log in and log out."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import new_session
 from pydantic import BaseModel, Field, ValidationError
 
+from admin.i18n import PANEL_LOCALES, _
 from admin.identity import identity
 from admin.security import csrf_token, start_session
-from domain.people.admin_users import LoginRefused, LoginThrottled, authenticate, end_sessions
+from domain.people.admin_users import LoginRefused, LoginThrottled, authenticate, end_sessions, set_locale
 from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
@@ -41,13 +44,15 @@ async def login(request: web.Request) -> web.Response:
     try:
         credentials = LoginForm(email=email, password=str(form.get("password", "")))
     except ValidationError:
-        return _login_error(request, next_url, email, "Enter your email and password.")
+        return _login_error(request, next_url, email, _("Enter your email and password."))
     runtime = request.app[RUNTIME]
     try:
         user = await authenticate(runtime.sessions, credentials.email, credentials.password, request.remote or "?",
                                   runtime.clock.now())
     except (LoginRefused, LoginThrottled) as exc:
-        return _login_error(request, next_url, email, str(exc), 429 if isinstance(exc, LoginThrottled) else 400)
+        if isinstance(exc, LoginThrottled):
+            return _login_error(request, next_url, email, _("Too many failed attempts. Try again in a few minutes."), 429)
+        return _login_error(request, next_url, email, _("Wrong email or password."))
     cookie = await new_session(request)
     start_session(cookie, user)
     csrf_token(cookie)
@@ -61,6 +66,23 @@ async def logout(request: web.Request) -> web.Response:
         await end_sessions(session, identity(request).user_id)
     (await new_session(request)).invalidate()
     raise web.HTTPFound("/admin/login")
+
+
+@routes.post("/admin/me/language", name="language")
+async def choose_language(request: web.Request) -> web.Response:
+    """Keep the user's pick of the panel's language and show the page they were on in it."""
+    form = await request.post()
+    choice = form.get("locale")
+    if choice not in PANEL_LOCALES:
+        raise web.HTTPBadRequest(text=f"The panel speaks {', '.join(PANEL_LOCALES)}.")
+    async with request.app[RUNTIME].sessions.begin() as session:
+        await set_locale(session, identity(request).user_id, str(choice))
+    raise web.HTTPFound(_safe_next(_same_site_path(request.headers.get("Referer", ""))))
+
+
+def _same_site_path(referer: str) -> str:
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _login_error(request: web.Request, next_url: str, email: str, error: str, status: int = 400) -> web.Response:

@@ -28,6 +28,8 @@ class AdminUser(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The panel's language this user picked ("pt-BR", "en"); None follows the business's.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
 
 class LoginAttempts(Base):

@@ -56,7 +56,7 @@ def normalise_email(email: str) -> str:
 
 async def create_user(
     session: AsyncSession, business_id: int, email: str, name: str, password: str, role: str, now: datetime,
-    staff_id: int | None = None,
+    staff_id: int | None = None, locale: str | None = None,
 ) -> AdminUser:
     """Add a panel user; refuses a taken email, a short password, an unknown role or another business's trainer."""
     email = normalise_email(email)
@@ -73,10 +73,15 @@ async def create_user(
     if await session.scalar(select(AdminUser.id).where(AdminUser.email == email)) is not None:
         raise AdminUserError("A user with that email already exists.")
     user = AdminUser(business_id=business_id, email=email, name=name.strip() or email, password_hash=hash_password(password),
-                     role=role, staff_id=staff_id, active=True, created_at=now)
+                     role=role, staff_id=staff_id, active=True, created_at=now, locale=locale)
     session.add(user)
     await session.flush()
     return user
+
+
+async def set_locale(session: AsyncSession, user_id: int, locale: str | None) -> None:
+    """The panel's language the user picked (None: follow the business's)."""
+    await session.execute(update(AdminUser).where(AdminUser.id == user_id).values(locale=locale))
 
 
 async def end_sessions(session: AsyncSession, user_id: int) -> None:
