@@ -8,6 +8,7 @@ from dramatiq import Message
 from sqlalchemy import func, select
 
 from domain.clock import FixedClock
+from domain.messaging import message_templates
 from domain.models import Appointment, Client
 from domain.scheduling import catalog, classes, credits
 from tests.booking_setup import NOW, local
@@ -29,6 +30,13 @@ async def spinning(runtime, studio, *, capacity=2):  # type: ignore[no-untyped-d
         if capacity == 2:
             await classes.join_waitlist(session, studio.business.id, client_id=studio.clients[2], appointment_id=made.id, now=NOW)
     return made
+
+
+async def approved(runtime, business_id: int, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The business lists the approved template `name` in pt_BR."""
+    async with runtime.sessions.begin() as session:
+        await message_templates.save_template(session, business_id, NOW, name=name, language="pt_BR", purpose="generic",
+                                              variables=[])
 
 
 async def count_classes(runtime) -> int:  # type: ignore[no-untyped-def]
@@ -105,6 +113,7 @@ async def test_cancelling_a_class_refunds_and_tells_everyone_in_chat(web, runtim
         for client in panel.studio.clients:
             await credits.add_pack(session, business.id, client, 1, NOW)
     made = await spinning(runtime, panel.studio)
+    await approved(runtime, business.id, "class_cancelled")  # so it reaches those who have not written in 24 hours
     assert 'data-confirm="Cancel this class?' in (await panel.page(f"/admin/classes/{made.id}"))[1]  # asked first
     response = await panel.post(f"/admin/classes/{made.id}/cancel", reason="instructor ill")
     assert response.status == 303
@@ -134,6 +143,7 @@ async def test_the_reason_for_cancelling_a_class_reaches_those_inside_the_24_hou
 async def test_owner_gives_a_client_a_seat_who_is_told_in_chat(web, runtime, business):
     panel = await open_panel(web, runtime, business)
     made = await spinning(runtime, panel.studio, capacity=3)
+    await approved(runtime, business.id, "team_booked")
     response = await panel.post(f"/admin/classes/{made.id}/seats", client_id=panel.studio.clients[2])
     assert response.status == 303
     page = await (await web.get(response.headers["Location"])).text()
@@ -162,3 +172,32 @@ async def test_a_full_class_offers_its_waitlist(web, runtime, business):
     again = await panel.post(f"/admin/classes/{made.id}/waitlist", client_id=panel.studio.clients[0])  # has a seat
     assert again.status == 400
     assert await outbox(runtime) == []
+
+
+def trainer_options(page: str) -> str:
+    """The scheduling form's trainer list alone."""
+    form = page[page.index('id="schedule-class"'):]
+    return form[form.index('name="staff_id"'):form.index("</select>", form.index('name="staff_id"'))]
+
+
+async def test_class_page_offers_only_trainers_of_its_service(web, runtime, business):
+    panel = await open_panel(web, runtime, business)  # Spinning is Bruno's; Yoga has no trainer linked yet
+    async with runtime.sessions.begin() as session:
+        yoga = await catalog.add_service(session, business.id, "Yoga", NOW, duration_min=60, capacity=10, trainer_ids=[])
+    ana, bruno = f'<option value="{panel.studio.ana}"', f'<option value="{panel.studio.bruno}"'
+    _, page = await panel.page(f"/admin/classes?service_id={panel.studio.spinning}")
+    assert bruno in trainer_options(page) and ana not in trainer_options(page)
+    assert f'<input type="hidden" name="service_id" value="{panel.studio.spinning}">' in page
+    _, page = await panel.page(f"/admin/classes?service_id={yoga.id}")
+    assert bruno in trainer_options(page) and ana in trainer_options(page)
+
+
+async def test_a_trainer_who_does_not_teach_the_class_is_refused_with_the_form_error(web, runtime, business):
+    panel = await open_panel(web, runtime, business)
+    response = await panel.post("/admin/classes", service_id=panel.studio.spinning, staff_id=panel.studio.ana,
+                                day="2026-11-26", at="18:00")
+    assert response.status == 400
+    page = await response.text()
+    assert '<span class="error">That trainer does not teach this class.</span>' in page
+    assert f'<option value="{panel.studio.ana}"' not in trainer_options(page)  # the form offers Bruno again
+    assert await count_classes(runtime) == 0

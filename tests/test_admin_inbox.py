@@ -7,8 +7,9 @@ import respx
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
+from conversations.team_notices import tell
 from domain.messaging import message_templates
-from domain.models import Client, Conversation, InboundMessage, OutboundMessage
+from domain.models import Business, Client, Conversation, InboundMessage, OutboundMessage
 from tests.admin_support import csrf_of
 from tests.booking_setup import make_studio
 from tests.client_admin_setup import as_owner, as_trainer, book, hours, other_business_client, visible_text
@@ -206,3 +207,41 @@ async def test_the_chat_refresh_returns_only_the_timeline(web, runtime, business
     fragment = await (await web.get(f"/admin/inbox/{studio.clients[0]}/messages")).text()
     assert fragment.lstrip().startswith("<ol class=\"chat\"") and "tem horário amanhã?" in fragment
     assert "<html" not in fragment
+
+
+async def _stored_template(runtime, client_id: int, body: str, payload: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    now = runtime.clock.now()
+    async with runtime.sessions.begin() as session:
+        client = await session.get(Client, client_id)
+        session.add(OutboundMessage(business_id=client.business_id, client_id=client_id, kind="template", body=body,
+                                    payload=payload, status="sent", next_attempt_at=now, created_at=now, updated_at=now))
+
+
+async def test_a_template_message_shows_as_the_text_the_client_read(web, runtime, business) -> None:
+    studio = await make_studio(runtime, business, clients=2)
+    async with runtime.sessions.begin() as session:  # neither has written in 24 hours: the panel's news go as templates
+        shop = await session.get(Business, business.id)
+        (await session.get(Client, studio.clients[1])).locale = "en"
+        for client_id in studio.clients:
+            await tell(session, shop, client_id, runtime.clock.now(), "team_booked", service="Treino personal",
+                       when="ter 24/11 às 07:00", trainer="Ana")
+    await as_owner(web, runtime, business.id)
+    page = await (await web.get(f"/admin/inbox/{studio.clients[0]}")).text()
+    assert "📅 Ana marcou *Treino personal* pra você ter 24/11 às 07:00. Até lá! 💪" in visible_text(page)
+    assert "[template" not in page
+    assert '<span class="badge" title="Approved template team_booked">template</span>' in page
+    page = visible_text(await (await web.get(f"/admin/clients/{studio.clients[1]}")).text())
+    assert "📅 Ana booked you for *Treino personal* on ter 24/11 às 07:00. See you there! 💪" in page
+
+
+async def test_older_template_rows_show_as_text_too(web, runtime, business) -> None:
+    studio = await make_studio(runtime, business, clients=1)
+    await _stored_template(runtime, studio.clients[0], "[template missed_session] Cliente 0 | Treino personal | ontem às 07:00",
+                           {})
+    await _stored_template(runtime, studio.clients[0], "[template volte_a_treinar] Cliente 0 | 20% off",
+                           {"name": "volte_a_treinar", "language": "pt_BR", "parameters": ["Cliente 0", "20% off"]})
+    await as_owner(web, runtime, business.id)
+    page = visible_text(await (await web.get(f"/admin/inbox/{studio.clients[0]}/messages")).text())
+    assert "Oi Cliente 0, sentimos sua falta no *Treino personal* ontem às 07:00 💙 Acontece! Quer marcar outro horário?" in page
+    assert "volte_a_treinar: Cliente 0 · 20% off" in page  # a template FitZap does not word itself
+    assert "[template" not in page

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from admin.i18n import _
 from domain.messaging.message_templates import NAME_PATTERN
 
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -17,7 +18,7 @@ def clock_minutes(value: str) -> int:
     """Minutes after midnight of "HH:MM"; ValueError in words otherwise."""
     match = CLOCK.match(value.strip())
     if match is None:
-        raise ValueError("Write a time as HH:MM, e.g. 22:00.")
+        raise ValueError(_("Write a time as HH:MM, e.g. 22:00."))
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
@@ -43,17 +44,18 @@ class AutomationForm(BaseModel):
     def _hours(cls, value: str) -> str:
         parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
         if not all(p.isascii() and p.isdigit() and len(p) < 5 for p in parts):
-            raise ValueError("Write whole hours before the session, separated by commas, e.g. 24, 2.")
+            raise ValueError(_("Write whole hours before the session, separated by commas, e.g. 24, 2."))
         hours = sorted({int(p) for p in parts}, reverse=True)
         if len(hours) > MAX_REMINDERS or any(not 1 <= h <= MAX_REMINDER_HOURS for h in hours):
-            raise ValueError(f"Up to {MAX_REMINDERS} reminders, each 1 to {MAX_REMINDER_HOURS} hours before.")
+            raise ValueError(_("Up to %(count)s reminders, each 1 to %(hours)s hours before.", count=MAX_REMINDERS,
+                               hours=MAX_REMINDER_HOURS))
         return ",".join(str(h * 60) for h in hours)
 
     @field_validator("reminder_template")
     @classmethod
     def _template(cls, value: str) -> str:
         if not NAME_PATTERN.match(value):
-            raise ValueError("Template names use lower-case letters, digits and underscores, as in Meta's dashboard.")
+            raise ValueError(_("Template names use lower-case letters, digits and underscores, as in Meta's dashboard."))
         return value
 
     @field_validator("quiet_start", "quiet_end")

@@ -6,6 +6,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from admin.forms.fields import PanelDate
+from admin.i18n import _
 from domain.training.challenge_edits import NAME_MAX, TARGET_MAX
 
 
@@ -22,5 +23,5 @@ class ChallengeForm(BaseModel):
     def _not_before_start(cls, value: date, info: ValidationInfo) -> date:
         starts_on = info.data.get("starts_on")
         if starts_on is not None and value < starts_on:
-            raise ValueError("The challenge cannot end before it starts.")
+            raise ValueError(_("The challenge cannot end before it starts."))
         return value

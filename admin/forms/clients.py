@@ -6,7 +6,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from admin.forms.settings import known_zones
-from domain.people.phones import parse_typed_phone
+from admin.i18n import _
+from domain.people.phones import InvalidPhone, parse_typed_phone
 
 
 class ClientForm(BaseModel):
@@ -26,15 +27,25 @@ class ClientForm(BaseModel):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         if value and value not in known_zones():
-            raise ValueError(f"{value!r} is not a time zone; pick one from the list (e.g. America/Manaus).")
+            raise ValueError(_("%(zone)s is not a time zone; pick one from the list (e.g. America/Manaus).", zone=repr(value)))
         return value
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str, info: ValidationInfo) -> str:
         if not value:
-            raise ValueError("Type the client's WhatsApp number")
-        return parse_typed_phone(value, (info.context or {}).get("region"))
+            raise ValueError(_("Type the client's WhatsApp number"))
+        region = (info.context or {}).get("region")
+        try:
+            return parse_typed_phone(value, region)
+        except InvalidPhone as exc:
+            if "not a valid phone number" in str(exc):
+                raise ValueError(_("“%(typed)s” is not a valid phone number; check the area code and the digits",
+                                   typed=value)) from None
+            if region:
+                raise ValueError(_("“%(typed)s” is not a phone number; type it like +55 11 98765-4321", typed=value)) from None
+            raise ValueError(_("“%(typed)s” is not a phone number; type it with the country code (+…) like +55 11 98765-4321",
+                               typed=value)) from None
 
 
 class NoteForm(BaseModel):
@@ -46,7 +57,7 @@ class NoteForm(BaseModel):
     @classmethod
     def _written(cls, value: str) -> str:
         if not value:
-            raise ValueError("Write the note first")
+            raise ValueError(_("Write the note first"))
         return value
 
 

@@ -6,12 +6,16 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from admin.i18n import _
 from domain.sql.types import MAX_BIG_ID
 
 # Far beyond any booking, far from datetime's year 1 and 9999, so time zones and week edges never overflow.
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
-OUT_OF_RANGE = f"Give a date from {FIRST_DAY.year} to {LAST_DAY.year}."
+
+
+def out_of_range() -> str:
+    return _("Give a date from %(first)s to %(last)s.", first=FIRST_DAY.year, last=LAST_DAY.year)
 
 
 def is_row_id(value: int) -> bool:
@@ -21,13 +25,13 @@ def is_row_id(value: int) -> bool:
 
 def _row_id(value: int) -> int:
     if not is_row_id(value):
-        raise ValueError("Pick one from the list.")
+        raise ValueError(_("Pick one from the list."))
     return value
 
 
 def _day(value: date) -> date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(OUT_OF_RANGE)
+        raise ValueError(out_of_range())
     return value
 
 

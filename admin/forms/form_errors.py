@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from admin.i18n import _
+
 Form = TypeVar("Form", bound=BaseModel)
 
 
@@ -13,23 +15,28 @@ def words(error: Mapping[str, Any]) -> str:
     """Pydantic's error as a trainer would say it."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "string_too_short" and (ctx.get("min_length") or 1) > 1:
-        return f"Use at least {ctx['min_length']} characters."
+        return _("Use at least %(count)s characters.", count=ctx["min_length"])
     if kind in ("missing", "string_too_short"):
-        return "This is required."
+        return _("This is required.")
     if kind == "too_short":
-        return "Choose at least one."
+        return _("Choose at least one.")
     if kind == "string_too_long":
-        return f"Use at most {ctx.get('max_length')} characters."
+        return _("Use at most %(count)s characters.", count=ctx.get("max_length"))
     if kind in ("greater_than_equal", "greater_than"):
-        return f"Must be at least {ctx.get('ge', ctx.get('gt'))}."
+        return _("Must be at least %(minimum)s.", minimum=ctx.get("ge", ctx.get("gt")))
     if kind in ("less_than_equal", "less_than"):
-        return f"Must be at most {ctx.get('le', ctx.get('lt'))}."
+        return _("Must be at most %(maximum)s.", maximum=ctx.get("le", ctx.get("lt")))
     if kind in ("int_parsing", "int_from_float"):
-        return "Must be a whole number."
+        return _("Must be a whole number.")
     if kind == "float_parsing":
-        return "Must be a number."
+        return _("Must be a number.")
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type",
+                "datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
+        return _("Give a valid date.")
+    if kind in ("time_parsing", "time_type"):
+        return _("Give a valid time.")
     if kind == "literal_error":
-        return f"Choose one of {ctx.get('expected')}."
+        return _("Choose one of %(choices)s.", choices=ctx.get("expected"))
     if kind == "value_error":
         return str(ctx.get("error") or error["msg"])
     return str(error["msg"])

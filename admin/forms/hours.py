@@ -2,37 +2,66 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from admin.forms.fields import PanelDateTime
-from domain.scheduling.weekly_hours import WEEKDAYS, Block
+from admin.i18n import _
+from admin.i18n import weekday as day_name
+from domain.scheduling.weekly_hours import Block
 
 _TIME = r"(\d{1,2})(?:[:h.](\d{2}))?h?"
 _RANGE = re.compile(rf"^{_TIME}\s*(?:-|–|to|a|às)\s*{_TIME}$")
+_A_MONDAY = date(2024, 1, 1)
 
 
-def _clock(hour: str, minute: str | None) -> time:
+def weekday_names() -> list[str]:
+    """Monday to Sunday in the panel's language ("Monday", "Segunda-feira"), as Babel names them."""
+    names = (day_name(_A_MONDAY + timedelta(days=d), "wide") for d in range(7))
+    return [name[:1].upper() + name[1:] for name in names]
+
+
+def _clock(hour: str, minute: str | None) -> time | None:
+    """The time of day, or None when the hour or minute is out of range."""
     h, m = int(hour), int(minute or 0)
-    if h > 23 or m > 59:
-        raise ValueError(f"{hour}:{minute or '00'} is not a time of day")
-    return time(h, m)
+    return time(h, m) if h <= 23 and m <= 59 else None
 
 
 def parse_day(text: str, weekday: int) -> list[Block]:
     """The blocks typed for one weekday; ValueError naming the day and the piece it could not read."""
+    day = weekday_names()[weekday]
     blocks = []
     for piece in (p.strip() for p in re.split(r"[,;\n]", text)):
         if not piece:
             continue
         match = _RANGE.match(piece.lower())
-        try:
-            if match is None:
-                raise ValueError("write it as 06:00-12:00")
-            blocks.append(Block(weekday, _clock(*match.group(1, 2)), _clock(*match.group(3, 4))))
-        except ValueError as exc:
-            raise ValueError(f"{WEEKDAYS[weekday]}: could not read {piece!r} ({exc}).") from None
+        if match is None:
+            raise ValueError(_("%(day)s: could not read %(piece)s (write it as 06:00-12:00).", day=day, piece=repr(piece)))
+        for hour, minute in (match.group(1, 2), match.group(3, 4)):
+            if _clock(hour, minute) is None:
+                typed = hour + ":" + (minute or "00")
+                raise ValueError(_("%(day)s: could not read %(piece)s (%(time)s is not a time of day).", day=day,
+                                   piece=repr(piece), time=typed))
+        blocks.append(Block(weekday, _clock(*match.group(1, 2)), _clock(*match.group(3, 4))))  # type: ignore[arg-type]
+    return _checked(blocks, day)
+
+
+def _span(block: Block) -> str:
+    """ "06:00–12:00"."""
+    return f"{block.start:%H:%M}–{block.end:%H:%M}"
+
+
+def _checked(blocks: list[Block], day: str) -> list[Block]:
+    """The day's blocks when each ends after it starts and none overlap (what the domain refuses, said here
+    in the panel's language); ValueError otherwise."""
+    ordered = sorted(blocks)
+    for previous, block in zip([None, *ordered], ordered, strict=False):
+        this = _span(block)
+        if block.end <= block.start:
+            raise ValueError(_("%(day)s: %(span)s ends before it starts.", day=day, span=this))
+        if previous is not None and block.start < previous.end:
+            raise ValueError(_("%(day)s: %(first)s and %(second)s overlap.", day=day, first=_span(previous), second=this))
     return blocks
 
 
@@ -67,5 +96,5 @@ class TimeOffForm(BaseModel):
     def _after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
         starts = info.data.get("starts")
         if starts is not None and value <= starts:
-            raise ValueError("The end must be after the start.")
+            raise ValueError(_("The end must be after the start."))
         return value

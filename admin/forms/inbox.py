@@ -5,6 +5,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from admin.i18n import _
 from conversations.replies import MAX_TEXT
 
 TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
@@ -19,7 +20,7 @@ class ReplyForm(BaseModel):
     @classmethod
     def _written(cls, value: str) -> str:
         if not value:
-            raise ValueError("Write a message first")
+            raise ValueError(_("Write a message first"))
         return value
 
 
@@ -39,11 +40,11 @@ class TemplateForm(BaseModel):
     def _approved(cls, value: str, info: ValidationInfo) -> str:
         allowed = (info.context or {}).get("allowed") or []
         if not value:
-            raise ValueError("Choose an approved template")
+            raise ValueError(_("Choose an approved template"))
         if allowed and value not in allowed:
-            raise ValueError(f"“{value}” is not one of your approved templates")
+            raise ValueError(_("“%(name)s” is not one of your approved templates", name=value))
         if not TEMPLATE_NAME.match(value):
-            raise ValueError("A template name has only lower-case letters, digits and _")
+            raise ValueError(_("A template name has only lower-case letters, digits and _"))
         return value
 
     @property

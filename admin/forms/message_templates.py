@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from admin.i18n import _
 from domain.messaging.message_templates import LANGUAGE_PATTERN, MAX_VARIABLES, NAME_PATTERN, VARIABLE_PATTERN
 
 
@@ -22,14 +23,14 @@ class TemplateForm(BaseModel):
     @classmethod
     def _meta_name(cls, value: str) -> str:
         if not NAME_PATTERN.match(value):
-            raise ValueError("Use only lower-case letters, digits and underscores, as in Meta (e.g. class_reminder).")
+            raise ValueError(_("Use only lower-case letters, digits and underscores, as in Meta (e.g. class_reminder)."))
         return value
 
     @field_validator("language")
     @classmethod
     def _meta_language(cls, value: str) -> str:
         if not LANGUAGE_PATTERN.match(value):
-            raise ValueError("Use Meta's language code, e.g. pt_BR, en or en_US.")
+            raise ValueError(_("Use Meta's language code, e.g. pt_BR, en or en_US."))
         return value
 
     @field_validator("variables")
@@ -37,10 +38,11 @@ class TemplateForm(BaseModel):
     def _variables(cls, value: str) -> str:
         names = cls.split(value)
         if len(names) > MAX_VARIABLES:
-            raise ValueError(f"At most {MAX_VARIABLES} variables.")
+            raise ValueError(_("At most %(count)s variables.", count=MAX_VARIABLES))
         bad = [n for n in names if not VARIABLE_PATTERN.match(n)]
         if bad:
-            raise ValueError(f"{bad[0]!r}: variable names are lower-case words with underscores, e.g. client_name.")
+            raise ValueError(_("%(name)s: variable names are lower-case words with underscores, e.g. client_name.",
+                               name=repr(bad[0])))
         return value
 
     @staticmethod

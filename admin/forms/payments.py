@@ -7,10 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from admin.forms.fields import FIRST_DAY, LAST_DAY, RowId
+from admin.i18n import _
 from admin.read_models.payments import STATUSES, Filters
 from domain.payments.purchases import RECORDED_METHODS
 
-BAD_MONTH = "Give a month as YYYY-MM, from 2000 to 2100."
+
+def _bad_month() -> str:
+    return _("Give a month as YYYY-MM, from 2000 to 2100.")
 
 
 class RecordPaymentForm(BaseModel):
@@ -28,13 +31,13 @@ def filters_from(query: dict[str, str]) -> tuple[Filters, dict[str, str]]:
     errors: dict[str, str] = {}
     status = query.get("status") or None
     if status not in (None, *STATUSES):
-        errors["status"], status = "Unknown status.", None
+        errors["status"], status = _("Unknown status."), None
     product_id = None
     if query.get("product_id"):
         raw = query["product_id"]
         product_id = int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
         if product_id is None:
-            errors["product_id"] = "Pick a product from the list."
+            errors["product_id"] = _("Pick a product from the list.")
     month, error = month_from(query.get("month"), None)
     if error:
         errors["month"] = error
@@ -49,5 +52,5 @@ def month_from(text: str | None, default: date | None) -> tuple[date | None, str
     try:
         month = date.fromisoformat(text + "-01")
     except ValueError:
-        return default, BAD_MONTH
-    return (month, None) if FIRST_DAY <= month <= LAST_DAY else (default, BAD_MONTH)
+        return default, _bad_month()
+    return (month, None) if FIRST_DAY <= month <= LAST_DAY else (default, _bad_month())

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin.forms.services import Price, price_to_cents
+from admin.i18n import _
 from domain.payments.products import MAX_CREDITS, MAX_VALIDITY_DAYS
 
 
@@ -30,14 +31,14 @@ class ProductForm(BaseModel):
     @classmethod
     def _pack_has_credits(cls, value: int | None, info) -> int | None:  # type: ignore[no-untyped-def]
         if info.data.get("kind") == "pack" and value is None:
-            raise ValueError("A pack needs its number of credits.")
+            raise ValueError(_("A pack needs its number of credits."))
         return value
 
     @field_validator("period")
     @classmethod
     def _membership_has_period(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
         if info.data.get("kind") == "membership" and value is None:
-            raise ValueError("A membership lasts a month, a quarter or a year.")
+            raise ValueError(_("A membership lasts a month, a quarter or a year."))
         return value
 
     @property

@@ -10,21 +10,26 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from admin.forms.fields import FIRST_DAY, LAST_DAY, PanelDate, RowId
+from admin.i18n import _
 from domain.scheduling.availability import local_to_utc
 
 Form = TypeVar("Form", bound=BaseModel)
 
-WORDS = {
-    "client_id": "Pick a client.",
-    "service_id": "Pick a service.",
-    "staff_id": "Pick a trainer.",
-    "day": f"Give a date from {FIRST_DAY.year} to {LAST_DAY.year} (for example 2026-11-24).",
-    "at": "Give the start time (for example 07:30).",
-    "capacity": "Capacity is a whole number from 1 to 500 (or empty for the class's usual size).",
-    "who": "Say who is cancelling.",
-    "status": "Pick completed or no-show.",
-    "reason": "Keep the reason under 200 characters.",
-}
+
+def _words() -> dict[str, str]:
+    """What each field's error says, in the request's language."""
+    return {
+        "client_id": _("Pick a client."),
+        "service_id": _("Pick a service."),
+        "staff_id": _("Pick a trainer."),
+        "day": _("Give a date from %(first)s to %(last)s (for example 2026-11-24).", first=FIRST_DAY.year,
+                 last=LAST_DAY.year),
+        "at": _("Give the start time (for example 07:30)."),
+        "capacity": _("Capacity is a whole number from 1 to 500 (or empty for the class's usual size)."),
+        "who": _("Say who is cancelling."),
+        "status": _("Pick completed or no-show."),
+        "reason": _("Keep the reason under 200 characters."),
+    }
 
 
 class When(BaseModel):
@@ -36,8 +41,9 @@ class When(BaseModel):
         return local_to_utc(self.day, self.at, ZoneInfo(tz))
 
 
-# Said when When.starts_at() finds no such instant.
-SKIPPED_TIME = "That time does not exist on that day (the clocks change). Pick another."
+def skipped_time() -> str:
+    """Said when When.starts_at() finds no such instant."""
+    return _("That time does not exist on that day (the clocks change). Pick another.")
 
 
 class NewAppointment(When):
@@ -86,7 +92,8 @@ def read(model: type[Form], data: Mapping[str, str]) -> tuple[Form | None, dict[
         return model.model_validate(fields), {}
     except ValidationError as exc:
         errors: dict[str, str] = {}
+        said = _words()
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else "form"
-            errors.setdefault(name, WORDS.get(name, str(error["msg"])))
+            errors.setdefault(name, said.get(name, str(error["msg"])))
         return None, errors

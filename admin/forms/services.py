@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from admin.forms.fields import RowId
+from admin.i18n import _, current_locale
 from domain.scheduling.catalog import MAX_BUFFER_MIN, MAX_DURATION_MIN
 
 MAX_PRICE_CENTS = 10_000_000
@@ -22,13 +23,19 @@ def price_to_cents(text: str) -> int:
     try:
         amount = Decimal(raw.replace(",", "."))
     except InvalidOperation:
-        raise ValueError("Write the price as a number, e.g. 120 or 120,50.") from None
+        raise ValueError(_("Write the price as a number, e.g. 120 or 120,50.")) from None
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("The price must be zero or more, with at most 2 decimals.")
+        raise ValueError(_("The price must be zero or more, with at most 2 decimals."))
     cents = int(amount * 100)
     if cents > MAX_PRICE_CENTS:
-        raise ValueError("That price is too high.")
+        raise ValueError(_("That price is too high."))
     return cents
+
+
+def price_text(cents: int) -> str:
+    """A price as it goes back into its input: "120,50" in pt-BR, "120.50" in English (both read back the same)."""
+    text = f"{cents / 100:.2f}"
+    return text.replace(".", ",") if current_locale() == "pt-BR" else text
 
 
 def _checked_price(value: str) -> str:
@@ -62,7 +69,7 @@ class ServiceForm(BaseModel):
         if info.data.get("kind") == "personal":
             return 1  # a personal session is one client, whatever the capacity box said
         if info.data.get("kind") == "class" and value < 2:
-            raise ValueError("A class needs at least 2 seats.")
+            raise ValueError(_("A class needs at least 2 seats."))
         return value
 
     @field_validator("trainer_ids", mode="before")

@@ -7,6 +7,8 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from admin.i18n import _
+
 DAY_MIN = 24 * 60
 WEEK_MIN = 7 * DAY_MIN
 
@@ -41,7 +43,7 @@ class BusinessForm(BaseModel):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         if value not in known_zones():
-            raise ValueError(f"{value!r} is not a time zone; use a name like America/Sao_Paulo or Europe/Lisbon.")
+            raise ValueError(_("%(zone)s is not a time zone; use a name like America/Sao_Paulo or Europe/Lisbon.", zone=repr(value)))
         return value
 
     @field_validator("currency")
@@ -49,14 +51,14 @@ class BusinessForm(BaseModel):
     def _iso_currency(cls, value: str) -> str:
         code = value.upper()
         if len(code) != 3 or not code.isascii() or not code.isalpha():
-            raise ValueError("Use the 3-letter ISO 4217 code, e.g. BRL, USD or EUR.")
+            raise ValueError(_("Use the 3-letter ISO 4217 code, e.g. BRL, USD or EUR."))
         return code
 
     @field_validator("longitude")
     @classmethod
     def _both_coordinates(cls, value: float | None, info: ValidationInfo) -> float | None:
         if "latitude" in info.data and (info.data["latitude"] is None) != (value is None):
-            raise ValueError("Give both latitude and longitude, or neither.")
+            raise ValueError(_("Give both latitude and longitude, or neither."))
         return value
 
 
@@ -77,14 +79,14 @@ class PoliciesForm(BaseModel):
     @classmethod
     def _whole_five_minutes(cls, value: int) -> int:
         if value % 5:
-            raise ValueError("Use a multiple of 5 minutes (e.g. 15, 30 or 60).")
+            raise ValueError(_("Use a multiple of 5 minutes (e.g. 15, 30 or 60)."))
         return value
 
     @field_validator("max_horizon_days")
     @classmethod
     def _horizon_beyond_notice(cls, value: int, info: ValidationInfo) -> int:
         if info.data.get("min_notice_min", 0) >= value * DAY_MIN:
-            raise ValueError("Clients must be able to book further ahead than the minimum notice.")
+            raise ValueError(_("Clients must be able to book further ahead than the minimum notice."))
         return value
 
 
@@ -101,7 +103,7 @@ class WhatsAppForm(BaseModel):
     @classmethod
     def _digits(cls, value: str) -> str:
         if not value.isdigit():
-            raise ValueError("The phone number id is the number Meta shows under API Setup: digits only.")
+            raise ValueError(_("The phone number id is the number Meta shows under API Setup: digits only."))
         return value
 
     @field_validator("display_phone_number")
@@ -109,12 +111,12 @@ class WhatsAppForm(BaseModel):
     def _phone(cls, value: str | None) -> str | None:
         digits = "".join(ch for ch in value or "" if ch.isdigit())
         if value and not 8 <= len(digits) <= 15:
-            raise ValueError("Write the number with its country code, e.g. +55 11 93000-0000.")
+            raise ValueError(_("Write the number with its country code, e.g. +55 11 93000-0000."))
         return digits or None
 
     @field_validator("access_token")
     @classmethod
     def _token(cls, value: str | None) -> str | None:
         if value and (len(value) < 20 or any(ch.isspace() for ch in value)):
-            raise ValueError("That does not look like an access token (a long text without spaces).")
+            raise ValueError(_("That does not look like an access token (a long text without spaces)."))
         return value

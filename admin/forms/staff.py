@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin.forms.automation import clock_minutes
 from admin.forms.fields import RowId
+from admin.i18n import _
 from domain.people.phones import canonical_phone
 
 # Enough to catch typos; the mailbox itself is the real check.
@@ -16,7 +17,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def _email(value: str | None) -> str | None:
     if value is not None and not EMAIL.match(value):
-        raise ValueError("That is not an e-mail address.")
+        raise ValueError(_("That is not an e-mail address."))
     return value.lower() if value else None
 
 
@@ -51,7 +52,7 @@ class TrainerForm(BaseModel):
             return None
         phone = canonical_phone(value)
         if phone is None:
-            raise ValueError("Write the number with its country code, e.g. +55 11 98765-4321.")
+            raise ValueError(_("Write the number with its country code, e.g. +55 11 98765-4321."))
         return phone.lstrip("+")  # WhatsApp ids are the E.164 digits
 
 
@@ -72,7 +73,7 @@ class PanelUserForm(BaseModel):
     @classmethod
     def _trainer_has_staff(cls, value: int | None, info) -> int | None:  # type: ignore[no-untyped-def]
         if info.data.get("role") == "trainer" and value is None:
-            raise ValueError("Choose which trainer this login belongs to.")
+            raise ValueError(_("Choose which trainer this login belongs to."))
         return value
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from admin.forms.fields import PanelDate, RowId
+from admin.i18n import _
 from domain.training import exercise_edits, meal_plan_edits, program_edits
 from domain.training.library import EQUIPMENT, KINDS
 from domain.training.program_edits import Prescription
@@ -20,10 +21,10 @@ _NUMBER = re.compile(r"[+-]?\d{1,6}(?:[.,]\d{1,3})?", re.ASCII)
 def decimal(text: str) -> float:
     """ "2.5" or "2,5" as a number; ValueError in words otherwise."""
     if not _NUMBER.fullmatch(text.strip()):
-        raise ValueError("Write a number, e.g. 2.5 or 2,5.")
+        raise ValueError(_("Write a number, e.g. 2.5 or 2,5."))
     value = float(text.strip().replace(",", "."))
     if not math.isfinite(value):
-        raise ValueError("Write a number, e.g. 2.5 or 2,5.")
+        raise ValueError(_("Write a number, e.g. 2.5 or 2,5."))
     return value
 
 
@@ -34,7 +35,7 @@ def seconds(text: str) -> int:
         return int(text)
     found = _CLOCK.fullmatch(text)
     if found is None or int(found[3]) > 59 or (found[1] is not None and int(found[2]) > 59):
-        raise ValueError("Write seconds (90) or minutes:seconds (1:30).")
+        raise ValueError(_("Write seconds (90) or minutes:seconds (1:30)."))
     return int(found[1] or 0) * 3600 + int(found[2]) * 60 + int(found[3])
 
 
@@ -86,14 +87,14 @@ class ItemForm(BaseModel):
         if info.data.get("amount_unit") == "seconds":
             seconds(value)
         elif not (value.isascii() and value.isdigit()):
-            raise ValueError("Write a whole number.")
+            raise ValueError(_("Write a whole number."))
         return value
 
     @field_validator("load")
     @classmethod
     def _load_in_its_unit(cls, value: float | None, info: ValidationInfo) -> float | None:
         if value is not None and info.data.get("load_unit") == "pct_1rm" and value != int(value):
-            raise ValueError("Write a whole percent, e.g. 75.")
+            raise ValueError(_("Write a whole percent, e.g. 75."))
         return value
 
     def prescription(self) -> Prescription:

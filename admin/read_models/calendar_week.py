@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.i18n import _
 from domain.errors import NotFound
 from domain.models import Appointment, Booking, Client, Service, Staff
 from domain.scheduling.booking_history import ACTIVE
@@ -37,7 +38,7 @@ def client_label(name: str | None, phone: str | None, client_id: int | None) -> 
     """How the panel names a client: profile name, else phone, else their number."""
     if client_id is None:
         return None
-    return name or phone or f"Client #{client_id}"
+    return name or phone or _("Client #%(id)s", id=client_id)
 
 
 def _entries(business_id: int) -> Select[Any]:

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.read_models.calendar_week import client_label
+from admin.read_models.panel_choices import Choice, ServiceChoice
 from domain.errors import BookingError, NotFound
 from domain.models import Appointment, Booking, Client, Service, Staff, WaitlistEntry
 from domain.scheduling import booking
@@ -47,6 +48,17 @@ class Roster:
 class ClassCancellation:
     booked: list[tuple[int, bool]]  # (client id, credit refunded) of every seat that was cancelled
     waiting: list[int]  # clients who were on the waitlist
+
+
+def chosen_service(services: list[ServiceChoice], picked: str | None) -> ServiceChoice | None:
+    """The class a scheduling form is for: the one picked (an id as typed), else the first."""
+    return next((s for s in services if str(s.id) == picked), services[0] if services else None)
+
+
+def trainers_of(service: ServiceChoice | None, trainers: list[Choice]) -> list[Choice]:
+    """The trainers who teach the class; all of them when it has no (active) trainer linked."""
+    teaching = [t for t in trainers if service is not None and t.id in service.staff_ids]
+    return teaching or trainers
 
 
 def _sessions(business_id: int) -> Select[Any]:

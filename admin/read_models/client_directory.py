@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.i18n import _
 from domain.errors import NotFound
 from domain.models import Appointment, Booking, CheckIn, Client, CreditBalance
 from domain.sql.db import fold
@@ -27,8 +28,8 @@ def status_of(client: Any) -> str:
 def display_name(client: Any) -> str:
     """The name a trainer knows the client by; the phone when WhatsApp sent no name."""
     if client.erased_at is not None:
-        return "(erased client)"
-    return client.profile_name or client.phone_e164 or "(no name)"
+        return _("(erased client)")
+    return client.profile_name or client.phone_e164 or _("(no name)")
 
 
 def trainer_client_ids(staff_id: int) -> Select[tuple[int]]:

@@ -12,6 +12,8 @@ from sqlalchemy import Float, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.charts import Chart, LineChart, bar_chart, line_chart
+from admin.i18n import _, ngettext, number
+from admin.read_models.training_plans import muscle_words
 from domain.models import Business, Client, MealPlan, Measurement, PersonalRecord, Program, WorkoutLog, WorkoutSession
 from domain.training.activity import training_days, weekly_streak
 from domain.training.library import Exercise, business_library
@@ -138,8 +140,14 @@ async def _measurements(session: AsyncSession, business_id: int, client_id: int)
     rows = await session.scalars(
         select(Measurement).where(Measurement.business_id == business_id, Measurement.client_id == client_id)
         .order_by(Measurement.taken_at.desc(), Measurement.id.desc()).limit(RECENT_LIMIT))
-    return [MeasurementLine(m.kind.replace("_", " "), _measurement_value(m), m.taken_at, m.id if m.media_path else None)
-            for m in rows]
+    kinds = _measurement_kinds()
+    return [MeasurementLine(kinds.get(m.kind) or m.kind.replace("_", " "), _measurement_value(m), m.taken_at,
+                            m.id if m.media_path else None) for m in rows]
+
+
+def _measurement_kinds() -> dict[str, str]:
+    return {"weight": _("weight"), "body_fat": _("body fat"), "waist": _("waist"), "hip": _("hip"), "chest": _("chest"),
+            "arm": _("arm"), "thigh": _("thigh"), "calf": _("calf"), "photo": _("photo")}
 
 
 async def _weight_chart(session: AsyncSession, business_id: int, client_id: int, since: datetime,
@@ -150,7 +158,7 @@ async def _weight_chart(session: AsyncSession, business_id: int, client_id: int,
             Measurement.value.is_not(None), Measurement.taken_at >= since)
         .order_by(Measurement.taken_at))).all()
     by_day = {at.astimezone(tz).date(): value * LB_IN_KG if unit == "lb" else value for at, value, unit in rows}
-    return line_chart([("Body weight", sorted(by_day.items()))], unit="kg", **HALF) if by_day else None
+    return line_chart([(_("Body weight"), sorted(by_day.items()))], unit="kg", **HALF) if by_day else None
 
 
 async def _e1rm_chart(session: AsyncSession, business_id: int, client_id: int, since: date,
@@ -196,20 +204,22 @@ async def _volume_chart(session: AsyncSession, business_id: int, client_id: int,
         weeks["all others"] = [sum(weeks[m][i] for m in rest) for i in range(VOLUME_WEEKS)]
         ranked.append("all others")
     labels = [f"{first + timedelta(weeks=i):%d/%m}" for i in range(VOLUME_WEEKS)]
-    return bar_chart(labels, [(m.replace("_", " "), [float(round(v)) for v in weeks[m]]) for m in ranked], width=800)
+    names = muscle_words() | {"other": _("other"), "all others": _("all others")}
+    return bar_chart(labels, [(names.get(m) or m.replace("_", " "), [float(round(v)) for v in weeks[m]]) for m in ranked],
+                     width=800)
 
 
 def _fmt(value: float, decimals: int = 1) -> str:
-    return f"{round(value, decimals):g}"
+    return number(value, decimals)
 
 
 def _work(log: WorkoutLog) -> str:
     if log.sets and log.reps:
         done = f"{log.sets}×{log.reps}"
     elif log.reps:
-        done = f"{log.reps} reps"
+        done = ngettext("%(num)s rep", "%(num)s reps", log.reps)
     elif log.sets:
-        done = f"{log.sets} sets"
+        done = ngettext("%(num)s set", "%(num)s sets", log.sets)
     else:
         done = ""
     load = f"{_fmt(log.load)} {log.unit or 'kg'}" if log.load is not None else ""
@@ -244,7 +254,7 @@ def _record_value(kind: str, value: float, reps: int | None) -> str:
 
 def _measurement_value(m: Measurement) -> str:
     if m.kind == "photo":
-        return "photo" if m.media_path else f"photo (media id {m.media_id or '—'})"
+        return _("photo") if m.media_path else _("photo (media id %(id)s)", id=m.media_id or "—")
     if m.value is None:
         return "—"
     unit = m.unit or {"weight": "kg", "body_fat": "%"}.get(m.kind, "cm")

@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin.read_models.business_week import bucket, local_today, monday_of, week_edges
 from admin.read_models.calendar_week import Entry, entries_between
 from admin.read_models.client_directory import trainer_client_ids
-from domain.models import Appointment, Booking, CheckIn, Client, CreditEntry, InboundMessage, OutboundMessage
+from conversations.template_catalogue import NeededTemplate, needed_templates
+from domain.messaging.message_templates import templates_of
+from domain.models import Appointment, Booking, Business, CheckIn, Client, CreditEntry, InboundMessage, OutboundMessage
 from domain.scheduling.availability import local_day_bounds
 
 CREDIT_SALES = ("purchase", "grant")  # ledger kinds that put new credits in a client's hands
@@ -119,3 +121,16 @@ async def _week_totals(session: AsyncSession, business_id: int, start: datetime,
         OutboundMessage.created_at >= start, OutboundMessage.created_at < end), OutboundMessage.client_id)
     row = (await session.execute(select(*(q.scalar_subquery() for q in (new_clients, credits, received, sent))))).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
+def template_language(business: Business) -> str:
+    """Meta's code of the business's language ("pt_BR"), the one most of its clients read."""
+    return business.locale.replace("-", "_")
+
+
+async def missing_templates(session: AsyncSession, business: Business) -> list[NeededTemplate]:
+    """The templates FitZap sends that the business uses in no active template of its language: those automatic
+    messages cannot reach anyone who has not written in the last 24 hours."""
+    listed = {(t.name, t.language) for t in await templates_of(session, business.id) if t.active}
+    language = template_language(business)
+    return [t for t in needed_templates(business.reminder_template) if (t.name, language) not in listed]

@@ -4,19 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.i18n import _, ngettext, number, weekday
 from admin.read_models.client_directory import display_name, visible
 from domain.models import Client, Meal, MealPlan, Program, ProgramDay, ProgramItem
 from domain.training import library
 from domain.training.library import Exercise
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SHORT_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+A_MONDAY = date(2024, 1, 1)
+
+
+def weekday_name(day: int, width: str = "wide") -> str:
+    """Monday (0) to Sunday (6) in the request's language, as a sentence has it: "Monday", "segunda-feira"."""
+    return weekday(A_MONDAY + timedelta(days=day), width)
+
+
+def weekday_title(day: int, width: str = "wide") -> str:
+    """The weekday as a heading or an option starts: "Monday", "Segunda-feira"."""
+    name = weekday_name(day, width)
+    return name[:1].upper() + name[1:]
+
+
+def weekday_options() -> list[tuple[int, str]]:
+    return [(day, weekday_title(day)) for day in range(7)]
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,10 @@ class DayView:
 
     @property
     def label(self) -> str:
-        return f"Week {self.week} · {WEEKDAYS[self.weekday]}" + (f" · {self.title}" if self.title else "")
+        if self.title:
+            return _("Week %(week)s · %(weekday)s · %(title)s", week=self.week, weekday=weekday_title(self.weekday),
+                     title=self.title)
+        return _("Week %(week)s · %(weekday)s", week=self.week, weekday=weekday_title(self.weekday))
 
 
 @dataclass(frozen=True)
@@ -97,8 +115,32 @@ class LibraryGroup:
     options: list[tuple[str, str]]  # (key, name)
 
 
-def muscle_label(muscle: str) -> str:
-    return muscle.replace("_", " ").capitalize()
+def muscle_words() -> dict[str, str]:
+    """Each muscle (group) key in lower-case words of the request's language: "lower_back" is "lower back", "lombar".
+    Lower case, so a muscle's "back" is not the button's "Back"."""
+    return {
+        "chest": _("chest"), "back": _("back"), "shoulders": _("shoulders"), "biceps": _("biceps"),
+        "triceps": _("triceps"), "forearms": _("forearms"), "abs": _("abs"), "obliques": _("obliques"),
+        "lower_back": _("lower back"), "glutes": _("glutes"), "quads": _("quads"), "hamstrings": _("hamstrings"),
+        "calves": _("calves"), "adductors": _("adductors"), "abductors": _("abductors"), "traps": _("traps"),
+        "full_body": _("full body"), "cardio": _("cardio"),
+    }
+
+
+def equipment_words() -> dict[str, str]:
+    """Each equipment key in lower-case words of the request's language."""
+    return {
+        "barbell": _("barbell"), "dumbbell": _("dumbbell"), "machine": _("machine"), "cable": _("cable"),
+        "kettlebell": _("kettlebell"), "bodyweight": _("bodyweight"), "band": _("band"), "smith": _("smith"),
+        "ez_bar": _("ez bar"), "cardio_machine": _("cardio machine"), "other": _("other"), "none": _("none"),
+    }
+
+
+def label_of(words: dict[str, str], key: str) -> str:
+    """A key from `muscle_words()` or `equipment_words()` as a label starts: "Lower back", "Lombar"; a key they do
+    not know, in plain words."""
+    said = words.get(key) or key.replace("_", " ")
+    return said[:1].upper() + said[1:]
 
 
 async def program_lists(session: AsyncSession, business_id: int, staff_id: int | None) -> tuple[list[PlanRow], list[PlanRow]]:
@@ -141,7 +183,13 @@ async def owner_of(session: AsyncSession, model: type[Program] | type[MealPlan],
 
 
 def _number(value: float) -> str:
+    """A value as a form field holds it ("62.5"; the forms read a comma too)."""
     return f"{value:g}"
+
+
+def _shown_number(value: float) -> str:
+    """A value as a person reads it: "62.5" or "62,5"."""
+    return number(value, 2)
 
 
 def _duration(s: int) -> str:
@@ -154,7 +202,7 @@ def _duration(s: int) -> str:
 
 
 def _distance(m: int) -> str:
-    return f"{_number(m / 1000)} km" if m >= 1000 and m % 100 == 0 else f"{m} m"
+    return f"{_shown_number(m / 1000)} km" if m >= 1000 and m % 100 == 0 else f"{m} m"
 
 
 def amount_words(item: ProgramItem) -> str:
@@ -164,16 +212,26 @@ def amount_words(item: ProgramItem) -> str:
     if item.sets and what:
         return f"{item.sets} × {what}"
     if item.sets:
-        return f"{item.sets} set{'s' if item.sets != 1 else ''}"
+        return ngettext("%(num)s set", "%(num)s sets", item.sets)
     return what or "—"
 
 
 def load_words(item: ProgramItem) -> str:
     if item.load_kg is not None:
-        return f"{_number(item.load_kg)} kg"
+        return f"{_shown_number(item.load_kg)} kg"
     if item.load_pct_1rm is not None:
         return f"{item.load_pct_1rm}% 1RM"
-    return f"RPE {_number(item.rpe)}" if item.rpe is not None else ""
+    return f"RPE {_shown_number(item.rpe)}" if item.rpe is not None else ""
+
+
+def _rest_words(rest_s: int | None) -> str:
+    return _("%(time)s rest", time=_duration(rest_s)) if rest_s else ""
+
+
+def _progression_words(kg: float | None) -> str:
+    if not kg:
+        return ""
+    return _("%(change)s kg each time", change=("+" if kg > 0 else "") + _shown_number(kg))
 
 
 def item_values(item: ProgramItem) -> dict[str, str]:
@@ -193,7 +251,7 @@ def _shown(value: float | None) -> str:
 
 def exercise_name(known: dict[str, Exercise], key: str, locale: str) -> str:
     found = known.get(key)
-    return found.name(locale) if found is not None else f"{key} (no longer in the library)"
+    return found.name(locale) if found is not None else _("%(key)s (no longer in the library)", key=key)
 
 
 async def program_view(session: AsyncSession, program: Program, locale: str) -> ProgramView:
@@ -210,26 +268,26 @@ async def program_view(session: AsyncSession, program: Program, locale: str) -> 
         mine = by_day.get(day.id, [])
         views.append(DayView(day.id, day.week, day.weekday, day.title, [ItemView(
             i.id, exercise_name(known, i.exercise_key, locale), getattr(known.get(i.exercise_key), "video_url", None),
-            amount_words(i), load_words(i), f"{_duration(i.rest_s)} rest" if i.rest_s else "", i.superset or "",
-            f"{'+' if i.progression_kg > 0 else ''}{_number(i.progression_kg)} kg each time" if i.progression_kg else "",
+            amount_words(i), load_words(i), _rest_words(i.rest_s), i.superset or "", _progression_words(i.progression_kg),
             i.notes or "", n == 0, n == len(mine) - 1) for n, i in enumerate(mine)]))
     return ProgramView(program, await owner_of(session, Program, program), views)
 
 
 def meal_groups(meals: Sequence[Meal]) -> list[MealGroup]:
     """Meals for every day first, then each weekday that has its own."""
-    groups = [MealGroup(None, "Every day", [m for m in meals if m.weekday is None])]
-    groups += [MealGroup(wd, WEEKDAYS[wd], [m for m in meals if m.weekday == wd]) for wd in range(7)]
+    groups = [MealGroup(None, _("Every day"), [m for m in meals if m.weekday is None])]
+    groups += [MealGroup(wd, weekday_title(wd), [m for m in meals if m.weekday == wd]) for wd in range(7)]
     return [g for g in groups if g.meals]
 
 
 async def library_groups(session: AsyncSession, business_id: int, locale: str) -> list[LibraryGroup]:
     """The business's library for a <select>: its own exercises first, then the shipped ones by main muscle."""
     own = await library.custom_exercises(session, business_id)
-    groups = [LibraryGroup("Your exercises", sorted(((e.key, e.name(locale)) for e in own), key=lambda o: o[1].casefold()))]
+    groups = [LibraryGroup(_("Your exercises"), sorted(((e.key, e.name(locale)) for e in own), key=lambda o: o[1].casefold()))]
     by_muscle: dict[str, list[tuple[str, str]]] = {}
     for e in library.shipped().values():
         by_muscle.setdefault(e.main_muscle, []).append((e.key, e.name(locale)))
-    groups += [LibraryGroup(muscle_label(m), sorted(by_muscle[m], key=lambda o: o[1].casefold()))
+    muscles = muscle_words()
+    groups += [LibraryGroup(label_of(muscles, m), sorted(by_muscle[m], key=lambda o: o[1].casefold()))
                for m in library.MUSCLES if m in by_muscle]
     return [g for g in groups if g.options]

@@ -11,14 +11,17 @@ from aiohttp import web
 from admin.domain_words import words
 from admin.flash import flash
 from admin.forms.fields import day_or_none, row_id_or_none
-from admin.forms.scheduling import SKIPPED_TIME, NewAppointment, form_fields, read
+from admin.forms.scheduling import NewAppointment, form_fields, read, skipped_time
+from admin.i18n import _, current_locale
 from admin.identity import Identity, identity
 from admin.read_models import panel_choices
 from admin.read_models.business_week import local_today, monday_of, week_edges
 from admin.read_models.calendar_week import entries_between
 from admin.scope import business_of, check_client, in_business, staff_scope
+from admin.template_words import not_told
 from admin.views import calendar_booking
 from conversations.dates import when
+from conversations.reach import Reach, reach
 from conversations.team_notices import tell
 from domain.errors import DomainError
 from domain.models import Service, Staff
@@ -71,6 +74,7 @@ async def create_appointment(request: web.Request) -> web.Response:
         posted["staff_id"] = str(me.staff_id or 0)  # a trainer books only into their own calendar
     form, errors = read(NewAppointment, posted)
     runtime, done = request.app[RUNTIME], ""
+    told: Reach | None = None
     if form is not None:
         try:
             async with runtime.sessions.begin() as session:
@@ -80,21 +84,27 @@ async def create_appointment(request: web.Request) -> web.Response:
                 trainer = await in_business(session, me, Staff, form.staff_id)
                 starts_at = form.starts_at(business.timezone)
                 if starts_at is None:
-                    errors["at"] = SKIPPED_TIME
+                    errors["at"] = skipped_time()
                 else:
                     now = runtime.clock.now()
                     await booking.book_personal(session, business.id, client_id=client.id, service_id=service.id,
                                                 staff_id=trainer.id, starts_at=starts_at, now=now, actor="trainer")
                     await tell(session, business, client.id, now, "team_booked", service=service.name,
                                when=starts_at, trainer=trainer.name)
-                    done = (f"Booked {client.profile_name or client.phone_e164 or 'the client'} for {service.name} "
-                            f"on {when(starts_at, business.timezone, 'en')} with {trainer.name}.")
+                    told = await reach(session, business, client.id, now, "team_booked")
+                    done = _("Booked %(client)s for %(service)s on %(when)s with %(trainer)s.",
+                             client=client.profile_name or client.phone_e164 or _("the client"), service=service.name,
+                             when=when(starts_at, business.timezone, current_locale()), trainer=trainer.name)
         except DomainError as error:
             errors["form"] = words(error)
     if form is None or errors:
         return await _new_page(request, me, posted, errors, status=400)
     await request.app[RUNTIME].wake.deliver([form.client_id])
-    flash(request, done + " They were told in chat.")
+    if told is not None and not told.ok:  # out of the 24-hour window, with no template to reach them
+        flash(request, done)
+        flash(request, not_told([told]), "warn")
+    else:
+        flash(request, done + " " + _("They were told in chat."))
     target = request.app.router["calendar"].url_for().with_query(week=form.day.isoformat(),
                                                                   trainer=posted.get("trainer") or "all")
     raise web.HTTPSeeOther(target)

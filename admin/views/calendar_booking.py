@@ -14,20 +14,23 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin.domain_words import words
+from admin.domain_words import word, words
 from admin.flash import flash
-from admin.forms.scheduling import SKIPPED_TIME, Cancel, Mark, When, form_fields, read
+from admin.forms.scheduling import Cancel, Mark, When, form_fields, read, skipped_time
+from admin.i18n import _, current_locale
 from admin.identity import Identity, identity
 from admin.read_models.calendar_week import Entry, booking_entry
 from admin.scope import business_of, staff_scope
+from admin.template_words import not_told
 from conversations.dates import when
+from conversations.reach import Reach, reach
 from conversations.team_notices import tell
 from domain.errors import DomainError, NotFound
 from domain.models import Business
 from domain.scheduling import booking
 from runtime.keys import RUNTIME
 
-STATUS_WORDS = {"completed": "completed", "no_show": "a no-show"}
+MESSAGES = {"move": "team_moved", "cancel": "team_cancelled", "mark": "team_marked"}  # what each change tells the client
 # The booking a command acted on and its local day, kept on the request for the redirect.
 ENTRY = web.RequestKey("calendar_entry", Entry)
 DAY = web.RequestKey("calendar_day", str)
@@ -45,12 +48,12 @@ async def move(request: web.Request) -> web.Response:
         async with _command(request, me, errors) as (session, business, entry, now):
             new = form.starts_at(business.timezone)
             if new is None:
-                errors["at"] = SKIPPED_TIME
+                errors["at"] = skipped_time()
             else:
                 await booking.reschedule(session, business.id, entry.booking_id, new, now, by="trainer")
                 await tell(session, business, entry.client_id, now, "team_moved", service=entry.service,
                            old=entry.starts_at, new=new)
-                done = f"Moved to {when(new, business.timezone, 'en')}."
+                done = _("Moved to %(when)s.", when=when(new, business.timezone, current_locale()))
     return await _finish(request, me, posted, errors, "move", lambda: done)
 
 
@@ -64,10 +67,9 @@ async def cancel(request: web.Request) -> web.Response:
                                            by="client" if form.who == "client" else "trainer", reason=form.reason)
             await tell(session, business, entry.client_id, now, "team_cancelled", service=entry.service,
                        when=entry.starts_at, refunded=outcome.refunded, late=outcome.late)
-            credit = ("The credit was refunded." if outcome.refunded else
-                      "The credit was forfeited (late cancel)." if outcome.late and entry.paid_with == "credit" else
-                      "No credit was spent on it.")
-            done = f"Cancelled. {credit}"
+            done = (_("Cancelled. The credit was refunded.") if outcome.refunded else
+                    _("Cancelled. The credit was forfeited (late cancel).") if outcome.late and entry.paid_with == "credit" else
+                    _("Cancelled. No credit was spent on it."))
     return await _finish(request, me, posted, errors, "cancel", lambda: done, to_calendar=True)
 
 
@@ -80,7 +82,7 @@ async def mark(request: web.Request) -> web.Response:
             await booking.set_status(session, business.id, entry.booking_id, form.status, now, actor="trainer")
             await tell(session, business, entry.client_id, now, "team_marked", service=entry.service,
                        when=entry.starts_at, status=form.status)
-            done = f"Marked {STATUS_WORDS[form.status]}."
+            done = _("Marked completed.") if form.status == "completed" else _("Marked a no-show.")
     return await _finish(request, me, posted, errors, "mark", lambda: done)
 
 
@@ -121,11 +123,22 @@ async def _finish(request: web.Request, me: Identity, posted: Mapping[str, str],
         return await _page(request, me, posted, errors, action=action, status=400)
     entry: Entry = request[ENTRY]
     await request.app[RUNTIME].wake.deliver([entry.client_id])
-    flash(request, done() + " The client was told in chat.")
+    told = await _reach(request, me, entry.client_id, MESSAGES[action])
+    if told.ok:
+        flash(request, done() + " " + _("The client was told in chat."))
+    else:  # out of the 24-hour window, with no template to reach them
+        flash(request, done())
+        flash(request, not_told([told]), "warn")
     router = request.app.router
     if to_calendar:
         raise web.HTTPSeeOther(router["calendar"].url_for().with_query(week=request[DAY]))
     raise web.HTTPSeeOther(router["calendar_booking"].url_for(booking_id=str(entry.booking_id)))
+
+
+async def _reach(request: web.Request, me: Identity, client_id: int, message: str) -> Reach:
+    runtime = request.app[RUNTIME]
+    async with runtime.sessions() as session:
+        return await reach(session, await business_of(session, me), client_id, runtime.clock.now(), message)
 
 
 async def _page(request: web.Request, me: Identity, values: Mapping[str, str], errors: dict[str, str], *,
@@ -137,7 +150,7 @@ async def _page(request: web.Request, me: Identity, values: Mapping[str, str], e
     now = runtime.clock.now()
     context = {
         "business": business, "tz": ZoneInfo(business.timezone), "e": entry, "values": values, "errors": errors,
-        "action": action, "started": entry.starts_at <= now,
+        "action": action, "started": entry.starts_at <= now, "word": word,
         "late": now > entry.starts_at - timedelta(minutes=business.late_cancel_window_min),
         "window_h": business.late_cancel_window_min // 60,
     }

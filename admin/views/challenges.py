@@ -12,10 +12,12 @@ from aiohttp import web
 
 from admin.forms.challenges import ChallengeForm
 from admin.forms.form_errors import validate
+from admin.i18n import _
 from admin.identity import identity, require_owner
 from admin.page_support import business_of
 from admin.read_models.challenge_board import leaderboard, list_challenges
 from admin.views.settings_support import done, form_data, not_found_as_404, row_id
+from admin.views.training_support import training_words
 from domain.training import challenge_edits, challenges
 from runtime.keys import RUNTIME
 
@@ -43,8 +45,8 @@ async def challenge_add(request: web.Request) -> web.Response:
                 session, me.business_id, name=form.name, target=form.target, starts_on=form.starts_on,
                 ends_on=form.ends_on, now=runtime.clock.now())
     except challenge_edits.InvalidChallenge as error:
-        return await _render_list(request, values=data, errors={error.field: str(error)}, status=400)
-    raise done(request, f"Challenge {form.name} added.", "challenge", challenge_id=str(challenge.id))
+        return await _render_list(request, values=data, errors={error.field: training_words(error)}, status=400)
+    raise done(request, _("Challenge %(name)s added.", name=form.name), "challenge", challenge_id=str(challenge.id))
 
 
 @routes.get(r"/admin/challenges/{challenge_id:\d+}", name="challenge")
@@ -67,10 +69,10 @@ async def challenge_save(request: web.Request) -> web.Response:
                                                          target=form.target, starts_on=form.starts_on,
                                                          ends_on=form.ends_on)
     except challenge_edits.InvalidChallenge as error:
-        errors = {error.field: str(error)}
+        errors = {error.field: training_words(error)}
     if form is None or errors:
         return await _render_detail(request, values=data, errors=errors, status=400)
-    raise done(request, "Challenge saved.", "challenge", challenge_id=str(challenge_id))
+    raise done(request, _("Challenge saved."), "challenge", challenge_id=str(challenge_id))
 
 
 @routes.post(r"/admin/challenges/{challenge_id:\d+}/delete", name="challenge_delete")
@@ -80,7 +82,7 @@ async def challenge_delete(request: web.Request) -> web.Response:
     async with runtime.sessions.begin() as session:
         with not_found_as_404():
             name = await challenge_edits.delete_challenge(session, me.business_id, row_id(request, "challenge_id"))
-    raise done(request, f"Challenge {name} deleted.", "challenges")
+    raise done(request, _("Challenge %(name)s deleted.", name=name), "challenges")
 
 
 def _today(tz: ZoneInfo, request: web.Request) -> date:

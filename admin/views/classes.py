@@ -1,7 +1,7 @@
 """Group classes: upcoming sessions with seats taken, scheduling one, its roster and waitlist, cancelling it."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,18 +9,21 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin.domain_words import words
+from admin.domain_words import word, words
 from admin.flash import flash
-from admin.forms.scheduling import SKIPPED_TIME, CancelClass, NewClass, NewSeat, form_fields, read
+from admin.forms.scheduling import CancelClass, NewClass, NewSeat, form_fields, read, skipped_time
+from admin.i18n import _, current_locale, ngettext
 from admin.identity import Identity, identity
 from admin.read_models import class_sessions, panel_choices
 from admin.read_models.business_week import local_today
 from admin.scope import business_of, check_client, in_business, staff_scope
+from admin.template_words import not_told
 from conversations.dates import when
+from conversations.reach import Reach, reach
 from conversations.team_notices import tell
 from domain.errors import DomainError, NotFound
 from domain.models import Business, Client, Service, Staff
-from domain.scheduling import classes
+from domain.scheduling import catalog, classes
 from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
@@ -47,8 +50,10 @@ async def schedule(request: web.Request) -> web.Response:
                 await in_business(session, me, Service, form.service_id)
                 await in_business(session, me, Staff, form.staff_id)
                 starts_at = form.starts_at(business.timezone)
-                if starts_at is None:
-                    errors["at"] = SKIPPED_TIME
+                if not await _teaches(session, business.id, form.service_id, form.staff_id):
+                    errors["staff_id" if me.is_owner else "form"] = _("That trainer does not teach this class.")
+                elif starts_at is None:
+                    errors["at"] = skipped_time()
                 else:
                     made = await classes.schedule_class(session, business.id, service_id=form.service_id,
                                                         staff_id=form.staff_id, starts_at=starts_at,
@@ -56,7 +61,8 @@ async def schedule(request: web.Request) -> web.Response:
         except DomainError as error:
             errors["form"] = words(error)
         if not errors:
-            flash(request, f"Scheduled for {when(made.starts_at, business.timezone, 'en')}, {made.capacity} seats.")
+            flash(request, ngettext("Scheduled for %(when)s, %(num)s seat.", "Scheduled for %(when)s, %(num)s seats.",
+                                    made.capacity, when=when(made.starts_at, business.timezone, current_locale())))
             raise web.HTTPSeeOther(request.app.router["class_session"].url_for(appointment_id=str(made.id)))
     return await _list_page(request, me, posted, errors, status=400)
 
@@ -74,6 +80,7 @@ async def cancel(request: web.Request) -> web.Response:
     form, errors = read(CancelClass, posted)
     runtime = request.app[RUNTIME]
     told: list[int] = []
+    missed: list[Reach] = []  # told, but out of the 24-hour window with no template to reach them
     if form is not None:
         try:
             async with runtime.sessions.begin() as session:
@@ -86,25 +93,35 @@ async def cancel(request: web.Request) -> web.Response:
                     if await tell(session, business, client_id, now, "class_cancelled", {"reason": form.reason or ""},
                                   service=roster.session.service, when=roster.session.starts_at, refunded=refunded):
                         told.append(client_id)
+                missed = [r for r in [await reach(session, business, c, now, "class_cancelled") for c in told] if not r.ok]
         except DomainError as error:
             errors["form"] = words(error)
     if errors:
         return await _session_page(request, me, posted, errors, status=400)
     await request.app[RUNTIME].wake.deliver(told)
-    flash(request, f"Class cancelled; {len(told)} client{'s' if len(told) != 1 else ''} told in chat. Credits spent on it were refunded.")
+    flash(request, ngettext("Class cancelled; %(num)s client told in chat. Credits spent on it were refunded.",
+                            "Class cancelled; %(num)s clients told in chat. Credits spent on it were refunded.",
+                            len(told) - len(missed)))
+    if missed:
+        flash(request, not_told(missed), "warn")
     raise web.HTTPSeeOther(request.app.router["classes"].url_for())
 
 
 @routes.post("/admin/classes/{appointment_id:\\d+}/seats", name="class_add_seat")
 async def add_seat(request: web.Request) -> web.Response:
     """Give a client a seat through the chat's own rules (capacity, notice, credits); they hear in chat."""
+    missed: list[Reach] = []
+
     async def act(session: AsyncSession, business: Business, roster: class_sessions.Roster, client: Client, now: datetime) -> str:
         await classes.book_seat(session, business.id, client_id=client.id, appointment_id=roster.session.appointment_id,
                                 now=now, actor="trainer")
         await tell(session, business, client.id, now, "team_booked", service=roster.session.service,
                    when=roster.session.starts_at, trainer=roster.session.trainer)
-        return "has a seat and was told in chat"
-    return await _for_client(request, act, told=True)
+        if not (told := await reach(session, business, client.id, now, "team_booked")).ok:
+            missed.append(told)
+            return _("%(client)s has a seat.", client=_name(client))
+        return _("%(client)s has a seat and was told in chat.", client=_name(client))
+    return await _for_client(request, act, told=True, missed=missed)
 
 
 @routes.post("/admin/classes/{appointment_id:\\d+}/waitlist", name="class_add_waiting")
@@ -113,12 +130,14 @@ async def add_waiting(request: web.Request) -> web.Response:
     async def act(session: AsyncSession, business: Business, roster: class_sessions.Roster, client: Client, now: datetime) -> str:
         entry = await classes.join_waitlist(session, business.id, client_id=client.id,
                                             appointment_id=roster.session.appointment_id, now=now)
-        return f"is on the waitlist, number {await classes.waitlist_position(session, entry)}"
+        return _("%(client)s is on the waitlist, number %(position)s.", client=_name(client),
+                 position=await classes.waitlist_position(session, entry))
     return await _for_client(request, act, told=False)
 
 
-async def _for_client(request: web.Request, act: Callable[..., Awaitable[str]], *, told: bool) -> web.Response:
-    """The class page's client form: check the client, `act` on the class, say what happened."""
+async def _for_client(request: web.Request, act: Callable[..., Awaitable[str]], *, told: bool,
+                      missed: Sequence[Reach] = ()) -> web.Response:
+    """The class page's client form: check the client, `act` on the class, say what happened (its sentence)."""
     me = identity(request)
     posted = await form_fields(request)
     form, errors = read(NewSeat, posted)
@@ -136,8 +155,20 @@ async def _for_client(request: web.Request, act: Callable[..., Awaitable[str]], 
         return await _session_page(request, me, posted, errors, status=400)
     if told:
         await request.app[RUNTIME].wake.deliver([form.client_id])
-    flash(request, f"{client.profile_name or client.phone_e164 or 'The client'} {done}.")
+    flash(request, done)
+    if missed:
+        flash(request, not_told(missed), "warn")
     raise web.HTTPSeeOther(request.app.router["class_session"].url_for(appointment_id=request.match_info["appointment_id"]))
+
+
+def _name(client: Client) -> str:
+    return client.profile_name or client.phone_e164 or _("The client")
+
+
+async def _teaches(session: AsyncSession, business_id: int, service_id: int, staff_id: int) -> bool:
+    """Whether the trainer teaches the class; any trainer may when the class has no (active) trainer linked."""
+    teachers = await catalog.trainers_for(session, business_id, service_id)
+    return not teachers or staff_id in {t.id for t in teachers}
 
 
 async def _roster(session: AsyncSession, request: web.Request, me: Identity) -> class_sessions.Roster:
@@ -156,8 +187,9 @@ async def _list_page(request: web.Request, me: Identity, values: Mapping[str, st
         upcoming = await class_sessions.upcoming(session, business.id, runtime.clock.now(), staff_id=staff_scope(me))
         services = await panel_choices.services(session, business.id, classes=True)
         trainers = await panel_choices.trainers(session, business.id)
+    chosen = class_sessions.chosen_service(services, values.get("service_id") or request.query.get("service_id"))
     context = {"business": business, "tz": ZoneInfo(business.timezone), "upcoming": upcoming, "services": services,
-               "trainers": trainers, "values": values, "errors": errors,
+               "chosen": chosen, "trainers": class_sessions.trainers_of(chosen, trainers), "values": values, "errors": errors,
                "today": local_today(runtime.clock.now(), business.timezone)}
     return aiohttp_jinja2.render_template("admin/classes.html", request, context, status=status)
 
@@ -170,6 +202,6 @@ async def _session_page(request: web.Request, me: Identity, values: Mapping[str,
         roster = await _roster(session, request, me)
         clients = await panel_choices.clients(session, business.id, staff_id=staff_scope(me))
     context = {"business": business, "tz": ZoneInfo(business.timezone), "roster": roster, "c": roster.session,
-               "clients": clients,
+               "clients": clients, "word": word,
                "values": values, "errors": errors, "started": roster.session.starts_at <= runtime.clock.now()}
     return aiohttp_jinja2.render_template("admin/class_session.html", request, context, status=status)

@@ -9,9 +9,11 @@ from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.domain_words import word
 from admin.flash import flash
 from admin.forms.clients import ActiveForm, ClientForm, NoteForm
 from admin.forms.settings import known_zones
+from admin.i18n import _
 from admin.identity import Identity, identity, require_owner
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
 from admin.read_models.at_risk import risk_history
@@ -47,9 +49,9 @@ async def client_add(request: web.Request) -> web.Response:
     except ValidationError as exc:
         return await _render_list(request, errors=form_errors(exc), form=raw, status=400)
     except client_records.DuplicatePhone as exc:
-        return await _render_list(request, errors={"phone": f"{exc.phone} is already one of your clients."},
+        return await _render_list(request, errors={"phone": _("%(phone)s is already one of your clients.", phone=exc.phone)},
                                   form=raw, status=400, duplicate_id=exc.existing_id)
-    flash(request, f"Added {form.name or form.phone}.")
+    flash(request, _("Added %(name)s.", name=form.name or form.phone))
     raise web.HTTPFound(request.app.router["client"].url_for(client_id=str(client.id)))
 
 
@@ -72,11 +74,11 @@ async def client_edit(request: web.Request) -> web.Response:
     except ValidationError as exc:
         return await _render_client(request, errors=form_errors(exc), form=raw, status=400)
     except client_records.DuplicatePhone as exc:
-        return await _render_client(request, errors={"phone": f"{exc.phone} already belongs to another client."},
+        return await _render_client(request, errors={"phone": _("%(phone)s already belongs to another client.", phone=exc.phone)},
                                     form=raw, status=400)
     except client_records.ClientErased as exc:
-        return await _render_client(request, errors={"form": str(exc)}, form=raw, status=400)
-    flash(request, "Client saved.")
+        return await _render_client(request, errors={"form": _erased(exc)}, form=raw, status=400)
+    flash(request, _("Client saved."))
     _back_to_client(request)
 
 
@@ -89,10 +91,10 @@ async def client_active(request: web.Request) -> web.Response:
         async with runtime.sessions.begin() as session:
             client_records.set_active(await _client(session, me, request), form.active, runtime.clock.now())
     except ValidationError:
-        return await _render_client(request, errors={"form": "Choose activate or deactivate."}, status=400)
+        return await _render_client(request, errors={"form": _("Choose activate or deactivate.")}, status=400)
     except client_records.ClientErased as exc:
-        return await _render_client(request, errors={"form": str(exc)}, status=400)
-    flash(request, "Client reactivated." if form.active else "Client deactivated.")
+        return await _render_client(request, errors={"form": _erased(exc)}, status=400)
+    flash(request, _("Client reactivated.") if form.active else _("Client deactivated."))
     _back_to_client(request)
 
 
@@ -109,8 +111,8 @@ async def client_note(request: web.Request) -> web.Response:
     except ValidationError as exc:
         return await _render_client(request, errors={"note": form_errors(exc)["body"]}, form=raw, status=400)
     except client_records.ClientErased as exc:
-        return await _render_client(request, errors={"note": str(exc)}, form=raw, status=400)
-    flash(request, "Note added.")
+        return await _render_client(request, errors={"note": _erased(exc)}, form=raw, status=400)
+    flash(request, _("Note added."))
     _back_to_client(request)
 
 
@@ -123,7 +125,7 @@ async def _render_list(request: web.Request, *, errors: Mapping[str, str] | None
         business = await business_of(session, me)
         listing = await list_clients(session, me.business_id, staff_scope(me), query=query, page=page_number(request))
     ctx = {"listing": listing, "query": query, "errors": errors or {}, "form": form or {"locale": business.locale},
-           "duplicate_id": duplicate_id,
+           "duplicate_id": duplicate_id, "word": word,
            "at": local_time(business.timezone)}
     return aiohttp_jinja2.render_template("admin/clients.html", request, ctx, status=status)
 
@@ -137,11 +139,11 @@ async def _render_client(request: web.Request, *, errors: Mapping[str, str] | No
             profile = await client_profile(session, me.business_id, staff_scope(me), _client_id(request),
                                            runtime.clock.now())
         except NotFound:
-            raise web.HTTPNotFound(text="No such client.") from None
+            raise web.HTTPNotFound(text=_("No such client.")) from None
         training = await client_training(session, business, profile.client, runtime.clock.now())
         risk_chart, risk_scores = await risk_history(session, profile.client.id)
     ctx = {"p": profile, "c": profile.client, "t": training, "risk_chart": risk_chart, "risk_scores": risk_scores[:5],
-           "errors": errors or {}, "form": form,
+           "errors": errors or {}, "form": form, "word": word, "currency": business.currency,
            "at": local_time(business.timezone), "zones": sorted(known_zones())}
     return aiohttp_jinja2.render_template("admin/client.html", request, ctx, status=status)
 
@@ -155,7 +157,7 @@ async def client_photo(request: web.Request) -> web.FileResponse:
         path = await measurements.photo_path(session, client.id, int(request.match_info["photo_id"]))
     root = runtime.settings.media_dir
     if path is None or root is None or not (root / path).resolve().is_relative_to(root.resolve()) or not (root / path).is_file():
-        raise web.HTTPNotFound(text="No such photo.")
+        raise web.HTTPNotFound(text=_("No such photo."))
     return web.FileResponse(root / path)
 
 
@@ -164,11 +166,20 @@ async def _client(session: AsyncSession, me: Identity, request: web.Request) -> 
     try:
         return await get_visible(session, me.business_id, staff_scope(me), _client_id(request))
     except NotFound:
-        raise web.HTTPNotFound(text="No such client.") from None
+        raise web.HTTPNotFound(text=_("No such client.")) from None
 
 
 def _client_id(request: web.Request) -> int:
     return int(request.match_info["client_id"])
+
+
+def _erased(exc: client_records.ClientErased) -> str:
+    """The refusal to change an erased client, in the request's language."""
+    return {
+        "an erased client cannot be edited": _("An erased client cannot be edited."),
+        "an erased client cannot be changed": _("An erased client cannot be changed."),
+        "notes cannot be added to an erased client": _("Notes cannot be added to an erased client."),
+    }.get(str(exc), str(exc))
 
 
 def _back_to_client(request: web.Request) -> NoReturn:

@@ -11,11 +11,11 @@ from aiohttp import web
 
 from admin.flash import flash
 from admin.forms.payments import month_from
+from admin.i18n import _
 from admin.identity import require_owner
 from admin.page_support import business_of
 from admin.read_models.payments import month_range
 from admin.views.settings_support import form_data, not_found_as_404, row_id
-from conversations.money import money
 from domain.errors import NotFound
 from domain.payments import commissions
 from runtime.keys import RUNTIME
@@ -23,7 +23,7 @@ from runtime.keys import RUNTIME
 routes = web.RouteTableDef()
 
 
-async def _report(request: web.Request) -> tuple[date, list[commissions.CommissionLine], str, str, str | None]:
+async def _report(request: web.Request) -> tuple[date, list[commissions.CommissionLine], str, str | None]:
     me, runtime = require_owner(request), request.app[RUNTIME]
     today = runtime.clock.now().date().replace(day=1)
     month, error = month_from(request.query.get("month"), today)
@@ -34,20 +34,20 @@ async def _report(request: web.Request) -> tuple[date, list[commissions.Commissi
             lines = await commissions.month_report(session, me.business_id, start, end)
         except NotFound:
             lines = []
-    return month, lines, business.currency, business.locale, error
+    return month, lines, business.currency, error
 
 
 @routes.get("/admin/commissions", name="commissions")
 async def commissions_page(request: web.Request) -> web.Response:
-    month, lines, currency, locale, error = await _report(request)
-    context = {"month": month, "lines": lines, "error": error, "money": lambda cents: money(cents, currency, locale),
+    month, lines, currency, error = await _report(request)
+    context = {"month": month, "lines": lines, "error": error, "currency": currency,
                "total": sum(line.total for line in lines)}
     return aiohttp_jinja2.render_template("admin/commissions.html", request, context, status=400 if error else 200)
 
 
 @routes.get("/admin/commissions.csv", name="commissions_csv")
 async def commissions_csv(request: web.Request) -> web.Response:
-    month, lines, currency, _, error = await _report(request)
+    month, lines, currency, error = await _report(request)
     if error:
         raise web.HTTPBadRequest(text=error)
     out = io.StringIO()
@@ -74,12 +74,12 @@ async def save_rates(request: web.Request) -> web.Response:
         per_service = {int(key.removeprefix("service_")): _percent(value) for key, value in data.items()
                        if key.startswith("service_") and key.removeprefix("service_").isdigit() and len(key) < 30}
     except ValueError:
-        flash(request, "Nothing was saved: a commission is a whole percent from 0 to 100.")
+        flash(request, _("Nothing was saved: a commission is a whole percent from 0 to 100."))
         raise web.HTTPFound(back) from None
     async with runtime.sessions.begin() as session:
         with not_found_as_404():
             await commissions.set_rates(session, me.business_id, staff_id, percent, per_service)
-    flash(request, "Commission saved.")
+    flash(request, _("Commission saved."))
     raise web.HTTPFound(back)
 
 

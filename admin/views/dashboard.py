@@ -7,8 +7,11 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from admin.charts import bar_chart
+from admin.domain_words import word
+from admin.i18n import _, day_month
 from admin.identity import identity
-from admin.read_models.dashboard_stats import dashboard
+from admin.read_models.dashboard_stats import dashboard, missing_templates, template_language
+from admin.template_words import used_for
 from domain.models import Business
 from runtime.keys import RUNTIME
 
@@ -28,10 +31,13 @@ async def dashboard_page(request: web.Request) -> dict[str, object]:
         # A trainer login without a trainer row sees nothing rather than the business's figures.
         figures = await dashboard(session, business.id, business.timezone, runtime.clock.now(),
                                   staff_id=None if me.is_owner else (me.staff_id or 0))
-    labels = [f"{w.monday:%d/%m}" for w in figures.weeks]
+        # The owner hears which automatic messages cannot reach a client outside the 24-hour window.
+        missing = await missing_templates(session, business) if me.is_owner else []
+    labels = [day_month(w.monday) for w in figures.weeks]
     return {
-        "business": business, "tz": ZoneInfo(business.timezone), "figures": figures, "week": figures.this_week,
-        "activity": bar_chart(labels, [("Bookings", [w.bookings for w in figures.weeks]),
-                                       ("Check-ins", [w.check_ins for w in figures.weeks])]),
-        "no_shows": bar_chart(labels, [("No-show rate", [w.no_show_rate for w in figures.weeks])], percent=True),
+        "business": business, "tz": ZoneInfo(business.timezone), "figures": figures, "week": figures.this_week, "word": word,
+        "activity": bar_chart(labels, [(_("Bookings"), [w.bookings for w in figures.weeks]),
+                                       (_("Check-ins"), [w.check_ins for w in figures.weeks])]),
+        "no_shows": bar_chart(labels, [(_("No-show rate"), [w.no_show_rate for w in figures.weeks])], percent=True),
+        "missing_templates": [(t, used_for(t)) for t in missing], "template_language": template_language(business),
     }

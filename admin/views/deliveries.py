@@ -7,6 +7,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from admin.flash import flash
+from admin.i18n import _
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time, page_number
 from admin.read_models import failed_deliveries
@@ -39,10 +40,14 @@ async def retry(request: web.Request) -> web.Response:
             client_id = await failed_deliveries.retry(session, me.business_id, None, int(request.match_info["row_id"]),
                                                       runtime.clock.now())
     except NotFound:
-        raise web.HTTPNotFound(text="No such failed message.") from None
-    except (OutsideWindow, Unreachable) as exc:
-        flash(request, f"Not retried: {exc}.", kind="error")
+        raise web.HTTPNotFound(text=_("No such failed message.")) from None
+    except OutsideWindow:
+        flash(request, _("Not retried: more than 24 hours since the client's last message: this message can no longer be sent."),
+              kind="error")
+        raise web.HTTPFound(request.app.router["deliveries"].url_for()) from None
+    except Unreachable:
+        flash(request, _("Not retried: this client cannot receive messages."), kind="error")
         raise web.HTTPFound(request.app.router["deliveries"].url_for()) from None
     await request.app[RUNTIME].wake.deliver([client_id])
-    flash(request, "Queued again; it will be sent in a moment.")
+    flash(request, _("Queued again; it will be sent in a moment."))
     raise web.HTTPFound(request.app.router["deliveries"].url_for())

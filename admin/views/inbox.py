@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.flash import flash
 from admin.forms.inbox import ReplyForm, TemplateForm
+from admin.i18n import _
 from admin.identity import Identity, identity
 from admin.page_support import business_of, form_errors, local_time, page_number, staff_scope
 from admin.read_models.chat_history import chat_history
@@ -51,14 +52,14 @@ async def chat_messages(request: web.Request) -> web.Response:
 @routes.post(CHAT + "/take-over", name="inbox_take_over")
 async def take_over(request: web.Request) -> web.Response:
     await _switch(request, handoff.take_over)
-    flash(request, "You have the conversation: the bot stays quiet until you hand it back.")
+    flash(request, _("You have the conversation: the bot stays quiet until you hand it back."))
     _back(request)
 
 
 @routes.post(CHAT + "/hand-back", name="inbox_hand_back")
 async def hand_back(request: web.Request) -> web.Response:
     await _switch(request, handoff.hand_back)
-    flash(request, "Handed back to the bot.")
+    flash(request, _("Handed back to the bot."))
     _back(request)
 
 
@@ -98,10 +99,19 @@ async def _send(request: web.Request, message: Reply, raw: Mapping[str, Any]) ->
             await trainer_replies.send_as_trainer(session, client, outgoing, runtime.clock.now(), me.name)
     except trainer_replies.ReplyRefused as exc:
         field = "body" if isinstance(message, Text) else "template"
-        return await _render_chat(request, errors={field: str(exc)}, form=raw, status=400)
+        return await _render_chat(request, errors={field: _refusal(exc)}, form=raw, status=400)
     await request.app[RUNTIME].wake.deliver([client.id])  # after commit: the row is there for the worker
-    flash(request, "Sent." if isinstance(message, Text) else "Template sent.")
+    flash(request, _("Sent.") if isinstance(message, Text) else _("Template sent."))
     _back(request)
+
+
+def _refusal(exc: trainer_replies.ReplyRefused) -> str:
+    """Why the message could not go, in the request's language."""
+    if isinstance(exc, trainer_replies.OutsideWindow):
+        return _("more than 24 hours since the client's last message: choose an approved template")
+    if isinstance(exc, trainer_replies.Unreachable):
+        return _("this client cannot receive messages")
+    return str(exc)
 
 
 async def _switch(request: web.Request, change: Any) -> None:
@@ -134,9 +144,9 @@ async def _client(session: AsyncSession, me: Identity, request: web.Request) -> 
     try:
         client = await get_visible(session, me.business_id, staff_scope(me), int(request.match_info["client_id"]))
     except NotFound:
-        raise web.HTTPNotFound(text="No such conversation.") from None
+        raise web.HTTPNotFound(text=_("No such conversation.")) from None
     if client.erased_at is not None:
-        raise web.HTTPNotFound(text="This client's data was erased.")
+        raise web.HTTPNotFound(text=_("This client's data was erased."))
     return client
 
 

@@ -12,6 +12,8 @@ from admin.charts import bar_chart
 from admin.flash import flash
 from admin.forms.form_errors import validate
 from admin.forms.payments import RecordPaymentForm, filters_from
+from admin.i18n import _, ngettext
+from admin.i18n import money as panel_money
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time, page_number
 from admin.read_models.payments import PAGE_SIZE, STATUSES, overdue_memberships, payments, revenue_by_month
@@ -39,11 +41,11 @@ async def payments_page(request: web.Request) -> web.Response:
         revenue = await revenue_by_month(session, me.business_id, business.timezone, runtime.clock.now().date())
         sold = await products.products_of(session, me.business_id)
         overdue = await overdue_memberships(session, me.business_id)
-    chart = bar_chart([label for label, _ in revenue], [("Paid", [cents / 100 for _, cents in revenue])])
+    chart = bar_chart([label for label, _cents in revenue], [(_("Paid"), [cents / 100 for _label, cents in revenue])])
     context: dict[str, Any] = {
         "rows": rows, "total": total, "page": page, "pages": max(1, math.ceil(total / PAGE_SIZE)), "filters": filters,
         "query": dict(request.query), "errors": errors, "products": sold, "statuses": STATUSES, "chart": chart,
-        "at": local_time(business.timezone), "money": lambda cents: money(cents, business.currency, business.locale),
+        "at": local_time(business.timezone), "currency": business.currency,
         "revenue_total": sum(cents for _, cents in revenue), "overdue": overdue,
     }
     return aiohttp_jinja2.render_template("admin/payments.html", request, context, status=400 if errors else 200)
@@ -60,24 +62,25 @@ async def refund(request: web.Request) -> web.Response:
             purchase = await get_scoped(session, Purchase, me.business_id, row_id(request, "purchase_id"))
         business = await business_of(session, me)
     if purchase.status != "paid":
-        flash(request, "Only a paid purchase can be refunded.")
+        flash(request, _("Only a paid purchase can be refunded."))
     elif purchase.method in purchases.ONLINE_METHODS:
         if runtime.gateway is None or purchase.payment_intent_id is None:
-            flash(request, "This server has no Stripe keys: refund it in Stripe's dashboard.")
+            flash(request, _("This server has no Stripe keys: refund it in Stripe's dashboard."))
         else:
             try:
                 await runtime.gateway.refund(business.stripe_account_id, purchase.payment_intent_id)
             except ProviderError as error:
-                flash(request, f"Stripe did not refund it: {error}")
+                flash(request, _("Stripe did not refund it: %(error)s", error=str(error)))
             else:
-                flash(request, "Refund sent to Stripe. The unused credits are taken back when Stripe confirms it.")
+                flash(request, _("Refund sent to Stripe. The unused credits are taken back when Stripe confirms it."))
     else:
         async with runtime.sessions.begin() as session:
             taken = await purchases.refund(session, me.business_id, purchase.id, runtime.clock.now(), "refund recorded by staff")
             product = await products.product_name(session, purchase.product_id)
             await tell(session, business, purchase.client_id, runtime.clock.now(), "payment_refunded", product=product,
                        price=money(purchase.amount_cents, purchase.currency, business.locale), taken=taken or 0)
-        flash(request, f"Refunded: {taken or 0} unused credit(s) taken back. Give the client the money back yourself.")
+        flash(request, ngettext("Refunded: %(num)s unused credit taken back. Give the client the money back yourself.",
+                             "Refunded: %(num)s unused credits taken back. Give the client the money back yourself.", taken or 0))
     raise web.HTTPFound(str(request.app.router["payments"].url_for()))
 
 
@@ -89,7 +92,9 @@ async def record_payment(request: web.Request) -> web.Response:
     form, errors = validate(RecordPaymentForm, await form_data(request))
     back = str(request.app.router["client"].url_for(client_id=str(client_id)))
     if form is None:
-        flash(request, "Nothing was recorded: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        labels = {"product_id": _("Product"), "method": _("How"), "note": _("Note")}
+        problems = "; ".join(f"{labels.get(k, k)}: {v}" for k, v in errors.items())
+        flash(request, _("Nothing was recorded: %(problems)s", problems=problems))
         raise web.HTTPFound(back)
     now = runtime.clock.now()
     try:
@@ -100,8 +105,9 @@ async def record_payment(request: web.Request) -> web.Response:
             paid = await purchases.record_payment(session, business, client_id, form.product_id, now, method=form.method,
                                                   recorded_by=me.user_id, note=form.note or None)
     except DomainError as error:
-        flash(request, f"Nothing was recorded: {error}")
+        flash(request, _("Nothing was recorded: %(problems)s", problems=str(error)))
         raise web.HTTPFound(back) from None
-    flash(request, f"Recorded {paid.product.name} ({money(paid.purchase.amount_cents, paid.purchase.currency, business.locale)}).")
+    flash(request, _("Recorded %(name)s (%(price)s).", name=paid.product.name,
+                     price=panel_money(paid.purchase.amount_cents, paid.purchase.currency)))
     raise web.HTTPFound(back)
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from admin.forms.automation import AutomationForm, form_values
 from admin.forms.settings import BusinessForm, PoliciesForm, zone_choices
+from admin.i18n import _
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, owner_form
@@ -34,7 +35,7 @@ def _zones(current: str) -> list[tuple[str, str]]:
     """The zones to pick from, with the business's own first when the list leaves it out ("UTC"): never changed
     by saving the page."""
     choices = zone_choices()
-    return choices if not current or any(z == current for z, _ in choices) else [(current, current), *choices]
+    return choices if not current or any(z == current for z, _label in choices) else [(current, current), *choices]
 
 
 def _values(business: Business, fields: frozenset[str]) -> dict[str, Any]:
@@ -57,7 +58,7 @@ async def business_save(request: web.Request) -> web.Response:
                                                 "zones": _zones(str(data.get("timezone", "")))})
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.update(session, me.business_id, form.model_dump(), business_settings.PROFILE_FIELDS)
-    raise done(request, "Business details saved.", "settings")
+    raise done(request, _("Business details saved."), "settings")
 
 
 @routes.post("/admin/settings/checkin-code", name="settings_checkin_code")
@@ -65,7 +66,7 @@ async def checkin_code(request: web.Request) -> web.Response:
     me = require_owner(request)
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.regenerate_checkin_code(session, me.business_id)
-    raise done(request, "New check-in code made: print the new QR poster; the old one no longer works.", "settings")
+    raise done(request, _("New check-in code made: print the new QR poster; the old one no longer works."), "settings")
 
 
 @routes.get("/admin/settings/checkin-qr.svg", name="settings_checkin_qr")
@@ -73,7 +74,7 @@ async def checkin_qr(request: web.Request) -> web.Response:
     """The check-in code as a QR image to print: the link that opens the chat with the code typed in, or the code."""
     business = await _business(request)
     if not business.checkin_code:
-        raise web.HTTPNotFound(text="No check-in code yet: make one on the Settings page.")
+        raise web.HTTPNotFound(text=_("No check-in code yet: make one on the Settings page."))
     image = io.BytesIO()
     segno.make(checkin_text(business), error="m").save(image, kind="svg", scale=10, border=2, title="Check-in")
     return web.Response(body=image.getvalue(), content_type="image/svg+xml")
@@ -102,7 +103,7 @@ async def policies_save(request: web.Request) -> web.Response:
         return invalid(POLICIES_PAGE, request, {"values": data, "errors": errors})
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.update(session, me.business_id, form.model_dump(), business_settings.POLICY_FIELDS)
-    raise done(request, "Booking policies saved.", "settings_policies")
+    raise done(request, _("Booking policies saved."), "settings_policies")
 
 
 @routes.get("/admin/settings/automation", name="settings_automation")
@@ -118,4 +119,4 @@ async def automation_save(request: web.Request) -> web.Response:
         return invalid(AUTOMATION_PAGE, request, {"values": data, "errors": errors})
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.update(session, me.business_id, form.business_values(), business_settings.AUTOMATION_FIELDS)
-    raise done(request, "Automated messages saved. New times apply to sessions booked from now on.", "settings_automation")
+    raise done(request, _("Automated messages saved. New times apply to sessions booked from now on."), "settings_automation")

@@ -9,11 +9,15 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin.forms.hours import TimeOffForm, day_text, parse_week
+from admin.flash import flash
+from admin.forms.hours import TimeOffForm, day_text, parse_week, weekday_names
+from admin.i18n import _
 from admin.identity import identity, require_owner
 from admin.read_models import class_sessions
+from admin.template_words import not_told
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id
+from conversations.reach import Reach, reach
 from conversations.team_notices import tell
 from domain.models import Business, Staff
 from domain.people import staff_roster
@@ -40,7 +44,7 @@ async def _context(request: web.Request, staff_id: int, **overrides: Any) -> dic
         time_off = await weekly_hours.upcoming_time_off(session, me.business_id, staff_id, request.app[RUNTIME].clock.now())
         trainers = await staff_roster.staff_of(session, me.business_id, active_only=True) if me.is_owner else [staff]
     context = {
-        "staff": staff, "trainers": trainers, "weekdays": weekly_hours.WEEKDAYS, "zone": ZoneInfo(business.timezone),
+        "staff": staff, "trainers": trainers, "weekdays": weekday_names(), "zone": ZoneInfo(business.timezone),
         "days": {f"day{d}": day_text(blocks, d) for d in range(7)}, "time_off": time_off,
         "errors": {}, "off_values": {}, "off_errors": {}, "can_edit": me.is_owner, "hits": [],
     }
@@ -83,7 +87,7 @@ async def hours_save(request: web.Request) -> web.Response:
     if errors:
         days = {f"day{d}": data.get(f"day{d}", "") for d in range(7)}
         return invalid(PAGE, request, await _context(request, staff_id, days=days, errors=errors))
-    raise done(request, "Weekly hours saved.", "settings_hours_staff", staff_id=str(staff_id))
+    raise done(request, _("Weekly hours saved."), "settings_hours_staff", staff_id=str(staff_id))
 
 
 @routes.post(r"/admin/settings/hours/{staff_id:\d+}/time-off", name="settings_time_off_add")
@@ -94,7 +98,7 @@ async def time_off_add(request: web.Request) -> web.Response:
     if form is None:
         return invalid(PAGE, request, await _context(request, staff_id, off_values=data, off_errors=errors))
     runtime = request.app[RUNTIME]
-    told: list[int] = []
+    told: list[Reach] = []
     async with runtime.sessions.begin() as session:
         business = await catalog.get_scoped(session, Business, me.business_id, me.business_id)
         zone, now = ZoneInfo(business.timezone), runtime.clock.now()
@@ -109,24 +113,29 @@ async def time_off_add(request: web.Request) -> web.Response:
         await catalog.add_time_off(session, me.business_id, starts, ends, staff_id=staff_id, reason=form.reason)
         for hit in hits:
             told += await _cancel_for_time_off(session, business, hit, now, form.reason)
-    await runtime.wake.deliver(told)
-    said = f"; sessions cancelled: {len(hits)}, clients told in chat: {len(told)}" if hits else ""
-    raise done(request, f"Time off added{said}.", "settings_hours_staff", staff_id=str(staff_id))
+    await runtime.wake.deliver([r.client_id for r in told])
+    missed = [r for r in told if not r.ok]  # queued, but outside the 24-hour window with no template to reach them
+    said = (_("Time off added; sessions cancelled: %(cancelled)s, clients told in chat: %(told)s.", cancelled=len(hits),
+              told=len(told) - len(missed)) if hits else _("Time off added."))
+    added = done(request, said, "settings_hours_staff", staff_id=str(staff_id))
+    if missed:
+        flash(request, not_told(missed), "warn")
+    raise added
 
 
 async def _cancel_for_time_off(session: AsyncSession, business: Business, hit: weekly_hours.Hit, now: datetime,
-                               reason: str | None) -> list[int]:
-    """Cancel one session the time off falls on, as the studio (credits back); returns the clients told."""
+                               reason: str | None) -> list[Reach]:
+    """Cancel one session the time off falls on, as the studio (credits back); returns whether each client can be told."""
     if hit.kind == "class":
         outcome = await class_sessions.cancel_class(session, business.id, hit.appointment_id, now, reason=reason)
         told = [(c, refunded, "class_cancelled") for c, refunded in outcome.booked]
         told += [(c, False, "class_cancelled") for c in outcome.waiting]
     else:
         told = []
-        for booking_id, client_id, _ in hit.bookings:
+        for booking_id, client_id, _name in hit.bookings:
             outcome = await booking.cancel(session, business.id, booking_id, now, by="trainer", reason=reason)
             told.append((client_id, outcome.refunded, "team_cancelled"))
-    return [client_id for client_id, refunded, message in told
+    return [await reach(session, business, client_id, now, message) for client_id, refunded, message in told
             if await tell(session, business, client_id, now, message, {"reason": reason or ""}, service=hit.service,
                           when=hit.starts_at, refunded=refunded)]
 
@@ -138,5 +147,5 @@ async def time_off_delete(request: web.Request) -> web.Response:
         with not_found_as_404():
             off = await weekly_hours.remove_time_off(session, me.business_id, row_id(request, "time_off_id"))
     if off.staff_id is None:
-        raise done(request, "Closure removed.", "settings_hours")
-    raise done(request, "Time off removed.", "settings_hours_staff", staff_id=str(off.staff_id))
+        raise done(request, _("Closure removed."), "settings_hours")
+    raise done(request, _("Time off removed."), "settings_hours_staff", staff_id=str(off.staff_id))

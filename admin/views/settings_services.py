@@ -7,11 +7,12 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from admin.forms.fields import row_id_or_none
-from admin.forms.services import ServiceForm
+from admin.forms.services import ServiceForm, price_text
+from admin.i18n import _
 from admin.identity import require_owner
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id, toggle_active
-from domain.models import Service
+from domain.models import Business, Service
 from domain.people import staff_roster
 from domain.scheduling import catalog, service_edits
 from runtime.keys import RUNTIME
@@ -22,7 +23,7 @@ EDIT_PAGE = "admin/settings_service_edit.html"
 
 def _values(service: Service, trainer_ids: list[int]) -> dict[str, Any]:
     return {"name": service.name, "kind": "class" if service.is_class else "personal",
-            "duration_min": service.duration_min, "price": f"{service.price_cents / 100:.2f}",
+            "duration_min": service.duration_min, "price": price_text(service.price_cents),
             "capacity": service.capacity, "buffer_before_min": service.buffer_before_min,
             "buffer_after_min": service.buffer_after_min, "credits_required": service.credits_required,
             "trainer_ids": trainer_ids, "aliases": service.aliases}
@@ -34,9 +35,10 @@ async def _list_context(request: web.Request, values: dict[str, Any] | None = No
     async with request.app[RUNTIME].sessions() as session:
         rows = await service_edits.services_of(session, me.business_id)
         trainers = await staff_roster.staff_of(session, me.business_id)
+        business = await catalog.get_scoped(session, Business, me.business_id, me.business_id)
     new = {"kind": "personal", "duration_min": 60, "price": "0", "capacity": 1, "credits_required": 1, "trainer_ids": []}
     return {"rows": rows, "trainers": trainers, "names": {t.id: t.name for t in trainers},
-            "values": values or new, "errors": errors or {}}
+            "values": values or new, "errors": errors or {}, "currency": business.currency}
 
 
 def _as_ids(data: dict[str, Any]) -> list[int]:
@@ -57,7 +59,7 @@ async def service_add(request: web.Request) -> web.Response:
         with not_found_as_404():
             await catalog.add_service(session, me.business_id, form.name, request.app[RUNTIME].clock.now(),
                                       price_cents=form.price_cents, **form.model_dump(exclude={"name", "kind", "price"}))
-    raise done(request, f"Service {form.name} added.", "settings_services")
+    raise done(request, _("Service %(name)s added.", name=form.name), "settings_services")
 
 
 async def _edit_context(request: web.Request, service_id: int, values: dict[str, Any] | None = None,
@@ -90,12 +92,12 @@ async def service_save(request: web.Request) -> web.Response:
             await service_edits.update_service(session, me.business_id, service_id, name=form.name,
                                                price_cents=form.price_cents,
                                                **form.model_dump(exclude={"name", "kind", "price"}))
-    raise done(request, f"Service {form.name} saved.", "settings_services")
+    raise done(request, _("Service %(name)s saved.", name=form.name), "settings_services")
 
 
 @routes.post(r"/admin/settings/services/{service_id:\d+}/active", name="settings_service_active")
 async def service_active(request: web.Request) -> web.Response:
     service = await toggle_active(request, Service, "service_id")
-    active = service.active
-    raise done(request, f"Service {service.name} {'reactivated' if active else 'deactivated: clients can no longer book it'}.",
-               "settings_services")
+    said = (_("Service %(name)s reactivated.", name=service.name) if service.active
+            else _("Service %(name)s deactivated: clients can no longer book it.", name=service.name))
+    raise done(request, said, "settings_services")

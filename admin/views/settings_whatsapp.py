@@ -7,6 +7,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from admin.forms.settings import WhatsAppForm
+from admin.i18n import _
 from admin.identity import require_owner
 from admin.page_support import public_origin
 from admin.views.settings_routes import routes
@@ -53,10 +54,11 @@ async def whatsapp_save(request: web.Request) -> web.Response:
         try:
             async with request.app[RUNTIME].sessions.begin() as session:
                 await business_settings.set_whatsapp(session, me.business_id, _secret_key(request), **form.model_dump())
-        except business_settings.PhoneNumberTaken as exc:
-            errors = {"phone_number_id": f"{str(exc).capitalize()}. Check the id in Meta's API Setup page."}
+        except business_settings.PhoneNumberTaken:
+            taken = _("That phone number id is already connected to another business. Check the id in Meta's API Setup page.")
+            errors = {"phone_number_id": taken}
         else:
-            raise done(request, "WhatsApp connection saved.", "settings_whatsapp")
+            raise done(request, _("WhatsApp connection saved."), "settings_whatsapp")
     data.pop("access_token", None)  # a typed token is never echoed back into the page
     return invalid(PAGE, request, await _context(request, data, errors))
 
@@ -66,4 +68,4 @@ async def forget_token(request: web.Request) -> web.Response:
     me = require_owner(request)
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.forget_whatsapp_token(session, me.business_id)
-    raise done(request, "The business's own token was removed; messages use the platform's token.", "settings_whatsapp")
+    raise done(request, _("The business's own token was removed; messages use the platform's token."), "settings_whatsapp")

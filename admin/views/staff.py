@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin.forms.automation import clock_text
 from admin.forms.form_errors import validate
 from admin.forms.staff import PanelUserForm, RoleForm, TrainerForm
+from admin.i18n import _
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time, public_origin
 from admin.security import start_session
@@ -19,7 +20,7 @@ from admin.views.settings_support import done, form_data, invalid, not_found_as_
 from domain.models import AdminUser, Staff
 from domain.payments import commissions
 from domain.people import panel_users, staff_roster
-from domain.people.admin_users import AdminUserError, create_user
+from domain.people.admin_users import MIN_PASSWORD_CHARS, AdminUserError, create_user
 from domain.scheduling import catalog
 from runtime.keys import RUNTIME
 
@@ -56,7 +57,7 @@ async def trainer_add(request: web.Request) -> web.Response:
         staff = await catalog.add_staff(session, me.business_id, form.name, request.app[RUNTIME].clock.now(),
                                         wa_id=form.whatsapp, email=form.email)
         staff.digest_at_min = form.digest_at_min
-    raise done(request, f"Trainer {form.name} added. Set their weekly hours under Settings.", "staff")
+    raise done(request, _("Trainer %(name)s added. Set their weekly hours under Settings.", name=form.name), "staff")
 
 
 @routes.get(r"/admin/staff/trainers/{staff_id:\d+}", name="staff_trainer")
@@ -89,15 +90,15 @@ async def trainer_save(request: web.Request) -> web.Response:
                 return invalid(TRAINER_PAGE, request, {"staff": staff, "values": data, "errors": errors, **context})
             await staff_roster.update_staff(session, me.business_id, row_id(request, "staff_id"), name=form.name,
                                             email=form.email, wa_id=form.whatsapp, digest_at_min=form.digest_at_min)
-    raise done(request, f"Trainer {form.name} saved.", "staff")
+    raise done(request, _("Trainer %(name)s saved.", name=form.name), "staff")
 
 
 @routes.post(r"/admin/staff/trainers/{staff_id:\d+}/active", name="staff_trainer_active")
 async def trainer_active(request: web.Request) -> web.Response:
     staff = await toggle_active(request, Staff, "staff_id")
-    active = staff.active
-    state = "back: clients can book them again" if active else "deactivated: clients can no longer book them"
-    raise done(request, f"Trainer {staff.name} {state}.", "staff")
+    said = (_("Trainer %(name)s back: clients can book them again.", name=staff.name) if staff.active
+            else _("Trainer %(name)s deactivated: clients can no longer book them.", name=staff.name))
+    raise done(request, said, "staff")
 
 
 @routes.post("/admin/staff/users", name="staff_user_add")
@@ -110,11 +111,29 @@ async def user_add(request: web.Request) -> web.Response:
                 await create_user(session, me.business_id, form.email, form.name, form.password, form.role,
                                   request.app[RUNTIME].clock.now(), staff_id=form.staff_id)
         except AdminUserError as exc:
-            problem = str(exc)
+            problem = _user_problem(exc)
         else:
-            raise done(request, f"{form.name} can now log in as {form.role} with {form.email}.", "staff")
+            said = (_("%(name)s can now log in as owner with %(email)s.", name=form.name, email=form.email) if form.role == "owner"
+                    else _("%(name)s can now log in as trainer with %(email)s.", name=form.name, email=form.email))
+            raise done(request, said, "staff")
     data.pop("password", None)  # never echoed back into the page
     return invalid(PAGE, request, await _context(request, user_values=data, user_errors=errors, user_problem=problem))
+
+
+def _user_problem(exc: AdminUserError, name: str | None = None) -> str:
+    """Why the login was refused, in the panel's language; the domain's own words for a reason this page does not know."""
+    if isinstance(exc, panel_users.LastOwner) and name:
+        return _("%(name)s is the only owner: make someone else an owner first.", name=name)
+    known = {
+        "Enter a valid email address.": _("Enter a valid email address."),
+        f"The password needs at least {MIN_PASSWORD_CHARS} characters.":
+            _("The password needs at least %(num)s characters.", num=MIN_PASSWORD_CHARS),
+        "The role must be owner or trainer.": _("The role must be owner or trainer."),
+        "That trainer does not exist in this business.": _("That trainer does not exist in this business."),
+        "A user with that email already exists.": _("A user with that email already exists."),
+        "Choose which trainer this login belongs to.": _("Choose which trainer this login belongs to."),
+    }
+    return known.get(str(exc), str(exc))
 
 
 async def _change_user(request: web.Request, change: Callable[[AsyncSession, int], Awaitable[AdminUser]],
@@ -125,7 +144,10 @@ async def _change_user(request: web.Request, change: Callable[[AsyncSession, int
             with not_found_as_404():
                 user = await change(session, row_id(request, "user_id"))
     except AdminUserError as exc:
-        return invalid(PAGE, request, await _context(request, user_problem=str(exc)))
+        context = await _context(request)
+        names = {u.id: u.name for u in context["users"]}
+        context["user_problem"] = _user_problem(exc, names.get(row_id(request, "user_id")))
+        return invalid(PAGE, request, context)
     if user.id == me.user_id and user.active:
         start_session(await get_session(request), user)  # the change ended the others; this one goes on
     # Someone who just gave up their own owner role (or login) can no longer see this page.
@@ -141,7 +163,8 @@ async def user_role(request: web.Request) -> web.Response:
     role, staff_id = form.role, form.staff_id
     return await _change_user(
         request, lambda session, user_id: panel_users.set_role(session, me.business_id, user_id, role, staff_id),
-        lambda user: f"{user.name} is now {user.role}.")
+        lambda user: _("%(name)s is now owner.", name=user.name) if user.role == "owner"
+        else _("%(name)s is now trainer.", name=user.name))
 
 
 @routes.post(r"/admin/staff/users/{user_id:\d+}/active", name="staff_user_active")
@@ -150,4 +173,5 @@ async def user_active(request: web.Request) -> web.Response:
     active = (await form_data(request)).get("active") == "1"
     return await _change_user(
         request, lambda session, user_id: panel_users.set_user_active(session, me.business_id, user_id, active),
-        lambda user: f"{user.name} {'can log in again' if user.active else 'can no longer log in'}.")
+        lambda user: _("%(name)s can log in again.", name=user.name) if user.active
+        else _("%(name)s can no longer log in.", name=user.name))

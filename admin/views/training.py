@@ -13,15 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.flash import flash
 from admin.forms.training import AssignForm, CopyForm, DayForm, ItemForm, MoveForm, NewItemForm, ProgramForm
+from admin.i18n import _, short_date
 from admin.identity import identity
 from admin.page_support import business_of, staff_scope
 from admin.read_models.training_plans import (
-    WEEKDAYS,
     exercise_name,
     item_values,
     library_groups,
     program_lists,
     program_view,
+    weekday_name,
+    weekday_options,
+    weekday_title,
 )
 from admin.views.settings_support import done, invalid, not_found_as_404, row_id
 from admin.views.training_support import check_visible, client_choices, refusal, user_form, visible_client
@@ -69,7 +72,8 @@ async def program_add(request: web.Request) -> web.Response:
                                                          name=form.name, weeks=form.weeks, notes=form.notes)
     except InvalidTraining as error:
         return invalid(LIST_PAGE, request, await _list_context(request, data, refusal(error, NEW_PROGRAM)))
-    raise done(request, f"Program {program.name} created: add its training days.", "program", program_id=str(program.id))
+    raise done(request, _("Program %(name)s created: add its training days.", name=program.name), "program",
+               program_id=str(program.id))
 
 
 async def _scoped(session: AsyncSession, request: web.Request, program_id: int) -> Program:
@@ -98,9 +102,10 @@ async def _builder_context(request: web.Request, program_id: int, form: str | No
     }
     if form is not None:
         forms[form] = {"values": values or {}, "errors": errors or {}}
-    return {"view": view, "program": program, "groups": groups, "clients": clients, "forms": forms, "weekdays": WEEKDAYS,
-            "week_options": [(w, f"Week {w}") for w in range(1, program.weeks + 1)],
-            "weekday_options": list(enumerate(WEEKDAYS))}
+    return {"view": view, "program": program, "groups": groups, "clients": clients, "forms": forms,
+            "weekdays": [weekday_title(d, "abbreviated") for d in range(7)],
+            "week_options": [(w, _("Week %(week)s", week=w)) for w in range(1, program.weeks + 1)],
+            "weekday_options": weekday_options()}
 
 
 @routes.get(r"/admin/programs/{program_id:\d+}", name="program")
@@ -122,7 +127,7 @@ async def program_save(request: web.Request) -> web.Response:
     except InvalidTraining as error:
         return invalid(BUILDER_PAGE, request, await _builder_context(request, program_id, "program", data,
                                                                      refusal(error, NEW_PROGRAM)))
-    raise done(request, f"Program {form.name} saved.", "program", program_id=str(program_id))
+    raise done(request, _("Program %(name)s saved.", name=form.name), "program", program_id=str(program_id))
 
 
 @routes.post(r"/admin/programs/{program_id:\d+}/copy", name="program_copy")
@@ -135,7 +140,7 @@ async def program_copy(request: web.Request) -> web.Response:
         await _scoped(session, request, program_id)
         copy = await program_edits.copy_program(session, me.business_id, program_id, request.app[RUNTIME].clock.now(),
                                                 name=form.name)
-    raise done(request, f"Copied to a new template, {copy.name}.", "program", program_id=str(copy.id))
+    raise done(request, _("Copied to a new template, %(name)s.", name=copy.name), "program", program_id=str(copy.id))
 
 
 @routes.post(r"/admin/programs/{program_id:\d+}/assign", name="program_assign")
@@ -155,8 +160,8 @@ async def program_assign(request: web.Request) -> web.Response:
     except InvalidTraining as error:
         return invalid(BUILDER_PAGE, request, await _builder_context(request, program_id, "assign", data,
                                                                      refusal(error, ("client_id", "starts_on"))))
-    raise done(request, f"Assigned from {form.starts_on:%d/%m/%Y}: this is the client's own copy; editing it leaves the "
-                        "template as it is.", "program", program_id=str(copy.id))
+    raise done(request, _("Assigned from %(date)s: this is the client's own copy; editing it leaves the template as it is.",
+                          date=short_date(form.starts_on)), "program", program_id=str(copy.id))
 
 
 @routes.post(r"/admin/programs/{program_id:\d+}/days", name="program_day_add")
@@ -173,7 +178,7 @@ async def day_add(request: web.Request) -> web.Response:
     except InvalidTraining as error:
         return invalid(BUILDER_PAGE, request, await _builder_context(request, program_id, "day", data,
                                                                      refusal(error, ("week", "weekday", "title"))))
-    flash_text = f"Week {day.week}, {WEEKDAYS[day.weekday]} added: add its exercises."
+    flash_text = _("Week %(week)s, %(weekday)s added: add its exercises.", week=day.week, weekday=weekday_name(day.weekday))
     raise done(request, flash_text, "program", program_id=str(program_id))
 
 
@@ -184,8 +189,8 @@ async def day_remove(request: web.Request) -> web.Response:
         await _scoped(session, request, program_id)
         with not_found_as_404():
             day = await program_edits.remove_day(session, me.business_id, program_id, row_id(request, "day_id"))
-    raise done(request, f"Week {day.week}, {WEEKDAYS[day.weekday]} removed with its exercises.", "program",
-               program_id=str(program_id))
+    raise done(request, _("Week %(week)s, %(weekday)s removed with its exercises.", week=day.week,
+                          weekday=weekday_name(day.weekday)), "program", program_id=str(program_id))
 
 
 @routes.post(r"/admin/programs/{program_id:\d+}/items", name="program_item_add")
@@ -205,7 +210,7 @@ async def item_add(request: web.Request) -> web.Response:
     except InvalidTraining as error:
         return invalid(BUILDER_PAGE, request, await _builder_context(request, program_id, "item", data,
                                                                      refusal(error, ITEM_FIELDS)))
-    flash(request, f"{name} added.")
+    flash(request, _("%(name)s added.", name=name))
     back = request.app.router["program"].url_for(program_id=str(program_id)).with_query(day=str(form.day_id))
     raise web.HTTPFound(f"{back}#day-{form.day_id}")
 
@@ -242,7 +247,7 @@ async def item_save(request: web.Request) -> web.Response:
                 await program_edits.edit_item(session, me.business_id, program_id, item_id, form.prescription())
     except InvalidTraining as error:
         return invalid(ITEM_PAGE, request, await _item_context(request, data, refusal(error, ITEM_FIELDS)))
-    raise done(request, "Exercise saved.", "program", program_id=str(program_id))
+    raise done(request, _("Exercise saved."), "program", program_id=str(program_id))
 
 
 @routes.post(r"/admin/programs/{program_id:\d+}/items/{item_id:\d+}/remove", name="program_item_remove")
@@ -252,15 +257,15 @@ async def item_remove(request: web.Request) -> web.Response:
         await _scoped(session, request, program_id)
         with not_found_as_404():
             await program_edits.remove_item(session, me.business_id, program_id, row_id(request, "item_id"))
-    raise done(request, "Exercise removed.", "program", program_id=str(program_id))
+    raise done(request, _("Exercise removed."), "program", program_id=str(program_id))
 
 
 @routes.post(r"/admin/programs/{program_id:\d+}/items/{item_id:\d+}/move", name="program_item_move")
 async def item_move(request: web.Request) -> web.Response:
     program_id = row_id(request, "program_id")
-    me, _, form, _ = await user_form(request, MoveForm)
+    me, _data, form, _errors = await user_form(request, MoveForm)
     if form is None:
-        raise done(request, "Nothing moved: move an exercise up or down.", "program", program_id=str(program_id))
+        raise done(request, _("Nothing moved: move an exercise up or down."), "program", program_id=str(program_id))
     async with request.app[RUNTIME].sessions.begin() as session:
         await _scoped(session, request, program_id)
         with not_found_as_404():

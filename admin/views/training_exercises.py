@@ -8,12 +8,13 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from admin.forms.training import ExerciseForm
+from admin.i18n import _
 from admin.identity import identity
 from admin.page_support import business_of
 from admin.read_models.exercise_library import library_rows
-from admin.read_models.training_plans import muscle_label
+from admin.read_models.training_plans import equipment_words, label_of, muscle_words
 from admin.views.settings_support import done, invalid, not_found_as_404, row_id
-from admin.views.training_support import refusal, user_form
+from admin.views.training_support import refusal, training_words, user_form
 from domain.models import CustomExercise
 from domain.training import exercise_edits
 from domain.training.library import EQUIPMENT, KINDS, MUSCLES
@@ -25,13 +26,19 @@ routes = web.RouteTableDef()
 LIST_PAGE = "admin/exercises.html"
 EDIT_PAGE = "admin/exercise_edit.html"
 NEW = {"name_pt": "", "name_en": "", "aliases": "", "muscles": [], "equipment": "other", "kind": "strength", "video_url": ""}
-KIND_LABELS = {"strength": "Sets × reps with a load", "bodyweight": "Sets × reps, bodyweight", "time": "A time",
-               "distance": "A distance (and time)"}
+
+
+def _kind_labels() -> dict[str, str]:
+    return {"strength": _("Sets × reps with a load"), "bodyweight": _("Sets × reps, bodyweight"), "time": _("A time"),
+            "distance": _("A distance (and time)")}
 
 
 def _choices() -> dict[str, Any]:
-    return {"muscles": [(m, muscle_label(m)) for m in MUSCLES], "equipment": [(e, muscle_label(e)) for e in EQUIPMENT],
-            "kinds": [(k, KIND_LABELS[k]) for k in KINDS], "label": muscle_label}
+    """The form's options and the page's labels, in the request's language."""
+    muscles, gear, kinds = muscle_words(), equipment_words(), _kind_labels()
+    return {"muscles": [(m, label_of(muscles, m)) for m in MUSCLES], "equipment": [(e, label_of(gear, e)) for e in EQUIPMENT],
+            "kinds": [(k, kinds[k]) for k in KINDS], "muscle_label": lambda m: label_of(muscles, m),
+            "equipment_label": lambda e: label_of(gear, e)}
 
 
 def _values(row: CustomExercise) -> dict[str, Any]:
@@ -66,7 +73,7 @@ async def exercise_add(request: web.Request) -> web.Response:
             await exercise_edits.add_custom(session, me.business_id, request.app[RUNTIME].clock.now(), form.fields())
     except InvalidTraining as error:
         return invalid(LIST_PAGE, request, await _list_context(request, data, refusal(error, NEW)))
-    raise done(request, "Exercise added: programs can use it now.", "exercises")
+    raise done(request, _("Exercise added: programs can use it now."), "exercises")
 
 
 async def _edit_context(request: web.Request, values: dict[str, Any] | None = None,
@@ -95,7 +102,7 @@ async def exercise_save(request: web.Request) -> web.Response:
                 await exercise_edits.edit_custom(session, me.business_id, exercise_id, form.fields())
     except InvalidTraining as error:
         return invalid(EDIT_PAGE, request, await _edit_context(request, data, refusal(error, NEW)))
-    raise done(request, "Exercise saved.", "exercises")
+    raise done(request, _("Exercise saved."), "exercises")
 
 
 @routes.post(r"/admin/exercises/{exercise_id:\d+}/remove", name="exercise_remove")
@@ -107,5 +114,6 @@ async def exercise_remove(request: web.Request) -> web.Response:
             with not_found_as_404():
                 row = await exercise_edits.remove_custom(session, me.business_id, row_id(request, "exercise_id"))
     except InvalidTraining as error:
-        return invalid(EDIT_PAGE, request, await _edit_context(request, errors={"form": f"Not removed: {error}"}))
-    raise done(request, f"Exercise {row.name_pt} removed from the library.", "exercises")
+        why = _("Not removed: %(reason)s", reason=training_words(error))
+        return invalid(EDIT_PAGE, request, await _edit_context(request, errors={"form": why}))
+    raise done(request, _("Exercise %(name)s removed from the library.", name=row.name_pt), "exercises")

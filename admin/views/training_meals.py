@@ -10,9 +10,10 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.forms.training import AssignForm, CopyForm, MealForm, MealPlanForm
+from admin.i18n import _, short_date
 from admin.identity import identity
 from admin.page_support import business_of, staff_scope
-from admin.read_models.training_plans import WEEKDAYS, meal_groups, meal_plan_lists, owner_of
+from admin.read_models.training_plans import meal_groups, meal_plan_lists, owner_of, weekday_options
 from admin.views.settings_support import done, invalid, not_found_as_404, row_id
 from admin.views.training_support import check_visible, client_choices, refusal, user_form, visible_client
 from domain.models import MealPlan
@@ -27,7 +28,11 @@ PLAN_PAGE = "admin/meal_plan.html"
 MEAL_PAGE = "admin/meal.html"
 NEW_PLAN = {"name": "", "notes": ""}
 MEAL_FIELDS = ("weekday", "name", "at_time", "items", "notes")
-DAY_OPTIONS = [("", "Every day"), *enumerate(WEEKDAYS)]
+
+
+def _day_options() -> list[tuple[int | str, str]]:
+    """A meal's day: every day, or one weekday."""
+    return [("", _("Every day")), *weekday_options()]
 
 
 async def _list_context(request: web.Request, values: dict[str, Any] | None = None,
@@ -54,7 +59,7 @@ async def meal_plan_add(request: web.Request) -> web.Response:
                                                      name=form.name, notes=form.notes)
     except InvalidTraining as error:
         return invalid(LIST_PAGE, request, await _list_context(request, data, refusal(error, NEW_PLAN)))
-    raise done(request, f"Meal plan {plan.name} created: add its meals.", "meal_plan", plan_id=str(plan.id))
+    raise done(request, _("Meal plan %(name)s created: add its meals.", name=plan.name), "meal_plan", plan_id=str(plan.id))
 
 
 async def _scoped(session: AsyncSession, request: web.Request, plan_id: int) -> MealPlan:
@@ -84,7 +89,7 @@ async def _plan_context(request: web.Request, plan_id: int, form: str | None = N
     if form is not None:
         forms[form] = {"values": values or {}, "errors": errors or {}}
     return {"plan": plan, "owner": owner, "groups": meal_groups(meals), "clients": clients, "forms": forms,
-            "day_options": DAY_OPTIONS}
+            "day_options": _day_options()}
 
 
 @routes.get(r"/admin/meal-plans/{plan_id:\d+}", name="meal_plan")
@@ -104,7 +109,7 @@ async def meal_plan_save(request: web.Request) -> web.Response:
             await meal_plan_edits.edit_plan(session, me.business_id, plan_id, name=form.name, notes=form.notes)
     except InvalidTraining as error:
         return invalid(PLAN_PAGE, request, await _plan_context(request, plan_id, "plan", data, refusal(error, NEW_PLAN)))
-    raise done(request, f"Meal plan {form.name} saved.", "meal_plan", plan_id=str(plan_id))
+    raise done(request, _("Meal plan %(name)s saved.", name=form.name), "meal_plan", plan_id=str(plan_id))
 
 
 @routes.post(r"/admin/meal-plans/{plan_id:\d+}/copy", name="meal_plan_copy")
@@ -117,7 +122,7 @@ async def meal_plan_copy(request: web.Request) -> web.Response:
         await _scoped(session, request, plan_id)
         copy = await meal_plan_edits.copy_plan(session, me.business_id, plan_id, request.app[RUNTIME].clock.now(),
                                                name=form.name)
-    raise done(request, f"Copied to a new template, {copy.name}.", "meal_plan", plan_id=str(copy.id))
+    raise done(request, _("Copied to a new template, %(name)s.", name=copy.name), "meal_plan", plan_id=str(copy.id))
 
 
 @routes.post(r"/admin/meal-plans/{plan_id:\d+}/assign", name="meal_plan_assign")
@@ -136,8 +141,8 @@ async def meal_plan_assign(request: web.Request) -> web.Response:
     except InvalidTraining as error:
         return invalid(PLAN_PAGE, request, await _plan_context(request, plan_id, "assign", data,
                                                                refusal(error, ("client_id", "starts_on"))))
-    raise done(request, f"Assigned from {form.starts_on:%d/%m/%Y}: this is the client's own copy; editing it leaves the "
-                        "template as it is.", "meal_plan", plan_id=str(copy.id))
+    raise done(request, _("Assigned from %(date)s: this is the client's own copy; editing it leaves the template as it is.",
+                          date=short_date(form.starts_on)), "meal_plan", plan_id=str(copy.id))
 
 
 @routes.post(r"/admin/meal-plans/{plan_id:\d+}/meals", name="meal_add")
@@ -152,7 +157,7 @@ async def meal_add(request: web.Request) -> web.Response:
             await meal_plan_edits.add_meal(session, me.business_id, plan_id, **form.fields())  # type: ignore[arg-type]
     except InvalidTraining as error:
         return invalid(PLAN_PAGE, request, await _plan_context(request, plan_id, "meal", data, refusal(error, MEAL_FIELDS)))
-    raise done(request, f"{form.name} added.", "meal_plan", plan_id=str(plan_id))
+    raise done(request, _("Meal %(name)s added.", name=form.name), "meal_plan", plan_id=str(plan_id))
 
 
 async def _meal_context(request: web.Request, values: dict[str, Any] | None = None,
@@ -164,7 +169,7 @@ async def _meal_context(request: web.Request, values: dict[str, Any] | None = No
             meal = await meal_plan_edits.get_meal(session, me.business_id, plan_id, row_id(request, "meal_id"))
     shown = {"weekday": "" if meal.weekday is None else meal.weekday, "name": meal.name, "at_time": meal.at_time or "",
              "items": meal.items, "notes": meal.notes or ""}
-    return {"plan": plan, "meal": meal, "values": values or shown, "errors": errors or {}, "day_options": DAY_OPTIONS}
+    return {"plan": plan, "meal": meal, "values": values or shown, "errors": errors or {}, "day_options": _day_options()}
 
 
 @routes.get(r"/admin/meal-plans/{plan_id:\d+}/meals/{meal_id:\d+}", name="meal")
@@ -185,7 +190,7 @@ async def meal_save(request: web.Request) -> web.Response:
                 await meal_plan_edits.edit_meal(session, me.business_id, plan_id, meal_id, **form.fields())  # type: ignore[arg-type]
     except InvalidTraining as error:
         return invalid(MEAL_PAGE, request, await _meal_context(request, data, refusal(error, MEAL_FIELDS)))
-    raise done(request, f"{form.name} saved.", "meal_plan", plan_id=str(plan_id))
+    raise done(request, _("Meal %(name)s saved.", name=form.name), "meal_plan", plan_id=str(plan_id))
 
 
 @routes.post(r"/admin/meal-plans/{plan_id:\d+}/meals/{meal_id:\d+}/remove", name="meal_remove")
@@ -195,4 +200,4 @@ async def meal_remove(request: web.Request) -> web.Response:
         await _scoped(session, request, plan_id)
         with not_found_as_404():
             meal = await meal_plan_edits.remove_meal(session, me.business_id, plan_id, row_id(request, "meal_id"))
-    raise done(request, f"{meal.name} removed.", "meal_plan", plan_id=str(plan_id))
+    raise done(request, _("Meal %(name)s removed.", name=meal.name), "meal_plan", plan_id=str(plan_id))

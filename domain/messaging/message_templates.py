@@ -41,6 +41,14 @@ async def active_names(session: AsyncSession, business_id: int) -> list[str]:
     return list((await session.execute(stmt)).scalars().all())
 
 
+async def is_listed(session: AsyncSession, business_id: int, name: str, language: str) -> bool:
+    """Whether the business uses a template of that name in that language (what Meta needs to send it)."""
+    found = await session.scalar(select(MessageTemplate.id).where(
+        MessageTemplate.business_id == business_id, MessageTemplate.name == name, MessageTemplate.language == language,
+        MessageTemplate.active.is_(True)).limit(1))
+    return found is not None
+
+
 async def save_template(session: AsyncSession, business_id: int, now: datetime, *, name: str, language: str,
                         purpose: str, variables: Sequence[str], template_id: int | None = None) -> MessageTemplate:
     """Add a template, or change the one with `template_id`; TemplateExists on a name+language clash."""
