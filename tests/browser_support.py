@@ -47,6 +47,15 @@ def launch(playwright):  # type: ignore[no-untyped-def]
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def new_page(browser, size: dict[str, int] = PHONE):  # type: ignore[no-untyped-def]
+    """A page in a Brazilian browser (pt-BR first in Accept-Language), at phone size unless told otherwise."""
+    return browser.new_context(locale="pt-BR", viewport=size).new_page()
+
+
 def log_in(page, base_url: str, email: str = "owner@fitzap.demo") -> None:  # type: ignore[no-untyped-def]
     """Log the page in to the demo's panel."""
     page.goto(f"{base_url}/admin/login")

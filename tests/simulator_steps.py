@@ -1,7 +1,9 @@
-"""Steps a browser test takes in the simulator, shared by the tests that need a chat booking."""
+"""Steps and a sample image the simulator's tests share: a chat booking in a browser, a real PNG to send."""
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 
 
 def book_first_free_personal_session(page, base_url: str, *, name: str | None = None,  # type: ignore[no-untyped-def]
@@ -16,21 +18,21 @@ def book_first_free_personal_session(page, base_url: str, *, name: str | None = 
     if wa_id:
         page.fill("#wa_id", wa_id)
     page.fill("#text", "Hello")
-    page.click("text=Send")
+    page.locator("#composer button[type=submit]").click()  # not "text=Send": a bot's "Yes, send them" matches that
     bot = page.locator(".msg.bot")
-    expect(bot.first).to_contain_text("This is *Studio Demo FitZap*", timeout=10_000)
+    expect(bot.first).to_contain_text("This is Studio Demo FitZap", timeout=10_000)  # its name in bold
     page.get_by_role("button", name="Book a session").click()
     expect(bot.last).to_contain_text("What would you like to book?", timeout=10_000)
     page.get_by_role("button", name="Personal 60 min").click()
     expect(bot.last).to_contain_text("Which day would you like", timeout=10_000)
     bot.last.locator("button").first.click()
-    expect(bot.last).to_contain_text("Free times for *Personal 60 min*", timeout=10_000)
+    expect(bot.last).to_contain_text("Free times for Personal 60 min", timeout=10_000)
     bot.last.locator("button").first.click()
-    expect(bot.last).to_contain_text("Confirm? *Personal 60 min*", timeout=10_000)
+    expect(bot.last).to_contain_text("Confirm? Personal 60 min", timeout=10_000)
     bot.last.get_by_role("button", name="Confirm").click()
     expect(bot.last).to_contain_text("I'm holding that time for you for 30 minutes", timeout=10_000)
     pay_in_the_chat(page, "Aula avulsa")
-    expect(bot.last).to_contain_text("✅ Booked! *Personal 60 min*", timeout=15_000)
+    expect(bot.last).to_contain_text("✅ Booked! Personal 60 min", timeout=15_000)
     return bot
 
 
@@ -50,3 +52,12 @@ def pay_in_the_chat(page, product: str) -> None:  # type: ignore[no-untyped-def]
     expect(checkout.locator('[data-status="paid"]')).to_be_visible(timeout=10_000)
     checkout.close()
     expect(page.locator(".msg.bot", has_text="✅ Payment received")).to_have_count(1, timeout=15_000)
+
+
+def png(extra: bytes = b"") -> bytes:
+    """A real 1x1 PNG (with `extra` bytes in a comment chunk, to make it as big as a test needs)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + (chunk(b"tEXt", b"Comment\x00" + extra) if extra else b"")
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
