@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -12,6 +13,7 @@ from tests.simulator_steps import book_first_free_personal_session
 
 pytestmark = needs_chromium
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 def next_working_day() -> date:
@@ -59,6 +61,8 @@ def test_a_booking_made_in_the_simulator_shows_in_the_calendar(demo_url, tmp_pat
         try:
             page = new_page(browser)
             bot = book_first_free_personal_session(page, demo_url, name="Paula Browser", wa_id="5511912345678")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "simulator-booking.png"))  # the README's picture of a chat booking
             found = re.search(r"(\d{2})/(\d{2}) at (\d{2}:\d{2})", bot.last.inner_text())
             assert found, bot.last.inner_text()
             today = datetime.now(SAO_PAULO).date()
