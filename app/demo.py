@@ -7,14 +7,20 @@ import logging
 import os
 import secrets
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
 from dramatiq import Worker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bootstrap import bootstrap
 from app.web import create_web_app
+from conversations.automations.weekly_summary import WEEKLY_TEMPLATE as DEMO_MISSING_TEMPLATE
+from conversations.template_catalogue import needed_templates
 from domain.demo_seed import reset_demo_logins, seed_demo
+from domain.messaging.message_templates import save_template, templates_of
+from domain.models import Business
 from migrations.runner import upgrade
 from runtime.settings import DEMO_PHONE_NUMBER_ID, Settings, demo_settings
 from workers.scheduler import start_scheduler
@@ -43,6 +49,7 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
         runtime = await app.runtime()
         async with runtime.sessions.begin() as session:
             business = await seed_demo(session, phone_number_id, runtime.clock.now())
+            await approve_demo_templates(session, business, runtime.clock.now())
             logins = await reset_demo_logins(session, business, passwords, runtime.clock.now())
         worker.start()
         scheduler = start_scheduler(runtime.wake)
@@ -55,6 +62,19 @@ def run_demo(host: str, port: int, data_dir: Path) -> None:
 
     web_app.cleanup_ctx.append(demo_ctx)
     web.run_app(web_app, host=host, port=port, print=None)
+
+
+async def approve_demo_templates(session: AsyncSession, business: Business, now: datetime) -> None:
+    """The demo studio's templates as if Meta had approved them (the sandbox "sends" them), all but the weekly
+    summary: the dashboard then shows how a missing one is reported, in one line."""
+    if await templates_of(session, business.id):
+        return  # a restart keeps what the owner changed
+    for needed in needed_templates(business.reminder_template):
+        if needed.name == DEMO_MISSING_TEMPLATE:
+            continue
+        for language in ("pt_BR", "en"):
+            await save_template(session, business.id, now, name=needed.name, language=language, purpose=needed.purpose,
+                                variables=needed.variables)
 
 
 START_LOGGERS = ("alembic", "apscheduler", "dramatiq")

@@ -15,6 +15,7 @@ from domain.retention.churn_scores import score_business
 from domain.retention.model import fit, snapshots
 
 MEMBERS = 90
+IMPORTED = timedelta(weeks=14)  # the studio moved to FitZap, bringing its members, this long before now
 CAMPAIGN_MEMBERS = 24
 FIRST_NAMES = ("Ana", "Bruno", "Camila", "Diego", "Elisa", "Felipe", "Gabriela", "Henrique", "Isabela", "João", "Larissa",
                "Marcos", "Natália", "Otávio", "Paula", "Rafael", "Sofia", "Tiago", "Vanessa", "Yuri")
@@ -48,8 +49,10 @@ async def _member(session: AsyncSession, business_id: int, n: int, rng: random.R
     lapsed_on = today - timedelta(days=rng.randint(65, 90)) if not leaves and not at_risk and rng.random() < 0.5 else None
     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     phone = f"+55119{70000000 + n:08d}"
+    # A client since the import, or since joining when that came later (not all of them "new this week").
+    since = max(now - IMPORTED, datetime.combine(joined, time(10), tz).astimezone(UTC))
     client = Client(business_id=business_id, contact_key=phone, phone_e164=phone, wa_id=phone.lstrip("+"), profile_name=name,
-                    created_at=now, external_id=f"H{n:03d}", joined_on=joined, plan_name="Mensal", plan_price_cents=14990,
+                    created_at=since, external_id=f"H{n:03d}", joined_on=joined, plan_name="Mensal", plan_price_cents=14990,
                     left_on=left if leaves else None, marketing_consent=rng.random() < 0.7)
     session.add(client)
     await session.flush()

@@ -1,4 +1,4 @@
-"""The demo business that `fitzap demo` starts with: a realistic week at a small studio."""
+"""The demo business that `fitzap demo` starts with: a small studio with twelve weeks behind it and a week ahead."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.demo_history import seed_history
+from domain.demo_past import seed_past_weeks
 from domain.demo_training import seed_training
 from domain.errors import DomainError
 from domain.models import AdminUser, Business, Client, Staff
@@ -18,7 +19,9 @@ from domain.scheduling import booking, catalog, classes, credits
 
 DEMO_BUSINESS_NAME = "Studio Demo FitZap"
 DEMO_LOGINS = (("owner@fitzap.demo", "Dona do Studio", "owner", None), ("ana@fitzap.demo", "Ana Paula", "trainer", "Ana Paula"))
-DEMO_CLIENTS = [("Maria Souza", "5511987654321"), ("João Lima", "5511976543210"), ("Carla Dias", "5521998765432")]
+# Name, WhatsApp id and how many days ago each became a client (they have months of sessions behind them).
+DEMO_CLIENTS = [("Maria Souza", "5511987654321", 160), ("João Lima", "5511976543210", 130),
+                ("Carla Dias", "5521998765432", 110)]
 
 
 async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) -> Business:
@@ -48,12 +51,13 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
             await catalog.add_weekly_hours(session, shop.id, staff.id, weekday, time(16), time(21))
         await catalog.add_weekly_hours(session, shop.id, staff.id, 5, time(8), time(12))
     await _products(session, shop.id, now)
-    clients = [await _client(session, shop.id, name, wa_id, now) for name, wa_id in DEMO_CLIENTS]
+    clients = [await _client(session, shop.id, name, wa_id, now - timedelta(days=days)) for name, wa_id, days in DEMO_CLIENTS]
     for client in clients:
         await credits.add_pack(session, shop.id, client.id, 8, now, expires_at=now + timedelta(days=60), note="Pacote 8 aulas")
     await _week(session, shop, ana.id, bruno.id, personal.id, spinning.id, [c.id for c in clients], now)
     today = now.astimezone(ZoneInfo(shop.timezone)).date()
     await seed_training(session, shop.id, [c.id for c in clients], today, now)
+    await seed_past_weeks(session, shop, clients, now)  # before the churn model: it learns from these weeks too
     await seed_history(session, shop, today, now)
     return shop
 
@@ -85,9 +89,9 @@ async def _products(session: AsyncSession, business_id: int, now: datetime) -> N
         await products.add_product(session, business_id, now, kind=kind, name=name, price_cents=cents, **extra)
 
 
-async def _client(session: AsyncSession, business_id: int, name: str, wa_id: str, now: datetime) -> Client:
+async def _client(session: AsyncSession, business_id: int, name: str, wa_id: str, since: datetime) -> Client:
     client = Client(business_id=business_id, contact_key=f"+{wa_id}", wa_id=wa_id, phone_e164=f"+{wa_id}",
-                    profile_name=name, locale="pt-BR", created_at=now)
+                    profile_name=name, locale="pt-BR", created_at=since)
     session.add(client)
     await session.flush()
     return client

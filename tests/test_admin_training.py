@@ -159,6 +159,22 @@ async def test_assigning_makes_the_clients_own_copy_which_template_edits_never_t
     assert f'<a href="/admin/programs/{copy_id}">Hipertrofia A/B</a>' in listing
 
 
+async def test_a_program_is_assigned_to_a_client_found_by_search_among_many(web: TestClient, runtime: Runtime,
+                                                                           business: Business) -> None:
+    maria = await a_client(runtime, business)
+    async with runtime.sessions.begin() as session:  # more clients, all more recently active than Maria
+        session.add_all([Client(business_id=business.id, contact_key=f"+55119{n:08d}", wa_id=f"55119{n:08d}",
+                                phone_e164=f"+55119{n:08d}",
+                                profile_name=f"Cliente {n}", last_inbound_at=runtime.clock.now(),
+                                created_at=runtime.clock.now()) for n in range(120)])
+    token = await as_owner(web, runtime, business)
+    template = await new_program(web, token)
+    listed = await (await web.get(f"/admin/programs/{template}")).text()
+    assert f'<option value="{maria}" >Maria Souza' not in listed
+    found = await (await web.get(f"/admin/programs/{template}?client_q=maria")).text()
+    assert f'<option value="{maria}" >Maria Souza' in found and "Cliente 7" not in found
+
+
 async def fresh_days(runtime: Runtime, program_id: int) -> list[int]:
     async with runtime.sessions() as session:
         return list(await session.scalars(select(ProgramDay.id).where(ProgramDay.program_id == program_id)

@@ -45,7 +45,9 @@ def test_owner_builds_a_program_and_assigns_it_to_a_client(demo_url, tmp_path): 
             form.get_by_role("button", name="Adicionar exercício").click()
             expect(page.get_by_role("status")).to_have_text("Exercício adicionado: Prancha.")
 
-            assign = page.locator("#assign form")
+            page.fill("#assign input[name=client_q]", "Maria Souza")  # the demo has more clients than a list shows
+            page.locator("#assign").get_by_role("button", name="Buscar").click()
+            assign = page.locator("#assign form[method=post]")
             assign.locator("select[name=client_id]").select_option(label="Maria Souza · +5511987654321")
             assign.locator("input[name=starts_on]").fill("2026-12-07")
             assign.get_by_role("button", name="Atribuir programa").click()

@@ -93,7 +93,7 @@ async def _builder_context(request: web.Request, program_id: int, form: str | No
         program = await _scoped(session, request, program_id)
         view = await program_view(session, program, business.locale)
         groups = await library_groups(session, me.business_id, business.locale)
-        clients = await client_choices(session, me) if program.client_id is None else []
+        clients = await client_choices(session, me, request) if program.client_id is None else []
     forms: dict[str, dict[str, Any]] = {
         "program": {"values": {"name": program.name, "weeks": program.weeks, "notes": program.notes or ""}, "errors": {}},
         "day": {"values": {"week": "1", "weekday": "0", "title": ""}, "errors": {}},

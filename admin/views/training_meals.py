@@ -79,7 +79,7 @@ async def _plan_context(request: web.Request, plan_id: int, form: str | None = N
         plan = await _scoped(session, request, plan_id)
         meals = await meal_plan_edits.meals_of(session, me.business_id, plan.id)
         owner = await owner_of(session, MealPlan, plan)
-        clients = await client_choices(session, me) if plan.client_id is None else []
+        clients = await client_choices(session, me, request) if plan.client_id is None else []
     today = request.app[RUNTIME].clock.now().astimezone(ZoneInfo(business.timezone)).date()
     forms: dict[str, dict[str, Any]] = {
         "plan": {"values": {"name": plan.name, "notes": plan.notes or ""}, "errors": {}},

@@ -121,6 +121,8 @@ async def visible_client(session: AsyncSession, me: Identity, client_id: int) ->
     await get_visible(session, me.business_id, staff_scope(me), client_id)
 
 
-async def client_choices(session: AsyncSession, me: Identity) -> list[panel_choices.Choice]:
-    return await panel_choices.clients(session, me.business_id, staff_id=staff_scope(me))
+async def client_choices(session: AsyncSession, me: Identity, request: web.Request) -> list[panel_choices.Choice]:
+    """The clients a plan can be assigned to: those the page's search (?client_q=) finds, else the latest active."""
+    return await panel_choices.clients(session, me.business_id, staff_id=staff_scope(me),
+                                       query=request.query.get("client_q", "")[:120])
 
