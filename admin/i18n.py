@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel.dates import format_date, format_time, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -149,7 +148,7 @@ def month_label(day: date) -> str:
 
 
 def language_name(locale: str) -> str:
-    return NAMES.get(locale) or Locale.parse(_babel(locale)).display_name or locale
+    return NAMES.get(locale, locale)
 
 
 def template_globals() -> dict[str, Any]:
