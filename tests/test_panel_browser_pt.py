@@ -8,11 +8,22 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.browser_support import DESKTOP, PHONE, launch, log_in, needs_chromium, new_page
+import pytest
+
+from tests.browser_support import DESKTOP, PHONE, launch, log_in, needs_chromium, new_page, running_demo
 
 pytestmark = needs_chromium
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One demo for these tests (each changes a different trainer's week): a demo start costs seconds."""
+    with running_demo(tmp_path_factory.mktemp("demo")) as url:
+        yield url
+
+
 SECTIONS = ("Painel", "Agenda", "Aulas", "Clientes", "Conversas", "Treinos", "Desafios", "Não entendidas", "Pagamentos",
             "Comissões", "Em risco", "Campanhas", "Falhas de envio", "Configurações", "Equipe")
 
