@@ -16,8 +16,9 @@ from admin.security import add_security_headers, admin_guard
 from admin.simulator import simulator_page, simulator_send
 from runtime.settings import Settings
 
-PAGES = ("auth", "dashboard", "calendar", "classes", "clients", "inbox", "payments", "commissions", "training", "training_meals",
-         "training_exercises", "challenges", "not_understood", "at_risk", "campaigns", "deliveries", "settings", "staff")
+PAGES = ("auth", "password_reset", "dashboard", "calendar", "classes", "clients", "inbox", "payments", "commissions", "training",
+         "training_meals", "training_exercises", "challenges", "not_understood", "at_risk", "campaigns", "deliveries", "settings", "staff",
+         "webhooks", "api_tokens", "leads")
 SESSION_MAX_AGE_S = 12 * 3600
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -26,11 +26,11 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 NONCE_KEY = web.RequestKey("csp_nonce", str)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-PUBLIC_PATHS = ("/admin/login",)
+PUBLIC_PATHS = ("/admin/login", "/admin/password/forgot", "/admin/password/reset")
 USER_KEY, VERSION_KEY, LOCALE_KEY = "user_id", "session_version", "locale"
 SERVER = "FitZap"
 HSTS = "max-age=31536000; includeSubDomains"
-SANDBOX_PATHS = ("/simulator", "/simulator/send", "/sandbox/messages")
+SANDBOX_PATHS = ("/simulator", "/simulator/send", "/sandbox/messages", "/sandbox/emails")
 SANDBOX_PAGE = "/simulator"
 EXPIRED_FORM = "The form expired or did not come from this site. Reload the page and try again."
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

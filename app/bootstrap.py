@@ -16,6 +16,7 @@ from channels.base import Channel
 from domain.clock import Clock, SystemClock
 from domain.sql.db import create_engine, create_sessionmaker
 from gateways.base import Gateway
+from gateways.mail import Mailer
 from runtime.broker import build_broker
 from runtime.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from runtime.redis_clients import async_redis
@@ -54,7 +55,7 @@ class App:
         return Runtime(settings=settings, engine=engine, sessions=create_sessionmaker(engine),
                        channel=self.channel or build_channel(settings), limiter=limiter, clock=self.clock,
                        wake=Wake(self.broker, self.actors, redis), record_sends=record, redis=redis,
-                       gateway=build_gateway(settings))
+                       gateway=build_gateway(settings), mailer=build_mailer(settings))
 
     async def close(self) -> None:
         """Close the running loop's Runtime (its engine, Redis client and channel)."""
@@ -79,6 +80,20 @@ def build_gateway(settings: Settings) -> Gateway | None:
 
         assert settings.public_url is not None and settings.stripe_webhook_secret is not None
         return SandboxGateway(settings.public_url, settings.stripe_webhook_secret.get_secret_value())
+    return None
+
+
+def build_mailer(settings: Settings) -> Mailer | None:
+    """How mails go out: SMTP, the demo's sandbox (kept for /sandbox/emails), or none (no SMTP_HOST)."""
+    from gateways.mail import SandboxMailer, SmtpMailer
+
+    if settings.mail == "sandbox":
+        return SandboxMailer(settings.mail_from or "FitZap demo <demo@localhost>")
+    if settings.mail == "smtp":
+        assert settings.smtp_host is not None and settings.mail_from is not None
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password is not None else None
+        return SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from, username=settings.smtp_username,
+                          password=password, starttls=settings.smtp_starttls, tls=settings.smtp_tls)
     return None
 
 

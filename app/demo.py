@@ -120,6 +120,7 @@ def print_banner(settings: Settings, host: str, port: int, business: str, phone_
             f"  Simulator (chat as a client): {base}/simulator",
             f"  WhatsApp webhook:             {base}/webhooks/whatsapp",
             f"  Sandbox outbox (JSON):        {base}/sandbox/messages?to=5511999990000",
+            f"  Emails it would have sent:    {base}/sandbox/emails",
             f"  Health / readiness / metrics: {base}/healthz  {base}/readyz  {base}/metrics",
             f"  Demo business: {business} (phone_number_id {phone_number_id}, app secret {secret_note})",
             f"  Data: {data_dir.resolve()}",

@@ -7,6 +7,7 @@ from aiohttp import web, web_response
 from aiohttp.typedefs import Handler
 
 from admin.panel import setup_admin
+from api.setup import setup_api
 from app.bootstrap import App
 from bot.routes import setup_edge
 from runtime.keys import LOOPBACK_ONLY, RUNTIME, SETTINGS
@@ -39,6 +40,7 @@ def create_web_app(app: App, *, loopback_only: bool = False) -> web.Application:
     web_app.cleanup_ctx.append(runtime)
     setup_edge(web_app)
     setup_admin(web_app, app.settings)
+    setup_api(web_app)
     return web_app
 
 

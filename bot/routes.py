@@ -14,6 +14,7 @@ from bot.metrics import WebMetrics
 from bot.metrics_route import metrics, say_when_metrics_are_off
 from bot.pay_links import card_link, pay_link
 from bot.sandbox_checkout import checkout_page, checkout_pay
+from bot.sandbox_emails import sandbox_emails
 from bot.sandbox_routes import sandbox_messages
 from bot.wake_ups import WakeUps
 from bot.webhook_stripe import receive_stripe
@@ -37,6 +38,7 @@ def setup_edge(app: web.Application) -> None:
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/sandbox/messages", sandbox_messages)
+    app.router.add_get("/sandbox/emails", sandbox_emails)
     app.router.add_get(r"/ical/trainers/{token:[A-Za-z0-9_-]{1,100}}.ics", trainer_calendar)
     app.router.add_get(r"/ical/bookings/{booking_id:\d+}/{signature}.ics", booking_calendar)
     app.router.add_get("/", _home)

@@ -82,6 +82,17 @@ class Reaction(_Open):
     emoji: str | None = None
 
 
+class Referral(_Open):
+    """What a click-to-WhatsApp ad (or a boosted post) says about itself on the first message it brings."""
+
+    source_url: str | None = None
+    source_id: str | None = None
+    source_type: str | None = None  # "ad" | "post"
+    headline: str | None = None
+    body: str | None = None
+    ctwa_clid: str | None = None
+
+
 class Message(_Open):
     """One inbound message of any type; types we do not know are kept as 'unknown'."""
 
@@ -100,6 +111,7 @@ class Message(_Open):
     document: Media | None = None
     sticker: Media | None = None
     reaction: Reaction | None = None
+    referral: Referral | None = None
 
     @property
     def sent_at(self) -> datetime | None:
@@ -218,4 +230,5 @@ def incoming(kind: str, body: str | None, stored: dict[str, Any]) -> Incoming:
     location, media = message.location, message.image or message.video or message.document
     return Incoming(kind=kind, text=body, reply_id=message.reply_id(),
                     latitude=location.latitude if location else None, longitude=location.longitude if location else None,
-                    media_id=media.id if media else None)
+                    media_id=media.id if media else None,
+                    referral=message.referral.model_dump(mode="json", exclude_none=True) if message.referral else None)

@@ -75,12 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=_migrate)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin", "reminders", "soak", "churn"])
+    bench.add_argument("which", choices=["ingest", "turns", "availability", "engine", "admin", "reminders", "soak", "churn", "api"])
     bench.add_argument("--requests", "-n", type=int, default=None,
                        help="requests, turns, (reminders) appointments or (churn) members; each bench has its own default")
     bench.add_argument("--concurrency", "-c", type=int, default=None)
-    bench.add_argument("--seconds", type=int, default=None, help="soak: how long (default 600)")
-    bench.add_argument("--rate", type=int, default=None, help="soak: messages a second (default 300)")
+    bench.add_argument("--seconds", type=int, default=None, help="soak: how long (default 600); api: default 15")
+    bench.add_argument("--rate", type=int, default=None, help="soak: messages a second (default 300); api: requests a second (default 200)")
     bench.add_argument("--rescore", action="store_true", help="churn: score again the database the last run left")
     bench.set_defaults(run=_bench)
     nlu = commands.add_parser("nlu", help="what the bot understands from a message: intent and date/time as JSON")
@@ -207,6 +207,11 @@ def _bench(args: argparse.Namespace) -> None:
         from bench.availability_db import run_availability_bench
 
         run_availability_bench()
+        return
+    if args.which == "api":
+        from bench.api_load import run_api_bench
+
+        run_api_bench(args.rate, args.seconds)
         return
     if args.which == "admin":
         from bench.admin_pages import run_admin_bench

@@ -7,7 +7,7 @@ from datetime import date
 
 from conversations import reply_ids as ids
 from conversations.context import Ctx
-from conversations.flows import account, booking, challenges, feedback, manage, payments, timepick, training
+from conversations.flows import account, booking, challenges, feedback, leads, manage, payments, timepick, training
 from conversations.flows.common import show_menu
 from domain.errors import DomainError
 from domain.models import Service
@@ -71,6 +71,8 @@ async def _route(ctx: Ctx, reply_id: str, intents: IntentRunner) -> None:
         await training.guided(ctx, parts[0], parts[1:])
     elif name == ids.CHALLENGE:
         await challenges.tapped(ctx, parts[0], parts[1:])
+    elif name == "trial":
+        await leads.tapped(ctx, parts[0])
     elif name == "consent":
         account.consent(ctx, parts == ["yes"])
     elif name == "erase":

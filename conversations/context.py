@@ -25,6 +25,7 @@ class Incoming:
     latitude: float | None = None
     longitude: float | None = None
     media_id: str | None = None  # an image's, video's or document's id at the Graph API
+    referral: dict[str, Any] | None = None  # a click-to-WhatsApp ad's `referral`, on the first message it brings
 
 
 @dataclass

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from conversations import buttons
 from conversations.context import Ctx, Incoming
-from conversations.flows import account, booking, challenges, feedback, manage, payments, training
+from conversations.flows import account, booking, challenges, feedback, leads, manage, payments, training
 from conversations.flows.common import MENU_ITEMS, explain, menu, show_menu, yes_no
 from conversations.nlu import Understanding, locale_of, taught_intent, understand
 from conversations.nlu.datetimes import DAY_STARTS
@@ -42,10 +42,12 @@ async def handle(ctx: Ctx, incoming: Incoming) -> None:
         _hand_over_inactive(ctx)
         return
     first = not state.greeted
+    lead = await leads.first_contact(ctx, incoming) if first else None  # a number that is not a client yet
     if first:
         _greet(ctx)
     try:
-        await _route(ctx, incoming, first)
+        if lead is None or not await leads.offer_trial(ctx, lead, incoming):
+            await _route(ctx, incoming, first)
     except DomainError as error:
         state.reset()
         explain(ctx, error)

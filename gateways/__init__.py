@@ -1,1 +1,2 @@
-"""Payment providers: Stripe Checkout (the real one) and the demo's sandbox, behind one small interface."""
+"""Outside providers, each behind one small interface with the demo's sandbox beside the real one: payments
+(Stripe Checkout) and email (SMTP, `gateways.mail`)."""

@@ -18,6 +18,7 @@ from channels.base import Channel
 from domain.clock import Clock
 from domain.sql.db import single_statement_sessions
 from gateways.base import Gateway
+from gateways.mail import Mailer
 from runtime.group_commit import GroupCommit
 from runtime.rate_limit import RateLimiter
 from runtime.send_leases import SendLeases
@@ -41,6 +42,8 @@ class Runtime:
     redis: Redis | None = None
     # The payment provider (None when the deployment does not sell through the chat).
     gateway: Gateway | None = None
+    # How mails go out: SMTP, the demo's sandbox, or None when email is off (no SMTP_HOST).
+    mailer: Mailer | None = None
     business_cache: dict[str, object] = field(default_factory=dict)
     # Sends in flight on this loop, whichever batch they belong to: each holds a Graph API
     # connection (64 per channel) and, for its rate-limit turn, one of the Redis pool's 100.

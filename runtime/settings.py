@@ -73,6 +73,8 @@ class Settings(LogSettings):
     # The more clients a wake-up carries, the more turns share a transaction: 50 ms beat shorter
     # intervals on throughput (docs/performance.md).
     wake_up_every_ms: int = Field(50, alias="WAKE_UP_EVERY_MS", ge=0, le=1000)
+    # Requests per minute each REST API token may make (then 429 with Retry-After).
+    api_rate_per_min: int = Field(600, alias="API_RATE_PER_MIN", ge=1, le=1_000_000)
     # The panel's session cookie is Secure (HTTPS only) unless this says otherwise; the demo serves plain HTTP.
     admin_cookie_secure: bool | None = Field(None, alias="ADMIN_COOKIE_SECURE")
     # When set, /metrics answers only requests carrying `Authorization: Bearer <token>`.
@@ -89,6 +91,14 @@ class Settings(LogSettings):
     media_dir: Path | None = Field(None, alias="MEDIA_DIR")
     # `fitzap serve`'s port when --port is not given.
     port: int = Field(8080, alias="PORT", ge=1, le=65535)
+    # Email (password resets, booking confirmations to clients WhatsApp cannot reach): off without SMTP_HOST.
+    smtp_host: str | None = Field(None, alias="SMTP_HOST")
+    smtp_port: int | None = Field(None, alias="SMTP_PORT", ge=1, le=65535)
+    smtp_username: str | None = Field(None, alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")  # upgrade a plain connection (port 587)
+    smtp_tls: bool = Field(False, alias="SMTP_TLS")  # TLS from the first byte (port 465)
+    mail_from: str | None = Field(None, alias="MAIL_FROM")
 
     @field_validator("database_url")
     @classmethod
@@ -152,6 +162,23 @@ class Settings(LogSettings):
             raise ValueError("PUBLIC_URL is required with payments: the chat's payment links start with it")
         return self
 
+    @field_validator("smtp_host", "smtp_username", "mail_from", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _mail_is_whole(self) -> Settings:
+        if self.smtp_host is None:
+            return self
+        if self.mail_from is None or "@" not in self.mail_from:
+            raise ValueError("MAIL_FROM (an address such as FitZap <no-reply@example.com>) is required with SMTP_HOST")
+        if self.smtp_tls and self.smtp_starttls:
+            raise ValueError("SMTP_TLS and SMTP_STARTTLS are two ways to encrypt: set one, or neither")
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError("SMTP_USERNAME and SMTP_PASSWORD go together: set both, or neither")
+        return self
+
     @model_validator(mode="after")
     def _production_is_real(self) -> Settings:
         if self.mode != "production":
@@ -176,6 +203,13 @@ class Settings(LogSettings):
         if self.stripe_secret_key is not None and self.mode == "production":
             return "stripe"
         return "sandbox" if self.mode == "demo" and self.stripe_webhook_secret is not None else "off"
+
+    @property
+    def mail(self) -> Literal["smtp", "sandbox", "off"]:
+        """SMTP when SMTP_HOST is set; the demo keeps what it would send for its /sandbox/emails page; else no email."""
+        if self.mode == "demo":
+            return "sandbox"
+        return "smtp" if self.smtp_host is not None else "off"
 
     @property
     def is_sqlite(self) -> bool:

@@ -33,6 +33,8 @@ class Actors:
     payments: dramatiq.Actor[Any, Any]
     media: dramatiq.Actor[Any, Any]
     churn: dramatiq.Actor[Any, Any]
+    mail: dramatiq.Actor[Any, Any]
+    webhooks: dramatiq.Actor[Any, Any]
 
 
 class Wake:
@@ -71,6 +73,14 @@ class Wake:
     async def churn(self) -> None:
         """A business's night has come: score its members' churn risk."""
         await self._enqueue([(self.actors.churn.message(), None)])
+
+    async def webhooks(self) -> None:
+        """Outgoing webhook deliveries may be due: send them."""
+        await self._enqueue([(self.actors.webhooks.message(), None)])
+
+    async def mail(self, delay_ms: int | None = None) -> None:
+        """Mails wait to go out (after `delay_ms`, for a retry)."""
+        await self._enqueue([(self.actors.mail.message(), delay_ms)])
 
     async def _send(self, actor: dramatiq.Actor[Any, Any], client_ids: Iterable[int], per_message: int,
                     delay_ms: int | None = None) -> None:

@@ -9,7 +9,7 @@ from domain.models import Business
 from runtime.resources import Runtime
 from tests.admin_support import csrf_of, login, make_user
 
-PUBLIC = {"/admin/login"}
+PUBLIC = {"/admin/login", "/admin/password/forgot", "/admin/password/reset"}  # the login and "Forgot your password?"
 
 
 def _panel_routes(web: TestClient) -> list[tuple[str, str]]:

@@ -41,7 +41,8 @@ def test_conversations_never_call_the_database_session_themselves():
 ALLOWED = {
     "cli": {"app", "bench", "workers", "runtime", "channels", "conversations", "domain", "migrations"},
     "bench": {"app", "admin", "workers", "runtime", "channels", "conversations", "domain", "migrations"},
-    "app": {"bot", "admin", "workers", "runtime", "channels", "gateways", "conversations", "domain", "migrations"},
+    "app": {"api", "bot", "admin", "workers", "runtime", "channels", "gateways", "conversations", "domain", "migrations"},
+    "api": {"runtime", "conversations", "domain"},
     "bot": {"runtime", "channels", "gateways", "conversations", "domain"},
     "admin": {"runtime", "channels", "gateways", "conversations", "domain"},
     "workers": {"runtime", "channels", "gateways", "conversations", "domain"},

@@ -11,7 +11,8 @@ from runtime.broker import INBOUND_QUEUE, MAINTENANCE_QUEUE, OUTBOUND_QUEUE, SCH
 from runtime.failures import log_failure, service_away
 from runtime.resources import Runtime, RuntimeProvider
 from runtime.wake import Actors
-from workers import churn_scoring, delivery, due_work, media, payment_events, processing, sweeper
+from workers import churn_scoring, delivery, due_work, mail, media, payment_events, processing, sweeper
+from workers import webhooks as outgoing_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ WORK: dict[str, tuple[Callable[..., Awaitable[Any]], str]] = {
     "payments": (payment_events.apply_events, SCHEDULED_QUEUE),
     "media": (media.fetch_photos, SCHEDULED_QUEUE),
     "churn": (churn_scoring.score_due, SCHEDULED_QUEUE),
+    "mail": (mail.send_emails, OUTBOUND_QUEUE),
+    "webhooks": (outgoing_webhooks.send_webhooks, SCHEDULED_QUEUE),
 }
 
 

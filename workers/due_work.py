@@ -49,9 +49,11 @@ async def run_due(rt: Runtime) -> int:
             rows = await due_work.claim_due(session, now, BATCH)
             if not rows:
                 return done
-            clients = await run_batch(session, rows, now, rt.settings.public_url or "")
+            clients = await run_batch(session, rows, now, rt.settings.public_url or "", mail=rt.mailer is not None)
         done += len(rows)
         await _wake(rt, clients)
+        if rt.mailer is not None and any(row.kind == "digest" for row in rows):
+            await rt.wake.mail()  # a digest may have gone to an email
         if time.monotonic() - started > BUDGET_S:
             await rt.wake.run_due()  # more may be due: a fresh message carries on
             return done

@@ -17,12 +17,15 @@ from runtime.wake import Wake
 log = logging.getLogger(__name__)
 SWEEP_EVERY_S = 3  # with the send lease (8 s) and SWEEP_AFTER_S (10 s): a dead worker's work goes on within 15 s
 DUE_EVERY_S = 30  # reminders go out within this much of their time
+WEBHOOKS_EVERY_S = 5  # outgoing webhooks go out within this much of their change (or their retry time)
 
 
 def start_scheduler(wake: Wake, *, sweep_every_s: int = SWEEP_EVERY_S, due_every_s: int = DUE_EVERY_S) -> AsyncIOScheduler:
     """Start periodic jobs on the running loop; the caller shuts the scheduler down."""
     scheduler = AsyncIOScheduler()
-    for job_id, tick, every_s in (("sweep", wake.sweep, sweep_every_s), ("due", wake.plan_due, due_every_s)):
+    jobs = (("sweep", wake.sweep, sweep_every_s), ("due", wake.plan_due, due_every_s),
+            ("webhooks", wake.webhooks, WEBHOOKS_EVERY_S))
+    for job_id, tick, every_s in jobs:
         scheduler.add_job(_tolerant(job_id, tick), "interval", seconds=every_s, id=job_id, max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler

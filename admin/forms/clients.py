@@ -1,6 +1,7 @@
 """Validated input of the client pages: add/edit a client, write a note."""
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -22,6 +23,14 @@ class ClientForm(BaseModel):
     phone: str = Field(max_length=40)
     locale: Literal["pt-BR", "en"] = "pt-BR"
     timezone: str = Field("", max_length=64)  # blank: the business's
+    email: str = Field("", max_length=254)  # blank: none; booking confirmations when WhatsApp cannot reach them
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError(_("“%(typed)s” is not an email address; type it like ana@example.com", typed=value))
+        return value.lower()
 
     @field_validator("timezone")
     @classmethod

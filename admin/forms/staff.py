@@ -30,6 +30,7 @@ class TrainerForm(BaseModel):
     email: str | None = Field(None, max_length=254)
     whatsapp: str | None = Field(None, max_length=32)
     digest_at: str | None = Field(None, max_length=5)
+    digest_channel: Literal["whatsapp", "email"] = "whatsapp"  # email: to `email`, when the deployment sends email
 
     _check_email = field_validator("email")(_email)
 

@@ -32,7 +32,8 @@ async def admin_home(request: web.Request) -> web.Response:
 @routes.get("/admin/login", name="login")
 @aiohttp_jinja2.template("admin/login.html")
 async def login_page(request: web.Request) -> dict[str, object]:
-    return {"next": _safe_next(request.query.get("next")), "email": "", "error": None}
+    return {"next": _safe_next(request.query.get("next")), "email": "", "error": None,
+            "password_reset": request.app[RUNTIME].mailer is not None}
 
 
 @routes.post("/admin/login")
@@ -87,7 +88,7 @@ def _same_site_path(referer: str) -> str:
 
 def _login_error(request: web.Request, next_url: str, email: str, error: str, status: int = 400) -> web.Response:
     # The email typed is shown back; the password never is.
-    context = {"next": next_url, "email": email, "error": error}
+    context = {"next": next_url, "email": email, "error": error, "password_reset": request.app[RUNTIME].mailer is not None}
     return aiohttp_jinja2.render_template("admin/login.html", request, context, status=status)
 
 

@@ -21,6 +21,7 @@ from admin.scope import business_of, check_client, in_business, staff_scope
 from admin.template_words import not_told
 from admin.views import calendar_booking
 from conversations.dates import when
+from conversations.email_notices import email_booking, wants_email
 from conversations.reach import Reach, reach
 from conversations.team_notices import tell
 from domain.errors import DomainError
@@ -75,6 +76,7 @@ async def create_appointment(request: web.Request) -> web.Response:
     form, errors = read(NewAppointment, posted)
     runtime, done = request.app[RUNTIME], ""
     told: Reach | None = None
+    emailed = False
     if form is not None:
         try:
             async with runtime.sessions.begin() as session:
@@ -87,11 +89,15 @@ async def create_appointment(request: web.Request) -> web.Response:
                     errors["at"] = skipped_time()
                 else:
                     now = runtime.clock.now()
-                    await booking.book_personal(session, business.id, client_id=client.id, service_id=service.id,
-                                                staff_id=trainer.id, starts_at=starts_at, now=now, actor="trainer")
+                    booked = await booking.book_personal(session, business.id, client_id=client.id, service_id=service.id,
+                                                         staff_id=trainer.id, starts_at=starts_at, now=now, actor="trainer")
                     await tell(session, business, client.id, now, "team_booked", service=service.name,
                                when=starts_at, trainer=trainer.name)
                     told = await reach(session, business, client.id, now, "team_booked")
+                    if runtime.mailer is not None and wants_email(client, told):  # WhatsApp cannot: by email, with the .ics
+                        await email_booking(session, business, client, booked.id, service=service.name, starts_at=starts_at,
+                                            trainer=trainer.name, now=now)
+                        emailed = True
                     done = _("Booked %(client)s for %(service)s on %(when)s with %(trainer)s.",
                              client=client.profile_name or client.phone_e164 or _("the client"), service=service.name,
                              when=when(starts_at, business.timezone, current_locale()), trainer=trainer.name)
@@ -100,7 +106,11 @@ async def create_appointment(request: web.Request) -> web.Response:
     if form is None or errors:
         return await _new_page(request, me, posted, errors, status=400)
     await request.app[RUNTIME].wake.deliver([form.client_id])
-    if told is not None and not told.ok:  # out of the 24-hour window, with no template to reach them
+    if emailed:
+        await runtime.wake.mail()
+    if emailed and told is not None and not told.ok:
+        flash(request, done + " " + _("WhatsApp cannot reach them now: a confirmation with a calendar invitation goes to their email."))
+    elif told is not None and not told.ok:  # out of the 24-hour window, with no template to reach them
         flash(request, done)
         flash(request, not_told([told]), "warn")
     else:

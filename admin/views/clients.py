@@ -71,6 +71,7 @@ async def client_edit(request: web.Request) -> web.Response:
             form = ClientForm.model_validate(raw, context={"region": region_of(business.locale)})
             await client_records.edit_client(session, client, phone=form.phone, name=form.name or None, locale=form.locale,
                                              timezone=form.timezone or None)
+            client_records.set_email(client, form.email or None)
     except ValidationError as exc:
         return await _render_client(request, errors=form_errors(exc), form=raw, status=400)
     except client_records.DuplicatePhone as exc:

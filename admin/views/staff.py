@@ -57,6 +57,7 @@ async def trainer_add(request: web.Request) -> web.Response:
         staff = await catalog.add_staff(session, me.business_id, form.name, request.app[RUNTIME].clock.now(),
                                         wa_id=form.whatsapp, email=form.email)
         staff.digest_at_min = form.digest_at_min
+        staff.digest_channel = form.digest_channel
     raise done(request, _("Trainer %(name)s added. Set their weekly hours under Settings.", name=form.name), "staff")
 
 
@@ -68,7 +69,7 @@ async def trainer_page(request: web.Request) -> web.Response:
             staff = await catalog.get_scoped(session, Staff, me.business_id, row_id(request, "staff_id"))
         context = await _commission_context(session, me.business_id, staff.id)
     values = {"name": staff.name, "email": staff.email, "whatsapp": f"+{staff.wa_id}" if staff.wa_id else "",
-              "digest_at": clock_text(staff.digest_at_min)}
+              "digest_at": clock_text(staff.digest_at_min), "digest_channel": staff.digest_channel}
     ical_url = f"{public_origin(request)}/ical/trainers/{staff.ical_token}.ics"
     return aiohttp_jinja2.render_template(TRAINER_PAGE, request, {"staff": staff, "values": values, "errors": {}, **context,
                                                                   "ical_url": ical_url})
@@ -88,8 +89,9 @@ async def trainer_save(request: web.Request) -> web.Response:
                 staff = await catalog.get_scoped(session, Staff, me.business_id, row_id(request, "staff_id"))
                 context = await _commission_context(session, me.business_id, staff.id)
                 return invalid(TRAINER_PAGE, request, {"staff": staff, "values": data, "errors": errors, **context})
-            await staff_roster.update_staff(session, me.business_id, row_id(request, "staff_id"), name=form.name,
-                                            email=form.email, wa_id=form.whatsapp, digest_at_min=form.digest_at_min)
+            saved = await staff_roster.update_staff(session, me.business_id, row_id(request, "staff_id"), name=form.name,
+                                                    email=form.email, wa_id=form.whatsapp, digest_at_min=form.digest_at_min)
+            saved.digest_channel = form.digest_channel
     raise done(request, _("Trainer %(name)s saved.", name=form.name), "staff")
 
 

@@ -26,8 +26,10 @@ from domain.retention.campaign_sends import CAMPAIGN
 from domain.scheduling.schedule_times import quiet_until
 
 
-async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime, public_url: str = "") -> set[int]:
-    """Do the claimed rows' work in the caller's transaction; return the clients with new outbox rows."""
+async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime, public_url: str = "",
+                    mail: bool = False) -> set[int]:
+    """Do the claimed rows' work in the caller's transaction; return the clients with new outbox rows.
+    `mail`: email is set up (a trainer who prefers it gets the digest there)."""
     sessions = await booking_snapshots(session, [r.subject_id for r in rows if r.kind in BOOKING_KINDS])
     # One query for the batch's businesses: rows due at the same moment span many of them.
     businesses = await by_ids(session, (r.business_id for r in rows))
@@ -43,7 +45,7 @@ async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now:
             else:
                 deferred[until].append(row.id)  # nothing automated at night: it waits, it is not dropped
             continue
-        result = await _run_one(session, business, row, sessions, now, public_url)
+        result = await _run_one(session, business, row, sessions, now, public_url, mail)
         finished[result.status, result.outcome[:64]].append(row.id)
         if result.client_id is not None:
             queued += [(business.id, result.client_id, m) for m in result.messages]
@@ -56,9 +58,9 @@ async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now:
 
 
 async def _run_one(session: AsyncSession, business: Business, row: due_work.DueRow,
-                   sessions: dict[int, BookingSnapshot], now: datetime, public_url: str) -> Outcome:
+                   sessions: dict[int, BookingSnapshot], now: datetime, public_url: str, mail: bool = False) -> Outcome:
     if row.kind == "digest":
-        return await digest(session, business, row, now)
+        return await digest(session, business, row, now, mail)
     if row.kind == "waitlist_offer":
         return await waitlist_offer(session, business, row, now)
     if row.kind == DUNNING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.automation.scheduled_work import insert_rows
@@ -22,7 +22,8 @@ async def plan_digests(session: AsyncSession, now: datetime) -> None:
     """
     stmt = (select(Staff.id, Staff.business_id, Staff.digest_at_min, Business.timezone)
             .join(Business, Business.id == Staff.business_id)
-            .where(Staff.active.is_(True), Staff.digest_at_min.is_not(None), Staff.wa_id.is_not(None)))
+            .where(Staff.active.is_(True), Staff.digest_at_min.is_not(None),
+                   or_(Staff.wa_id.is_not(None), (Staff.digest_channel == "email") & Staff.email.is_not(None))))
     rows = []
     for staff_id, business_id, at_min, tz in (await session.execute(stmt)).all():
         today = now.astimezone(ZoneInfo(tz)).date()

@@ -57,6 +57,8 @@ class Business(Base):
     payment_hold_min: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
     # Training: a week counts toward a client's streak with at least this many training days.
     streak_days_per_week: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
+    # Leads: the service a first contact is offered as a trial class (None: no trial offer). Migration 0025.
+    trial_service_id: Mapped[int | None] = mapped_column(BigId)
 
 
 class Staff(Base):
@@ -75,6 +77,8 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The daily digest to the trainer's own WhatsApp, in local minutes after midnight (None: no digest).
     digest_at_min: Mapped[int | None] = mapped_column(Integer)
+    # Where the digest goes: "whatsapp" or "email" (to `email`; WhatsApp when email is off or unknown). Migration 0023.
+    digest_channel: Mapped[str] = mapped_column(String(16), default="whatsapp", server_default=text("'whatsapp'"))
     # The trainer's commission on sessions delivered and packs sold, in percent (migration 0013).
     commission_percent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
@@ -96,6 +100,8 @@ class Client(Base):
     user_id: Mapped[str | None] = mapped_column(String(80))
     profile_name: Mapped[str | None] = mapped_column(String(120))
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Where a booking confirmation goes when WhatsApp cannot reach the client (migration 0023).
+    email: Mapped[str | None] = mapped_column(String(254))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -19,6 +19,7 @@ from domain.models import Business, Client, Product, Purchase
 from domain.payments.products import membership_ends_on
 from domain.scheduling import credits, memberships
 from domain.scheduling.catalog import get_scoped
+from domain.webhooks import events as webhook_events
 
 ONLINE_METHODS = ("card", "pix")
 RECORDED_METHODS = ("cash", "pix_manual", "card_terminal", "other")
@@ -82,6 +83,7 @@ async def pay(session: AsyncSession, business: Business, purchase_id: int, now: 
     assert product is not None
     purchase.status, purchase.method, purchase.paid_at, purchase.ended_at = "paid", method, now, None
     purchase.payment_intent_id = payment_intent_id or purchase.payment_intent_id
+    await webhook_events.payment_event(session, purchase, now)
     if product.kind == "membership":
         assert product.period is not None
         today = now.astimezone(ZoneInfo(business.timezone)).date()

@@ -57,6 +57,13 @@ async def edit_client(session: AsyncSession, client: Client, *, phone: str, name
     await _flush_unique(session, phone)
 
 
+def set_email(client: Client, email: str | None) -> None:
+    """Where a booking confirmation goes when WhatsApp cannot reach the client (None: nowhere)."""
+    if client.erased_at is not None:
+        raise ClientErased("an erased client cannot be edited")
+    client.email = email.strip().lower() if email and email.strip() else None
+
+
 def set_active(client: Client, active: bool, now: datetime) -> None:
     """Deactivate (the business no longer serves them; history stays) or reactivate a client."""
     if client.erased_at is not None:

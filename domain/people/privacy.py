@@ -32,6 +32,7 @@ async def erase_client(session: AsyncSession, business_id: int, client_id: int, 
     """
     client = await get_scoped(session, Client, business_id, client_id)
     client.profile_name, client.phone_e164, client.user_id, client.locale = None, None, None, None
+    client.email = None
     client.contact_key, client.erased_at, client.marketing_consent = f"erased:{client.id}", now, None
     await session.execute(update(InboundMessage).where(InboundMessage.client_id == client_id)
                           .values(body=None, payload={}).execution_options(synchronize_session=False))

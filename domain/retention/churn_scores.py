@@ -14,6 +14,7 @@ from domain.models import Business, ChurnModel, ChurnScore
 from domain.retention.features import features_on
 from domain.retention.model import ChurnPredictor
 from domain.retention.reasons import explain
+from domain.webhooks import at_risk
 
 INSERT_CHUNK = 5000
 EXPLAIN_FROM = 0.10  # reasons cost seven predictions a member: members this unlikely to leave need none
@@ -48,6 +49,8 @@ async def score_business(session: AsyncSession, business: Business, day: date, n
     rows = [(business.id, m.client_id, day, round(float(r), 4), why, model.version, now)
             for m, r, why in zip(members, risk, reasons, strict=True)]
     await _store(session, rows)
+    await at_risk.tell_crossings(session, business.id, day, [(m.client_id, float(r), why) for m, r, why
+                                                             in zip(members, risk, reasons, strict=True)], now)
     return {"scored": len(members), "model": model.version}
 
 

@@ -13,6 +13,7 @@ from domain.models import Appointment, Booking, Business, Client, Service, Staff
 from domain.scheduling import appointments, booking_history, payment_rules
 from domain.scheduling.booking_rules import Span, check_free, check_timing
 from domain.scheduling.catalog import get_scoped, offers
+from domain.webhooks import events as webhook_events
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ async def book_personal(
     await payment_rules.settle(session, business, booking, paid_with, now)
     booking_history.record_creation(session, booking, actor, now)
     await scheduled_work.plan_booking(session, business, booking, appointment, now)
+    await webhook_events.booking_event(session, "booking.created", booking, now)
     return booking
 
 
@@ -88,6 +90,7 @@ async def cancel(session: AsyncSession, business_id: int, booking_id: int, now: 
     if appointment.starts_at <= now and by == "client":
         raise InThePast("that session has already started")
     late = by == "client" and is_late(business, appointment, now)
+    was_held = booking.status == "held"  # a hold let go was never a booking: nothing to tell
     booking_history.move(session, booking, "cancelled", by, now, {"reason": reason, "late": late})
     booking.cancelled_by, booking.cancel_reason, booking.late_cancel = by, reason, late
     refunded = False if late else await payment_rules.give_back(session, business_id, booking, now)
@@ -98,6 +101,8 @@ async def cancel(session: AsyncSession, business_id: int, booking_id: int, now: 
     else:
         await session.flush()
         offered = await classes.offer_freed_seats(session, business, appointment, now)
+    if not was_held:
+        await webhook_events.booking_event(session, "booking.cancelled", booking, now, {"cancelled_by": by, "late": late})
     await session.flush()
     return Cancellation(booking, late, refunded, offered)
 
@@ -119,6 +124,7 @@ async def reschedule(session: AsyncSession, business_id: int, booking_id: int, n
     await appointments.move(session, appointment, span, now)
     booking_history.note(session, booking, by, now, {"rescheduled_from": old_start.isoformat()})
     await scheduled_work.replan_booking(session, business, booking, appointment, now)
+    await webhook_events.booking_event(session, "booking.moved", booking, now, {"moved_from": old_start.isoformat()})
     return booking
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.models import Appointment, Booking, CheckIn, Client
 from domain.scheduling import booking_history
 from domain.scheduling.catalog import get_scoped
+from domain.webhooks import events as webhook_events
 
 METHODS = ("chat", "qr", "staff")
 # How early a client may check in for a session, and how late after it started.
@@ -32,6 +33,7 @@ async def check_in(session: AsyncSession, business_id: int, client_id: int, now:
                     method=method, checked_in_at=now)
     session.add(visit)
     await session.flush()
+    await webhook_events.checkin_event(session, visit, now)
     return visit
 
 

@@ -13,6 +13,7 @@ from domain.scheduling import appointments, booking_history, payment_rules
 from domain.scheduling.booking_rules import Span, check_free, check_horizon, check_timing
 from domain.scheduling.catalog import get_scoped, offers
 from domain.scheduling.schedule_times import quiet_until
+from domain.webhooks import events as webhook_events
 
 ACTIVE = booking_history.ACTIVE
 
@@ -83,6 +84,7 @@ async def book_seat(session: AsyncSession, business_id: int, *, client_id: int, 
     await payment_rules.settle(session, business, booking, paid_with, now)
     booking_history.record_creation(session, booking, actor, now)
     await scheduled_work.plan_booking(session, business, booking, appointment, now)
+    await webhook_events.booking_event(session, "booking.created", booking, now)
     return booking
 
 

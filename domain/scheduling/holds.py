@@ -12,6 +12,7 @@ from domain.errors import BookingError, OfferExpired
 from domain.models import Booking, Business, Service
 from domain.scheduling import booking, booking_history, payment_rules
 from domain.scheduling.catalog import get_scoped
+from domain.webhooks import events as webhook_events
 
 
 async def confirm_held(session: AsyncSession, business_id: int, booking_id: int, now: datetime) -> Booking:
@@ -27,6 +28,7 @@ async def confirm_held(session: AsyncSession, business_id: int, booking_id: int,
     held.held_until = None
     await payment_rules.settle(session, business, held, paid_with, now)
     await scheduled_work.plan_booking(session, business, held, appointment, now)
+    await webhook_events.booking_event(session, "booking.created", held, now)
     await session.flush()
     return held
 

@@ -1,0 +1,1 @@
+"""The API's resources: each module's OPERATIONS joins the route table (api.operations)."""

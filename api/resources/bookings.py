@@ -1,0 +1,125 @@
+"""Bookings: list by day, one, book a personal session, move it, cancel it, under the chat's and the panel's rules.
+
+Every change goes through domain.scheduling.booking and, unless asked not to, the client hears about it in chat
+with the panel's messages (team_booked, team_moved, team_cancelled)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.operations import Call, Operation
+from api.resources.common import after_time_cursor, business_of, page, within
+from api.schemas import BookingIn, BookingOut, BookingPage, BookingQuery, CancelIn, CancelOut, MoveIn
+from conversations.team_notices import tell
+from domain.models import Appointment, Booking, Service, Staff
+from domain.scheduling import booking
+from domain.scheduling.catalog import get_scoped
+
+
+def booking_out(row: Booking, appointment: Appointment) -> BookingOut:
+    return BookingOut(id=row.id, client_id=row.client_id, service_id=appointment.service_id, staff_id=appointment.staff_id,
+                      appointment_id=appointment.id, kind="class" if appointment.kind == "class" else "personal",
+                      status=row.status, starts_at=appointment.starts_at, ends_at=appointment.ends_at, paid_with=row.paid_with,
+                      cancelled_by=row.cancelled_by, late_cancel=row.late_cancel, created_at=row.created_at)
+
+
+async def list_bookings(call: Call[BookingQuery, None]) -> BookingPage:
+    q = call.query
+    async with call.runtime.sessions() as session:
+        business = await business_of(session, call.business_id)
+        filters: list[Any] = [Booking.business_id == call.business_id, *within(Appointment.starts_at, business, q),
+                              *after_time_cursor(Appointment.starts_at, Booking.id, q.cursor)]
+        if q.client_id:
+            filters.append(Booking.client_id == q.client_id)
+        if q.staff_id:
+            filters.append(Appointment.staff_id == q.staff_id)
+        if q.status:
+            filters.append(Booking.status == q.status)
+        stmt = (select(Booking, Appointment).join(Appointment, Appointment.id == Booking.appointment_id).where(*filters)
+                .order_by(Appointment.starts_at, Booking.id).limit(q.limit + 1))
+        rows = list((await session.execute(stmt)).all())
+    shown, cursor = page(rows, q.limit, lambda r: (r[1].starts_at, r[0].id))
+    return BookingPage(data=[booking_out(b, a) for b, a in shown], next_cursor=cursor)
+
+
+async def get_booking(call: Call[None, None]) -> BookingOut:
+    async with call.runtime.sessions() as session:
+        return booking_out(*await booking.get_booking(session, call.business_id, call.ids["booking_id"]))
+
+
+async def create_booking(call: Call[None, BookingIn]) -> BookingOut:
+    body, runtime = call.body, call.runtime
+    now = runtime.clock.now()
+    async with runtime.sessions.begin() as session:
+        row = await booking.book_personal(session, call.business_id, client_id=body.client_id, service_id=body.service_id,
+                                          staff_id=body.staff_id, starts_at=body.starts_at, now=now, actor="trainer")
+        appointment = await session.get(Appointment, row.appointment_id)  # the one just placed: no query
+        assert appointment is not None
+        if body.notify_client:
+            service, trainer = await _names(session, call.business_id, appointment)
+            await tell(session, await business_of(session, call.business_id), body.client_id, now, "team_booked",
+                       service=service, when=appointment.starts_at, trainer=trainer)
+        answer = booking_out(row, appointment)
+    if body.notify_client:
+        await runtime.wake.deliver([body.client_id])
+    return answer
+
+
+async def move_booking(call: Call[None, MoveIn]) -> BookingOut:
+    body, runtime = call.body, call.runtime
+    now = runtime.clock.now()
+    async with runtime.sessions.begin() as session:
+        _, before = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
+        old_start = before.starts_at
+        await booking.reschedule(session, call.business_id, call.ids["booking_id"], body.starts_at, now, by="trainer")
+        row, appointment = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
+        if body.notify_client:
+            service, _trainer = await _names(session, call.business_id, appointment)
+            await tell(session, await business_of(session, call.business_id), row.client_id, now, "team_moved",
+                       service=service, old=old_start, new=appointment.starts_at)
+        answer = booking_out(row, appointment)
+    if body.notify_client:
+        await runtime.wake.deliver([answer.client_id])
+    return answer
+
+
+async def cancel_booking(call: Call[None, CancelIn]) -> CancelOut:
+    body, runtime = call.body, call.runtime
+    now = runtime.clock.now()
+    async with runtime.sessions.begin() as session:
+        outcome = await booking.cancel(session, call.business_id, call.ids["booking_id"], now,
+                                       by="client" if body.by == "client" else "trainer", reason=body.reason)
+        row, appointment = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
+        if body.notify_client:
+            service, _trainer = await _names(session, call.business_id, appointment)
+            await tell(session, await business_of(session, call.business_id), row.client_id, now, "team_cancelled",
+                       service=service, when=appointment.starts_at, refunded=outcome.refunded, late=outcome.late)
+        answer = CancelOut(booking=booking_out(row, appointment), late=outcome.late, refunded=outcome.refunded)
+    if body.notify_client:
+        await runtime.wake.deliver([answer.booking.client_id])
+    return answer
+
+
+async def _names(session: AsyncSession, business_id: int, appointment: Appointment) -> tuple[str, str]:
+    service = await get_scoped(session, Service, business_id, appointment.service_id)
+    trainer = await get_scoped(session, Staff, business_id, appointment.staff_id)
+    return service.name, trainer.name
+
+
+OPERATIONS = [
+    Operation("GET", "/bookings", "listBookings", "Bookings by day (personal sessions and class seats)", "bookings",
+              list_bookings, BookingPage, query=BookingQuery, example_query={"from": "2026-11-23", "to": "2026-11-29", "limit": 50}),
+    Operation("GET", "/bookings/{booking_id}", "getBooking", "One booking", "bookings", get_booking, BookingOut,
+              example_ids={"booking_id": 1}, errors=(404,)),
+    Operation("POST", "/bookings", "createBooking", "Book a personal session", "bookings", create_booking, BookingOut,
+              status=201, body=BookingIn, errors=(404, 409),
+              example_body={"client_id": 1, "service_id": 1, "staff_id": 1, "starts_at": "2026-11-24T07:00:00-03:00"}),
+    Operation("POST", "/bookings/{booking_id}/move", "moveBooking", "Move a personal session to another time", "bookings",
+              move_booking, BookingOut, body=MoveIn, example_ids={"booking_id": 1}, errors=(404, 409),
+              example_body={"starts_at": "2026-11-25T18:00:00-03:00"}),
+    Operation("POST", "/bookings/{booking_id}/cancel", "cancelBooking", "Cancel a booking (late-cancel policy when the client asked)",
+              "bookings", cancel_booking, CancelOut, body=CancelIn, example_ids={"booking_id": 1}, errors=(404, 409),
+              example_body={"by": "client", "reason": "viagem"}),
+]

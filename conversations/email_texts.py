@@ -1,0 +1,69 @@
+"""What FitZap's mails say, in pt-BR and English: a panel user's password reset, a client's booking confirmation."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from conversations.dates import when
+from domain.messaging.emails import EmailDraft, TextAttachment
+
+_RESET = {
+    "pt-BR": ("Redefinir sua senha do FitZap",
+              "Olá, {name}!\n\n"
+              "Recebemos um pedido para redefinir a senha do seu acesso ao painel do FitZap ({business}).\n"
+              "Para escolher uma nova senha, abra este link (vale por {minutes} minutos e funciona uma única vez):\n\n"
+              "{link}\n\n"
+              "Se não foi você, ignore este e-mail: sua senha continua a mesma.\n"),
+    "en": ("Reset your FitZap password",
+           "Hello {name},\n\n"
+           "Someone asked to reset the password of your FitZap panel login ({business}).\n"
+           "To choose a new password, open this link (it works once, for {minutes} minutes):\n\n"
+           "{link}\n\n"
+           "If it was not you, ignore this email: your password stays as it is.\n"),
+}
+
+_BOOKED = {
+    "pt-BR": ("Agendamento confirmado: {service} {when}",
+              "Olá, {name}!\n\n"
+              "{business} agendou para você: {service} {when}, com {trainer}.\n"
+              "O convite em anexo (.ics) coloca o horário na sua agenda.\n\n"
+              "Para remarcar ou cancelar, fale com {business}.\n"),
+    "en": ("Booking confirmed: {service} {when}",
+           "Hello {name},\n\n"
+           "{business} booked you in: {service} {when}, with {trainer}.\n"
+           "The attached invitation (.ics) puts it in your calendar.\n\n"
+           "To reschedule or cancel, contact {business}.\n"),
+}
+
+
+_DIGEST = {
+    "pt-BR": "Seu resumo de {day} — {business}",
+    "en": "Your summary for {day} — {business}",
+}
+
+
+def _locale(locale: str | None) -> str:
+    return "en" if (locale or "").lower().startswith("en") else "pt-BR"
+
+
+def password_reset(to: str, name: str, business: str, link: str, minutes: int, locale: str | None) -> EmailDraft:
+    subject, body = _RESET[_locale(locale)]
+    return EmailDraft(to=to, subject=subject, kind="password_reset",
+                      body=body.format(name=name, business=business, link=link, minutes=minutes))
+
+
+def booking_confirmation(to: str, name: str, business: str, service: str, starts_at: datetime, tz: str, trainer: str,
+                         locale: str | None, ics: bytes) -> EmailDraft:
+    lang = _locale(locale)
+    subject, body = _BOOKED[lang]
+    shown = when(starts_at, tz, lang)
+    values = {"name": name or ("cliente" if lang == "pt-BR" else "there"), "business": business, "service": service,
+              "when": shown, "trainer": trainer}
+    invitation = TextAttachment("booking.ics", "text/calendar; method=PUBLISH", ics.decode())
+    return EmailDraft(to=to, subject=subject.format(**values), body=body.format(**values), kind="booking_confirmation",
+                      attachments=(invitation,))
+
+
+def trainer_digest(to: str, business: str, day: str, text: str, locale: str | None) -> EmailDraft:
+    """The trainer's daily digest by email: the chat's words, without WhatsApp's *bold* marks."""
+    return EmailDraft(to=to, subject=_DIGEST[_locale(locale)].format(day=day, business=business), kind="digest",
+                      body=text.replace("*", "") + "\n")

@@ -1,0 +1,139 @@
+"""A client WhatsApp cannot reach (out of the 24-hour window with no template, or opted out) but who has an email
+gets the panel's booking by email, with an .ics invitation; one WhatsApp can reach does not. A mail server that
+refuses is tried again later, and the booking stands meanwhile."""
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+
+import pytest
+from dramatiq.brokers.stub import StubBroker
+from icalendar import Calendar
+from sqlalchemy import select
+
+from domain.clock import FixedClock
+from domain.models import Client, OutgoingEmail
+from runtime.resources import Runtime
+from runtime.settings import Settings
+from tests.booking_setup import NOW
+from tests.mail_support import Inbox, attachments_of, mail_settings, send_mail, smtp_server, text_of
+from tests.panel_calendar_support import Panel, count_bookings, open_panel
+from workers.sweeper import sweep
+
+CLIENT_EMAIL = "cliente0@example.com"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    with smtp_server() as inbox:
+        yield inbox
+
+
+@pytest.fixture
+def settings(database: str, smtp: Inbox) -> Settings:
+    return mail_settings(smtp)
+
+
+async def give_email(runtime: Runtime, client_id: int, *, wrote_today: bool = False, opted_out: bool = False) -> None:
+    async with runtime.sessions.begin() as session:
+        client = await session.get(Client, client_id)
+        assert client is not None
+        client.email, client.opted_out = CLIENT_EMAIL, opted_out
+        if wrote_today:
+            client.last_inbound_at = NOW
+
+
+async def book_from_the_calendar(panel: Panel) -> str:
+    response = await panel.post("/admin/calendar/appointments", client_id=panel.studio.clients[0],
+                                service_id=panel.studio.personal, staff_id=panel.studio.ana, day="2026-11-24", at="07:00",
+                                trainer="all")
+    assert response.status == 303, await response.text()
+    return html.unescape(await (await panel.web.get(response.headers["Location"])).text())
+
+
+async def test_a_client_whatsapp_cannot_reach_gets_the_booking_by_email_with_an_ics(web, runtime, business, broker: StubBroker,
+                                                                                     smtp: Inbox) -> None:
+    panel = await open_panel(web, runtime, business)
+    await give_email(runtime, panel.studio.clients[0])
+    page = await book_from_the_calendar(panel)
+    assert "a confirmation with a calendar invitation goes to their email" in page
+    await send_mail(broker, runtime)
+    [mail] = smtp.to(CLIENT_EMAIL)
+    assert mail["Subject"] == "Agendamento confirmado: Treino personal ter 24/11 às 07:00"
+    assert "Olá, Cliente 0!" in text_of(mail) and "com Ana" in text_of(mail)
+    [ics] = attachments_of(mail).values()
+    event = Calendar.from_ical(ics).walk("VEVENT")[0]
+    assert str(event["summary"]).startswith("Treino personal") and event["status"] == "CONFIRMED"
+    assert event.decoded("dtstart").isoformat() == "2026-11-24T10:00:00+00:00"  # 07:00 in São Paulo
+
+
+async def test_a_client_who_wrote_today_is_told_in_chat_and_not_by_email(web, runtime, business, broker: StubBroker,
+                                                                         smtp: Inbox) -> None:
+    panel = await open_panel(web, runtime, business)
+    await give_email(runtime, panel.studio.clients[0], wrote_today=True)
+    page = await book_from_the_calendar(panel)
+    assert "They were told in chat." in page
+    await send_mail(broker, runtime)
+    assert smtp.to(CLIENT_EMAIL) == []
+
+
+async def test_a_client_who_opted_out_of_whatsapp_gets_the_email_too(web, runtime, business, broker: StubBroker,
+                                                                     smtp: Inbox) -> None:
+    panel = await open_panel(web, runtime, business)
+    await give_email(runtime, panel.studio.clients[0], wrote_today=True, opted_out=True)
+    await book_from_the_calendar(panel)
+    await send_mail(broker, runtime)
+    assert len(smtp.to(CLIENT_EMAIL)) == 1
+
+
+async def test_a_client_with_no_email_is_only_said_to_be_unreachable(web, runtime, business, broker: StubBroker,
+                                                                     smtp: Inbox) -> None:
+    panel = await open_panel(web, runtime, business)
+    page = await book_from_the_calendar(panel)
+    assert "could not be told in chat" in page
+    await send_mail(broker, runtime)
+    assert smtp.received == []
+
+
+async def test_a_refusing_mail_server_is_tried_again_and_the_booking_stands(web, runtime, business, broker: StubBroker,
+                                                                            smtp: Inbox, clock: FixedClock) -> None:
+    panel = await open_panel(web, runtime, business)
+    await give_email(runtime, panel.studio.clients[0])
+    smtp.refuse = 2
+    await book_from_the_calendar(panel)
+    await send_mail(broker, runtime)
+    assert smtp.received == [] and await count_bookings(runtime) == 1
+    async with runtime.sessions() as session:
+        waiting = (await session.scalars(select(OutgoingEmail))).one()
+    assert waiting.status == "queued" and waiting.attempts == 1 and "451" in (waiting.last_error or "")
+
+    for _ in range(2):  # each retry after its pause; were its wake-up lost, the sweeper finds the mail in the database
+        clock.advance(minutes=2)
+        await sweep(runtime)
+        await send_mail(broker, runtime)
+    assert len(smtp.to(CLIENT_EMAIL)) == 1 and await count_bookings(runtime) == 1
+    async with runtime.sessions() as session:
+        sent = (await session.scalars(select(OutgoingEmail))).one()
+    assert sent.status == "sent" and sent.attempts == 3
+    assert sent.body == "" and sent.attachments == []  # a real send keeps no copy of the words
+
+
+async def test_an_unreachable_mail_server_never_loses_the_booking(web, runtime, business, broker: StubBroker, smtp: Inbox,
+                                                                  clock: FixedClock) -> None:
+    panel = await open_panel(web, runtime, business)
+    await give_email(runtime, panel.studio.clients[0])
+    smtp.refuse = 100
+    await book_from_the_calendar(panel)
+    for _ in range(10):
+        await send_mail(broker, runtime)
+        clock.advance(minutes=31)
+        await runtime.wake.mail()
+    assert await count_bookings(runtime) == 1
+    async with runtime.sessions() as session:
+        given_up = (await session.scalars(select(OutgoingEmail))).one()
+    assert given_up.status == "failed" and given_up.attempts == 8
