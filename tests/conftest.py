@@ -26,8 +26,11 @@ from tests.support import APP_SECRET, PHONE_NUMBER_ID
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_HOST_URL = PG_ADMIN_URL.rsplit("/", 1)[0]
-TEST_DB = os.environ.get("TEST_PG_DATABASE", "fitzap_test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Under pytest-xdist each worker ("gw0", "gw1", …) gets its own database and Redis database: tests truncate and flush.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+TEST_DB = os.environ.get("TEST_PG_DATABASE", "fitzap_test") + (f"_{WORKER}" if WORKER else "")
+_REDIS_BASE, _REDIS_DB = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)
+REDIS_URL = f"{_REDIS_BASE}/{int(_REDIS_DB) - WORKER}"
 GRAPH = "https://graph.test"
 PUBLIC_URL = "https://fitzap.test"
 STRIPE_WEBHOOK_SECRET = "whsec_test_fitzap"
