@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin.forms.form_errors import words as pydantic_words
+from admin.forms.form_errors import field_errors
 from admin.i18n import moment_label
 from admin.identity import Identity
 from domain.models import Business
@@ -37,11 +37,7 @@ def local_time(tz: str) -> Callable[[datetime | None], str]:
 
 def form_errors(exc: ValidationError) -> dict[str, str]:
     """The first error of each field, in words in the panel's language, for showing next to the field."""
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "form"
-        errors.setdefault(field, pydantic_words(error))
-    return errors
+    return field_errors(exc)
 
 
 async def business_of(session: AsyncSession, me: Identity) -> Business:

@@ -48,8 +48,12 @@ def validate(model: type[Form], data: Mapping[str, Any]) -> tuple[Form | None, d
     try:
         return model.model_validate(values), {}
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "__all__"
-            errors.setdefault(field, words(error))
-        return None, errors
+        return None, field_errors(exc, whole="__all__")
+
+
+def field_errors(exc: ValidationError, whole: str = "form") -> dict[str, str]:
+    """The first error of each field in words; an error of the whole form under `whole`."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        errors.setdefault(str(error["loc"][0]) if error["loc"] else whole, words(error))
+    return errors
