@@ -46,7 +46,9 @@ def running_demo(data_dir: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: httpx.get(f"{url}/healthz").status_code == 200)
+        # A first start seeds the history and trains the churn model: on a busy 2-core machine running the other
+        # test worker, that has taken more than 30 s.
+        wait_until(lambda: httpx.get(f"{url}/healthz").status_code == 200, timeout_s=120)
         if not _SEEDED.exists():
             _snapshot(data_dir / DEMO_DATABASE, _SEEDED)
         yield url
