@@ -16,6 +16,7 @@ from tests.conftest import PUBLIC_URL
 from tests.settings_support import as_owner
 from tests.stripe_support import STRIPE_API, add_demo_products, mock_checkout, post_event
 from tests.support import drain
+from tests.webhook_support import deliveries_of, endpoint
 from workers.due_work import run_due
 
 
@@ -200,3 +201,23 @@ async def test_a_subscription_stripe_marks_past_due_dunns_once(web, runtime, bro
     async with runtime.sessions() as session:
         rows = (await session.execute(select(ScheduledMessage).where(ScheduledMessage.kind == "dunning"))).scalars().all()
     assert len(rows) == 3
+
+
+async def test_each_renewal_reaches_webhooks_as_a_payment_received(web, runtime, broker, business, shop, clock):
+    await endpoint(runtime, business.id, ["payment.succeeded"])
+    await post_event(web, completed(shop["purchase"]))
+    await post_event(web, invoice("invoice.paid", reason="subscription_create"))  # the first invoice: paid at checkout
+    await drain(broker, runtime)
+    clock.advance(days=30)
+    renewal = invoice("invoice.paid", period_end=int((clock.now() + timedelta(days=30)).timestamp()))
+    renewal["data"]["object"].update(amount_paid=19900, currency="brl")
+    await post_event(web, renewal)
+    await post_event(web, renewal)  # Stripe delivers it again: still one payment
+    await drain(broker, runtime)
+    first, renewed = [d.payload["data"] for d in await deliveries_of(runtime, business.id)]
+    plan = await plan_of(runtime, shop)
+    assert first["purchase_id"] == shop["purchase"].id and "renewal" not in first
+    assert renewed == {"purchase_id": shop["purchase"].id, "client_id": shop["client"], "product_id": shop["purchase"].product_id,
+                       "amount_cents": 19900, "currency": "BRL", "method": "card", "paid_at": clock.now().isoformat(),
+                       "renewal": True, "membership_id": plan.id, "membership_ends_on": plan.ends_on.isoformat(),
+                       "invoice_id": renewal["data"]["object"]["id"]}

@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.models import Business, Membership, PaymentEvent, Purchase
 from domain.payments import purchases, subscriptions
 from domain.payments.purchases import Paid
+from domain.platform import billing
 from domain.sql.upsert import insert_for
+from domain.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,8 @@ def mark_processed(event: PaymentEvent, applied: Applied, now: datetime) -> None
 async def apply(session: AsyncSession, event: PaymentEvent, now: datetime) -> Applied:
     """Apply one event to the purchase (or subscription-billed membership) it concerns."""
     obj: dict[str, Any] = event.payload.get("data", {}).get("object", {})
+    if event.account is None and (outcome := await billing.apply(session, event.type, obj)) is not None:
+        return Applied(outcome)  # a studio's FitZap plan, billed on the platform's own account
     if event.type.startswith(("invoice.", "customer.subscription.")):
         plan = await _membership_of(session, obj)
         if plan is not None:
@@ -112,6 +116,8 @@ async def _apply_to_membership(session: AsyncSession, event: PaymentEvent, obj: 
         if not renewing:
             return Applied("unchanged", business, purchase)
         await subscriptions.renew(session, plan, _period_end(obj), now)
+        await webhook_events.renewal_event(session, plan, purchase, now, amount_cents=obj.get("amount_paid"),
+                                           currency=obj.get("currency"), invoice_id=obj.get("id"))
         return Applied("renewed", business, purchase, membership=plan)
     status = obj.get("status") if event.type == "customer.subscription.updated" else None
     if event.type == "invoice.payment_failed" or status in ("past_due", "unpaid"):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Appointment, Booking, CheckIn, Purchase, WebhookDelivery, WebhookEndpoint
+from domain.models import Appointment, Booking, CheckIn, Membership, Purchase, WebhookDelivery, WebhookEndpoint
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -62,6 +62,20 @@ async def payment_event(session: AsyncSession, purchase: Purchase, now: datetime
                       {"purchase_id": purchase.id, "client_id": purchase.client_id, "product_id": purchase.product_id,
                        "amount_cents": purchase.amount_cents, "currency": purchase.currency, "method": purchase.method,
                        "paid_at": _iso(purchase.paid_at)}, now)
+
+
+async def renewal_event(session: AsyncSession, plan: Membership, purchase: Purchase | None, now: datetime, *,
+                        amount_cents: object, currency: object, invoice_id: object) -> int:
+    """payment.succeeded for a membership's renewal (a paid invoice of its subscription): the shape of a one-off
+    payment's, naming the purchase that began the plan, plus the membership and how long it now runs."""
+    amount = amount_cents if isinstance(amount_cents, int) else (purchase.amount_cents if purchase else None)
+    code = currency.upper() if isinstance(currency, str) and currency else (purchase.currency if purchase else None)
+    return await emit(session, plan.business_id, "payment.succeeded",
+                      {"purchase_id": purchase.id if purchase else None, "client_id": plan.client_id,
+                       "product_id": purchase.product_id if purchase else None, "amount_cents": amount, "currency": code,
+                       "method": "card", "paid_at": _iso(now), "renewal": True, "membership_id": plan.id,
+                       "membership_ends_on": _iso(plan.ends_on),
+                       "invoice_id": invoice_id if isinstance(invoice_id, str) else None}, now)
 
 
 async def at_risk_event(session: AsyncSession, business_id: int, client_id: int, risk: float, reasons: list[str],
