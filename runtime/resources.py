@@ -19,6 +19,7 @@ from domain.clock import Clock
 from domain.sql.db import single_statement_sessions
 from gateways.base import Gateway
 from gateways.mail import Mailer
+from gateways.webhook_post import Resolve, system_resolve
 from runtime.group_commit import GroupCommit
 from runtime.rate_limit import RateLimiter
 from runtime.send_leases import SendLeases
@@ -44,6 +45,8 @@ class Runtime:
     gateway: Gateway | None = None
     # How mails go out: SMTP, the demo's sandbox, or None when email is off (no SMTP_HOST).
     mailer: Mailer | None = None
+    # How webhook hosts are looked up (checked when an endpoint is saved and at each connection); tests hand in a fake.
+    resolve: Resolve = system_resolve
     business_cache: dict[str, object] = field(default_factory=dict)
     # Sends in flight on this loop, whichever batch they belong to: each holds a Graph API
     # connection (64 per channel) and, for its rate-limit turn, one of the Redis pool's 100.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 import respx
 
 from domain.messaging.secret_box import unseal
@@ -13,9 +14,16 @@ from domain.scheduling import booking
 from domain.webhooks import deliveries, endpoints
 from tests.booking_setup import NOW, local, make_studio
 from tests.settings_support import as_owner, as_trainer, fresh, other_business, post
-from tests.webhook_support import HOOK_URL, deliveries_of, endpoint, received, send_due, set_clock
+from tests.webhook_support import HOOK_URL, PUBLIC_IP, FakeDns, deliveries_of, endpoint, public_dns, received, send_due, set_clock
 
 SECRET = re.compile(r"whsec_[0-9a-f]{48}")
+
+
+@pytest.fixture(autouse=True)
+def dns(runtime):  # type: ignore[no-untyped-def]
+    """Saving an endpoint looks its host up: the test hosts answer with a public address, never through real DNS."""
+    runtime.resolve = public_dns()
+    return runtime.resolve
 
 
 async def book(runtime, studio, starts_at):  # type: ignore[no-untyped-def]
@@ -66,6 +74,26 @@ async def test_a_bad_url_or_no_event_is_a_form_error_and_nothing_is_saved(web, r
     response = await web.post("/admin/webhooks", data=[("csrf_token", token), ("url", HOOK_URL), ("events", "client.deleted")])
     assert response.status == 400 and "Choose among the events listed." in await response.text()
     assert await endpoints_of(runtime, business.id) == []
+
+
+async def test_a_host_name_that_resolves_inside_a_private_network_is_refused_when_saved(web, runtime, business):
+    runtime.resolve = FakeDns({"hooks.example.com": [PUBLIC_IP], "intranet.example.com": ["10.0.0.7"],
+                               "metadata.example.com": ["169.254.169.254"], "loop6.example.com": ["::1"],
+                               "half.example.com": [PUBLIC_IP, "127.0.0.1"], "mapped.example.com": ["::ffff:192.168.0.10"]})
+    token = await as_owner(web, runtime, business)
+    for host in ("intranet", "metadata", "loop6", "half", "mapped"):
+        response = await post(web, "/admin/webhooks", token, url=f"https://{host}.example.com/hook", events="booking.created")
+        page = await response.text()
+        assert response.status == 400 and "Use a public address: this one points inside a private network." in page, host
+    unknown = await post(web, "/admin/webhooks", token, url="https://nowhere.example.com/hook", events="booking.created")
+    assert unknown.status == 400 and "That host name cannot be found: check the address." in await unknown.text()
+    assert await endpoints_of(runtime, business.id) == []
+
+    endpoint_id, _ = await endpoint(runtime, business.id, ["booking.created"])
+    moved = await post(web, f"/admin/webhooks/{endpoint_id}", token, url="https://intranet.example.com/hook",
+                       events="booking.created")
+    assert moved.status == 400 and "Use a public address" in await moved.text()
+    assert (await fresh(runtime, WebhookEndpoint, endpoint_id)).url == HOOK_URL
 
 
 async def test_a_post_without_the_csrf_token_changes_nothing(web, runtime, business):

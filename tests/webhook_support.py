@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +21,30 @@ from tests.booking_setup import NOW
 from tests.support import drain
 
 HOOK_URL = "https://hooks.example.com/fitzap"
+PUBLIC_IP = "93.184.216.34"  # an address on the public internet (no test connects to it)
+
+
+@dataclass
+class FakeDns:
+    """A resolver with set answers, so no test depends on real DNS: a name it does not know is not found.
+    `answers[name]` may be a list of lists, one per lookup (a name that answers differently next time)."""
+
+    answers: dict[str, list[str] | list[list[str]]]
+    asked: list[str] = field(default_factory=list)
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        if host not in self.answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        found = self.answers[host]
+        if found and isinstance(found[0], list):
+            return list(found.pop(0) if len(found) > 1 else found[0])  # type: ignore[arg-type]
+        return list(found)  # type: ignore[arg-type]
+
+
+def public_dns() -> FakeDns:
+    """The test endpoints' hosts, all on the public internet."""
+    return FakeDns({"hooks.example.com": [PUBLIC_IP], "crm.example.org": [PUBLIC_IP]})
 
 
 def set_clock(clock: FixedClock, moment: datetime = NOW) -> None:

@@ -35,7 +35,9 @@ async def send_webhooks(rt: Runtime) -> int:
         return 0
     sent, started = 0, time.monotonic()
     secret_key = rt.settings.secret_key.get_secret_value()
-    async with httpx.AsyncClient(timeout=webhook_post.TIMEOUT_S, follow_redirects=False) as http:
+    # Outside the demo only public addresses, checked at each connection (the name may have moved since it was saved).
+    allowed = None if rt.settings.mode == "demo" else endpoints.public_address
+    async with webhook_post.client(rt.resolve, allowed) as http:
         while claims:
             outcomes = await asyncio.gather(*(_post(rt, http, claim, secret_key) for claim in claims))
             async with rt.sessions.begin() as session:

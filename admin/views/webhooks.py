@@ -17,6 +17,7 @@ from admin.views.settings_support import done, form_data, invalid, not_found_as_
 from domain.webhooks import deliveries, endpoints
 from domain.webhooks.endpoints import EVENTS, BadWebhookUrl
 from runtime.keys import RUNTIME
+from runtime.resources import Runtime
 from runtime.settings import Settings
 
 routes = web.RouteTableDef()
@@ -39,12 +40,24 @@ def status_names() -> dict[str, str]:
 def url_problem(error: BadWebhookUrl) -> str:
     return {"not_https": _("Use an https:// address."),
             "local_address": _("Use a public address: this one points inside a private network."),
+            "unresolvable": _("That host name cannot be found: check the address."),
             "too_long": _("Use at most %(count)s characters.", count=endpoints.MAX_URL)}.get(
         error.reason, _("That is not a web address (https://…)."))
 
 
 def _allow_http(settings: Settings) -> bool:
     return settings.mode == "demo"
+
+
+async def _url_errors(runtime: Runtime, url: str) -> dict[str, str]:
+    """The form's error when the URL cannot take webhooks: its shape, or where its host resolves to now (looked up
+    before any transaction opens, so no lock waits on DNS)."""
+    allow = _allow_http(runtime.settings)
+    try:
+        await endpoints.check_reachable(endpoints.check_url(url, allow_http=allow), runtime.resolve, allow_local=allow)
+    except BadWebhookUrl as error:
+        return {"url": url_problem(error)}
+    return {}
 
 
 async def _context(request: web.Request, me: Identity, **overrides: Any) -> dict[str, Any]:
@@ -73,16 +86,12 @@ async def webhooks_page(request: web.Request) -> web.Response:
 async def webhook_add(request: web.Request) -> web.Response:
     me, data, form, errors = await owner_form(request, WebhookForm, many=("events",))
     runtime = request.app[RUNTIME]
-    if form is not None:
-        try:
-            async with runtime.sessions.begin() as session:
-                endpoint, secret = await endpoints.create(
-                    session, me.business_id, form.url, form.events, runtime.clock.now(),
-                    secret_key=runtime.settings.secret_key.get_secret_value(), allow_http=_allow_http(runtime.settings))
-        except BadWebhookUrl as error:
-            errors = {"url": url_problem(error)}
-        else:
-            return _secret_page(request, endpoint.url, secret, _("Endpoint added."))
+    if form is not None and not (errors := await _url_errors(runtime, form.url)):
+        async with runtime.sessions.begin() as session:
+            endpoint, secret = await endpoints.create(
+                session, me.business_id, form.url, form.events, runtime.clock.now(),
+                secret_key=runtime.settings.secret_key.get_secret_value(), allow_http=_allow_http(runtime.settings))
+        return _secret_page(request, endpoint.url, secret, _("Endpoint added."))
     return invalid(PAGE, request, await _context(request, me, values=data, errors=errors))
 
 
@@ -113,17 +122,16 @@ async def webhook_save(request: web.Request) -> web.Response:
     me, data, form, errors = await owner_form(request, WebhookForm, many=("events",))
     runtime = request.app[RUNTIME]
     endpoint_id = row_id(request, "endpoint_id")
-    async with runtime.sessions.begin() as session:
+    async with runtime.sessions() as session:
         with not_found_as_404():
-            endpoint = await endpoints.get(session, me.business_id, endpoint_id, lock=True)
-            if form is not None:
-                try:
-                    await endpoints.update(session, me.business_id, endpoint_id, form.url, form.events, runtime.clock.now(),
-                                           allow_http=_allow_http(runtime.settings))
-                except BadWebhookUrl as error:
-                    errors = {"url": url_problem(error)}
-            if errors:
-                return invalid(EDIT_PAGE, request, _edit_context(endpoint_id, endpoint.active, data, errors))
+            endpoint = await endpoints.get(session, me.business_id, endpoint_id)
+    if form is not None and not (errors := await _url_errors(runtime, form.url)):
+        async with runtime.sessions.begin() as session:
+            with not_found_as_404():
+                await endpoints.update(session, me.business_id, endpoint_id, form.url, form.events, runtime.clock.now(),
+                                       allow_http=_allow_http(runtime.settings))
+    if errors:
+        return invalid(EDIT_PAGE, request, _edit_context(endpoint_id, endpoint.active, data, errors))
     raise done(request, _("Endpoint saved."), "webhooks")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -20,8 +20,12 @@ MAX_URL = 500
 SECRET_PREFIX = "whsec_"
 
 
+# A host name and port to the addresses it resolves to now: handed in by the caller (domain/ does no network I/O).
+Resolve = Callable[[str, int], Awaitable[Sequence[str]]]
+
+
 class BadWebhookUrl(DomainError):
-    """The URL cannot receive webhooks: `reason` says why (not_url | not_https | local_address | too_long)."""
+    """The URL cannot receive webhooks: `reason` says why (not_url | not_https | local_address | unresolvable | too_long)."""
 
     code = "bad_webhook_url"
 
@@ -58,10 +62,40 @@ def _local(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        address = ipaddress.ip_address(host)
+        ipaddress.ip_address(host)
     except ValueError:
         return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+    return not public_address(host)
+
+
+def public_address(address: str) -> bool:
+    """Whether an IP address is on the public internet: not private, loopback, link-local, shared (CGNAT), reserved,
+    multicast or unspecified, nor an IPv4 one of those wrapped in IPv6 (mapped or 6to4)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    wrapped = (ip.ipv4_mapped or ip.sixtofour) if isinstance(ip, ipaddress.IPv6Address) else None
+    if wrapped is not None:
+        return public_address(str(wrapped))
+    return ip.is_global and not ip.is_multicast
+
+
+async def check_reachable(url: str, resolve: Resolve, *, allow_local: bool) -> None:
+    """BadWebhookUrl unless every address the URL's host resolves to now is public (the demo allows any): checked
+    when an endpoint is saved; the sender checks again at each connection, since DNS answers change."""
+    if allow_local:
+        return
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        addresses = list(await resolve(host, parts.port or (443 if parts.scheme == "https" else 80)))
+    except OSError:
+        raise BadWebhookUrl("unresolvable") from None
+    if not addresses:
+        raise BadWebhookUrl("unresolvable")
+    if not all(public_address(a) for a in addresses):
+        raise BadWebhookUrl("local_address")
 
 
 def _events(events: Sequence[str]) -> list[str]:
