@@ -13,11 +13,12 @@ from domain.errors import SlotTaken
 from domain.models import Business, ChurnScore, WebhookDelivery
 from domain.payments import purchases
 from domain.scheduling import booking, checkins
-from domain.webhooks import at_risk, deliveries, endpoints
+from domain.webhooks import at_risk, deliveries, endpoints, events
 from gateways.webhook_post import signature, verify
 from tests.booking_setup import NOW, local, make_studio
 from tests.stripe_support import add_demo_products
 from tests.webhook_support import HOOK_URL, attempts_of, deliveries_of, endpoint, received, send_due, set_clock
+from workers.due_work import plan_due
 
 
 async def book(runtime, studio, starts_at, *, client=0):  # type: ignore[no-untyped-def]
@@ -218,3 +219,27 @@ async def test_a_payment_received_is_told_with_its_amount(runtime, business, clo
     assert delivery.payload["data"] == {"purchase_id": paid.purchase.id, "client_id": studio.clients[1],
                                         "product_id": sold["pack"].id, "amount_cents": 45000, "currency": "BRL",
                                         "method": "cash", "paid_at": NOW.isoformat()}
+
+
+@respx.mock(assert_all_mocked=True)
+async def test_the_scheduler_tick_deletes_deliveries_older_than_thirty_days_with_their_attempts(
+        runtime, business, broker, clock, respx_mock):
+    set_clock(clock, NOW - timedelta(days=31))
+    studio = await make_studio(runtime, business)
+    await endpoint(runtime, business.id, ["booking.created"])
+    respx_mock.post(HOOK_URL).mock(return_value=httpx.Response(200))
+    await book(runtime, studio, local(24, 7) - timedelta(days=31))  # delivered 31 days ago
+    set_clock(clock, NOW - timedelta(days=29))
+    await book(runtime, studio, local(24, 9) - timedelta(days=29))
+    await send_due(runtime, broker)
+    async with runtime.sessions.begin() as session:  # owed a month ago and not sent yet: kept until it is
+        await events.emit(session, business.id, "booking.created", {"late": True}, NOW - timedelta(days=31))
+    old, recent, pending = await deliveries_of(runtime, business.id)
+    assert (old.status, recent.status, pending.status) == ("delivered", "delivered", "pending")
+
+    set_clock(clock)
+    await plan_due(runtime)  # the scheduler's due-work tick
+    assert [d.id for d in await deliveries_of(runtime, business.id)] == [recent.id, pending.id]
+    assert await attempts_of(runtime, old.id) == [] and len(await attempts_of(runtime, recent.id)) == 1
+    await plan_due(runtime)  # nothing more to delete: a tick costs one probe
+    assert len(await deliveries_of(runtime, business.id)) == 2

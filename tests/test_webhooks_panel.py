@@ -3,6 +3,7 @@ attempts, a test event, a retry by hand, and another business's ids a plain 404.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -11,7 +12,7 @@ import respx
 from domain.messaging.secret_box import unseal
 from domain.models import WebhookDelivery, WebhookEndpoint
 from domain.scheduling import booking
-from domain.webhooks import deliveries, endpoints
+from domain.webhooks import deliveries, endpoints, events
 from tests.booking_setup import NOW, local, make_studio
 from tests.settings_support import as_owner, as_trainer, fresh, other_business, post
 from tests.webhook_support import HOOK_URL, PUBLIC_IP, FakeDns, deliveries_of, endpoint, public_dns, received, send_due, set_clock
@@ -196,3 +197,28 @@ async def test_trainers_cannot_see_or_change_webhooks(web, runtime, business):
     assert (await web.get("/admin/webhooks")).status == 403
     assert (await post(web, "/admin/webhooks", token, url=HOOK_URL, events="booking.created")).status == 403
     assert 'href="/admin/webhooks"' not in await (await web.get("/admin/dashboard")).text()
+
+
+async def test_deliveries_are_listed_fifty_a_page_newest_first_with_older_and_newer_links(web, runtime, business, clock):
+    set_clock(clock)
+    await endpoint(runtime, business.id, ["booking.created"])
+    async with runtime.sessions.begin() as session:
+        for n in range(120):
+            await events.emit(session, business.id, "booking.created", {"n": n}, NOW + timedelta(seconds=n))
+    ids = [d.id for d in await deliveries_of(runtime, business.id)]  # oldest first
+    await as_owner(web, runtime, business)
+
+    def listed(page: str) -> list[int]:
+        return [int(n) for n in re.findall(r'data-delivery="(\d+)"', page)]
+
+    first = await (await web.get("/admin/webhooks")).text()
+    assert listed(first) == ids[::-1][:50] and "Page 1 of 3" in first
+    assert 'href="/admin/webhooks?page=2#deliveries">Older →' in first and "Newer" not in first
+    last = await (await web.get("/admin/webhooks?page=3")).text()
+    assert listed(last) == ids[::-1][100:] and "Page 3 of 3" in last
+    assert 'href="/admin/webhooks?page=2#deliveries">← Newer' in last and "Older →" not in last
+    pending = await (await web.get("/admin/webhooks?status=pending&page=2")).text()
+    assert listed(pending) == ids[::-1][50:100] and 'href="/admin/webhooks?status=pending&amp;page=3#deliveries"' in pending
+    beyond = await (await web.get("/admin/webhooks?page=99")).text()
+    assert listed(beyond) == listed(last)  # past the end: the last page
+    assert "Deliveries are kept for 30 days." in first

@@ -15,6 +15,7 @@ from domain.retention import churn_scores
 from domain.scheduling import classes, holds
 from domain.scheduling.schedule_times import quiet_until
 from runtime.resources import Runtime
+from workers import webhooks
 
 log = logging.getLogger(__name__)
 BATCH = 400  # rows per transaction: big enough to spread its cost, small enough to hold locks briefly
@@ -24,7 +25,7 @@ CONSUMERS = 2  # run_due messages per tick: SKIP LOCKED lets them share the rows
 
 async def plan_due(rt: Runtime) -> None:
     """One scheduler tick: plan missing rows, digests and weekly summaries, wake the night's churn scoring, pass
-    on lapsed waitlist offers, let go of expired payment holds, wake the consumers."""
+    on lapsed waitlist offers, let go of expired payment holds, wake the consumers, delete month-old webhook deliveries."""
     async with rt.sessions.begin() as session:
         now = rt.clock.now()
         while await scheduled_work.reconcile(session, now) > 0:
@@ -38,6 +39,7 @@ async def plan_due(rt: Runtime) -> None:
     await _wake(rt, await release_holds(rt))
     for _ in range(CONSUMERS):
         await rt.wake.run_due()
+    await webhooks.forget_old(rt)
 
 
 async def run_due(rt: Runtime) -> int:

@@ -53,6 +53,12 @@ async def send_webhooks(rt: Runtime) -> int:
     return sent
 
 
+async def forget_old(rt: Runtime) -> int:
+    """Delete deliveries older than a month, a batch per call (the scheduler's due-work tick calls it)."""
+    async with rt.sessions.begin() as session:
+        return await deliveries.forget_old(session, rt.clock.now())
+
+
 async def _claim(rt: Runtime) -> list[Claim]:
     async with rt.sessions.begin() as session:
         return await deliveries.claim_due(session, rt.clock.now(), BATCH)

@@ -11,7 +11,7 @@ from admin.flash import flash
 from admin.forms.webhooks import WebhookForm
 from admin.i18n import _
 from admin.identity import Identity, require_owner
-from admin.page_support import business_of, local_time
+from admin.page_support import business_of, local_time, page_number
 from admin.read_models import webhook_deliveries
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id
 from domain.webhooks import deliveries, endpoints
@@ -66,12 +66,15 @@ async def _context(request: web.Request, me: Identity, **overrides: Any) -> dict
     async with request.app[RUNTIME].sessions() as session:
         business = await business_of(session, me)
         rows = await endpoints.of_business(session, me.business_id)
-        sent = await webhook_deliveries.of_business(session, me.business_id, status=status)
         counts = await webhook_deliveries.counts(session, me.business_id)
+        total = counts.get(status, 0) if status else sum(counts.values())
+        sent = await webhook_deliveries.of_business(session, me.business_id, status=status, page=page_number(request),
+                                                    total=total)
     context: dict[str, Any] = {"endpoints": rows, "urls": {e.id: e.url for e in rows}, "deliveries": sent, "counts": counts,
                                "status": status, "statuses": deliveries.STATUSES, "event_types": EVENTS,
                                "event_names": event_names(), "status_names": status_names(),
-                               "at": local_time(business.timezone), "values": {"events": []}, "errors": {}}
+                               "at": local_time(business.timezone), "values": {"events": []}, "errors": {},
+                               "kept_days": deliveries.KEEP_FOR.days}
     context.update(overrides)
     return context
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, NotFound
@@ -22,6 +22,9 @@ MAX_BACKOFF = timedelta(hours=1)
 # A claimed row is someone's for this long: a worker that dies mid-send leaves it due again after it.
 LEASE = timedelta(seconds=60)
 STATUSES = ("pending", "delivered", "failed")
+# How long deliveries (and their attempts) stay listed: then a periodic clean-up deletes them, a batch at a time.
+KEEP_FOR = timedelta(days=30)
+FORGET_BATCH = 1000
 TEST_EVENT = "webhook.test"
 
 
@@ -113,3 +116,18 @@ async def send_test(session: AsyncSession, business_id: int, endpoint_id: int, n
     session.add(delivery)
     await session.flush()
     return delivery
+
+
+async def forget_old(session: AsyncSession, now: datetime, *, limit: int = FORGET_BATCH) -> int:
+    """Delete up to `limit` deliveries made more than KEEP_FOR ago (their attempts go with them), none still pending;
+    returns how many. Ids grow with time, so the oldest row by id says at once whether any is due (one index probe
+    on a tick with nothing to do), and the oldest are found from the start of the primary key."""
+    head = await session.scalar(select(WebhookDelivery.created_at).order_by(WebhookDelivery.id).limit(1))
+    cutoff = now - KEEP_FOR
+    if head is None or head >= cutoff:
+        return 0
+    oldest = (select(WebhookDelivery.id).where(WebhookDelivery.created_at < cutoff, WebhookDelivery.status != "pending")
+              .order_by(WebhookDelivery.id).limit(limit))
+    result = await session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(oldest.scalar_subquery()))
+                                   .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
