@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable
 
 from admin.i18n import _
+from admin.plan_words import refusal
 from domain.errors import DomainError, InvalidTransition
+from domain.platform.plans import PlanLimitReached
 
 
 def _by_code() -> dict[str, str]:
@@ -50,6 +52,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 
 def words(error: DomainError) -> str:
     """A sentence for the error: a fixed one for the common refusals, else the rule's own message."""
+    if isinstance(error, PlanLimitReached):
+        return refusal(error)
     fixed = _by_code().get(error.code)
     if fixed is not None:
         return fixed

@@ -18,7 +18,7 @@ from runtime.settings import Settings
 
 PAGES = ("auth", "password_reset", "dashboard", "calendar", "classes", "clients", "inbox", "payments", "commissions", "training",
          "training_meals", "training_exercises", "challenges", "not_understood", "at_risk", "campaigns", "deliveries", "settings", "staff",
-         "webhooks", "api_tokens", "leads")
+         "webhooks", "api_tokens", "leads", "plan", "setup", "signup")
 SESSION_MAX_AGE_S = 12 * 3600
 STATIC_DIR = Path(__file__).parent / "static"
 

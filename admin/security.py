@@ -26,7 +26,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 NONCE_KEY = web.RequestKey("csp_nonce", str)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-PUBLIC_PATHS = ("/admin/login", "/admin/password/forgot", "/admin/password/reset")
+PUBLIC_PATHS = ("/admin/login", "/admin/password/forgot", "/admin/password/reset", "/admin/signup", "/admin/signup/confirm")
 USER_KEY, VERSION_KEY, LOCALE_KEY = "user_id", "session_version", "locale"
 SERVER = "FitZap"
 HSTS = "max-age=31536000; includeSubDomains"

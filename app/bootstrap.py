@@ -14,6 +14,7 @@ import dramatiq
 from app.lifecycle import RuntimeLifecycle
 from channels.base import Channel
 from domain.clock import Clock, SystemClock
+from domain.platform import plans
 from domain.sql.db import create_engine, create_sessionmaker
 from gateways.base import Gateway
 from gateways.mail import Mailer
@@ -65,6 +66,7 @@ class App:
 def bootstrap(settings: Settings, *, clock: Clock | None = None, channel: Channel | None = None,
               broker: dramatiq.Broker | None = None) -> App:
     """Wire FitZap for these settings; `clock`, `channel` and `broker` replace the real ones (tests)."""
+    plans.use_plans(plans.with_overrides(settings.plan_overrides()))
     return App(settings, broker or build_broker(settings.redis_url), clock or SystemClock(), channel)
 
 

@@ -15,6 +15,7 @@ from bot.metrics_route import metrics, say_when_metrics_are_off
 from bot.pay_links import card_link, pay_link
 from bot.sandbox_checkout import checkout_page, checkout_pay
 from bot.sandbox_emails import sandbox_emails
+from bot.sandbox_plan_checkout import plan_checkout_page, plan_checkout_pay
 from bot.sandbox_routes import sandbox_messages
 from bot.wake_ups import WakeUps
 from bot.webhook_stripe import receive_stripe
@@ -34,6 +35,8 @@ def setup_edge(app: web.Application) -> None:
     app.router.add_get("/pay/{token}/card", card_link)
     app.router.add_get("/sandbox/checkout/{session_id}", checkout_page)
     app.router.add_post("/sandbox/checkout/{session_id}", checkout_pay)
+    app.router.add_get("/sandbox/plan-checkout/{session_id}", plan_checkout_page)
+    app.router.add_post("/sandbox/plan-checkout/{session_id}", plan_checkout_pay)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_create_admin(commands)
 
+    from cli.plans import add_parser as add_set_plan
+
+    add_set_plan(commands)
+
     from cli.history_import import add_parser as add_import
 
     add_import(commands)

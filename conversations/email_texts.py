@@ -35,6 +35,37 @@ _BOOKED = {
 }
 
 
+_SIGNUP = {
+    "pt-BR": ("Confirme seu e-mail para criar {business} no FitZap",
+              "Olá, {name}!\n\n"
+              "Para criar {business} no FitZap, confirme seu e-mail abrindo este link (vale por {hours} horas e funciona "
+              "uma única vez):\n\n"
+              "{link}\n\n"
+              "Depois, o painel mostra o passo a passo para conectar seu número de WhatsApp.\n"
+              "Se não foi você, ignore este e-mail: nada é criado sem a confirmação.\n"),
+    "en": ("Confirm your email to create {business} on FitZap",
+           "Hello {name},\n\n"
+           "To create {business} on FitZap, confirm your email by opening this link (it works once, for {hours} hours):\n\n"
+           "{link}\n\n"
+           "The panel then walks you through connecting your WhatsApp number.\n"
+           "If it was not you, ignore this email: nothing is created without the confirmation.\n"),
+}
+
+_SIGNUP_TAKEN = {
+    "pt-BR": ("Você já tem acesso ao FitZap",
+              "Olá, {name}!\n\n"
+              "Alguém tentou criar uma conta no FitZap com este e-mail, mas ele já tem acesso ao painel.\n"
+              "Entre em {login}\n"
+              "Esqueceu a senha? Peça uma nova em {reset}\n\n"
+              "Se não foi você, ignore este e-mail.\n"),
+    "en": ("You already have a FitZap login",
+           "Hello {name},\n\n"
+           "Someone tried to sign up for FitZap with this email, but it already has a panel login.\n"
+           "Log in at {login}\n"
+           "Forgot the password? Ask for a new one at {reset}\n\n"
+           "If it was not you, ignore this email.\n"),
+}
+
 _DIGEST = {
     "pt-BR": "Seu resumo de {day} — {business}",
     "en": "Your summary for {day} — {business}",
@@ -67,3 +98,15 @@ def trainer_digest(to: str, business: str, day: str, text: str, locale: str | No
     """The trainer's daily digest by email: the chat's words, without WhatsApp's *bold* marks."""
     return EmailDraft(to=to, subject=_DIGEST[_locale(locale)].format(day=day, business=business), kind="digest",
                       body=text.replace("*", "") + "\n")
+
+
+def signup_confirmation(to: str, name: str, business: str, link: str, hours: int, locale: str | None) -> EmailDraft:
+    subject, body = _SIGNUP[_locale(locale)]
+    return EmailDraft(to=to, subject=subject.format(business=business), kind="signup_confirmation",
+                      body=body.format(name=name, business=business, link=link, hours=hours))
+
+
+def signup_taken(to: str, name: str, login: str, reset: str, locale: str | None) -> EmailDraft:
+    """The answer to a sign-up with an email that has a login: where to log in instead (no new link)."""
+    subject, body = _SIGNUP_TAKEN[_locale(locale)]
+    return EmailDraft(to=to, subject=subject, kind="signup_taken", body=body.format(name=name, login=login, reset=reset))

@@ -19,6 +19,7 @@ from conversations.normalise import normalise
 from conversations.replies import Button, Buttons, Text
 from domain.errors import DomainError
 from domain.messaging import unclear
+from domain.platform.plans import PlanLimitReached
 from domain.scheduling.weekly_hours import opening_hour
 
 MEDIA_KINDS = frozenset({"audio", "voice", "sticker", "image", "video", "document", "unsupported", "unknown"})
@@ -48,6 +49,8 @@ async def handle(ctx: Ctx, incoming: Incoming) -> None:
     try:
         if lead is None or not await leads.offer_trial(ctx, lead, incoming):
             await _route(ctx, incoming, first)
+    except PlanLimitReached:
+        await booking.plan_full(ctx)
     except DomainError as error:
         state.reset()
         explain(ctx, error)

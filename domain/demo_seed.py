@@ -32,7 +32,8 @@ async def seed_demo(session: AsyncSession, phone_number_id: str, now: datetime) 
     shop = Business(name=DEMO_BUSINESS_NAME, phone_number_id=phone_number_id, display_phone_number="5511930000000",
                     timezone="America/Sao_Paulo", locale="pt-BR", currency="BRL", created_at=now,
                     booking_requires_credit=True,  # the demo sells: a booking spends a credit or needs a plan
-                    checkin_code=new_checkin_code())  # the QR poster on Settings has something to show
+                    checkin_code=new_checkin_code(),  # the QR poster on Settings has something to show
+                    plan="pro")  # the Plan page shows usage against limits, with plans either side to move to
     session.add(shop)
     await session.flush()
     ana = await catalog.add_staff(session, shop.id, "Ana Paula", now)

@@ -21,6 +21,24 @@ class CheckoutOrder:
 
 
 @dataclass(frozen=True)
+class PlanOrder:
+    """A studio subscribing to (or moving to) one of FitZap's plans, billed on the platform's own account."""
+
+    business_id: int
+    plan: str
+    label: str  # what the studio reads on the checkout, e.g. "FitZap Pro"
+    amount_cents: int  # a month
+    currency: str
+    price_id: str | None  # the platform's Stripe Price, when configured
+    metadata: dict[str, str]
+    customer: str | None  # the studio's Stripe customer from an earlier subscription
+    email: str
+    success_url: str
+    cancel_url: str
+    locale: str
+
+
+@dataclass(frozen=True)
 class CheckoutLink:
     session_id: str
     url: str
@@ -41,6 +59,18 @@ class Gateway(Protocol):
 
     async def card_update(self, account: str | None, customer: str, return_url: str) -> str:
         """Where a subscriber updates their card (Stripe's customer portal)."""
+        ...
+
+    async def plan_checkout(self, order: PlanOrder) -> CheckoutLink:
+        """A checkout that starts the studio's monthly subscription to a plan."""
+        ...
+
+    async def change_plan(self, subscription_id: str, order: PlanOrder) -> None:
+        """Move the studio's subscription to another paid plan, prorated."""
+        ...
+
+    async def cancel_plan(self, subscription_id: str) -> None:
+        """End the studio's subscription when its paid month is over."""
         ...
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import httpx
 
-from gateways.base import CheckoutLink, CheckoutOrder, ProviderError
+from gateways.base import CheckoutLink, CheckoutOrder, PlanOrder, ProviderError
 
 SESSION_PREFIX = "cs_sandbox_"
+PLAN_SESSION_PREFIX = "cs_sandbox_plan_"
 INTENT_PREFIX = "pi_sandbox_"
 
 
@@ -40,6 +41,18 @@ class SandboxGateway:
     async def card_update(self, account: str | None, customer: str, return_url: str) -> str:
         """The demo has no cards to update: back to the purchase's page."""
         return return_url
+
+    async def plan_checkout(self, order: PlanOrder) -> CheckoutLink:
+        """The demo's own plan checkout page (bot.sandbox_plan_checkout); the session id carries the studio and plan."""
+        session_id = f"{PLAN_SESSION_PREFIX}{order.business_id}_{order.plan}_{secrets.token_hex(6)}"
+        return CheckoutLink(session_id, f"{self._public_url}/sandbox/plan-checkout/{session_id}")
+
+    async def change_plan(self, subscription_id: str, order: PlanOrder) -> None:
+        await self.send(event("customer.subscription.updated", subscription_object(subscription_id, order.metadata)))
+
+    async def cancel_plan(self, subscription_id: str) -> None:
+        """The demo has no paid months to run out: the plan ends at once."""
+        await self.send(event("customer.subscription.deleted", subscription_object(subscription_id, {}, status="canceled")))
 
     async def send(self, payload: dict[str, Any]) -> None:
         """Post the event, signed, to our own Stripe webhook; ProviderError unless it was taken."""
@@ -64,6 +77,11 @@ def checkout_object(session_id: str, purchase_token: str, amount_cents: int, cur
     return {"id": session_id, "object": "checkout.session", "client_reference_id": purchase_token,
             "metadata": {"purchase_token": purchase_token}, "amount_total": amount_cents, "currency": currency.lower(),
             "payment_status": "paid" if paid else "unpaid", "payment_intent": INTENT_PREFIX + purchase_token}
+
+
+def subscription_object(subscription_id: str, metadata: dict[str, str], status: str = "active") -> dict[str, Any]:
+    return {"id": subscription_id, "object": "subscription", "status": status, "metadata": metadata,
+            "customer": "cus_sandbox_" + subscription_id.removeprefix("sub_sandbox_"), "cancel_at_period_end": False}
 
 
 def refund_object(purchase_token: str) -> dict[str, Any]:

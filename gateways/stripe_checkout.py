@@ -9,7 +9,7 @@ from typing import Any
 
 import stripe
 
-from gateways.base import CheckoutLink, CheckoutOrder, ProviderError, pays_with
+from gateways.base import CheckoutLink, CheckoutOrder, PlanOrder, ProviderError, pays_with
 
 CHECKOUT_LIFETIME_S = 60 * 60  # Stripe's shortest allowed: 30 minutes
 
@@ -70,6 +70,52 @@ class StripeGateway:
             await self._client.v1.refunds.create_async({"payment_intent": payment_intent_id}, _options(account))  # type: ignore[arg-type]
         except stripe.StripeError as error:
             raise ProviderError(error.user_message or "Stripe refused the refund") from error
+
+
+    async def plan_checkout(self, order: PlanOrder) -> CheckoutLink:
+        params: dict[str, Any] = {
+            "mode": "subscription",
+            "line_items": [{"quantity": 1, **_plan_price(order)}],
+            "client_reference_id": f"plan:{order.business_id}",
+            "metadata": order.metadata,
+            "subscription_data": {"metadata": order.metadata},
+            "success_url": order.success_url,
+            "cancel_url": order.cancel_url,
+            "locale": "pt-BR" if order.locale == "pt-BR" else "en",
+        }
+        params.update({"customer": order.customer} if order.customer else {"customer_email": order.email})
+        try:
+            session = await self._client.v1.checkout.sessions.create_async(params)  # type: ignore[arg-type]
+        except stripe.StripeError as error:
+            raise ProviderError(error.user_message or "Stripe could not start the subscription") from error
+        return CheckoutLink(session.id, session.url or "")
+
+    async def change_plan(self, subscription_id: str, order: PlanOrder) -> None:
+        try:
+            current = await self._client.v1.subscriptions.retrieve_async(subscription_id)
+            item = current["items"]["data"][0]
+            price = _plan_price(order, product=item["price"]["product"])
+            await self._client.v1.subscriptions.update_async(subscription_id, {  # type: ignore[arg-type]
+                "items": [{"id": item["id"], **price}], "metadata": order.metadata,
+                "proration_behavior": "create_prorations", "cancel_at_period_end": False})
+        except stripe.StripeError as error:
+            raise ProviderError(error.user_message or "Stripe could not change the plan") from error
+
+    async def cancel_plan(self, subscription_id: str) -> None:
+        try:
+            await self._client.v1.subscriptions.update_async(subscription_id, {"cancel_at_period_end": True})
+        except stripe.StripeError as error:
+            raise ProviderError(error.user_message or "Stripe could not cancel the plan") from error
+
+
+def _plan_price(order: PlanOrder, product: str | None = None) -> dict[str, Any]:
+    """The configured Price, else one made inline: a new checkout names its product, an item's update reuses its own."""
+    if order.price_id:
+        return {"price": order.price_id}
+    data: dict[str, Any] = {"currency": order.currency.lower(), "unit_amount": order.amount_cents,
+                            "recurring": {"interval": "month"}}
+    data.update({"product": product} if product else {"product_data": {"name": order.label}})
+    return {"price_data": data}
 
 
 def _options(account: str | None) -> dict[str, Any]:

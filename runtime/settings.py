@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.url_checks import check_database_url, check_http_url, check_redis_url
@@ -28,6 +28,21 @@ _DEMO_VALUES = {
     "whatsapp_token": DEMO_TOKEN,
     "secret_key": PUBLISHED_DEMO_SECRET_KEY,
 }
+
+
+class PlanSetting(BaseModel):
+    """One plan's configured limits (FITZAP_PLANS); what is not given keeps its default, null is unlimited."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    active_clients: int | None = Field(None, ge=0)
+    trainers: int | None = Field(None, ge=0)
+    automated_messages: int | None = Field(None, ge=0)
+    campaigns: int | None = Field(None, ge=0)
+    api_access: bool = False
+    price_cents: int = Field(0, ge=0)
+    currency: str = Field("BRL", pattern=r"^[A-Z]{3}$")
+    stripe_price_id: str | None = Field(None, pattern=r"^price_\w+$")
 
 
 class ConfigError(Exception):
@@ -99,6 +114,11 @@ class Settings(LogSettings):
     smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")  # upgrade a plain connection (port 587)
     smtp_tls: bool = Field(False, alias="SMTP_TLS")  # TLS from the first byte (port 465)
     mail_from: str | None = Field(None, alias="MAIL_FROM")
+    # Each plan's limits and price, as JSON over the defaults (domain.platform.plans), e.g.
+    # {"starter": {"active_clients": 150, "stripe_price_id": "price_…"}}.
+    plans: dict[Literal["free", "starter", "pro", "enterprise"], PlanSetting] = Field(default_factory=dict, alias="FITZAP_PLANS")
+    # Whether studios may sign up on their own at /signup (it needs email for the confirmation).
+    signup_open: bool = Field(True, alias="SIGNUP_OPEN")
 
     @field_validator("database_url")
     @classmethod
@@ -211,6 +231,10 @@ class Settings(LogSettings):
             return "sandbox"
         return "smtp" if self.smtp_host is not None else "off"
 
+    def plan_overrides(self) -> dict[str, dict[str, object]]:
+        """The configured fields of each plan, for domain.platform.plans.with_overrides."""
+        return {name: plan.model_dump(exclude_unset=True) for name, plan in self.plans.items()}
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -290,7 +314,7 @@ def _first_error_line(exc: ValidationError) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else ""
     alias = Settings.model_fields[field].alias if field in Settings.model_fields else field
-    name = alias or field.upper()
+    name = ".".join([alias or field.upper(), *(str(part) for part in error["loc"][1:])])
     if error["type"] == "missing":
         return f"{name} is not set"
     message = str(error["msg"]).removeprefix("Value error, ")

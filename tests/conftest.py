@@ -19,6 +19,7 @@ from app.web import create_web_app
 from domain.clock import FixedClock
 from domain.models import Base, Business
 from domain.people import admin_users
+from domain.platform import plans
 from runtime.broker import build_broker
 from runtime.resources import Runtime
 from runtime.settings import Settings, load_settings
@@ -71,6 +72,13 @@ def cheap_password_hashing() -> Iterator[None]:
         hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
         patch.setattr(admin_users, "_hasher", hasher)
         yield
+
+
+@pytest.fixture(autouse=True)
+def default_plans() -> Iterator[None]:
+    """Each test starts on the default plans; a test (or a transcript) may set other limits for itself."""
+    yield
+    plans.use_plans(dict(plans.DEFAULT_PLANS))
 
 
 @pytest.fixture(scope="session")

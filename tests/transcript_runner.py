@@ -13,6 +13,7 @@ from sqlalchemy import select
 from conversations.notices import queue_waitlist_offers
 from domain.messaging import handoff
 from domain.models import Booking, Business, CheckIn, Client, OutboundMessage
+from domain.platform import plans
 from domain.scheduling import booking, catalog, classes, credits
 from domain.training import challenges
 from tests.booking_setup import make_studio
@@ -53,6 +54,9 @@ class Transcript:
         async with self.runtime.sessions.begin() as session:
             shop = await session.get(Business, self.business.id)
             shop.checkin_code, shop.latitude, shop.longitude = "STUDIO-QR-1234", -23.561684, -46.655981
+            if "plan" in spec:  # the studio's plan, with some of its limits set for the case (conftest restores them)
+                shop.plan = spec["plan"]["name"]
+                plans.use_plans(plans.with_overrides({shop.plan: spec["plan"].get("limits", {})}))
             if not spec.get("new_client", True) or spec.get("credits") or spec.get("bookings") or spec.get("known"):
                 me = await session.get(Client, self.studio.clients[0])
                 me.wa_id, me.contact_key, me.phone_e164 = CLIENT_WA, f"+{CLIENT_WA}", f"+{CLIENT_WA}"

@@ -10,8 +10,10 @@ from admin.forms.api_tokens import ApiTokenForm
 from admin.i18n import _
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time
+from admin.plan_words import refusal
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id
-from domain.platform import api_tokens
+from domain.platform import api_tokens, plans
+from domain.platform.plans import PlanLimitReached
 from runtime.keys import RUNTIME
 
 routes = web.RouteTableDef()
@@ -23,7 +25,8 @@ async def _context(request: web.Request, **overrides: Any) -> dict[str, Any]:
     async with request.app[RUNTIME].sessions() as session:
         tokens = await api_tokens.tokens_of(session, me.business_id)
         business = await business_of(session, me)
-    context: dict[str, Any] = {"tokens": tokens, "at": local_time(business.timezone), "values": {"scope": "read"},
+    context: dict[str, Any] = {"tokens": tokens, "api_access": plans.plan_of(business).api_access,
+                               "at": local_time(business.timezone), "values": {"scope": "read"},
                                "errors": {}, "new_token": None, "new_secret": None}
     context.update(overrides)
     return context
@@ -41,8 +44,11 @@ async def token_add(request: web.Request) -> web.Response:
     if form is None:
         return invalid(PAGE, request, await _context(request, values=data, errors=errors))
     runtime = request.app[RUNTIME]
-    async with runtime.sessions.begin() as session:
-        made = await api_tokens.create_token(session, me.business_id, form.name, form.scope, runtime.clock.now())
+    try:
+        async with runtime.sessions.begin() as session:
+            made = await api_tokens.create_token(session, me.business_id, form.name, form.scope, runtime.clock.now())
+    except PlanLimitReached as error:
+        return invalid(PAGE, request, await _context(request, values=data, errors={"name": refusal(error)}))
     return aiohttp_jinja2.render_template(PAGE, request, await _context(request, new_token=made.token, new_secret=made.secret))
 
 

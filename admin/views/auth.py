@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from admin.i18n import PANEL_LOCALES, _
 from admin.identity import identity
 from admin.security import csrf_token, start_session
+from admin.views.signup import signup_open
 from domain.people.admin_users import LoginRefused, LoginThrottled, authenticate, end_sessions, set_locale
 from runtime.keys import RUNTIME
 
@@ -33,7 +34,7 @@ async def admin_home(request: web.Request) -> web.Response:
 @aiohttp_jinja2.template("admin/login.html")
 async def login_page(request: web.Request) -> dict[str, object]:
     return {"next": _safe_next(request.query.get("next")), "email": "", "error": None,
-            "password_reset": request.app[RUNTIME].mailer is not None}
+            "password_reset": request.app[RUNTIME].mailer is not None, "signup": signup_open(request)}
 
 
 @routes.post("/admin/login")
@@ -88,7 +89,8 @@ def _same_site_path(referer: str) -> str:
 
 def _login_error(request: web.Request, next_url: str, email: str, error: str, status: int = 400) -> web.Response:
     # The email typed is shown back; the password never is.
-    context = {"next": next_url, "email": email, "error": error, "password_reset": request.app[RUNTIME].mailer is not None}
+    context = {"next": next_url, "email": email, "error": error, "password_reset": request.app[RUNTIME].mailer is not None,
+               "signup": signup_open(request)}
     return aiohttp_jinja2.render_template("admin/login.html", request, context, status=status)
 
 

@@ -17,9 +17,11 @@ from admin.forms.form_errors import validate
 from admin.i18n import _, current_locale, ngettext
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time
+from admin.plan_words import refusal
 from admin.read_models.campaigns import campaign_rows
 from admin.views.settings_support import done, form_data, not_found_as_404, row_id
 from domain.messaging.message_templates import templates_of
+from domain.platform.plans import PlanLimitReached
 from domain.retention import campaigns
 from domain.retention.campaign_report import campaign_report
 from runtime.keys import RUNTIME
@@ -95,6 +97,8 @@ async def campaign_start(request: web.Request) -> web.Response:
                                                          runtime.clock.now())
     except campaigns.InvalidCampaign as error:
         return await _render_detail(request, errors={"start": _refusal(error)}, status=400)
+    except PlanLimitReached as error:
+        return await _render_detail(request, errors={"start": refusal(error)}, status=400)
     raise done(request, ngettext("Campaign started: %(treated)s to message over %(num)s day, %(holdout)s kept aside as the holdout.",
                                  "Campaign started: %(treated)s to message over %(num)s days, %(holdout)s kept aside as the holdout.",
                                  started.days, treated=started.treated, holdout=started.holdout),

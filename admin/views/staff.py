@@ -9,18 +9,21 @@ from aiohttp import web
 from aiohttp_session import get_session
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.flash import flash
 from admin.forms.automation import clock_text
 from admin.forms.form_errors import validate
 from admin.forms.staff import PanelUserForm, RoleForm, TrainerForm
 from admin.i18n import _
 from admin.identity import require_owner
 from admin.page_support import business_of, local_time, public_origin
+from admin.plan_words import refusal
 from admin.security import start_session
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id, toggle_active
 from domain.models import AdminUser, Staff
 from domain.payments import commissions
 from domain.people import panel_users, staff_roster
 from domain.people.admin_users import MIN_PASSWORD_CHARS, AdminUserError, create_user
+from domain.platform.plans import PlanLimitReached
 from domain.scheduling import catalog
 from runtime.keys import RUNTIME
 
@@ -53,11 +56,14 @@ async def trainer_add(request: web.Request) -> web.Response:
     me, data, form, errors = await owner_form(request, TrainerForm)
     if form is None:
         return invalid(PAGE, request, await _context(request, trainer_values=data, trainer_errors=errors))
-    async with request.app[RUNTIME].sessions.begin() as session:
-        staff = await catalog.add_staff(session, me.business_id, form.name, request.app[RUNTIME].clock.now(),
-                                        wa_id=form.whatsapp, email=form.email)
-        staff.digest_at_min = form.digest_at_min
-        staff.digest_channel = form.digest_channel
+    try:
+        async with request.app[RUNTIME].sessions.begin() as session:
+            staff = await catalog.add_staff(session, me.business_id, form.name, request.app[RUNTIME].clock.now(),
+                                            wa_id=form.whatsapp, email=form.email)
+            staff.digest_at_min = form.digest_at_min
+            staff.digest_channel = form.digest_channel
+    except PlanLimitReached as error:
+        return invalid(PAGE, request, await _context(request, trainer_values=data, trainer_errors={"name": refusal(error)}))
     raise done(request, _("Trainer %(name)s added. Set their weekly hours under Settings.", name=form.name), "staff")
 
 
@@ -97,7 +103,11 @@ async def trainer_save(request: web.Request) -> web.Response:
 
 @routes.post(r"/admin/staff/trainers/{staff_id:\d+}/active", name="staff_trainer_active")
 async def trainer_active(request: web.Request) -> web.Response:
-    staff = await toggle_active(request, Staff, "staff_id")
+    try:
+        staff = await toggle_active(request, Staff, "staff_id")
+    except PlanLimitReached as error:
+        flash(request, refusal(error), "error")
+        raise web.HTTPFound(str(request.app.router["staff"].url_for())) from None
     said = (_("Trainer %(name)s back: clients can book them again.", name=staff.name) if staff.active
             else _("Trainer %(name)s deactivated: clients can no longer book them.", name=staff.name))
     raise done(request, said, "staff")

@@ -22,8 +22,13 @@ from domain.messaging import outbox
 from domain.models import Business
 from domain.payments.subscriptions import DUNNING
 from domain.people.businesses import by_ids
+from domain.platform import plans
 from domain.retention.campaign_sends import CAMPAIGN
 from domain.scheduling.schedule_times import quiet_until
+
+# The trainer's own digest is the studio's tool, not a message to its clients: no plan meters it.
+UNMETERED = frozenset({"digest"})
+HELD_BY_PLAN = "plan limit: automated messages"
 
 
 async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now: datetime, public_url: str = "",
@@ -36,6 +41,7 @@ async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now:
     queued: list[tuple[int, int, outbox.OutgoingMessage]] = []
     finished: dict[tuple[str, str], list[int]] = defaultdict(list)  # one UPDATE per outcome, not one per row
     deferred: dict[datetime, list[int]] = defaultdict(list)
+    allowance = plans.AutomatedAllowance(session, now)
     for row in rows:
         business = businesses[row.business_id]
         until = quiet_until(business, now)
@@ -45,15 +51,22 @@ async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now:
             else:
                 deferred[until].append(row.id)  # nothing automated at night: it waits, it is not dropped
             continue
+        metered = row.kind not in UNMETERED
+        if metered and not await allowance.room(business):
+            finished["skipped", HELD_BY_PLAN].append(row.id)  # counted, and shown to the owner on the Plan page
+            continue
         result = await _run_one(session, business, row, sessions, now, public_url, mail)
         finished[result.status, result.outcome[:64]].append(row.id)
         if result.client_id is not None:
             queued += [(business.id, result.client_id, m) for m in result.messages]
+            if metered:
+                allowance.sent(business.id, len(result.messages))
     for (status, outcome), ids in finished.items():
         await due_work.mark_many(session, ids, status, outcome, now)
     for until, ids in deferred.items():
         await due_work.defer_many(session, ids, until, now)
     await outbox.queue_many(session, queued, now)
+    await allowance.record()
     return {client_id for _, client_id, _ in queued}
 
 

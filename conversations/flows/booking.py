@@ -14,6 +14,7 @@ from conversations.normalise import normalise
 from conversations.replies import ListMessage, Row
 from domain.errors import AlreadyBooked, ClassFull, DomainError, NoCredits, SlotTaken
 from domain.models import Service, Staff
+from domain.platform import plans
 from domain.scheduling import booking, classes, series
 from domain.scheduling.appointment_details import appointment_details, scheduled_class
 from domain.scheduling.catalog import active_services, get_scoped, trainers_for
@@ -127,6 +128,14 @@ async def confirm(ctx: Ctx, confirm_id: str) -> None:
     ctx.state.reset()
     ctx.state.last_booking_id = made.id
     await summary(ctx, made.appointment_id, made.paid_with)
+
+
+async def plan_full(ctx: Ctx) -> None:
+    """The studio's plan takes no more active clients: say so kindly, and put the chat before a person."""
+    ctx.state.reset()
+    ctx.handoff = True
+    ctx.say("plan_full", business=ctx.business.name)
+    await plans.count(ctx.session, ctx.business.id, ctx.now, clients_refused=1)
 
 
 async def summary(ctx: Ctx, appointment_id: int, paid_with: str) -> None:

@@ -11,6 +11,7 @@ from domain.models.mail import OutgoingEmail, PasswordReset
 from domain.models.message_templates import MessageTemplate
 from domain.models.messaging import Conversation, InboundMessage, MessageStatusEvent, OutboundMessage
 from domain.models.payments import CommissionRate, PaymentEvent, Product, Purchase
+from domain.models.platform import PlanUsage, Signup
 from domain.models.retention import ChurnModel, ChurnScore, PaymentRecord
 from domain.models.scheduled import ScheduledMessage, SessionFeedback
 from domain.models.scheduling import Appointment, Booking, BookingEvent, BookingSeries, CheckIn, WaitlistEntry
@@ -42,5 +43,5 @@ __all__ = [
     "ScheduledMessage", "Service", "ServiceTrainer", "SessionFeedback", "Staff", "TimeOff", "UnclearMessage", "WaitlistEntry",
     "WorkoutLog", "WorkoutSession",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
-    "Lead", "LeadCode",
+    "Lead", "LeadCode", "PlanUsage", "Signup",
 ]

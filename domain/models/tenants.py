@@ -17,7 +17,8 @@ class Business(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    phone_number_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # None until a studio that signed up on its own connects its number (Settings → WhatsApp).
+    phone_number_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     display_phone_number: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
     locale: Mapped[str] = mapped_column(String(8), default="pt-BR")
@@ -59,6 +60,13 @@ class Business(Base):
     streak_days_per_week: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
     # Leads: the service a first contact is offered as a trial class (None: no trial offer). Migration 0025.
     trial_service_id: Mapped[int | None] = mapped_column(BigId)
+    # The platform's plan (domain.platform.plans) and its Stripe subscription on the platform's own account. Studios an
+    # operator made are on "enterprise"; a sign-up starts on "free". Migration 0026.
+    plan: Mapped[str] = mapped_column(String(16), default="enterprise", server_default=text("'enterprise'"))
+    plan_status: Mapped[str] = mapped_column(String(16), default="active", server_default=text("'active'"))  # active | past_due | canceling
+    plan_subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    plan_customer_id: Mapped[str | None] = mapped_column(String(255))
+    plan_ends_on: Mapped[date | None] = mapped_column(Date)  # a cancelled subscription's last paid day
 
 
 class Staff(Base):

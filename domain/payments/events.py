@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.models import Business, Membership, PaymentEvent, Purchase
 from domain.payments import purchases, subscriptions
 from domain.payments.purchases import Paid
+from domain.platform import billing
 from domain.sql.upsert import insert_for
 from domain.webhooks import events as webhook_events
 
@@ -62,6 +63,8 @@ def mark_processed(event: PaymentEvent, applied: Applied, now: datetime) -> None
 async def apply(session: AsyncSession, event: PaymentEvent, now: datetime) -> Applied:
     """Apply one event to the purchase (or subscription-billed membership) it concerns."""
     obj: dict[str, Any] = event.payload.get("data", {}).get("object", {})
+    if event.account is None and (outcome := await billing.apply(session, event.type, obj)) is not None:
+        return Applied(outcome)  # a studio's FitZap plan, billed on the platform's own account
     if event.type.startswith(("invoice.", "customer.subscription.")):
         plan = await _membership_of(session, obj)
         if plan is not None:

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, NotFound
-from domain.models import ApiToken
+from domain.models import ApiToken, Business
+from domain.platform import plans
 
 SCOPES = ("read", "write")
 TOKEN_PREFIX = "fzk_"
@@ -52,6 +53,9 @@ async def create_token(session: AsyncSession, business_id: int, name: str, scope
         raise ApiTokenError("Give the token a name of 1 to 120 characters.")
     if scope not in SCOPES:
         raise ApiTokenError("The scope must be read or write.")
+    business = await session.get(Business, business_id)
+    assert business is not None
+    plans.check_api(business)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(business_id=business_id, name=name, prefix=secret[:PREFIX_CHARS], token_hash=hash_secret(secret),
                      scope=scope, created_at=now)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import DomainError, NotFound
 from domain.messaging.message_templates import LANGUAGE_PATTERN, NAME_PATTERN
 from domain.models import Business, Campaign, CampaignMember, MessageTemplate, ScheduledMessage
+from domain.platform import plans
 from domain.retention.campaign_audience import choose_members
 from domain.retention.campaign_sends import CAMPAIGN, plan_sends, send_days
 
@@ -125,6 +126,7 @@ async def start_campaign(session: AsyncSession, business_id: int, campaign_id: i
         raise InvalidCampaign("status", "This campaign has already started.")
     business = await session.get(Business, business_id)
     assert business is not None
+    await plans.check_new_campaign(session, business, now)
     if not send_days(business, campaign, now, 1):
         raise InvalidCampaign("send_from", "The send window lies wholly inside the quiet hours: nothing could be sent.")
     chosen, excluded = await choose_members(session, business_id, campaign, now)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.automation import scheduled_work
 from domain.errors import BookingError, InThePast, NoCredits, NotFound
 from domain.models import Appointment, Booking, Business, Client, Service, Staff, WaitlistEntry
+from domain.platform import plans
 from domain.scheduling import appointments, booking_history, payment_rules
 from domain.scheduling.booking_rules import Span, check_free, check_timing
 from domain.scheduling.catalog import get_scoped, offers
@@ -34,6 +35,7 @@ async def book_personal(
     service = await get_scoped(session, Service, business_id, service_id)
     await get_scoped(session, Staff, business_id, staff_id)
     await get_scoped(session, Client, business_id, client_id)
+    await plans.check_booking(session, business, client_id, now)
     if service.capacity > 1:
         raise BookingError("group classes are booked by seat, not as personal sessions")
     if not await offers(session, business_id, service_id, staff_id):

@@ -21,6 +21,7 @@ from domain.models import (
     Staff,
     TimeOff,
 )
+from domain.platform import plans
 from domain.scheduling.ical import new_ical_token
 
 Scoped = TypeVar("Scoped", Business, Client, MessageTemplate, Product, Purchase, Service, Staff, TimeOff)
@@ -41,6 +42,8 @@ async def get_scoped(session: AsyncSession, model: type[Scoped], business_id: in
 async def set_active(session: AsyncSession, model: type[Scoped], business_id: int, row_id: int, active: bool) -> Scoped:
     """Deactivate (or bring back) a trainer, service, product or template: it stops being offered, its history stays."""
     row = await get_scoped(session, model, business_id, row_id)
+    if model is Staff and active and not row.active:  # type: ignore[union-attr]
+        await plans.check_new_trainer(session, await get_scoped(session, Business, business_id, business_id))
     row.active = active  # type: ignore[union-attr]
     await session.flush()
     return row
@@ -48,6 +51,7 @@ async def set_active(session: AsyncSession, model: type[Scoped], business_id: in
 
 async def add_staff(session: AsyncSession, business_id: int, name: str, now: datetime, *, wa_id: str | None = None,
                     email: str | None = None) -> Staff:
+    await plans.check_new_trainer(session, await get_scoped(session, Business, business_id, business_id))
     staff = Staff(business_id=business_id, name=name, wa_id=wa_id, email=email, active=True,
                   ical_token=new_ical_token(), created_at=now)
     session.add(staff)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.automation import scheduled_work
 from domain.errors import AlreadyBooked, BookingError, ClassFull, NoCredits, NotFound, OfferExpired
 from domain.models import Appointment, Booking, Business, Client, Service, Staff, WaitlistEntry
+from domain.platform import plans
 from domain.scheduling import appointments, booking_history, payment_rules
 from domain.scheduling.booking_rules import Span, check_free, check_horizon, check_timing
 from domain.scheduling.catalog import get_scoped, offers
@@ -57,6 +58,7 @@ async def book_seat(session: AsyncSession, business_id: int, *, client_id: int, 
     client who cannot pay gets the seat held for them that long instead of NoCredits."""
     business = await get_scoped(session, Business, business_id, business_id)
     await get_scoped(session, Client, business_id, client_id)
+    await plans.check_booking(session, business, client_id, now)
     appointment = await _locked_class(session, business_id, appointment_id)
     check_timing(business, appointment.starts_at, now)
     if await _active_booking(session, appointment.id, client_id, now) is not None:
