@@ -23,7 +23,8 @@ def document(ops: Sequence[Operation]) -> dict[str, Any]:
     """OpenAPI 3.1 for `ops`: paths, parameters, bodies and answers, with every schema under components."""
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ProblemOut, "serialization")]
     for op in ops:
-        models.append((op.response, "serialization"))
+        if op.response is not None:
+            models.append((op.response, "serialization"))
         if op.body:
             models.append((op.body, "validation"))
     refs, defs = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
@@ -33,9 +34,10 @@ def document(ops: Sequence[Operation]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "FitZap API", "version": VERSION,
-                 "description": "A studio's clients, services, trainers, availability, bookings, classes, check-ins, credits and "
-                                "training, for its own integrations. Authenticate with `Authorization: Bearer <token>` "
-                                "(tokens are made in the panel, under API). Errors are RFC 9457 problem details."},
+                 "description": "A studio's clients, services, trainers, availability, bookings, classes and their "
+                                "waitlists, check-ins, credits, purchases, training and leads, for its own integrations. "
+                                "Authenticate with `Authorization: Bearer <token>` (tokens are made in the panel, under "
+                                "API). Errors are RFC 9457 problem details."},
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
@@ -49,10 +51,10 @@ def document(ops: Sequence[Operation]) -> dict[str, Any]:
 def _operation(op: Operation, refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]]) -> dict[str, Any]:
     problem = {PROBLEM_JSON: {"schema": refs[(ProblemOut, "serialization")]}}
     statuses = sorted({*ALWAYS, *op.errors, *((403,) if op.scope == "write" else ())})
-    responses: dict[str, Any] = {
-        str(op.status): {"description": "OK" if op.status == 200 else "Created",
-                         "content": {"application/json": {"schema": refs[(op.response, "serialization")]}}},
-    }
+    answer: dict[str, Any] = {"description": {200: "OK", 201: "Created", 204: "No Content"}[op.status]}
+    if op.response is not None:
+        answer["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
+    responses: dict[str, Any] = {str(op.status): answer}
     responses.update({str(s): {"description": TITLES[s], "content": problem} for s in statuses})
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1},
                    "example": op.example_ids.get(name, 1)} for name in op.path_params]

@@ -34,20 +34,21 @@ class Call(Generic[Q, B]):
         return self.owner.business_id
 
 
-Handler = Callable[[Call[Any, Any]], Awaitable[BaseModel]]
+# A handler answers its response model, or None for a 204 (the operation's `response` is then None too).
+Handler = Callable[[Call[Any, Any]], Awaitable[BaseModel | None]]
 
 
 @dataclass(frozen=True)
 class Operation:
     """An API operation. `path` is relative to /api/v1 in OpenAPI's form; its parameters are ids (digits)."""
 
-    method: Literal["GET", "POST"]
+    method: Literal["GET", "POST", "PATCH", "DELETE"]
     path: str
     operation_id: str
     summary: str
     tag: str
     handler: Handler
-    response: type[BaseModel]
+    response: type[BaseModel] | None  # None: answered 204 with no body
     status: int = 200
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
@@ -77,7 +78,7 @@ class Operation:
 
 def operations() -> list[Operation]:
     """Every operation of the API, in the order the docs list them."""
-    from api.resources import bookings, catalog, checkins, classes, clients, credits, training
+    from api.resources import bookings, catalog, checkins, classes, clients, credits, leads, training
 
     return [*clients.OPERATIONS, *catalog.OPERATIONS, *bookings.OPERATIONS, *classes.OPERATIONS, *checkins.OPERATIONS,
-            *credits.OPERATIONS, *training.OPERATIONS]
+            *credits.OPERATIONS, *training.OPERATIONS, *leads.OPERATIONS]

@@ -30,6 +30,11 @@ CODES = {
     "idempotency_key_reused": "The Idempotency-Key was used before with a different request.",
     "idempotency_in_progress": "A request with this Idempotency-Key is still being answered; retry shortly.",
     "duplicate_phone": "The business already has a client with that phone.",
+    "already_client": "The phone typed in for a lead is already one of the business's clients (or leads).",
+    "client_erased": "The client asked to be forgotten: nothing about them may be changed.",
+    "phone_unknown": "The client has no phone yet (known only by their WhatsApp id): send one with the change.",
+    "class_not_full": "The class has free seats: give the client a seat instead of a place on the waitlist.",
+    "payments_off": "This server takes no online payments, so it makes no payment links; record desk payments instead.",
     "conflict": "The domain refused the change (its `code` says which rule).",
     "internal": "Something failed on our side; nothing the request asked for was kept.",
 }

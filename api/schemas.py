@@ -1,10 +1,12 @@
 """The API's request and response models: they validate requests and are the OpenAPI document's schemas."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -49,12 +51,50 @@ class ClientIn(Request):
     locale: Literal["pt-BR", "en"] = "pt-BR"
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class ClientPatch(Request):
+    """Only the fields sent change; `null` clears a name, an email or a time zone (the business's zone then)."""
+
+    phone: str | None = Field(None, min_length=3, max_length=40, description="WhatsApp number; unused in the business.")
+    name: str | None = Field(None, max_length=120)
+    email: str | None = Field(None, max_length=254, description="Where confirmations go when WhatsApp cannot reach them.")
+    locale: Literal["pt-BR", "en"] | None = None
+    timezone: str | None = Field(None, max_length=64, description="IANA zone, e.g. America/Manaus; null: the business's.")
+
+    @field_validator("phone", "locale", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        value = (value or "").strip().lower()
+        if value and not _EMAIL.fullmatch(value):
+            raise ValueError("not an email address")
+        return value or None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value and value not in available_timezones():
+            raise ValueError("not an IANA time zone")
+        return value or None
+
+
 class ClientOut(BaseModel):
     id: Id
     name: str | None
     phone: str | None = Field(description="E.164")
+    email: str | None
     locale: str | None
-    active: bool
+    timezone: str | None = Field(description="The client's own zone; null: the business's.")
+    marketing_consent: bool | None = Field(description="What the client answered in chat to news and offers (null: not asked).")
+    active: bool = Field(description="False once deactivated (DELETE) or erased; the history stays.")
     created_at: Utc
 
 
@@ -195,6 +235,34 @@ class SeatIn(Request):
     notify_client: bool = True
 
 
+class SeatOut(BaseModel):
+    booking_id: Id
+    client_id: Id
+    status: str
+
+
+class WaitlistEntryOut(BaseModel):
+    id: Id
+    client_id: Id
+    status: Literal["waiting", "offered"] = Field(description="`offered`: a freed seat is held for the client until `offer_expires_at`.")
+    position: int | None = Field(description="Place in the queue (1 is next); null while a seat is offered.")
+    offer_expires_at: Utc | None
+    created_at: Utc
+
+
+class WaitlistList(BaseModel):
+    data: list[WaitlistEntryOut] = Field(description="In queue order.")
+
+
+class ClassDetailOut(ClassOut):
+    seats: list[SeatOut] = Field(description="Every booking of the class but cancelled ones, in booking order.")
+    waitlist: list[WaitlistEntryOut] = Field(description="In queue order.")
+
+
+class WaitlistIn(Request):
+    client_id: Id = Field(ge=1)
+
+
 # --- check-ins -----------------------------------------------------------------------------------------------------
 
 class CheckInQuery(DateRange):
@@ -246,13 +314,30 @@ class PurchaseQuery(DateRange):
     client_id: Id | None = Field(None, ge=1)
 
 
+class PurchaseIn(Request):
+    client_id: Id = Field(ge=1)
+    product_id: Id = Field(ge=1)
+    paid_with: Literal["link", "cash", "pix_manual", "card_terminal", "other"] = Field(
+        "link", description="`link`: a pending purchase and the chat's payment link (online payments must be on); "
+                            "anything else: the studio was paid at the desk, and the purchase gives its credits or plan now.")
+    note: str | None = Field(None, max_length=200, description="Kept with a payment recorded at the desk.")
+
+    @model_validator(mode="after")
+    def _note_with_desk_payment(self) -> PurchaseIn:
+        if self.note is not None and self.paid_with == "link":
+            raise ValueError("`note` is for a payment recorded at the desk, not a payment link")
+        return self
+
+
 class PurchaseOut(BaseModel):
     id: Id
     client_id: Id
     product_id: Id | None
     status: str
+    method: str | None = Field(description="card | pix online; cash | pix_manual | card_terminal | other at the desk.")
     amount_cents: int
     currency: str
+    payment_url: str | None = Field(description="The payment link, while the purchase is unpaid and online payments are on.")
     created_at: Utc
     paid_at: Utc | None
 
@@ -276,6 +361,43 @@ class ProgramPage(BaseModel):
     next_cursor: str | None
 
 
+class ProgramExerciseOut(BaseModel):
+    id: Id
+    exercise_key: str
+    exercise_name: str | None = Field(description="In the business's language; null when no longer in its library.")
+    sets: int | None
+    reps: int | None
+    duration_s: int | None
+    distance_m: int | None
+    load_kg: float | None
+    load_pct_1rm: int | None
+    rpe: float | None
+    rest_s: int | None
+    superset: str | None = Field(description="Exercises sharing a label are done back to back.")
+    progression_kg: float | None = Field(description="Added to the load when every prescribed rep was logged last time.")
+    notes: str | None
+
+
+class ProgramDayOut(BaseModel):
+    id: Id
+    weekday: int = Field(ge=0, le=6, description="0 is Monday.")
+    title: str | None
+    exercises: list[ProgramExerciseOut]
+
+
+class ProgramWeekOut(BaseModel):
+    week: int
+    days: list[ProgramDayOut] = Field(description="Training days by weekday; a weekday not listed is rest.")
+
+
+class ProgramDetailOut(ProgramOut):
+    template_id: Id | None = Field(description="The template a client's copy was made from.")
+    weeks: list[ProgramWeekOut] = Field(description="Every week of the program; after the last it starts over at week 1.")
+    notes: str | None
+    starts_on: date | None
+    active: bool
+
+
 class WorkoutLogQuery(DateRange):
     client_id: Id | None = Field(None, ge=1)
 
@@ -295,6 +417,42 @@ class WorkoutLogOut(BaseModel):
 
 class WorkoutLogPage(BaseModel):
     data: list[WorkoutLogOut]
+    next_cursor: str | None
+
+
+# --- leads ---------------------------------------------------------------------------------------------------------
+
+LeadStage = Literal["new", "trial_booked", "trial_attended", "member", "lost"]
+LeadSource = Literal["ad", "link", "typed", "organic"]
+
+
+class LeadQuery(Listing):
+    stage: LeadStage | None = Field(None, description="Where the lead is now (read from its bookings, visits and payments).")
+    source: LeadSource | None = None
+
+
+class LeadIn(ClientIn):
+    """A lead typed in (a phone call, a walk-in): a new client whose source is `typed`."""
+
+
+class LeadOut(BaseModel):
+    id: Id
+    client_id: Id
+    name: str | None
+    phone: str | None
+    source: LeadSource
+    source_detail: str | None = Field(description="The ad's headline, the link code, or who typed the lead in.")
+    code_label: str | None
+    stage: LeadStage
+    created_at: Utc
+    trial_booked_at: Utc | None
+    trial_attended_at: Utc | None
+    member_at: Utc | None
+    lost_at: Utc | None
+
+
+class LeadPage(BaseModel):
+    data: list[LeadOut] = Field(description="Newest first.")
     next_cursor: str | None
 
 

@@ -43,6 +43,8 @@ def _endpoint(op: Operation) -> Handler:
         body = await _body(op, request) if op.body else None
         call: Call[BaseModel | None, BaseModel | None] = Call(request, request.app[RUNTIME], request[OWNER], ids, query, body)
         answer = await op.handler(call)
+        if answer is None:
+            return web.Response(status=204)
         return web.Response(body=answer.model_dump_json(by_alias=True).encode(), status=op.status,
                             content_type="application/json")
 

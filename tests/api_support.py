@@ -37,6 +37,16 @@ class Api:
         response = await self.web.post(f"/api/v1{path}", json=body or {}, headers=self._headers(headers))
         return response.status, await response.json(content_type=None), response
 
+    async def patch(self, path: str, body: dict[str, Any]) -> tuple[int, Any, ClientResponse]:
+        response = await self.web.patch(f"/api/v1{path}", json=body, headers=self._headers(None))
+        return response.status, await response.json(content_type=None), response
+
+    async def delete(self, path: str) -> tuple[int, Any, ClientResponse]:
+        """A DELETE; its body is None when the answer has none (204)."""
+        response = await self.web.delete(f"/api/v1{path}", headers=self._headers(None))
+        raw = await response.read()
+        return response.status, (await response.json(content_type=None)) if raw else None, response
+
 
 @dataclass
 class Setup:
@@ -45,9 +55,9 @@ class Setup:
     other: Business
 
 
-async def open_api(web: TestClient, runtime: Runtime, business: Business, *, scope: str = "write") -> Setup:
+async def open_api(web: TestClient, runtime: Runtime, business: Business, *, scope: str = "write", clients: int = 3) -> Setup:
     """The booking tests' studio (at its fixed Monday 09:00), a token of it, and a second business."""
-    studio = await make_studio(runtime, business)
+    studio = await make_studio(runtime, business, clients=clients)
     token = await make_token(runtime, business.id, scope)
     return Setup(Api(web, token), studio, await other_business(runtime))
 

@@ -77,6 +77,10 @@ async def test_the_example_requests_are_accepted_by_the_api(web, runtime, busine
         path = op.path.format(**{name: op.example_ids.get(name, 1) for name in op.path_params})
         if op.method == "GET":
             status, body, _ = await setup.api.get(path, **dict(op.example_query or {}))
+        elif op.method == "PATCH":
+            status, body, _ = await setup.api.patch(path, dict(op.example_body or {}))
+        elif op.method == "DELETE":
+            status, body, _ = await setup.api.delete(path)
         else:
             status, body, _ = await setup.api.post(path, dict(op.example_body or {}))
         assert status != 400, (op.operation_id, body)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.operations import Call, Operation
 from api.resources.common import after_time_cursor, business_of, page, within
 from api.schemas import BookingIn, BookingOut, BookingPage, BookingQuery, CancelIn, CancelOut, MoveIn
+from conversations.notices import queue_waitlist_offers
 from conversations.team_notices import tell
 from domain.models import Appointment, Booking, Service, Staff
 from domain.scheduling import booking
@@ -54,7 +55,7 @@ async def create_booking(call: Call[None, BookingIn]) -> BookingOut:
     now = runtime.clock.now()
     async with runtime.sessions.begin() as session:
         row = await booking.book_personal(session, call.business_id, client_id=body.client_id, service_id=body.service_id,
-                                          staff_id=body.staff_id, starts_at=body.starts_at, now=now, actor="trainer")
+                                          staff_id=body.staff_id, starts_at=body.starts_at, now=now, actor="api")
         appointment = await session.get(Appointment, row.appointment_id)  # the one just placed: no query
         assert appointment is not None
         if body.notify_client:
@@ -73,7 +74,7 @@ async def move_booking(call: Call[None, MoveIn]) -> BookingOut:
     async with runtime.sessions.begin() as session:
         _, before = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
         old_start = before.starts_at
-        await booking.reschedule(session, call.business_id, call.ids["booking_id"], body.starts_at, now, by="trainer")
+        await booking.reschedule(session, call.business_id, call.ids["booking_id"], body.starts_at, now, by="api")
         row, appointment = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
         if body.notify_client:
             service, _trainer = await _names(session, call.business_id, appointment)
@@ -96,9 +97,12 @@ async def cancel_booking(call: Call[None, CancelIn]) -> CancelOut:
             service, _trainer = await _names(session, call.business_id, appointment)
             await tell(session, await business_of(session, call.business_id), row.client_id, now, "team_cancelled",
                        service=service, when=appointment.starts_at, refunded=outcome.refunded, late=outcome.late)
+        if outcome.offers:  # a class seat freed is held for the first on its waitlist, who is told as the chat tells them
+            await queue_waitlist_offers(session, await business_of(session, call.business_id), outcome.offers, now)
         answer = CancelOut(booking=booking_out(row, appointment), late=outcome.late, refunded=outcome.refunded)
-    if body.notify_client:
-        await runtime.wake.deliver([answer.booking.client_id])
+    told = ([answer.booking.client_id] if body.notify_client else []) + [offer.client_id for offer in outcome.offers]
+    if told:
+        await runtime.wake.deliver(told)
     return answer
 
 

@@ -34,7 +34,7 @@ async def list_check_ins(call: Call[CheckInQuery, None]) -> CheckInPage:
 async def check_in(call: Call[None, CheckInIn]) -> CheckInOut:
     async with call.runtime.sessions.begin() as session:
         visit = await checkins.check_in(session, call.business_id, call.body.client_id, call.runtime.clock.now(),
-                                        method="staff", actor="trainer")
+                                        method="staff", actor="api")
         return check_in_out(visit)
 
 

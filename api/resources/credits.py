@@ -1,4 +1,5 @@
-"""Credits (a client's balance and ledger, adding a pack) and purchases by day."""
+"""Credits (a client's balance and ledger, adding a pack), and purchases: by day, and a new one, either as the chat's
+payment link or recorded as paid at the desk (the panel's "record a payment")."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,10 +7,13 @@ from typing import Any
 from sqlalchemy import select
 
 from api.operations import Call, Operation
+from api.problems import Problem
 from api.resources.common import after_time_cursor, business_of, page, within
-from api.schemas import CreditEntryOut, CreditPackIn, CreditsOut, PurchaseOut, PurchasePage, PurchaseQuery
+from api.schemas import CreditEntryOut, CreditPackIn, CreditsOut, PurchaseIn, PurchaseOut, PurchasePage, PurchaseQuery
 from domain.models import CreditEntry, Purchase
+from domain.payments import purchases
 from domain.scheduling import credits
+from runtime.resources import Runtime
 
 
 def _entry(e: CreditEntry) -> CreditEntryOut:
@@ -44,9 +48,38 @@ async def list_purchases(call: Call[PurchaseQuery, None]) -> PurchasePage:
         rows = (await session.execute(select(Purchase).where(*filters).order_by(Purchase.created_at, Purchase.id)
                                       .limit(q.limit + 1))).scalars().all()
     shown, cursor = page(rows, q.limit, lambda p: (p.created_at, p.id))
-    return PurchasePage(data=[PurchaseOut(id=p.id, client_id=p.client_id, product_id=p.product_id, status=p.status,
-                                          amount_cents=p.amount_cents, currency=p.currency, created_at=p.created_at,
-                                          paid_at=p.paid_at) for p in shown], next_cursor=cursor)
+    return PurchasePage(data=[purchase_out(p, call.runtime) for p in shown], next_cursor=cursor)
+
+
+def _pay_base(runtime: Runtime) -> str | None:
+    """Where payment links start, when this deployment takes online payments (as the chat decides it)."""
+    return runtime.settings.public_url if runtime.gateway is not None else None
+
+
+def purchase_out(p: Purchase, runtime: Runtime) -> PurchaseOut:
+    base = _pay_base(runtime)
+    link = f"{base}/pay/{p.token}" if base is not None and p.status in purchases.PAYABLE else None
+    return PurchaseOut(id=p.id, client_id=p.client_id, product_id=p.product_id, status=p.status, method=p.method,
+                       amount_cents=p.amount_cents, currency=p.currency, payment_url=link, created_at=p.created_at,
+                       paid_at=p.paid_at)
+
+
+async def create_purchase(call: Call[None, PurchaseIn]) -> PurchaseOut:
+    """A payment link (the chat's checkout: Stripe's page opens from it) or money taken at the desk, paid at once."""
+    body, runtime = call.body, call.runtime
+    now = runtime.clock.now()
+    if body.paid_with == "link" and _pay_base(runtime) is None:
+        raise Problem(409, "payments_off", "This server takes no online payments; record money taken at the desk with "
+                                           "`paid_with` (cash, pix_manual, card_terminal or other).")
+    async with runtime.sessions.begin() as session:
+        business = await business_of(session, call.business_id)
+        if body.paid_with == "link":
+            purchase = await purchases.start(session, business, body.client_id, body.product_id, now)
+        else:
+            paid = await purchases.record_payment(session, business, body.client_id, body.product_id, now,
+                                                  method=body.paid_with, recorded_by=None, note=body.note)
+            purchase = paid.purchase
+    return purchase_out(purchase, runtime)
 
 
 OPERATIONS = [
@@ -57,4 +90,7 @@ OPERATIONS = [
               example_body={"credits": 10, "expires_at": "2027-03-01T00:00:00-03:00", "note": "pacote 10 aulas"}, errors=(404,)),
     Operation("GET", "/purchases", "listPurchases", "Purchases (packs, plans, drop-ins) by day", "credits", list_purchases,
               PurchasePage, query=PurchaseQuery, example_query={"from": "2026-11-01", "to": "2026-11-30"}),
+    Operation("POST", "/purchases", "createPurchase", "Sell a product: a payment link, or money taken at the desk", "credits",
+              create_purchase, PurchaseOut, status=201, body=PurchaseIn, errors=(404, 409),
+              example_body={"client_id": 1, "product_id": 1, "paid_with": "cash", "note": "recepção"}),
 ]

@@ -130,8 +130,9 @@ async def refund(session: AsyncSession, business_id: int, purchase_id: int, now:
 
 
 async def record_payment(session: AsyncSession, business: Business, client_id: int, product_id: int, now: datetime, *,
-                         method: str, recorded_by: int, note: str | None = None) -> Paid:
-    """Staff received the money outside Stripe (cash, PIX to the studio's key): the purchase is paid at once."""
+                         method: str, recorded_by: int | None, note: str | None = None) -> Paid:
+    """Staff received the money outside Stripe (cash, PIX to the studio's key): the purchase is paid at once.
+    `recorded_by` is the panel user; None when the studio's own system recorded it through the API."""
     if method not in RECORDED_METHODS:
         raise PaymentError(f"unknown payment method {method!r}")
     purchase = await start(session, business, client_id, product_id, now)

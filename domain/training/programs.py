@@ -86,3 +86,15 @@ async def client_item(session: AsyncSession, business_id: int, client_id: int, i
 async def day_items(session: AsyncSession, day_id: int) -> list[ProgramItem]:
     return list(await session.scalars(select(ProgramItem).where(ProgramItem.day_id == day_id)
                                       .order_by(ProgramItem.position, ProgramItem.id)))
+
+
+async def program_days(session: AsyncSession, program: Program) -> list[tuple[ProgramDay, list[ProgramItem]]]:
+    """Every training day of the program by week and weekday, each with its items in order (two queries)."""
+    days = list(await session.scalars(select(ProgramDay).where(ProgramDay.program_id == program.id)
+                                      .order_by(ProgramDay.week, ProgramDay.weekday)))
+    items: dict[int, list[ProgramItem]] = {d.id: [] for d in days}
+    if days:
+        for item in await session.scalars(select(ProgramItem).where(ProgramItem.day_id.in_(items))
+                                          .order_by(ProgramItem.position, ProgramItem.id)):
+            items[item.day_id].append(item)
+    return [(d, items[d.id]) for d in days]
