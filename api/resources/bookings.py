@@ -91,7 +91,7 @@ async def cancel_booking(call: Call[None, CancelIn]) -> CancelOut:
     now = runtime.clock.now()
     async with runtime.sessions.begin() as session:
         outcome = await booking.cancel(session, call.business_id, call.ids["booking_id"], now,
-                                       by="client" if body.by == "client" else "trainer", reason=body.reason)
+                                       by="client" if body.by == "client" else "trainer", reason=body.reason, actor="api")
         row, appointment = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
         if body.notify_client:
             service, _trainer = await _names(session, call.business_id, appointment)

@@ -82,7 +82,7 @@ class BookingEvent(Base):
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
-    actor: Mapped[str] = mapped_column(String(16))  # client | trainer | system
+    actor: Mapped[str] = mapped_column(String(16))  # client | trainer | system | api (the REST API)
     detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -83,8 +83,9 @@ def is_late(business: Business, appointment: Appointment, now: datetime) -> bool
 
 
 async def cancel(session: AsyncSession, business_id: int, booking_id: int, now: datetime, *, by: str = "client",
-                 reason: str | None = None) -> Cancellation:
-    """Cancel a booking. A client's late cancel forfeits the credit; a trainer's cancel never does."""
+                 reason: str | None = None, actor: str | None = None) -> Cancellation:
+    """Cancel a booking. A client's late cancel forfeits the credit; a trainer's cancel never does. `by` is who asked
+    (the rule that applies); `actor`, who made the change when not them (the API acting for either)."""
     from domain.scheduling import classes  # classes builds on this module
 
     business = await get_scoped(session, Business, business_id, business_id)
@@ -93,7 +94,7 @@ async def cancel(session: AsyncSession, business_id: int, booking_id: int, now: 
         raise InThePast("that session has already started")
     late = by == "client" and is_late(business, appointment, now)
     was_held = booking.status == "held"  # a hold let go was never a booking: nothing to tell
-    booking_history.move(session, booking, "cancelled", by, now, {"reason": reason, "late": late})
+    booking_history.move(session, booking, "cancelled", actor or by, now, {"reason": reason, "late": late})
     booking.cancelled_by, booking.cancel_reason, booking.late_cancel = by, reason, late
     refunded = False if late else await payment_rules.give_back(session, business_id, booking, now)
     await scheduled_work.cancel_booking_work(session, booking.id, now)
