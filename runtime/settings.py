@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from runtime.url_checks import check_database_url, check_http_url, check_redis_url
 
@@ -119,6 +120,12 @@ class Settings(LogSettings):
     plans: dict[Literal["free", "starter", "pro", "enterprise"], PlanSetting] = Field(default_factory=dict, alias="FITZAP_PLANS")
     # Whether studios may sign up on their own at /signup (it needs email for the confirmation).
     signup_open: bool = Field(True, alias="SIGNUP_OPEN")
+
+    @field_validator("plans", mode="before")
+    @classmethod
+    def _plans_json(cls, value: object) -> object:
+        # The environment's JSON is parsed by pydantic-settings; a value passed in (tests, overrides) may be JSON too.
+        return json.loads(value) if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod
@@ -246,6 +253,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_first_error_line(exc)) from None
+    except SettingsError:  # pydantic-settings could not parse a JSON variable
+        raise ConfigError("FITZAP_PLANS: is not valid JSON (an object of plans, e.g. {\"starter\": {\"trainers\": 5}})") from None
 
 
 def load_log_level() -> str:
@@ -287,6 +296,8 @@ def demo_settings(data_dir: Path, **overrides: object) -> Settings:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_first_error_line(exc)) from None
+    except SettingsError:
+        raise ConfigError("FITZAP_PLANS: is not valid JSON (an object of plans, e.g. {\"starter\": {\"trainers\": 5}})") from None
 
 
 def demo_webhook_secret(secret_key: str) -> str:
