@@ -1,17 +1,19 @@
-"""Telling a client by email what WhatsApp cannot tell them: a booking the team made, with its .ics invitation.
+"""Telling a client by email what WhatsApp cannot tell them: a booking the team made, moved or cancelled, with its
+.ics (an invitation, the same event updated, or its cancellation).
 
-Queued in the same transaction as the booking (domain.messaging.emails); a worker sends it after the commit."""
+Queued in the same transaction as the change (domain.messaging.emails); a worker sends it after the commit."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.email_texts import booking_confirmation
-from conversations.reach import Reach
+from conversations.email_texts import booking_cancelled, booking_confirmation, booking_moved
+from conversations.reach import Reach, reach
 from conversations.texts import DEFAULT_LOCALE
 from domain.messaging import emails
 from domain.models import Business, Client
+from domain.scheduling.catalog import get_scoped
 from domain.scheduling.ical import booking_ics
 
 
@@ -20,11 +22,41 @@ def wants_email(client: Client, told: Reach) -> bool:
     return bool(client.email) and client.erased_at is None and (not told.ok or client.opted_out)
 
 
+async def to_email(session: AsyncSession, business: Business, client_id: int, now: datetime, message: str) -> Client | None:
+    """The client, when `message` should go to their email too (see wants_email); None when WhatsApp will do."""
+    client = await get_scoped(session, Client, business.id, client_id)
+    return client if wants_email(client, await reach(session, business, client_id, now, message)) else None
+
+
+def _locale(business: Business, client: Client) -> str:
+    return client.locale or business.locale or DEFAULT_LOCALE
+
+
 async def email_booking(session: AsyncSession, business: Business, client: Client, booking_id: int, *, service: str,
                         starts_at: datetime, trainer: str, now: datetime) -> None:
     """Queue the booking's confirmation, with its .ics, to the client's email, in their language."""
     assert client.email is not None
     ics = await booking_ics(session, business.id, booking_id, now)
     draft = booking_confirmation(client.email, client.profile_name or "", business.name, service, starts_at,
-                                 business.timezone, trainer, client.locale or business.locale or DEFAULT_LOCALE, ics)
+                                 business.timezone, trainer, _locale(business, client), ics)
+    await emails.queue(session, business.id, draft, now)
+
+
+async def email_moved(session: AsyncSession, business: Business, client: Client, booking_id: int, *, service: str,
+                      old: datetime, new: datetime, trainer: str, now: datetime) -> None:
+    """Queue the new time, with the booking's .ics as it is now (same UID, higher SEQUENCE), to the client's email."""
+    assert client.email is not None
+    ics = await booking_ics(session, business.id, booking_id, now)
+    draft = booking_moved(client.email, client.profile_name or "", business.name, service, old, new, business.timezone,
+                          trainer, _locale(business, client), ics)
+    await emails.queue(session, business.id, draft, now)
+
+
+async def email_cancelled(session: AsyncSession, business: Business, client: Client, booking_id: int, *, service: str,
+                          starts_at: datetime, refunded: bool, late: bool, reason: str | None, now: datetime) -> None:
+    """Queue the cancellation, with the .ics that takes it off the client's calendar (METHOD:CANCEL), to their email."""
+    assert client.email is not None
+    ics = await booking_ics(session, business.id, booking_id, now)
+    draft = booking_cancelled(client.email, client.profile_name or "", business.name, service, starts_at, business.timezone,
+                              _locale(business, client), ics, refunded=refunded, late=late, reason=reason)
     await emails.queue(session, business.id, draft, now)

@@ -1,4 +1,5 @@
-"""What FitZap's mails say, in pt-BR and English: a panel user's password reset, a client's booking confirmation."""
+"""What FitZap's mails say, in pt-BR and English: a panel user's password reset, a client's booking confirmation,
+a booking moved or cancelled by the studio."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -65,11 +66,43 @@ _SIGNUP_TAKEN = {
            "Forgot the password? Ask for a new one at {reset}\n\n"
            "If it was not you, ignore this email.\n"),
 }
+_MOVED = {
+    "pt-BR": ("Agendamento remarcado: {service} {when}",
+              "Olá, {name}!\n\n"
+              "{business} remarcou seu horário: {service} passou de {old} para {when}, com {trainer}.\n"
+              "O convite em anexo (.ics) atualiza o horário na sua agenda.\n\n"
+              "Para remarcar ou cancelar, fale com {business}.\n"),
+    "en": ("Booking moved: {service} {when}",
+           "Hello {name},\n\n"
+           "{business} moved your session: {service} is now {when} (it was {old}), with {trainer}.\n"
+           "The attached invitation (.ics) updates it in your calendar.\n\n"
+           "To reschedule or cancel, contact {business}.\n"),
+}
+
+_CANCELLED = {
+    "pt-BR": ("Agendamento cancelado: {service} {when}",
+              "Olá, {name}!\n\n"
+              "{business} cancelou seu horário: {service} {when}.{reason}{credit}\n"
+              "O arquivo em anexo (.ics) tira o horário da sua agenda.\n\n"
+              "Para agendar outro horário, fale com {business}.\n"),
+    "en": ("Booking cancelled: {service} {when}",
+           "Hello {name},\n\n"
+           "{business} cancelled your session: {service} {when}.{reason}{credit}\n"
+           "The attached file (.ics) takes it off your calendar.\n\n"
+           "To book another time, contact {business}.\n"),
+}
+_REASON = {"pt-BR": " Motivo: {reason}.", "en": " Reason: {reason}."}
+_CREDIT = {"pt-BR": {"refunded": " Seu crédito voltou.", "late": " Como foi em cima da hora, o crédito não é devolvido."},
+           "en": {"refunded": " Your credit is back.", "late": " As it was last-minute, the credit isn't refunded."}}
+
 
 _DIGEST = {
     "pt-BR": "Seu resumo de {day} — {business}",
     "en": "Your summary for {day} — {business}",
 }
+
+
+_SOMEONE = {"pt-BR": "cliente", "en": "there"}  # the greeting's name when the client's is unknown
 
 
 def _locale(locale: str | None) -> str:
@@ -87,11 +120,36 @@ def booking_confirmation(to: str, name: str, business: str, service: str, starts
     lang = _locale(locale)
     subject, body = _BOOKED[lang]
     shown = when(starts_at, tz, lang)
-    values = {"name": name or ("cliente" if lang == "pt-BR" else "there"), "business": business, "service": service,
-              "when": shown, "trainer": trainer}
+    values = {"name": name or _SOMEONE[lang], "business": business, "service": service, "when": shown, "trainer": trainer}
     invitation = TextAttachment("booking.ics", "text/calendar; method=PUBLISH", ics.decode())
     return EmailDraft(to=to, subject=subject.format(**values), body=body.format(**values), kind="booking_confirmation",
                       attachments=(invitation,))
+
+
+def booking_moved(to: str, name: str, business: str, service: str, old: datetime, new: datetime, tz: str, trainer: str,
+                  locale: str | None, ics: bytes) -> EmailDraft:
+    """The studio moved a booking: the new time, and the .ics that replaces the calendar's copy (same UID)."""
+    lang = _locale(locale)
+    subject, body = _MOVED[lang]
+    values = {"name": name or _SOMEONE[lang], "business": business, "service": service, "when": when(new, tz, lang),
+              "old": when(old, tz, lang), "trainer": trainer}
+    invitation = TextAttachment("booking.ics", "text/calendar; method=PUBLISH", ics.decode())
+    return EmailDraft(to=to, subject=subject.format(**values), body=body.format(**values), kind="booking_moved",
+                      attachments=(invitation,))
+
+
+def booking_cancelled(to: str, name: str, business: str, service: str, starts_at: datetime, tz: str, locale: str | None,
+                      ics: bytes, *, refunded: bool, late: bool, reason: str | None) -> EmailDraft:
+    """The studio cancelled a booking: what happened to the credit, and the .ics (METHOD:CANCEL) that removes it."""
+    lang = _locale(locale)
+    subject, body = _CANCELLED[lang]
+    credit = _CREDIT[lang]["refunded"] if refunded else _CREDIT[lang]["late"] if late else ""
+    values = {"name": name or _SOMEONE[lang], "business": business, "service": service, "when": when(starts_at, tz, lang),
+              "reason": _REASON[lang].format(reason=reason.strip().rstrip(".")) if reason and reason.strip() else "",
+              "credit": credit}
+    cancellation = TextAttachment("booking.ics", "text/calendar; method=CANCEL", ics.decode())
+    return EmailDraft(to=to, subject=subject.format(**values), body=body.format(**values), kind="booking_cancelled",
+                      attachments=(cancellation,))
 
 
 def trainer_digest(to: str, business: str, day: str, text: str, locale: str | None) -> EmailDraft:

@@ -1,4 +1,8 @@
-"""A real SMTP server on a free localhost port (aiosmtpd) that keeps what it receives, and settings that send to it."""
+"""A real SMTP server on a free localhost port (aiosmtpd) that keeps what it receives, and settings that send to it.
+
+The `smtp` and `settings` fixtures are defined here once; a test module that sends mail takes them with
+`smtp, settings = mail_support.smtp, mail_support.settings` (pytest finds fixtures among a module's names, and
+this module itself is no test module, so its `settings` replaces conftest's only where it is taken)."""
 from __future__ import annotations
 
 import socket
@@ -10,6 +14,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
@@ -64,6 +69,19 @@ def smtp_server() -> Iterator[Inbox]:
 
 def mail_settings(inbox: Inbox, **overrides: object) -> Settings:
     return make_settings(SMTP_HOST="127.0.0.1", SMTP_PORT=inbox.port, MAIL_FROM=MAIL_FROM, **overrides)
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """A real SMTP server for one test."""
+    with smtp_server() as inbox:
+        yield inbox
+
+
+@pytest.fixture
+def settings(database: str, smtp: Inbox) -> Settings:
+    """The test settings with email on, sent to `smtp`."""
+    return mail_settings(smtp)
 
 
 def text_of(message: EmailMessage) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
 import pytest
 from dramatiq.brokers.stub import StubBroker
@@ -14,16 +13,13 @@ from gateways.mail import Attachment, Mail, MailError, SmtpMailer
 from runtime.broker import build_broker
 from runtime.resources import Runtime
 from runtime.settings import ConfigError
+from tests import mail_support
 from tests.admin_support import csrf_of, login, make_user
 from tests.conftest import make_settings
-from tests.mail_support import MAIL_FROM, Inbox, attachments_of, free_port, send_mail, smtp_server, text_of
+from tests.mail_support import MAIL_FROM, Inbox, attachments_of, free_port, send_mail, text_of
 from tests.support import serving
 
-
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
+smtp = mail_support.smtp  # a real local SMTP server
 
 
 def test_email_is_off_without_smtp_host() -> None:

@@ -1,15 +1,13 @@
 """A trainer who prefers email gets the daily digest there (set on their staff page); one who prefers WhatsApp does not."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from domain.clock import FixedClock
 from domain.models import Staff
-from runtime.settings import Settings
+from tests import mail_support
 from tests.booking_setup import NOW, local, make_studio
-from tests.mail_support import Inbox, mail_settings, smtp_server, text_of
+from tests.mail_support import Inbox, text_of
 from tests.panel_calendar_support import open_panel
 from tests.scheduled_setup import book, run_due_at
 from workers.mail import send_emails
@@ -20,15 +18,7 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
-
-
-@pytest.fixture
-def settings(database: str, smtp: Inbox) -> Settings:
-    return mail_settings(smtp)
+smtp, settings = mail_support.smtp, mail_support.settings  # a real local SMTP server, and email on
 
 
 async def digest_for_ana(runtime, studio, *, channel: str, wa_id: str | None = None) -> None:  # type: ignore[no-untyped-def]

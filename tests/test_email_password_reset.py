@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
-import pytest
 from aiohttp.test_utils import TestClient
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
@@ -15,26 +13,17 @@ from app.bootstrap import bootstrap
 from domain.clock import FixedClock
 from domain.models import Business, PasswordReset
 from runtime.resources import Runtime
-from runtime.settings import Settings
+from tests import mail_support
 from tests.admin_support import PASSWORD, csrf_of, login, make_user
 from tests.conftest import make_settings
-from tests.mail_support import Inbox, mail_settings, send_mail, smtp_server, text_of
+from tests.mail_support import Inbox, send_mail, text_of
 from tests.support import serving
 
 NEW_PASSWORD = "a brand new passphrase"
 SAME_ANSWER = "If that email has a login here, a link to choose a new password is on its way."
 LINK = re.compile(r"https://fitzap\.test/admin/password/reset\?token=([A-Za-z0-9_-]+)")
 
-
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
-
-
-@pytest.fixture
-def settings(database: str, smtp: Inbox) -> Settings:
-    return mail_settings(smtp)
+smtp, settings = mail_support.smtp, mail_support.settings  # a real local SMTP server, and email on
 
 
 async def ask_for_link(web: TestClient, email: str):  # type: ignore[no-untyped-def]

@@ -1,11 +1,12 @@
 """One personal booking in the calendar: move it, cancel it (late-cancel policy said), mark it done or a no-show.
 
 Registered on admin.views.calendar's route table; every change goes through domain.scheduling.booking, the
-service the chat uses, and the client hears about it in chat.
+service the chat uses, and the client hears about it in chat (a move or a cancel also by email, with the updated
+.ics, when WhatsApp cannot reach them and they gave an email).
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,10 +24,11 @@ from admin.read_models.calendar_week import Entry, booking_entry
 from admin.scope import business_of, staff_scope
 from admin.template_words import not_told
 from conversations.dates import when
+from conversations.email_notices import email_cancelled, email_moved, to_email
 from conversations.reach import Reach, reach
 from conversations.team_notices import tell
 from domain.errors import DomainError, NotFound
-from domain.models import Business
+from domain.models import Business, Client
 from domain.scheduling import booking
 from runtime.keys import RUNTIME
 
@@ -44,6 +46,7 @@ async def move(request: web.Request) -> web.Response:
     """Reschedule atomically (the new time taken and the old one freed together, or nothing)."""
     me, posted = identity(request), await form_fields(request)
     form, errors = read(When, posted)
+    emailed = False
     if form is not None:
         async with _command(request, me, errors) as (session, business, entry, now):
             new = form.starts_at(business.timezone)
@@ -53,24 +56,31 @@ async def move(request: web.Request) -> web.Response:
                 await booking.reschedule(session, business.id, entry.booking_id, new, now, by="trainer")
                 await tell(session, business, entry.client_id, now, "team_moved", service=entry.service,
                            old=entry.starts_at, new=new)
+                emailed = await _email_instead(request, session, business, entry, now, "team_moved", lambda client: email_moved(
+                    session, business, client, entry.booking_id, service=entry.service, old=entry.starts_at, new=new,
+                    trainer=entry.trainer, now=now))
                 done = _("Moved to %(when)s.", when=when(new, business.timezone, current_locale()))
-    return await _finish(request, me, posted, errors, "move", lambda: done)
+    return await _finish(request, me, posted, errors, "move", lambda: done, emailed=emailed)
 
 
 async def cancel(request: web.Request) -> web.Response:
     """Cancel: when the client asked, the late-cancel policy decides the credit; the studio always refunds."""
     me, posted = identity(request), await form_fields(request)
     form, errors = read(Cancel, posted)
+    emailed = False
     if form is not None:
         async with _command(request, me, errors) as (session, business, entry, now):
             outcome = await booking.cancel(session, business.id, entry.booking_id, now,
                                            by="client" if form.who == "client" else "trainer", reason=form.reason)
             await tell(session, business, entry.client_id, now, "team_cancelled", service=entry.service,
                        when=entry.starts_at, refunded=outcome.refunded, late=outcome.late)
+            emailed = await _email_instead(request, session, business, entry, now, "team_cancelled", lambda client: email_cancelled(
+                session, business, client, entry.booking_id, service=entry.service, starts_at=entry.starts_at,
+                refunded=outcome.refunded, late=outcome.late, reason=form.reason, now=now))
             done = (_("Cancelled. The credit was refunded.") if outcome.refunded else
                     _("Cancelled. The credit was forfeited (late cancel).") if outcome.late and entry.paid_with == "credit" else
                     _("Cancelled. No credit was spent on it."))
-    return await _finish(request, me, posted, errors, "cancel", lambda: done, to_calendar=True)
+    return await _finish(request, me, posted, errors, "cancel", lambda: done, to_calendar=True, emailed=emailed)
 
 
 async def mark(request: web.Request) -> web.Response:
@@ -84,6 +94,18 @@ async def mark(request: web.Request) -> web.Response:
                        when=entry.starts_at, status=form.status)
             done = _("Marked completed.") if form.status == "completed" else _("Marked a no-show.")
     return await _finish(request, me, posted, errors, "mark", lambda: done)
+
+
+async def _email_instead(request: web.Request, session: AsyncSession, business: Business, entry: Entry, now: datetime,
+                        message: str, queue: Callable[[Client], Awaitable[None]]) -> bool:
+    """Queue the change by email too when WhatsApp cannot reach the client and they gave an email (and email is set
+    up); whether it was."""
+    if request.app[RUNTIME].mailer is None or entry.client_id is None:
+        return False
+    client = await to_email(session, business, entry.client_id, now, message)
+    if client is not None:
+        await queue(client)
+    return client is not None
 
 
 class _Undo(Exception):
@@ -117,15 +139,23 @@ async def _entry(session: AsyncSession, request: web.Request, me: Identity) -> E
 
 
 async def _finish(request: web.Request, me: Identity, posted: Mapping[str, str], errors: dict[str, str], action: str,
-                  done: Callable[[], str], *, to_calendar: bool = False) -> web.Response:
-    """After a change: tell delivery, flash and redirect; after a refusal: the page again (400) with the words."""
+                  done: Callable[[], str], *, to_calendar: bool = False, emailed: bool = False) -> web.Response:
+    """After a change: tell delivery (and the mail sender), flash and redirect; after a refusal: the page again (400)
+    with the words."""
     if errors:
         return await _page(request, me, posted, errors, action=action, status=400)
     entry: Entry = request[ENTRY]
     await request.app[RUNTIME].wake.deliver([entry.client_id])
+    if emailed:
+        await request.app[RUNTIME].wake.mail()
     told = await _reach(request, me, entry.client_id, MESSAGES[action])
     if told.ok:
         flash(request, done() + " " + _("The client was told in chat."))
+    elif emailed:
+        flash(request, done() + " " + (
+            _("WhatsApp cannot reach them now: the new time, with an updated calendar invitation, goes to their email.")
+            if action == "move" else
+            _("WhatsApp cannot reach them now: the cancellation, with a calendar update that removes it, goes to their email.")))
     else:  # out of the 24-hour window, with no template to reach them
         flash(request, done())
         flash(request, not_told([told]), "warn")

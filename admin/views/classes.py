@@ -19,6 +19,7 @@ from admin.read_models.business_week import local_today
 from admin.scope import business_of, check_client, in_business, staff_scope
 from admin.template_words import not_told
 from conversations.dates import when
+from conversations.email_notices import email_booking, wants_email
 from conversations.reach import Reach, reach
 from conversations.team_notices import tell
 from domain.errors import DomainError, NotFound
@@ -109,19 +110,30 @@ async def cancel(request: web.Request) -> web.Response:
 
 @routes.post("/admin/classes/{appointment_id:\\d+}/seats", name="class_add_seat")
 async def add_seat(request: web.Request) -> web.Response:
-    """Give a client a seat through the chat's own rules (capacity, notice, credits); they hear in chat."""
+    """Give a client a seat through the chat's own rules (capacity, notice, credits); they hear in chat, or by email
+    with the .ics when WhatsApp cannot reach them and they gave an email."""
     missed: list[Reach] = []
+    emailed: list[int] = []
+    mail_on = request.app[RUNTIME].mailer is not None
 
     async def act(session: AsyncSession, business: Business, roster: class_sessions.Roster, client: Client, now: datetime) -> str:
-        await classes.book_seat(session, business.id, client_id=client.id, appointment_id=roster.session.appointment_id,
-                                now=now, actor="trainer")
+        seat = await classes.book_seat(session, business.id, client_id=client.id,
+                                       appointment_id=roster.session.appointment_id, now=now, actor="trainer")
         await tell(session, business, client.id, now, "team_booked", service=roster.session.service,
                    when=roster.session.starts_at, trainer=roster.session.trainer)
-        if not (told := await reach(session, business, client.id, now, "team_booked")).ok:
-            missed.append(told)
-            return _("%(client)s has a seat.", client=_name(client))
-        return _("%(client)s has a seat and was told in chat.", client=_name(client))
-    return await _for_client(request, act, told=True, missed=missed)
+        told = await reach(session, business, client.id, now, "team_booked")
+        if mail_on and wants_email(client, told):
+            await email_booking(session, business, client, seat.id, service=roster.session.service,
+                                starts_at=roster.session.starts_at, trainer=roster.session.trainer, now=now)
+            emailed.append(client.id)
+        if told.ok:
+            return _("%(client)s has a seat and was told in chat.", client=_name(client))
+        if emailed:
+            return _("%(client)s has a seat.", client=_name(client)) + " " + _(
+                "WhatsApp cannot reach them now: a confirmation with a calendar invitation goes to their email.")
+        missed.append(told)
+        return _("%(client)s has a seat.", client=_name(client))
+    return await _for_client(request, act, told=True, missed=missed, emailed=emailed)
 
 
 @routes.post("/admin/classes/{appointment_id:\\d+}/waitlist", name="class_add_waiting")
@@ -136,7 +148,7 @@ async def add_waiting(request: web.Request) -> web.Response:
 
 
 async def _for_client(request: web.Request, act: Callable[..., Awaitable[str]], *, told: bool,
-                      missed: Sequence[Reach] = ()) -> web.Response:
+                      missed: Sequence[Reach] = (), emailed: Sequence[int] = ()) -> web.Response:
     """The class page's client form: check the client, `act` on the class, say what happened (its sentence)."""
     me = identity(request)
     posted = await form_fields(request)
@@ -155,6 +167,8 @@ async def _for_client(request: web.Request, act: Callable[..., Awaitable[str]], 
         return await _session_page(request, me, posted, errors, status=400)
     if told:
         await request.app[RUNTIME].wake.deliver([form.client_id])
+    if emailed:
+        await runtime.wake.mail()
     flash(request, done)
     if missed:
         flash(request, not_told(missed), "warn")

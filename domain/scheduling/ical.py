@@ -26,12 +26,12 @@ def new_ical_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _calendar(prodid: str) -> Calendar:
+def _calendar(prodid: str, method: str = "PUBLISH") -> Calendar:
     cal = Calendar()
     cal.add("prodid", prodid)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    cal.add("method", method)
     return cal
 
 
@@ -114,7 +114,7 @@ async def booking_business_id(session: AsyncSession, booking_id: int) -> int:
 
 
 async def booking_ics(session: AsyncSession, business_id: int, booking_id: int, now: datetime) -> bytes:
-    """One client's booking as a single-event .ics with a reminder 2 hours before."""
+    """One client's booking as a single-event .ics with a reminder 2 hours before (METHOD:CANCEL once cancelled)."""
     row = (await session.execute(
         select(Booking, Appointment, Service.name, Business.name)
         .join(Appointment, Appointment.id == Booking.appointment_id)
@@ -137,6 +137,7 @@ async def booking_ics(session: AsyncSession, business_id: int, booking_id: int, 
         alarm.add("description", f"{service_name} — {business_name}")
         alarm.add("trigger", -REMIND_BEFORE)
         event.add_component(alarm)
-    cal = _calendar(BOOKING_PRODID)
+    # A cancelled booking is a CANCEL of the same UID with a higher SEQUENCE: calendars remove the copy they hold.
+    cal = _calendar(BOOKING_PRODID, "CANCEL" if cancelled else "PUBLISH")
     cal.add_component(event)
     return cal.to_ical()
