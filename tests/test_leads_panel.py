@@ -1,5 +1,6 @@
-"""The leads page: the pipeline by stage and each source's conversion; owners add leads by phone, make link codes
-(with the wa.me link to share), pick the trial service and mark leads lost; another business's ids are 404."""
+"""The leads page: the pipeline by stage and each source's conversion (with a trial service, only its booking is the
+trial); owners add leads by phone, make link codes (with the wa.me link to share), pick the trial service and mark
+leads lost; another business's ids are 404. A lead's client page says where they came from and their stage."""
 from __future__ import annotations
 
 import html
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from domain.clock import FixedClock
 from domain.models import Business, Client, Lead, LeadCode
 from domain.people import leads
-from domain.scheduling import booking, catalog, checkins, memberships
+from domain.scheduling import booking, catalog, checkins, classes, memberships
 from tests.booking_setup import NOW, local, make_client
 from tests.panel_calendar_support import Panel, open_panel, other_business
 
@@ -159,3 +160,44 @@ async def test_a_trainer_sees_the_pipeline_but_only_owners_change_it(web, runtim
     assert '<a href="/admin/leads">Leads</a>' in page
     assert (await panel.post("/admin/leads/codes", code="INSTA10", label="Bio")).status == 403
     assert (await panel.post("/admin/leads", phone="(11) 91234-5678", name="Joana", locale="pt-BR")).status == 403
+
+
+async def test_with_a_trial_service_only_its_booking_counts_as_the_trial(web, runtime, business):
+    panel = await open_panel(web, runtime, business)
+    studio = panel.studio
+    async with runtime.sessions.begin() as session:
+        await leads.set_trial_service(session, business.id, studio.personal)
+        tried = await _first_contact(session, business.id, 41, text="oi")
+        in_class = await _first_contact(session, business.id, 42, text="oi")
+        await booking.book_personal(session, business.id, client_id=tried, service_id=studio.personal, staff_id=studio.ana,
+                                    starts_at=local(24, 7), now=NOW)
+        spin = await classes.schedule_class(session, business.id, service_id=studio.spinning, staff_id=studio.bruno,
+                                            starts_at=local(24, 18), now=NOW, capacity=5)
+        await classes.book_seat(session, business.id, client_id=in_class, appointment_id=spin.id, now=NOW)
+        await checkins.check_in(session, business.id, in_class, local(24, 18), method="staff", actor="trainer")
+    _status, page = await panel.page("/admin/leads")
+    pipeline = section(page, "pipeline")
+    assert "Lead (1) Cliente 42" in pipeline  # a Spinning class, even attended, is not the trial (Treino personal)
+    assert "Trial booked (1) Cliente 41" in pipeline and "Trial attended (0)" in pipeline
+    assert "Wrote on their own 2 1 (50%) 0 (0%) 0 (0%)" in section(page, "conversion")
+
+
+async def test_a_lead_client_page_shows_where_they_came_from_and_how_far_they_are(web, runtime, business):
+    panel = await open_panel(web, runtime, business)
+    async with runtime.sessions.begin() as session:
+        await leads.add_code(session, business.id, "INSTA10", "Instagram bio", NOW)
+        from_ad = await _first_contact(session, business.id, 51, text="Olá", referral=AD)
+        from_link = await _first_contact(session, business.id, 52, text="Quero uma aula experimental (código INSTA10)")
+        await booking.book_personal(session, business.id, client_id=from_ad, service_id=panel.studio.personal,
+                                    staff_id=panel.studio.ana, starts_at=local(24, 7), now=NOW)
+    _status, page = await panel.page(f"/admin/clients/{from_ad}")
+    assert "Lead · Ad: Aula experimental grátis · Trial booked" in text_of(page)
+    _status, page = await panel.page(f"/admin/clients/{from_link}")
+    assert "Lead · Link code: INSTA10 (Instagram bio) · not booked yet" in text_of(page)
+    await panel.post("/admin/leads", phone="(11) 91234-5678", name="Joana Lima", locale="pt-BR")
+    async with runtime.sessions() as session:
+        typed = await session.scalar(select(Client.id).where(Client.profile_name == "Joana Lima"))
+    _status, page = await panel.page(f"/admin/clients/{typed}")
+    assert "Lead · Typed in: Olga Owner · not booked yet" in text_of(page)
+    _status, page = await panel.page(f"/admin/clients/{panel.studio.clients[0]}")  # a client who never was a lead
+    assert "badge-lead" not in page

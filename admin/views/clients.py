@@ -20,9 +20,10 @@ from admin.read_models.at_risk import risk_history
 from admin.read_models.client_directory import get_visible, list_clients
 from admin.read_models.client_profile import client_profile
 from admin.read_models.client_training import client_training
+from admin.views.leads import source_words, stage_words
 from domain.errors import NotFound
 from domain.models import Client
-from domain.people import client_records
+from domain.people import client_records, leads
 from domain.people.phones import region_of
 from domain.training import measurements
 from runtime.keys import RUNTIME
@@ -143,7 +144,9 @@ async def _render_client(request: web.Request, *, errors: Mapping[str, str] | No
             raise web.HTTPNotFound(text=_("No such client.")) from None
         training = await client_training(session, business, profile.client, runtime.clock.now())
         risk_chart, risk_scores = await risk_history(session, profile.client.id)
+        lead = await leads.lead_row(session, me.business_id, profile.client.id)
     ctx = {"p": profile, "c": profile.client, "t": training, "risk_chart": risk_chart, "risk_scores": risk_scores[:5],
+           "lead": lead, "lead_sources": source_words(), "lead_stages": {**stage_words(), "new": _("not booked yet")},
            "errors": errors or {}, "form": form, "word": word, "currency": business.currency,
            "at": local_time(business.timezone), "zones": sorted(known_zones())}
     return aiohttp_jinja2.render_template("admin/client.html", request, ctx, status=status)

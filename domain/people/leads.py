@@ -4,7 +4,9 @@ A lead is made once per client: on the first conversation of a number that has n
 or paid (source `ad` when the message carries a click-to-WhatsApp referral, `link` when it carries one of
 the business's codes, else `organic`), or by staff typing a phone in (`typed`). Its stage is read from
 the facts after it came in, never stored: a booking (trial booked), a check-in or a completed session
-(trial attended), a paid purchase or a membership (member). Staff may mark a lead lost; a later fact wins.
+(trial attended), a paid purchase or a membership (member). When the business has a trial service, only a
+booking of that service is the trial (and only its check-in or completion attends it). Staff may mark a lead
+lost; a later fact wins.
 """
 from __future__ import annotations
 
@@ -17,7 +19,19 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, NotFound
-from domain.models import Booking, BookingEvent, Business, CheckIn, Client, Lead, LeadCode, Membership, Purchase, Service
+from domain.models import (
+    Appointment,
+    Booking,
+    BookingEvent,
+    Business,
+    CheckIn,
+    Client,
+    Lead,
+    LeadCode,
+    Membership,
+    Purchase,
+    Service,
+)
 from domain.people import client_records
 from domain.sql.types import aware
 
@@ -204,25 +218,35 @@ def _first(*moments: datetime | None) -> datetime | None:
     return min(known) if known else None
 
 
-async def pipeline(session: AsyncSession, business_id: int) -> list[LeadRow]:
-    """The business's leads, newest first, each with the moment it reached each stage."""
+async def pipeline(session: AsyncSession, business_id: int, *, client_id: int | None = None) -> list[LeadRow]:
+    """The business's leads (or the one of `client_id`), newest first, each with the moment it reached each stage."""
     since = Lead.created_at
-    booked = (select(func.min(Booking.created_at))
-              .where(Booking.client_id == Lead.client_id, Booking.created_at >= since).scalar_subquery())
-    checked_in = (select(func.min(CheckIn.checked_in_at))
-                  .where(CheckIn.client_id == Lead.client_id, CheckIn.checked_in_at >= since).scalar_subquery())
+    trial_id = await session.scalar(select(Business.trial_service_id).where(Business.id == business_id))
+    # With a trial service only its bookings are trials; without one, any booking is.
+    trial = [Appointment.service_id == trial_id] if trial_id is not None else []
+    booked = (select(func.min(Booking.created_at)).join_from(Booking, Appointment, Appointment.id == Booking.appointment_id)
+              .where(Booking.client_id == Lead.client_id, Booking.created_at >= since, *trial).scalar_subquery())
+    checked_in = select(func.min(CheckIn.checked_in_at)).where(CheckIn.client_id == Lead.client_id, CheckIn.checked_in_at >= since)
+    if trial:
+        checked_in = (checked_in.join(Booking, Booking.id == CheckIn.booking_id)
+                      .join(Appointment, Appointment.id == Booking.appointment_id).where(*trial))
     completed = (select(func.min(BookingEvent.at)).join(Booking, Booking.id == BookingEvent.booking_id)
-                 .where(Booking.client_id == Lead.client_id, BookingEvent.to_status == "completed", BookingEvent.at >= since)
+                 .join(Appointment, Appointment.id == Booking.appointment_id)
+                 .where(Booking.client_id == Lead.client_id, BookingEvent.to_status == "completed", BookingEvent.at >= since,
+                        *trial)
                  .scalar_subquery())
     paid = (select(func.min(Purchase.paid_at))
             .where(Purchase.client_id == Lead.client_id, Purchase.paid_at >= since).scalar_subquery())
     plan = (select(func.min(Membership.created_at))
             .where(Membership.client_id == Lead.client_id, Membership.created_at >= since).scalar_subquery())
-    stmt = (select(Lead, Client.profile_name, Client.phone_e164, LeadCode.label, booked, checked_in, completed, paid, plan)
+    stmt = (select(Lead, Client.profile_name, Client.phone_e164, LeadCode.label, booked, checked_in.scalar_subquery(),
+                   completed, paid, plan)
             .join(Client, Client.id == Lead.client_id)
             .outerjoin(LeadCode, LeadCode.id == Lead.code_id)
             .where(Lead.business_id == business_id)
             .order_by(Lead.created_at.desc(), Lead.id.desc()))
+    if client_id is not None:
+        stmt = stmt.where(Lead.client_id == client_id)
     rows = []
     for lead, name, phone, label, *facts in (await session.execute(stmt)).all():
         booked_at, checked_at, completed_at, paid_at, plan_at = (aware(f) for f in facts)
@@ -232,3 +256,9 @@ async def pipeline(session: AsyncSession, business_id: int) -> list[LeadRow]:
                             trial_booked_at=_first(booked_at, attended_at), trial_attended_at=attended_at,
                             member_at=_first(paid_at, plan_at), lost_at=lead.lost_at))
     return rows
+
+
+async def lead_row(session: AsyncSession, business_id: int, client_id: int) -> LeadRow | None:
+    """The client's lead with its stage, as the pipeline shows it; None when the client came in as no lead."""
+    rows = await pipeline(session, business_id, client_id=client_id)
+    return rows[0] if rows else None
