@@ -9,7 +9,8 @@ from domain.models import Business
 from runtime.resources import Runtime
 from tests.admin_support import csrf_of, login, make_user
 
-PUBLIC = {"/admin/login", "/admin/password/forgot", "/admin/password/reset"}  # the login and "Forgot your password?"
+# The login, "Forgot your password?" and sign-up.
+PUBLIC = {"/admin/login", "/admin/password/forgot", "/admin/password/reset", "/admin/signup", "/admin/signup/confirm"}
 
 
 def _panel_routes(web: TestClient) -> list[tuple[str, str]]:
