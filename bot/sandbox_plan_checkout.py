@@ -39,7 +39,7 @@ async def plan_checkout_pay(request: web.Request) -> web.Response:
         await gateway.send(sandbox.event("checkout.session.completed", obj))
     except ProviderError as error:
         raise web.HTTPBadGateway(text=str(error)) from None
-    raise web.HTTPSeeOther("/admin/plan?paid=1")
+    raise web.HTTPSeeOther(f"/admin/plan?paid={plan.name}")
 
 
 async def _checkout(request: web.Request) -> tuple[Business, plans.Plan, str]:

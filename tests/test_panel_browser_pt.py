@@ -25,7 +25,7 @@ def demo_url(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 SECTIONS = ("Painel", "Agenda", "Aulas", "Clientes", "Conversas", "Treinos", "Desafios", "Não entendidas", "Pagamentos",
-            "Comissões", "Em risco", "Campanhas", "Falhas de envio", "Configurações", "Equipe")
+            "Comissões", "Em risco", "Campanhas", "Falhas de envio", "Configurações", "Equipe", "Plano", "Configuração inicial")
 
 
 def test_every_section_is_reachable_on_a_phone_and_a_desktop_without_sideways_scrolling(demo_url):

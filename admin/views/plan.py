@@ -35,6 +35,8 @@ async def plan_page(request: web.Request) -> web.Response:
         "business": business, "report": report, "plans": plans.all_plans(), "rows": rows, "plan_name": plan_name,
         "limit_name": limit_name, "can_pay": runtime.gateway is not None,
         "too_big": {p.name: too_big_for(report, p) for p in plans.all_plans()},
+        # Back from a checkout: Stripe's event may come a moment after the studio does.
+        "awaiting": request.query.get("paid") if request.query.get("paid") in plans.PLAN_NAMES else None,
     }
     return aiohttp_jinja2.render_template(PAGE, request, context)
 
@@ -107,7 +109,7 @@ def _order(request: web.Request, business: Business, target: str, email: str) ->
     origin = request.app[RUNTIME].settings.public_url or public_origin(request)
     return PlanOrder(business_id=business.id, plan=target, label=f"FitZap {plan_name(target)}", amount_cents=plan.price_cents,
                      currency=plan.currency, price_id=plan.stripe_price_id, metadata=billing.metadata(business.id, target),
-                     customer=business.plan_customer_id, email=email, success_url=f"{origin}/admin/plan?paid=1",
+                     customer=business.plan_customer_id, email=email, success_url=f"{origin}/admin/plan?paid={target}",
                      cancel_url=f"{origin}/admin/plan", locale=business.locale)
 
 
