@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from domain.errors import BookingError, DomainError, NotFound
 from domain.people.client_records import ClientRecordError, DuplicatePhone
+from domain.platform.plans import PlanLimitReached
 
 PROBLEM_JSON = "application/problem+json"
 # Problem types are relative URI references into the docs page, where each is described.
@@ -35,6 +36,8 @@ CODES = {
     "phone_unknown": "The client has no phone yet (known only by their WhatsApp id): send one with the change.",
     "class_not_full": "The class has free seats: give the client a seat instead of a place on the waitlist.",
     "payments_off": "This server takes no online payments, so it makes no payment links; record desk payments instead.",
+    "plan_limit": "The studio's FitZap plan does not allow this (more active clients, or the API itself); the owner can "
+                  "upgrade on the panel's Plan page.",
     "conflict": "The domain refused the change (its `code` says which rule).",
     "internal": "Something failed on our side; nothing the request asked for was kept.",
 }
@@ -70,9 +73,12 @@ def invalid(exc: ValidationError, where: str) -> Problem:
 
 
 def from_domain(error: DomainError) -> Problem:
-    """The domain's refusal: 404 for what the business does not have, 409 for a rule the change would break."""
+    """The domain's refusal: 404 for what the business does not have, 403 for what its plan does not allow, 409 for
+    a rule the change would break."""
     if isinstance(error, NotFound):
         return Problem(404, "not_found", "Not found in this business.")
+    if isinstance(error, PlanLimitReached):
+        return Problem(403, "plan_limit", f"{str(error)[0].upper()}{str(error)[1:]}; the owner can upgrade on the Plan page.")
     if isinstance(error, DuplicatePhone):
         return Problem(409, "duplicate_phone", str(error))
     if isinstance(error, BookingError | ClientRecordError):

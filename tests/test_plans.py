@@ -272,3 +272,28 @@ def test_a_malformed_plans_setting_is_one_line_naming_it(monkeypatch: Any) -> No
     monkeypatch.delenv("FITZAP_PLANS")
     with pytest.raises(ConfigError, match=r"^FITZAP_PLANS\.starter\.trainers: Input should be greater than or equal to 0"):
         make_settings(FITZAP_PLANS='{"starter": {"trainers": -1}}')
+
+
+async def test_the_api_refuses_a_booking_past_the_plans_active_clients_with_a_problem(web: TestClient, runtime: Runtime,
+                                                                                      business: Business) -> None:
+    from tests.api_support import open_api
+
+    setup = await open_api(web, runtime, business)
+    await book(runtime, setup.studio, local(24, 8), NOW, client=0)
+    await on_plan(runtime, business, "pro", active_clients=1)
+    request = {"client_id": setup.studio.clients[1], "service_id": setup.studio.personal, "staff_id": setup.studio.ana,
+               "starts_at": "2026-11-24T15:00:00-03:00"}
+    status, problem, _ = await setup.api.post("/bookings", request)
+    assert status == 403 and problem["code"] == "plan_limit"
+    assert problem["detail"] == "The Pro plan allows 1 active clients; the owner can upgrade on the Plan page."
+
+
+async def test_a_token_stops_working_when_the_studio_moves_to_a_plan_without_the_api(web: TestClient, runtime: Runtime,
+                                                                                     business: Business) -> None:
+    from tests.api_support import open_api
+
+    setup = await open_api(web, runtime, business)
+    assert (await setup.api.get("/services"))[0] == 200
+    await on_plan(runtime, business, "starter")
+    status, problem, _ = await setup.api.get("/services")
+    assert status == 403 and problem["code"] == "plan_limit" and "no API access" in problem["detail"]

@@ -71,13 +71,18 @@ def plan_by_name(name: str) -> Plan:
     return _plans.get(name, _plans[SIGNUP_PLAN])
 
 
+_LIMIT_WORDS = {"active_clients": "active clients", "trainers": "active trainers", "campaigns": "campaigns a month"}
+
+
 class PlanLimitReached(DomainError):
     """The business's plan does not allow this; `limit` names which of its limits."""
 
     code = "plan_limit"
 
     def __init__(self, limit: str, plan: Plan, allowed: int | None) -> None:
-        super().__init__(f"the {plan.name} plan allows {allowed} {limit.replace('_', ' ')}")
+        name = plan.name.capitalize()
+        super().__init__(f"the {name} plan has no API access" if limit == "api_access"
+                         else f"the {name} plan allows {allowed} {_LIMIT_WORDS.get(limit, limit)}")
         self.limit, self.plan, self.allowed = limit, plan, allowed
 
 
