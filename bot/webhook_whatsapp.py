@@ -1,6 +1,7 @@
 """POST/GET /webhooks/whatsapp: verify, parse, store durably, wake the workers, answer."""
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import datetime
@@ -14,6 +15,7 @@ from bot.keys import INBOUND_STORE, METRICS
 from channels.signature import is_valid
 from channels.webhook_payloads import Change, Message, WebhookBody, message_json, parse_body
 from domain.clock import Clock
+from domain.messaging import secret_box
 from domain.messaging.inbox import IncomingMessage
 from domain.messaging.statuses import StatusUpdate
 from domain.people.businesses import BusinessRef, by_phone_number_id
@@ -45,8 +47,12 @@ async def receive(request: web.Request) -> web.Response:
     started = time.perf_counter()
     runtime = request.app[RUNTIME]
     raw = await request.read()
-    if not is_valid(raw, request.headers.get("X-Hub-Signature-256"), runtime.settings.whatsapp_app_secret.get_secret_value()):
-        return _counted(request, started, "invalid_signature", web.json_response({"error": "invalid signature"}, status=401))
+    signature = request.headers.get("X-Hub-Signature-256")
+    studio: int | None = None  # signed by a studio's own Meta app rather than the platform's
+    if not is_valid(raw, signature, runtime.settings.whatsapp_app_secret.get_secret_value()):
+        studio = await _signed_by_studio(runtime, raw, signature)
+        if studio is None:
+            return _counted(request, started, "invalid_signature", web.json_response({"error": "invalid signature"}, status=401))
     try:
         body = parse_body(raw)
     except ValidationError as exc:
@@ -56,6 +62,8 @@ async def receive(request: web.Request) -> web.Response:
 
     try:
         received = await _received(runtime, body)
+        if studio is not None:  # a studio's app speaks for its own number only
+            received = [r for r in received if r.business_id == studio]
         if received:
             await request.app[INBOUND_STORE].store(received)
     except Exception as error:
@@ -78,6 +86,25 @@ async def _received(runtime: Runtime, body: WebhookBody) -> list[Received]:
             continue
         received.append(Received(business.id, _messages(change, runtime.clock), _statuses(change, runtime.clock)))
     return received
+
+
+async def _signed_by_studio(runtime: Runtime, raw: bytes, signature: str | None) -> int | None:
+    """The business whose own Meta app signed this webhook: the one number it names must have that app's secret.
+    Nothing is stored before this says yes; a body that is not even JSON names no number."""
+    if not signature:
+        return None
+    try:
+        numbers = {change["value"]["metadata"]["phone_number_id"] for entry in json.loads(raw)["entry"]
+                   for change in entry["changes"]}
+    except (ValueError, TypeError, KeyError):
+        return None
+    if len(numbers) != 1 or not isinstance(number := numbers.pop(), str) or len(number) > 64:
+        return None
+    business = await _business(runtime, number)
+    if business is None or business.app_secret_sealed is None:
+        return None
+    secret = secret_box.unseal(runtime.settings.secret_key.get_secret_value(), business.app_secret_sealed)
+    return business.id if secret and is_valid(raw, signature, secret) else None
 
 
 def _counted(request: web.Request, started: float, outcome: str, response: web.Response) -> web.Response:

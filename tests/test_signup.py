@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.bootstrap import bootstrap
 from domain.clock import FixedClock
-from domain.models import AdminUser, Business, Signup
+from domain.models import AdminUser, Business, InboundMessage, Signup
 from runtime.resources import Runtime
 from runtime.settings import Settings
 from tests.admin_support import csrf_of, make_user
@@ -25,6 +25,7 @@ LINK = re.compile(r"https://fitzap\.test/admin/signup/confirm\?token=([A-Za-z0-9
 FORM = {"business_name": "Estúdio Movimento", "name": "Carla Dias", "email": "Carla@Movimento.test",
         "password": "a long enough passphrase", "locale": "en", "timezone": "America/Recife"}
 SENT = "We sent a message to carla@movimento.test."
+STUDIO_APP_SECRET = "the-studios-own-meta-app-secret"
 
 
 @pytest.fixture
@@ -136,13 +137,14 @@ async def test_the_checklist_follows_what_the_studio_connects(web: TestClient, r
     csrf = await csrf_of(web, "/admin/settings/whatsapp")
     saved = await web.post("/admin/settings/whatsapp", allow_redirects=False, data={
         "phone_number_id": "123456789012345", "display_phone_number": "+55 81 99999-0000",
-        "access_token": "EAAG-a-token-of-the-studio-0123456789", "csrf_token": csrf})
+        "access_token": "EAAG-a-token-of-the-studio-0123456789", "app_secret": STUDIO_APP_SECRET, "csrf_token": csrf})
     assert saved.status == 302, await saved.text()
     page = await (await web.get("/admin/setup")).text()
     assert '<li class="done" data-step="number">' in page and '<li class="done" data-step="token">' in page
     assert '<li class="todo" data-step="webhook">' in page
 
-    raw, headers = signed(inbound(text="oi, é um teste", phone_number_id="123456789012345"))
+    # Meta signs the studio's webhooks with the studio's own app's secret.
+    raw, headers = signed(inbound(text="oi, é um teste", phone_number_id="123456789012345"), STUDIO_APP_SECRET)
     assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 200
     await drain(broker, runtime)
     page = await (await web.get("/admin/setup")).text()
@@ -154,3 +156,21 @@ async def test_sign_up_is_closed_without_email(database: str) -> None:
         page = await web.get("/admin/signup")
         assert page.status == 404 and "Sign-up is not open on this server" in await page.text()
         assert 'href="/admin/signup"' not in await (await web.get("/admin/login")).text()
+
+
+async def test_a_studios_app_secret_signs_for_its_own_number_only(web: TestClient, runtime: Runtime, business: Business,
+                                                                 broker: StubBroker, smtp: Inbox) -> None:
+    await sign_up(web)
+    await confirm(web, await mailed_link(broker, runtime, smtp))
+    csrf = await csrf_of(web, "/admin/settings/whatsapp")
+    await web.post("/admin/settings/whatsapp", data={"phone_number_id": "123456789012345", "app_secret": STUDIO_APP_SECRET,
+                                                     "csrf_token": csrf})
+    page = await (await web.get("/admin/settings/whatsapp")).text()
+    assert "••••cret" in page and STUDIO_APP_SECRET not in page
+    # Signed with the studio's secret, but naming the other business's number: refused, nothing stored.
+    raw, headers = signed(inbound(text="oi"), STUDIO_APP_SECRET)
+    assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 401
+    raw, headers = signed(inbound(text="oi", phone_number_id="123456789012345"), "a-guess-at-the-secret")
+    assert (await web.post("/webhooks/whatsapp", data=raw, headers=headers)).status == 401
+    async with runtime.sessions() as session:
+        assert (await session.scalars(select(InboundMessage))).first() is None

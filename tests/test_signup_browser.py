@@ -8,12 +8,12 @@ import re
 import httpx
 import pytest
 
-from runtime.settings import DEMO_APP_SECRET
 from tests.browser_support import PHONE, launch, needs_chromium, new_page, running_demo
 from tests.support import inbound, signed
 
 pytestmark = needs_chromium
 PHONE_NUMBER_ID = "109876543210987"
+STUDIO_APP_SECRET = "segredo-do-app-do-estudio"  # Meta signs the studio's webhooks with its own app's secret
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,7 @@ def test_a_studio_signs_up_and_is_walked_through_connecting_whatsapp(demo_url):
             page.fill("input[name=phone_number_id]", PHONE_NUMBER_ID)
             page.fill("input[name=display_phone_number]", "+55 81 98888-0000")
             page.fill("input[name=access_token]", "EAAG-token-do-estudio-0123456789")
+            page.fill("input[name=app_secret]", STUDIO_APP_SECRET)
             page.locator("form", has=page.locator("input[name=phone_number_id]")).get_by_role("button").first.click()
             page.goto(f"{demo_url}/admin/setup")
             expect(page.locator('[data-step="number"]')).to_have_class("done")
@@ -59,7 +60,7 @@ def test_a_studio_signs_up_and_is_walked_through_connecting_whatsapp(demo_url):
             expect(page.locator("[data-progress]")).to_contain_text("2 de 8 passos feitos.")
 
             # The owner sends a message to the number from their phone: Meta posts it to the webhook.
-            raw, headers = signed(inbound(text="oi", phone_number_id=PHONE_NUMBER_ID), DEMO_APP_SECRET)
+            raw, headers = signed(inbound(text="oi", phone_number_id=PHONE_NUMBER_ID), STUDIO_APP_SECRET)
             assert httpx.post(f"{demo_url}/webhooks/whatsapp", content=raw, headers=headers).status_code == 200
             page.reload()
             expect(page.locator('[data-step="webhook"]')).to_have_class("done")

@@ -98,6 +98,7 @@ class WhatsAppForm(BaseModel):
     phone_number_id: str = Field(min_length=1, max_length=64)
     display_phone_number: str | None = Field(None, max_length=32)
     access_token: str | None = Field(None, max_length=1024)
+    app_secret: str | None = Field(None, max_length=128)
 
     @field_validator("phone_number_id")
     @classmethod

@@ -21,7 +21,7 @@ class Step:
 @dataclass(frozen=True)
 class Checklist:
     steps: list[Step]
-    signed_up: bool  # the studio signed up on its own (an operator's studios may use the platform's token)
+    signed_up: bool  # the studio signed up on its own (an operator's studios may use the platform's Meta app)
 
     @property
     def done(self) -> int:
@@ -46,8 +46,8 @@ async def checklist(session: AsyncSession, business: Business) -> Checklist:
         Step("trainers", bool(await any_row(Staff.business_id == bid, Staff.active.is_(True))), "staff"),
         Step("hours", bool(await any_row(AvailabilityRule.business_id == bid)), "settings_hours"),
         Step("number", business.phone_number_id is not None, "settings_whatsapp"),
-        Step("token", business.whatsapp_token_encrypted is not None or (not signed_up and business.phone_number_id is not None),
-             "settings_whatsapp"),
+        Step("token", (business.whatsapp_token_encrypted is not None and business.whatsapp_app_secret_encrypted is not None)
+             or (not signed_up and business.phone_number_id is not None), "settings_whatsapp"),
         Step("webhook", bool(heard), "settings_whatsapp"),
         Step("templates", business.phone_number_id is not None and missing == 0, "settings_templates", missing),
     ]

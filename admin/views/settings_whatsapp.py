@@ -37,6 +37,7 @@ async def _context(request: web.Request, values: dict[str, Any] | None = None, e
         "errors": errors or {},
         "token_mask": secret_box.masked(token),
         "token_unreadable": bool(business.whatsapp_token_encrypted) and token is None,
+        "app_secret_mask": secret_box.masked(secret_box.unseal(_secret_key(request), business.whatsapp_app_secret_encrypted)),
         "webhook_url": f"{public_origin(request)}/webhooks/whatsapp",
         "verify_token": request.app[SETTINGS].whatsapp_verify_token.get_secret_value(),
     }
@@ -59,7 +60,8 @@ async def whatsapp_save(request: web.Request) -> web.Response:
             errors = {"phone_number_id": taken}
         else:
             raise done(request, _("WhatsApp connection saved."), "settings_whatsapp")
-    data.pop("access_token", None)  # a typed token is never echoed back into the page
+    data.pop("access_token", None)  # a typed token or secret is never echoed back into the page
+    data.pop("app_secret", None)
     return invalid(PAGE, request, await _context(request, data, errors))
 
 
@@ -68,4 +70,5 @@ async def forget_token(request: web.Request) -> web.Response:
     me = require_owner(request)
     async with request.app[RUNTIME].sessions.begin() as session:
         await business_settings.forget_whatsapp_token(session, me.business_id)
-    raise done(request, _("The business's own token was removed; messages use the platform's token."), "settings_whatsapp")
+    raise done(request, _("The business's own token and app secret were removed; messages use the platform's app."),
+               "settings_whatsapp")

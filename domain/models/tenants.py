@@ -40,6 +40,9 @@ class Business(Base):
     # Admin settings: postal address, and the business's own Cloud API token (Fernet-encrypted, never plain).
     address: Mapped[str | None] = mapped_column(String(300))
     whatsapp_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    # The app secret of the business's own Meta app (Fernet-encrypted), when Meta signs its webhooks with it rather
+    # than with the platform's app secret. Migration 0026.
+    whatsapp_app_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     # --- Automated messages (workers, migration 0009) ---
     # Reminder offsets in minutes before the start, e.g. "1440,120"; whole days count in local time.
     reminder_offsets_min: Mapped[str] = mapped_column(String(64), default="1440,120", server_default=text("'1440,120'"))

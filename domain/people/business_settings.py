@@ -64,8 +64,8 @@ async def regenerate_checkin_code(session: AsyncSession, business_id: int) -> st
 
 
 async def set_whatsapp(session: AsyncSession, business_id: int, secret_key: str, *, phone_number_id: str,
-                       display_phone_number: str | None, access_token: str | None) -> Business:
-    """Connect the business's number; a new token replaces the stored one (None keeps it)."""
+                       display_phone_number: str | None, access_token: str | None, app_secret: str | None = None) -> Business:
+    """Connect the business's number; a new token or app secret replaces the stored one (None keeps it)."""
     taken = await session.scalar(select(Business.id).where(Business.phone_number_id == phone_number_id,
                                                           Business.id != business_id))
     if taken is not None:
@@ -75,6 +75,8 @@ async def set_whatsapp(session: AsyncSession, business_id: int, secret_key: str,
     business.display_phone_number = display_phone_number
     if access_token:
         business.whatsapp_token_encrypted = secret_box.seal(secret_key, access_token)
+    if app_secret:
+        business.whatsapp_app_secret_encrypted = secret_box.seal(secret_key, app_secret)
     await session.flush()
     return business
 
@@ -82,5 +84,5 @@ async def set_whatsapp(session: AsyncSession, business_id: int, secret_key: str,
 async def forget_whatsapp_token(session: AsyncSession, business_id: int) -> None:
     """Drop the business's own token: sends fall back to the deployment's token."""
     business = await get_scoped(session, Business, business_id, business_id)
-    business.whatsapp_token_encrypted = None
+    business.whatsapp_token_encrypted = business.whatsapp_app_secret_encrypted = None
     await session.flush()

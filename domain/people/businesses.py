@@ -15,13 +15,15 @@ class BusinessRef:
     id: int
     name: str
     phone_number_id: str
+    app_secret_sealed: str | None = None  # its own Meta app's secret, when it signs the number's webhooks
 
 
 async def by_phone_number_id(session: AsyncSession, phone_number_id: str) -> BusinessRef | None:
     """The business that owns a WhatsApp phone number id, if any."""
     row = (
         await session.execute(
-            select(Business.id, Business.name, Business.phone_number_id).where(Business.phone_number_id == phone_number_id)
+            select(Business.id, Business.name, Business.phone_number_id, Business.whatsapp_app_secret_encrypted)
+            .where(Business.phone_number_id == phone_number_id)
         )
     ).one_or_none()
     return BusinessRef(*row) if row else None

@@ -1,5 +1,5 @@
 """Sign-up and plans: pending sign-ups, each business's platform plan and subscription, monthly plan usage; a business
-may exist before its WhatsApp number is connected.
+may exist before its WhatsApp number is connected, and may have its own Meta app's secret.
 
 Revision ID: 0026
 Revises: 0025
@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("plan_subscription_id", sa.String(length=255), nullable=True))
         batch.add_column(sa.Column("plan_customer_id", sa.String(length=255), nullable=True))
         batch.add_column(sa.Column("plan_ends_on", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("whatsapp_app_secret_encrypted", sa.Text(), nullable=True))
         batch.create_unique_constraint("uq_businesses_plan_subscription_id", ["plan_subscription_id"])
         batch.create_check_constraint(op.f("ck_businesses_plan"), "plan IN ('free', 'starter', 'pro', 'enterprise')")
         batch.create_check_constraint(op.f("ck_businesses_plan_status"), "plan_status IN ('active', 'past_due', 'canceling')")
@@ -71,6 +72,6 @@ def downgrade() -> None:
         batch.drop_constraint(op.f("ck_businesses_plan_status"), type_="check")
         batch.drop_constraint(op.f("ck_businesses_plan"), type_="check")
         batch.drop_constraint("uq_businesses_plan_subscription_id", type_="unique")
-        for column in ("plan_ends_on", "plan_customer_id", "plan_subscription_id", "plan_status", "plan"):
+        for column in ("whatsapp_app_secret_encrypted", "plan_ends_on", "plan_customer_id", "plan_subscription_id", "plan_status", "plan"):
             batch.drop_column(column)
         batch.alter_column("phone_number_id", existing_type=sa.String(length=64), nullable=False)
