@@ -99,7 +99,9 @@ async def simulator_page(request: web.Request) -> web.StreamResponse:
 
 async def _page(request: web.Request) -> web.StreamResponse:
     async with request.app[RUNTIME].sessions() as session:
-        businesses = (await session.scalars(select(Business).order_by(Business.id))).all()
+        # A studio that signed up but has not connected its number yet cannot be written to.
+        businesses = (await session.scalars(select(Business).where(Business.phone_number_id.is_not(None))
+                                            .order_by(Business.id))).all()
         clients = (await session.execute(
             select(Business.phone_number_id, Client.wa_id, Client.profile_name)
             .join(Business, Business.id == Client.business_id)

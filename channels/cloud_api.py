@@ -109,7 +109,7 @@ class CloudApiChannel:
     def url_for(self, phone_number_id: str) -> str:
         """The messages endpoint of one business number."""
         if not phone_number_id:
-            raise PermanentSendError("envelope has no phone_number_id")
+            raise PermanentSendError("WhatsApp is not connected: the business has no phone number id yet (Settings → WhatsApp)")
         url = self._urls.get(phone_number_id)
         if url is None:
             url = self._urls[phone_number_id] = f"{self._root}/{quote(phone_number_id, safe='')}/messages"

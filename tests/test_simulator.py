@@ -134,3 +134,13 @@ def test_the_banner_says_when_the_demo_is_reachable_beyond_this_machine(tmp_path
     assert "login (trainer): ana@fitzap.demo  password: pw-trainer" in exposed
     print_banner(settings, "127.0.0.1", 8080, "Studio", "1", tmp_path, logins)
     assert "beyond this machine" not in capsys.readouterr().out
+
+
+async def test_a_studio_without_a_number_yet_is_left_out_of_the_simulator(runtime, business):
+    from domain.models import Business
+
+    async with runtime.sessions.begin() as session:
+        session.add(Business(name="Signed up, not connected", phone_number_id=None, created_at=runtime.clock.now()))
+    async with demo_web(runtime) as client:
+        page = await client.get("/simulator")
+        assert page.status == 200 and "Signed up, not connected" not in await page.text()
