@@ -1,7 +1,7 @@
 """The platform's plans and their limits in the panel's words."""
 from __future__ import annotations
 
-from admin.i18n import _, ngettext
+from admin.i18n import _, ngettext, number
 from domain.platform.plans import Plan, PlanLimitReached
 
 
@@ -42,4 +42,4 @@ def allowance(plan: Plan, limit: str) -> str:
     if limit == "api_access":
         return _("yes") if plan.api_access else _("no")
     value = getattr(plan, limit)
-    return _("unlimited") if value is None else str(value)
+    return _("unlimited") if value is None else number(value, 0)

@@ -117,7 +117,7 @@ def print_banner(settings: Settings, host: str, port: int, business: str, phone_
             "FitZap demo is running (SQLite, in-process worker, sandbox WhatsApp, sandbox payments).",
             f"  Admin panel:                  {base}/admin/",
             *(f"    login ({role}): {email}  password: {password}" for email, role, password in logins),
-            f"  Sign up a new studio:         {base}/signup  (its confirmation email shows below)",
+            f"  Sign up a new studio:         {base}/signup  (confirmation emails: the sent-emails page below)",
             f"  Simulator (chat as a client): {base}/simulator",
             f"  WhatsApp webhook:             {base}/webhooks/whatsapp",
             f"  Sandbox outbox (JSON):        {base}/sandbox/messages?to=5511999990000",
