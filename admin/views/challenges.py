@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 from aiohttp import web
 
+from admin.domain_words import words
 from admin.forms.challenges import ChallengeForm
 from admin.forms.form_errors import validate
 from admin.i18n import _
@@ -17,7 +18,6 @@ from admin.identity import identity, require_owner
 from admin.page_support import business_of
 from admin.read_models.challenge_board import leaderboard, list_challenges
 from admin.views.settings_support import done, form_data, not_found_as_404, row_id
-from admin.views.training_support import training_words
 from domain.training import challenge_edits, challenges
 from runtime.keys import RUNTIME
 
@@ -45,7 +45,7 @@ async def challenge_add(request: web.Request) -> web.Response:
                 session, me.business_id, name=form.name, target=form.target, starts_on=form.starts_on,
                 ends_on=form.ends_on, now=runtime.clock.now())
     except challenge_edits.InvalidChallenge as error:
-        return await _render_list(request, values=data, errors={error.field: training_words(error)}, status=400)
+        return await _render_list(request, values=data, errors={error.field: words(error)}, status=400)
     raise done(request, _("Challenge %(name)s added.", name=form.name), "challenge", challenge_id=str(challenge.id))
 
 
@@ -69,7 +69,7 @@ async def challenge_save(request: web.Request) -> web.Response:
                                                          target=form.target, starts_on=form.starts_on,
                                                          ends_on=form.ends_on)
     except challenge_edits.InvalidChallenge as error:
-        errors = {error.field: training_words(error)}
+        errors = {error.field: words(error)}
     if form is None or errors:
         return await _render_detail(request, values=data, errors=errors, status=400)
     raise done(request, _("Challenge saved."), "challenge", challenge_id=str(challenge_id))

@@ -7,6 +7,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from admin.domain_words import words
 from admin.forms.training import ExerciseForm
 from admin.i18n import _
 from admin.identity import identity
@@ -14,7 +15,7 @@ from admin.page_support import business_of
 from admin.read_models.exercise_library import library_rows
 from admin.read_models.training_plans import equipment_words, label_of, muscle_words
 from admin.views.settings_support import done, invalid, not_found_as_404, row_id
-from admin.views.training_support import refusal, training_words, user_form
+from admin.views.training_support import refusal, user_form
 from domain.models import CustomExercise
 from domain.training import exercise_edits
 from domain.training.library import EQUIPMENT, KINDS, MUSCLES
@@ -114,6 +115,6 @@ async def exercise_remove(request: web.Request) -> web.Response:
             with not_found_as_404():
                 row = await exercise_edits.remove_custom(session, me.business_id, row_id(request, "exercise_id"))
     except InvalidTraining as error:
-        why = _("Not removed: %(reason)s", reason=training_words(error))
+        why = _("Not removed: %(reason)s", reason=words(error))
         return invalid(EDIT_PAGE, request, await _edit_context(request, errors={"form": why}))
     raise done(request, _("Exercise %(name)s removed from the library.", name=row.name_pt), "exercises")
