@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.email_texts import booking_cancelled, booking_confirmation, booking_moved
-from conversations.reach import Reach, reach
+from conversations.reach import Reach
 from conversations.texts import DEFAULT_LOCALE
 from domain.messaging import emails
 from domain.models import Business, Client
@@ -22,10 +22,10 @@ def wants_email(client: Client, told: Reach) -> bool:
     return bool(client.email) and client.erased_at is None and (not told.ok or client.opted_out)
 
 
-async def to_email(session: AsyncSession, business: Business, client_id: int, now: datetime, message: str) -> Client | None:
-    """The client, when `message` should go to their email too (see wants_email); None when WhatsApp will do."""
+async def to_email(session: AsyncSession, business: Business, client_id: int, told: Reach) -> Client | None:
+    """The client, when what they were `told` should go to their email too (see wants_email); None when WhatsApp will do."""
     client = await get_scoped(session, Client, business.id, client_id)
-    return client if wants_email(client, await reach(session, business, client_id, now, message)) else None
+    return client if wants_email(client, told) else None
 
 
 def _locale(business: Business, client: Client) -> str:

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.texts import DEFAULT_LOCALE
 from domain.messaging import message_templates, outbox
 from domain.models import Business, Client
-from domain.scheduling.catalog import get_scoped
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,8 @@ class Reach:
         return self.inside_window or self.template_listed
 
 
-async def reach(session: AsyncSession, business: Business, client_id: int, now: datetime, message: str) -> Reach:
+async def reach(session: AsyncSession, business: Business, client: Client, now: datetime, message: str) -> Reach:
     """Whether `message` sent now reaches the client (an opt-out stops news, not what the team tells them)."""
-    client = await get_scoped(session, Client, business.id, client_id)
     language = (client.locale or business.locale or DEFAULT_LOCALE).replace("-", "_")
     inside = outbox.inside_window(client.last_inbound_at, now)
     listed = not inside and await message_templates.is_listed(session, business.id, message, language)

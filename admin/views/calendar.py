@@ -22,7 +22,7 @@ from admin.template_words import not_told
 from admin.views import calendar_booking
 from conversations.dates import when
 from conversations.email_notices import email_booking, wants_email
-from conversations.reach import Reach, reach
+from conversations.reach import Reach
 from conversations.team_notices import tell
 from domain.errors import DomainError
 from domain.models import Service, Staff
@@ -91,10 +91,10 @@ async def create_appointment(request: web.Request) -> web.Response:
                     now = runtime.clock.now()
                     booked = await booking.book_personal(session, business.id, client_id=client.id, service_id=service.id,
                                                          staff_id=trainer.id, starts_at=starts_at, now=now, actor="trainer")
-                    await tell(session, business, client.id, now, "team_booked", service=service.name,
-                               when=starts_at, trainer=trainer.name)
-                    told = await reach(session, business, client.id, now, "team_booked")
-                    if runtime.mailer is not None and wants_email(client, told):  # WhatsApp cannot: by email, with the .ics
+                    told = await tell(session, business, client.id, now, "team_booked", service=service.name,
+                                      when=starts_at, trainer=trainer.name)
+                    # WhatsApp cannot: by email, with the .ics
+                    if runtime.mailer is not None and told is not None and wants_email(client, told):
                         await email_booking(session, business, client, booked.id, service=service.name, starts_at=starts_at,
                                             trainer=trainer.name, now=now)
                         emailed = True

@@ -25,14 +25,13 @@ from admin.scope import business_of, staff_scope
 from admin.template_words import not_told
 from conversations.dates import when
 from conversations.email_notices import email_cancelled, email_moved, to_email
-from conversations.reach import Reach, reach
+from conversations.reach import Reach
 from conversations.team_notices import tell
 from domain.errors import DomainError, NotFound
 from domain.models import Business, Client
 from domain.scheduling import booking
 from runtime.keys import RUNTIME
 
-MESSAGES = {"move": "team_moved", "cancel": "team_cancelled", "mark": "team_marked"}  # what each change tells the client
 # The booking a command acted on and its local day, kept on the request for the redirect.
 ENTRY = web.RequestKey("calendar_entry", Entry)
 DAY = web.RequestKey("calendar_day", str)
@@ -46,7 +45,7 @@ async def move(request: web.Request) -> web.Response:
     """Reschedule atomically (the new time taken and the old one freed together, or nothing)."""
     me, posted = identity(request), await form_fields(request)
     form, errors = read(When, posted)
-    emailed = False
+    emailed, told = False, None
     if form is not None:
         async with _command(request, me, errors) as (session, business, entry, now):
             new = form.starts_at(business.timezone)
@@ -54,55 +53,56 @@ async def move(request: web.Request) -> web.Response:
                 errors["at"] = skipped_time()
             else:
                 await booking.reschedule(session, business.id, entry.booking_id, new, now, by="trainer")
-                await tell(session, business, entry.client_id, now, "team_moved", service=entry.service,
-                           old=entry.starts_at, new=new)
-                emailed = await _email_instead(request, session, business, entry, now, "team_moved", lambda client: email_moved(
+                told = await tell(session, business, entry.client_id, now, "team_moved", service=entry.service,
+                                  old=entry.starts_at, new=new)
+                emailed = await _email_instead(request, session, business, entry, told, lambda client: email_moved(
                     session, business, client, entry.booking_id, service=entry.service, old=entry.starts_at, new=new,
                     trainer=entry.trainer, now=now))
                 done = _("Moved to %(when)s.", when=when(new, business.timezone, current_locale()))
-    return await _finish(request, me, posted, errors, "move", lambda: done, emailed=emailed)
+    return await _finish(request, me, posted, errors, "move", lambda: done, told, emailed=emailed)
 
 
 async def cancel(request: web.Request) -> web.Response:
     """Cancel: when the client asked, the late-cancel policy decides the credit; the studio always refunds."""
     me, posted = identity(request), await form_fields(request)
     form, errors = read(Cancel, posted)
-    emailed = False
+    emailed, told = False, None
     if form is not None:
         async with _command(request, me, errors) as (session, business, entry, now):
             outcome = await booking.cancel(session, business.id, entry.booking_id, now,
                                            by="client" if form.who == "client" else "trainer", reason=form.reason)
-            await tell(session, business, entry.client_id, now, "team_cancelled", service=entry.service,
-                       when=entry.starts_at, refunded=outcome.refunded, late=outcome.late)
-            emailed = await _email_instead(request, session, business, entry, now, "team_cancelled", lambda client: email_cancelled(
+            told = await tell(session, business, entry.client_id, now, "team_cancelled", service=entry.service,
+                              when=entry.starts_at, refunded=outcome.refunded, late=outcome.late)
+            emailed = await _email_instead(request, session, business, entry, told, lambda client: email_cancelled(
                 session, business, client, entry.booking_id, service=entry.service, starts_at=entry.starts_at,
                 refunded=outcome.refunded, late=outcome.late, reason=form.reason, now=now))
             done = (_("Cancelled. The credit was refunded.") if outcome.refunded else
                     _("Cancelled. The credit was forfeited (late cancel).") if outcome.late and entry.paid_with == "credit" else
                     _("Cancelled. No credit was spent on it."))
-    return await _finish(request, me, posted, errors, "cancel", lambda: done, to_calendar=True, emailed=emailed)
+    return await _finish(request, me, posted, errors, "cancel", lambda: done, told, to_calendar=True, emailed=emailed)
 
 
 async def mark(request: web.Request) -> web.Response:
     """Record how the session went: completed or a no-show (a no-show's credit is not refunded)."""
     me, posted = identity(request), await form_fields(request)
     form, errors = read(Mark, posted)
+    told = None
     if form is not None:
         async with _command(request, me, errors) as (session, business, entry, now):
             await booking.set_status(session, business.id, entry.booking_id, form.status, now, actor="trainer")
-            await tell(session, business, entry.client_id, now, "team_marked", service=entry.service,
-                       when=entry.starts_at, status=form.status)
+            told = await tell(session, business, entry.client_id, now, "team_marked", service=entry.service,
+                              when=entry.starts_at, status=form.status)
             done = _("Marked completed.") if form.status == "completed" else _("Marked a no-show.")
-    return await _finish(request, me, posted, errors, "mark", lambda: done)
+    return await _finish(request, me, posted, errors, "mark", lambda: done, told)
 
 
-async def _email_instead(request: web.Request, session: AsyncSession, business: Business, entry: Entry, now: datetime,
-                        message: str, queue: Callable[[Client], Awaitable[None]]) -> bool:
+async def _email_instead(request: web.Request, session: AsyncSession, business: Business, entry: Entry, told: Reach | None,
+                        queue: Callable[[Client], Awaitable[None]]) -> bool:
     """Queue the change by email too when WhatsApp cannot reach the client and they gave an email (and email is set
     up); whether it was."""
-    if request.app[RUNTIME].mailer is None or entry.client_id is None:
+    if request.app[RUNTIME].mailer is None or entry.client_id is None or told is None:
         return False
-    client = await to_email(session, business, entry.client_id, now, message)
+    client = await to_email(session, business, entry.client_id, told)
     if client is not None:
         await queue(client)
     return client is not None
@@ -139,7 +139,8 @@ async def _entry(session: AsyncSession, request: web.Request, me: Identity) -> E
 
 
 async def _finish(request: web.Request, me: Identity, posted: Mapping[str, str], errors: dict[str, str], action: str,
-                  done: Callable[[], str], *, to_calendar: bool = False, emailed: bool = False) -> web.Response:
+                  done: Callable[[], str], told: Reach | None, *, to_calendar: bool = False, emailed: bool = False
+                  ) -> web.Response:
     """After a change: tell delivery (and the mail sender), flash and redirect; after a refusal: the page again (400)
     with the words."""
     if errors:
@@ -148,8 +149,9 @@ async def _finish(request: web.Request, me: Identity, posted: Mapping[str, str],
     await request.app[RUNTIME].wake.deliver([entry.client_id])
     if emailed:
         await request.app[RUNTIME].wake.mail()
-    told = await _reach(request, me, entry.client_id, MESSAGES[action])
-    if told.ok:
+    if told is None:  # an erased client: nothing was said to them
+        flash(request, done())
+    elif told.ok:
         flash(request, done() + " " + _("The client was told in chat."))
     elif emailed:
         flash(request, done() + " " + (
@@ -163,12 +165,6 @@ async def _finish(request: web.Request, me: Identity, posted: Mapping[str, str],
     if to_calendar:
         raise web.HTTPSeeOther(router["calendar"].url_for().with_query(week=request[DAY]))
     raise web.HTTPSeeOther(router["calendar_booking"].url_for(booking_id=str(entry.booking_id)))
-
-
-async def _reach(request: web.Request, me: Identity, client_id: int, message: str) -> Reach:
-    runtime = request.app[RUNTIME]
-    async with runtime.sessions() as session:
-        return await reach(session, await business_of(session, me), client_id, runtime.clock.now(), message)
 
 
 async def _page(request: web.Request, me: Identity, values: Mapping[str, str], errors: dict[str, str], *,

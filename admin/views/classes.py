@@ -20,7 +20,7 @@ from admin.scope import business_of, check_client, in_business, staff_scope
 from admin.template_words import not_told
 from conversations.dates import when
 from conversations.email_notices import email_booking, wants_email
-from conversations.reach import Reach, reach
+from conversations.reach import Reach
 from conversations.team_notices import tell
 from domain.errors import DomainError, NotFound
 from domain.models import Business, Client, Service, Staff
@@ -91,10 +91,11 @@ async def cancel(request: web.Request) -> web.Response:
                 outcome = await class_sessions.cancel_class(session, business.id, roster.session.appointment_id, now,
                                                             reason=form.reason)
                 for client_id, refunded in outcome.booked + [(c, False) for c in outcome.waiting]:
-                    if await tell(session, business, client_id, now, "class_cancelled", {"reason": form.reason or ""},
-                                  service=roster.session.service, when=roster.session.starts_at, refunded=refunded):
+                    reached = await tell(session, business, client_id, now, "class_cancelled", {"reason": form.reason or ""},
+                                         service=roster.session.service, when=roster.session.starts_at, refunded=refunded)
+                    if reached is not None:
                         told.append(client_id)
-                missed = [r for r in [await reach(session, business, c, now, "class_cancelled") for c in told] if not r.ok]
+                        missed += [] if reached.ok else [reached]
         except DomainError as error:
             errors["form"] = words(error)
     if errors:
@@ -119,9 +120,10 @@ async def add_seat(request: web.Request) -> web.Response:
     async def act(session: AsyncSession, business: Business, roster: class_sessions.Roster, client: Client, now: datetime) -> str:
         seat = await classes.book_seat(session, business.id, client_id=client.id,
                                        appointment_id=roster.session.appointment_id, now=now, actor="trainer")
-        await tell(session, business, client.id, now, "team_booked", service=roster.session.service,
-                   when=roster.session.starts_at, trainer=roster.session.trainer)
-        told = await reach(session, business, client.id, now, "team_booked")
+        told = await tell(session, business, client.id, now, "team_booked", service=roster.session.service,
+                          when=roster.session.starts_at, trainer=roster.session.trainer)
+        if told is None:  # erased: nothing more to say to them
+            return _("%(client)s has a seat.", client=_name(client))
         if mail_on and wants_email(client, told):
             await email_booking(session, business, client, seat.id, service=roster.session.service,
                                 starts_at=roster.session.starts_at, trainer=roster.session.trainer, now=now)

@@ -17,7 +17,7 @@ from admin.read_models import class_sessions
 from admin.template_words import not_told
 from admin.views.settings_routes import routes
 from admin.views.settings_support import done, form_data, invalid, not_found_as_404, owner_form, row_id
-from conversations.reach import Reach, reach
+from conversations.reach import Reach
 from conversations.team_notices import tell
 from domain.models import Business, Staff
 from domain.people import staff_roster
@@ -135,9 +135,9 @@ async def _cancel_for_time_off(session: AsyncSession, business: Business, hit: w
         for booking_id, client_id, _name in hit.bookings:
             outcome = await booking.cancel(session, business.id, booking_id, now, by="trainer", reason=reason)
             told.append((client_id, outcome.refunded, "team_cancelled"))
-    return [await reach(session, business, client_id, now, message) for client_id, refunded, message in told
-            if await tell(session, business, client_id, now, message, {"reason": reason or ""}, service=hit.service,
-                          when=hit.starts_at, refunded=refunded)]
+    reached = [await tell(session, business, client_id, now, message, {"reason": reason or ""}, service=hit.service,
+                          when=hit.starts_at, refunded=refunded) for client_id, refunded, message in told]
+    return [r for r in reached if r is not None]
 
 
 @routes.post(r"/admin/settings/time-off/{time_off_id:\d+}/delete", name="settings_time_off_delete")
