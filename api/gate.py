@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from aiohttp import web
@@ -13,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from api.operations import PREFIX
 from api.problems import PROBLEM_JSON, Problem, from_domain
 from api.rate_limit import ApiRateLimit, Verdict
+from api.token_cache import TokenCache
 from domain.errors import DomainError
 from domain.platform import api_tokens, idempotency
 from domain.platform.api_tokens import TokenOwner
@@ -20,6 +22,7 @@ from runtime.keys import RUNTIME
 
 OWNER = web.RequestKey("api_owner", TokenOwner)
 LIMITER = web.AppKey("api_rate_limit", ApiRateLimit)
+TOKENS = web.AppKey("api_tokens", TokenCache)
 # When this process last dropped idempotency keys past their day (one list item, so the app key holds a mutable box).
 SWEPT = web.AppKey("api_idempotency_swept", list[datetime])
 SWEEP_EVERY = timedelta(minutes=10)
@@ -36,10 +39,9 @@ async def api_gate(request: web.Request, handler: Handler) -> web.StreamResponse
         return await handler(request)
     verdict: Verdict | None = None
     try:
-        owner = await _authenticate(request)
+        owner, verdict = await _authenticate(request)
         if request.method not in READ_METHODS and owner.scope != "write":
             raise Problem(403, "forbidden", "This token may only read; changes need a write token.")
-        verdict = await request.app[LIMITER].take(owner.token_id)
         if not verdict.allowed:
             raise Problem(429, "rate_limited", f"At most {verdict.limit} requests a minute per token.",
                           headers={"Retry-After": str(verdict.reset_s)})
@@ -63,22 +65,39 @@ async def api_gate(request: web.Request, handler: Handler) -> web.StreamResponse
     return response
 
 
-async def _authenticate(request: web.Request) -> TokenOwner:
+async def _authenticate(request: web.Request) -> tuple[TokenOwner, Verdict]:
+    """The token's owner and its request counted against its limit. A token this process already knows costs no
+    query while no token has been revoked since (api.token_cache)."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     unauthorized = {"WWW-Authenticate": 'Bearer realm="fitzap"'}
     if scheme.lower() != "bearer" or not secret.strip() or len(secret) > 200:
         raise Problem(401, "unauthorized", "Send `Authorization: Bearer <token>` with a token made in the panel.",
                       headers=unauthorized)
-    runtime = request.app[RUNTIME]
-    async with runtime.single_statements() as session:
-        owner = await api_tokens.owner_of(session, secret.strip())
+    runtime, tokens, limiter = request.app[RUNTIME], request.app[TOKENS], request.app[LIMITER]
+    digest = api_tokens.hash_secret(secret.strip())
+    verdict: Verdict | None = None
+    owner = tokens.get(digest)
+    if owner is not None:
+        verdict = await limiter.take(owner.token_id)
+        tokens.observe(verdict.tokens_stamp)
+        owner = tokens.get(digest)  # gone if a token was revoked since it was kept
     if owner is None:
-        raise Problem(401, "unauthorized", "The token is unknown or was revoked.", headers=unauthorized)
+        stamp = tokens.stamp
+        async with runtime.single_statements() as session:
+            owner = await api_tokens.owner_of_digest(session, digest)
+        if owner is None:
+            raise Problem(401, "unauthorized", "The token is unknown or was revoked.", headers=unauthorized)
+        if verdict is None:
+            verdict = await limiter.take(owner.token_id)
+            tokens.observe(verdict.tokens_stamp)
+        tokens.keep(digest, owner, stamp)
     now = runtime.clock.now()
     if api_tokens.needs_touch(owner, now):
         async with runtime.single_statements.begin() as session:
             await api_tokens.touch(session, owner.token_id, now)
-    return owner
+        if tokens.get(digest) is not None:  # only what is kept: one read before a revocation is not
+            tokens.keep(digest, replace(owner, last_used_at=now), tokens.stamp)
+    return owner, verdict
 
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:

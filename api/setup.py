@@ -6,10 +6,11 @@ from aiohttp.typedefs import Handler
 from pydantic import BaseModel, ValidationError
 
 from api import docs, openapi
-from api.gate import LIMITER, OWNER, SWEPT, api_gate
+from api.gate import LIMITER, OWNER, SWEPT, TOKENS, api_gate
 from api.operations import PREFIX, Call, Operation, operations
 from api.problems import Problem, invalid
 from api.rate_limit import ApiRateLimit
+from api.token_cache import TokenCache
 from domain.sql.types import MAX_BIG_ID
 from runtime.keys import RUNTIME, SETTINGS
 
@@ -28,6 +29,7 @@ def setup_api(web_app: web.Application) -> None:
 
     async def limiter(web_app: web.Application) -> None:
         web_app[LIMITER] = ApiRateLimit(web_app[RUNTIME].redis, web_app[SETTINGS].api_rate_per_min)
+        web_app[TOKENS] = TokenCache()
 
     web_app.on_startup.append(limiter)
 

@@ -1,11 +1,13 @@
 """`fitzap bench api`: GET availability and POST booking through the REST API, open loop, on PostgreSQL.
 
-A realistic studio (bench.admin_data: 6 trainers, 2,000 clients, weeks of sessions), a write token, one
-`fitzap serve` process (production mode, Redis for the rate limit) and requests started from this process on a
-fixed schedule (half availability, half bookings) whatever the answers' pace: each latency is measured from the
-moment its request was due, so a slow server is not hidden by a client that waits for it. Each POST takes a
-different free time (found before the run), so bookings succeed as a studio's would; once they run out, the rest
-get 409 (counted apart).
+A realistic studio (bench.admin_data: 6 trainers, 2,000 clients, weeks of sessions), a write token,
+`fitzap serve` (production mode, Redis for the rate limit; `--processes` of it) and requests started from this
+process on a fixed schedule (half availability, half bookings) whatever the answers' pace: each latency is
+measured from the moment its request was due, so a slow server is not hidden by a client that waits for it. Each
+POST takes a different free time (found before the run), so bookings succeed as a studio's would; once they run
+out, the rest get 409 (counted apart). The CPU each side used is printed too: the client shares the machine's
+cores with the server and PostgreSQL, and its own lag (how late it sent what was due) shows when it is what
+limits the figures.
 """
 from __future__ import annotations
 
@@ -13,13 +15,19 @@ import asyncio
 import json
 import random
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 
-import aiohttp
+import asyncpg
+import psutil
+import uvloop
 from sqlalchemy import select
 
 from bench.admin_data import seed_studio
-from bench.database import fresh_database
+from bench.database import ADMIN_URL, fresh_database
+from bench.http_client import KeepAliveClient, build_request
+from bench.run import _cpu_seconds, _named
 from bench.stack import REDIS_URL, flush_redis, new_stack, start_web, stop
 from domain.models import Client, Service, Staff
 from domain.platform import api_tokens
@@ -28,7 +36,7 @@ from domain.sql.db import create_engine, create_sessionmaker
 
 DB = "fitzap_bench_api"
 TARGET_P99_MS = 50
-DEFAULT_RATE, DEFAULT_SECONDS = 200, 15
+DEFAULT_RATE, DEFAULT_SECONDS, DEFAULT_PROCESSES = 200, 15, 2
 CONNECTIONS = 32
 
 
@@ -61,16 +69,27 @@ async def _studio(url: str) -> tuple[str, int, list[int], list[int], list[tuple[
     return secret, service_id, trainers, clients, free, now.date()
 
 
-async def _run(rate: int, seconds: int) -> list[dict[str, object]]:
+async def _run(rate: int, seconds: int, processes: int) -> list[dict[str, object]]:
     url = await fresh_database(DB)
     secret, service_id, trainers, clients, free, today = await _studio(url)
     await flush_redis()
     stack = new_stack()
     stack.env |= {"DATABASE_URL": url, "API_RATE_PER_MIN": "1000000"}  # the bench measures the API, not its limit
     try:
-        await start_web(stack)
-        timings, statuses, elapsed = await _load(f"{stack.web_url}/api/v1", secret, rate, seconds, service_id, trainers, clients,
-                                                 free, today)
+        web = psutil.Process((await start_web(stack, processes)).pid)
+
+        async def watched() -> dict[str, list[psutil.Process]]:
+            # PostgreSQL: the backends serving this database (other work on the machine may use the server too).
+            conn = await asyncpg.connect(ADMIN_URL)
+            try:
+                pids = [r[0] for r in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", DB)]
+            finally:
+                await conn.close()
+            return {"web": [web, *web.children(recursive=True)], "postgres": [p for p in _named("postgres") if p.pid in pids],
+                    "redis": _named("redis-server"), "bench": [psutil.Process()]}
+
+        timings, statuses, elapsed, lags, cpu = await _load(f"{stack.web_url}/api/v1", secret, rate, seconds, service_id,
+                                                            trainers, clients, free, today, watched)
     finally:
         stop(stack)
     results: list[dict[str, object]] = []
@@ -80,52 +99,77 @@ async def _run(rate: int, seconds: int) -> list[dict[str, object]]:
                         "p50_ms": _percentile(values, 0.50), "p95_ms": _percentile(values, 0.95), "p99_ms": _percentile(values, 0.99),
                         "max_ms": round(max(values), 2) if values else 0.0})
     answered = sum(map(len, timings.values()))
-    results.append({"bench": "api", "rate_per_s": rate, "seconds": seconds, "achieved_per_s": round(answered / elapsed, 1),
-                    "free_times_for_posts": len(free), "redis": REDIS_URL})
+    results.append({"bench": "api", "rate_per_s": rate, "seconds": seconds, "serve_processes": processes,
+                    "achieved_per_s": round(answered / elapsed, 1), "free_times_for_posts": len(free), "redis": REDIS_URL})
+    # CPU per answered request by side, and how late the client itself sent requests (its own loop's lag).
+    results.append({"bench": "api", **{f"{name}_cpu_ms_per_request": round(used * 1000 / max(1, answered), 2)
+                                       for name, used in cpu.items()},
+                    "cpu_cores_used": round(sum(cpu.values()) / elapsed, 2), "client_send_lag_p50_ms": _percentile(lags, 0.5),
+                    "client_send_lag_p99_ms": _percentile(lags, 0.99)})
     return results
 
 
+Timings = dict[str, list[float]]
+Statuses = dict[str, dict[int, int]]
+
+
 async def _load(base: str, secret: str, rate: int, seconds: int, service_id: int, trainers: list[int], clients: list[int],
-                free: list[tuple[int, datetime]], today: date) -> tuple[dict[str, list[float]], dict[str, dict[int, int]], float]:
-    """Requests due every 1/rate s (availability and booking in turn); latency counted from when each was due."""
+                free: list[tuple[int, datetime]], today: date, processes: Callable[[], Awaitable[dict[str, list[psutil.Process]]]],
+                ) -> tuple[Timings, Statuses, float, list[float], dict[str, float]]:
+    """Requests due every 1/rate s (availability and booking in turn); latency counted from when each was due, and
+    the CPU `processes` used meanwhile."""
     rng = random.Random(11)
-    timings: dict[str, list[float]] = {"availability": [], "booking": []}
-    statuses: dict[str, dict[int, int]] = {"availability": {}, "booking": {}}
+    timings: Timings = {"availability": [], "booking": []}
+    statuses: Statuses = {"availability": {}, "booking": {}}
+    lags: list[float] = []
+    auth = {"Authorization": f"Bearer {secret}"}
+
+    def availability(day: date, staff_id: int | None) -> bytes:
+        query = {"service_id": service_id, "from": day.isoformat(), "to": (day + timedelta(days=6)).isoformat()}
+        return build_request(f"{base}/availability?{urlencode(query | ({'staff_id': staff_id} if staff_id else {}))}", b"",
+                             auth, method="GET")
+
+    def booking(n: int) -> bytes:
+        staff_id, starts_at = free[n % len(free)]
+        body = json.dumps({"client_id": rng.choice(clients), "service_id": service_id, "staff_id": staff_id,
+                           "starts_at": starts_at.isoformat(), "notify_client": False}).encode()
+        return build_request(f"{base}/bookings", body, auth | {"Content-Type": "application/json"})
+
+    # Made before the clock starts: the client's own CPU during the run is little more than writing bytes.
+    requests = [("availability", availability(today + timedelta(days=rng.randint(1, 21)), rng.choice(trainers)))
+                if n % 2 == 0 else ("booking", booking(n // 2)) for n in range(rate * seconds)]
     # Kept-alive connections, as an integration's HTTP client keeps them; requests beyond them wait (and count).
-    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
-    async with aiohttp.ClientSession(connector=connector, headers={"Authorization": f"Bearer {secret}"}) as http:
-        async def one(kind: str, due: float, n: int) -> None:
+    connections = asyncio.Semaphore(CONNECTIONS)
+    async with KeepAliveClient(base) as http:
+        async def one(kind: str, request: bytes, due: float) -> None:
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            if kind == "availability":
-                day = today + timedelta(days=rng.randint(1, 21))
-                request = http.get(f"{base}/availability", params={"service_id": service_id, "staff_id": rng.choice(trainers),
-                                                                  "from": day.isoformat(), "to": (day + timedelta(days=6)).isoformat()})
-            else:
-                staff_id, starts_at = free[n % len(free)]
-                request = http.post(f"{base}/bookings", json={"client_id": rng.choice(clients), "service_id": service_id,
-                                                             "staff_id": staff_id, "starts_at": starts_at.isoformat(),
-                                                             "notify_client": False})
-            try:
-                async with request as response:
-                    await response.read()
-                status = response.status
-            except aiohttp.ClientError:
-                status = 0  # no answer (connection refused or reset): counted as status "0"
+            lags.append((time.perf_counter() - due) * 1000)
+            async with connections:
+                try:
+                    status = await http.post(request)
+                except OSError:
+                    status = 0  # no answer (connection refused or reset): counted as status "0"
             timings[kind].append((time.perf_counter() - due) * 1000)
             statuses[kind][status] = statuses[kind].get(status, 0) + 1
 
-        for _ in range(50):  # warm-up (connections, prepared statements), not measured
-            async with http.get(f"{base}/availability", params={"service_id": service_id, "from": today.isoformat()}) as r:
-                await r.read()
+        # Warm-up (connections, prepared statements), not measured: concurrent, so every serving process gets some.
+        warm = availability(today, None)
+        for _ in range(10):
+            await asyncio.gather(*[http.post(warm) for _ in range(CONNECTIONS)])
+        before = {p.pid: _cpu_seconds(p) for group in (await processes()).values() for p in group}
         start = time.perf_counter() + 0.05
-        await asyncio.gather(*[one("availability" if n % 2 == 0 else "booking", start + n / rate, n // 2)
-                               for n in range(rate * seconds)])
-        return timings, statuses, time.perf_counter() - start
+        await asyncio.gather(*[one(kind, request, start + n / rate) for n, (kind, request) in enumerate(requests)])
+        elapsed = time.perf_counter() - start
+        # Listed again at the end: connections opened during the run are PostgreSQL backends that started in it.
+        cpu = {name: sum(_cpu_seconds(p) - before.get(p.pid, 0.0) for p in group)
+               for name, group in (await processes()).items()}
+        return timings, statuses, elapsed, lags, cpu
 
 
-def run_api_bench(rate: int | None = None, seconds: int | None = None) -> None:
+def run_api_bench(rate: int | None = None, seconds: int | None = None, processes: int | None = None) -> None:
     """Print one JSON line per operation (p50/p95/p99/max ms, statuses) and whether every p99 is under 50 ms."""
-    results = asyncio.run(_run(rate or DEFAULT_RATE, seconds or DEFAULT_SECONDS))
+    # uvloop: the client shares the machine's cores with the server it measures; it should take little of them.
+    results = uvloop.run(_run(rate or DEFAULT_RATE, seconds or DEFAULT_SECONDS, processes or DEFAULT_PROCESSES))
     for line in results:
         print(json.dumps(line), flush=True)
     ops = [r for r in results if "operation" in r]

@@ -8,15 +8,17 @@ client (no chunked bodies, no TLS).
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from urllib.parse import urlsplit
 
 _HEAD_END = b"\r\n\r\n"
 
 
-def build_request(url: str, body: bytes, headers: dict[str, str]) -> bytes:
-    """A complete POST request for `url`, ready to write to a kept-alive connection."""
+def build_request(url: str, body: bytes, headers: dict[str, str], method: str = "POST") -> bytes:
+    """A complete request (POST unless told) for `url`, its query included, ready to write to a kept-alive connection."""
     parts = urlsplit(url)
-    lines = [f"POST {parts.path or '/'} HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {len(body)}"]
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {len(body)}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
@@ -72,12 +74,13 @@ class KeepAliveClient:
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
-        self._idle: list[_Connection] = []
+        # Taken oldest first: every connection carries its share, whichever server process it landed on.
+        self._idle: deque[_Connection] = deque()
         self._all: list[_Connection] = []
 
     async def post(self, request: bytes) -> int:
         """The response's status code; raises ConnectionError when the connection broke."""
-        connection = self._idle.pop() if self._idle else await self._connect()
+        connection = self._idle.popleft() if self._idle else await self._connect()
         try:
             status = await connection.send(request)
         except BaseException:

@@ -101,12 +101,12 @@ def _spawn(stack: Stack, name: str, args: list[str]) -> subprocess.Popen[bytes]:
     return proc
 
 
-async def start_web(stack: Stack) -> subprocess.Popen[bytes]:
-    """`fitzap serve` on a free port; returns once /readyz answers 200."""
+async def start_web(stack: Stack, processes: int = 1) -> subprocess.Popen[bytes]:
+    """`fitzap serve` (`--processes` of it) on a free port; returns once /readyz answers 200."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = _spawn(stack, "web", ["serve", "--host", "127.0.0.1", "--port", str(port)])
+    proc = _spawn(stack, "web", ["serve", "--host", "127.0.0.1", "--port", str(port), "--processes", str(processes)])
     stack.web_url = f"http://127.0.0.1:{port}"
     deadline = asyncio.get_running_loop().time() + READY_TIMEOUT_S
     async with aiohttp.ClientSession() as http:

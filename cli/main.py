@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="production web process: webhooks, health, (admin)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, help="default: PORT, or 8080")
+    serve.add_argument("--processes", type=int, default=1, help="web processes on the one address (default 1; about one per core)")
     serve.set_defaults(run=_serve)
 
     worker = commands.add_parser("worker", help="production Dramatiq worker on Redis")
@@ -86,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--seconds", type=int, default=None, help="soak: how long (default 600); api: default 15")
     bench.add_argument("--rate", type=int, default=None, help="soak: messages a second (default 300); api: requests a second (default 200)")
     bench.add_argument("--rescore", action="store_true", help="churn: score again the database the last run left")
+    bench.add_argument("--processes", type=int, default=None, help="api: `fitzap serve` processes (default 2)")
     bench.set_defaults(run=_bench)
     nlu = commands.add_parser("nlu", help="what the bot understands from a message: intent and date/time as JSON")
     nlu.add_argument("text", nargs="?", help='a client message, e.g. "amanhã às 7"; "train" rebuilds the intent model from its corpus')
@@ -119,6 +122,22 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
+    settings = load_production_settings()
+    _configure(settings)
+    port = settings.port if args.port is None else args.port
+    if args.processes < 1:
+        raise ConfigError("--processes must be at least 1")
+    if args.processes == 1:
+        _serve_app(settings, args.host, port)
+        return
+    import app.web  # noqa: F401 - loaded before the fork: the children share its pages of memory
+    from cli.serve_processes import run_processes
+
+    raise SystemExit(run_processes(args.processes, args.host, port, lambda sock: _serve_app(settings, args.host, port, sock)))
+
+
+def _serve_app(settings: Settings, host: str, port: int, sock: socket.socket | None = None) -> None:
+    """One web process: on host:port, or on `sock` (one of `--processes`)."""
     import uvloop
     from aiohttp import web
 
@@ -126,14 +145,13 @@ def _serve(args: argparse.Namespace) -> None:
     from app.heap import freeze_startup_heap
     from app.web import create_web_app
 
-    settings = load_production_settings()
-    _configure(settings)
     app = bootstrap(settings)
     web_app = create_web_app(app)
+    port = sock.getsockname()[1] if sock is not None else port
 
     async def freeze(_web_app: web.Application) -> None:  # after the runtime context: its pools are long-lived too
         freeze_startup_heap()
-        log.info("fitzap serve listening on %s:%s", args.host, args.port)
+        log.info("fitzap serve listening on %s:%s", host, port)
 
     async def close(_web_app: web.Application) -> None:
         await app.close()
@@ -145,7 +163,13 @@ def _serve(args: argparse.Namespace) -> None:
     web_app.on_shutdown.append(stopping)
     web_app.on_cleanup.append(close)
     # uvloop: the web process spends much of its CPU in the event loop and socket writes, which it does in C.
-    web.run_app(web_app, host=args.host, port=settings.port if args.port is None else args.port, print=None, loop=uvloop.new_event_loop())
+    if sock is None:
+        web.run_app(web_app, host=host, port=port, print=None, loop=uvloop.new_event_loop())
+        return
+    from cli.serve_processes import stop_once
+
+    stop_once(web_app)
+    web.run_app(web_app, sock=sock, print=None, handle_signals=False, loop=uvloop.new_event_loop())
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -215,7 +239,7 @@ def _bench(args: argparse.Namespace) -> None:
     if args.which == "api":
         from bench.api_load import run_api_bench
 
-        run_api_bench(args.rate, args.seconds)
+        run_api_bench(args.rate, args.seconds, args.processes)
         return
     if args.which == "admin":
         from bench.admin_pages import run_admin_bench

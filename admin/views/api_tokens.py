@@ -12,6 +12,7 @@ from admin.identity import require_owner
 from admin.page_support import business_of, local_time
 from admin.plan_words import refusal
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id
+from api.token_cache import tokens_changed
 from domain.platform import api_tokens, plans
 from domain.platform.plans import PlanLimitReached
 from runtime.keys import RUNTIME
@@ -59,4 +60,5 @@ async def token_revoke(request: web.Request) -> web.Response:
     async with runtime.sessions.begin() as session:
         with not_found_as_404():
             token = await api_tokens.revoke(session, me.business_id, row_id(request, "token_id"), runtime.clock.now())
+    await tokens_changed(runtime.redis)  # API processes drop the tokens they keep: this one fails from the next request
     raise done(request, _("Token %(name)s revoked: it no longer works.", name=token.name), "api_tokens")

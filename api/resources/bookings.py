@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.operations import Call, Operation
@@ -16,7 +16,8 @@ from conversations.notices import queue_waitlist_offers
 from conversations.team_notices import tell
 from domain.models import Appointment, Booking, Service, Staff
 from domain.scheduling import booking
-from domain.scheduling.catalog import get_scoped
+from domain.scheduling.catalog import get_scoped, load_booking_parties
+from domain.sql.direct import fetch_one
 
 
 def booking_out(row: Booking, appointment: Appointment) -> BookingOut:
@@ -50,19 +51,32 @@ async def get_booking(call: Call[None, None]) -> BookingOut:
         return booking_out(*await booking.get_booking(session, call.business_id, call.ids["booking_id"]))
 
 
+_PLACED = select(Appointment.service_id, Appointment.staff_id, Appointment.starts_at, Appointment.ends_at).where(
+    Appointment.id == bindparam("id"))
+
+
 async def create_booking(call: Call[None, BookingIn]) -> BookingOut:
     body, runtime = call.body, call.runtime
     now = runtime.clock.now()
     async with runtime.sessions.begin() as session:
+        # Held while booking: the checks find these in the session instead of reading each on its own.
+        _parties = await load_booking_parties(session, call.business_id, service_id=body.service_id,
+                                              staff_id=body.staff_id, client_id=body.client_id)
         row = await booking.book_personal(session, call.business_id, client_id=body.client_id, service_id=body.service_id,
                                           staff_id=body.staff_id, starts_at=body.starts_at, now=now, actor="api")
-        appointment = await session.get(Appointment, row.appointment_id)  # the one just placed: no query
-        assert appointment is not None
+        # The session no longer holds the appointment just placed (it keeps rows weakly): its row, read directly.
+        placed = await fetch_one(session, _PLACED, {"id": row.appointment_id})
+        assert placed is not None
+        answer = BookingOut(id=row.id, client_id=row.client_id, service_id=placed[0], staff_id=placed[1],
+                            appointment_id=row.appointment_id, kind="personal", status=row.status, starts_at=placed[2],
+                            ends_at=placed[3], paid_with=row.paid_with, cancelled_by=row.cancelled_by,
+                            late_cancel=row.late_cancel, created_at=row.created_at)
         if body.notify_client:
+            appointment = await session.get(Appointment, row.appointment_id)
+            assert appointment is not None
             service, trainer = await _names(session, call.business_id, appointment)
             await tell(session, await business_of(session, call.business_id), body.client_id, now, "team_booked",
                        service=service, when=appointment.starts_at, trainer=trainer)
-        answer = booking_out(row, appointment)
     if body.notify_client:
         await runtime.wake.deliver([body.client_id])
     return answer

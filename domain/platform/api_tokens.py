@@ -6,12 +6,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, NotFound
 from domain.models import ApiToken, Business
 from domain.platform import plans
+from domain.sql.direct import fetch_one
 
 SCOPES = ("read", "write")
 TOKEN_PREFIX = "fzk_"
@@ -82,11 +83,19 @@ async def revoke(session: AsyncSession, business_id: int, token_id: int, now: da
     return token
 
 
+# Read on every API request, so straight on the driver (domain.sql.direct); a revocation counts from the next request.
+_OWNER = select(ApiToken.id, ApiToken.business_id, ApiToken.scope, ApiToken.last_used_at).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+
+
 async def owner_of(session: AsyncSession, secret: str) -> TokenOwner | None:
     """The live token with this secret, or None (unknown or revoked)."""
-    stmt = select(ApiToken.id, ApiToken.business_id, ApiToken.scope, ApiToken.last_used_at).where(
-        ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
-    row = (await session.execute(stmt)).one_or_none()
+    return await owner_of_digest(session, hash_secret(secret))
+
+
+async def owner_of_digest(session: AsyncSession, digest: str) -> TokenOwner | None:
+    """The live token whose secret has this SHA-256 (hash_secret), or None."""
+    row = await fetch_one(session, _OWNER, {"token_hash": digest})
     return None if row is None else TokenOwner(row[0], row[1], row[2], row[3])
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InThePast, OutsideAvailability, SlotTaken, TooFar, TooSoon
 from domain.models import Business, Service
-from domain.scheduling.calendar_data import appointments_between, time_off_between, weekly_rules
+from domain.scheduling.calendar_data import blocks_between, weekly_rules
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,9 @@ async def check_free(
     )
     if not fits:
         raise OutsideAvailability("the trainer does not work at that time")
-    if await time_off_between(session, business.id, staff_id, span.blocked_from, span.blocked_until):
+    off, taken = await blocks_between(session, business.id, staff_id, span.blocked_from, span.blocked_until,
+                                      ignore_appointment_id=ignore_appointment_id)
+    if off:
         raise OutsideAvailability("the trainer is off at that time")
-    if await appointments_between(session, business.id, staff_id, span.blocked_from, span.blocked_until,
-                                  ignore_appointment_id=ignore_appointment_id):
+    if taken:
         raise SlotTaken("the trainer is already booked at that time")

@@ -1,56 +1,62 @@
-"""Loading what availability needs for one trainer: weekly rules and busy intervals (a few indexed queries)."""
+"""Loading what availability needs for one trainer: weekly rules and busy intervals (a few indexed queries).
+
+Read on every availability request and every booking, so straight on the driver (domain.sql.direct):
+SQLAlchemy's result machinery was most of an availability request (docs/performance.md).
+"""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import Select, bindparam, or_, select, union_all
+from sqlalchemy import CompoundSelect, bindparam, literal_column, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Appointment, AvailabilityRule, TimeOff
 from domain.scheduling.availability import Busy, WeeklyRule
-from domain.sql.types import UTCDateTime
+from domain.sql.direct import fetch
+from domain.sql.types import BigId, UTCDateTime
 
 # Services are capped well below this (see catalog), so an appointment's block never spans it.
 MAX_BLOCK = timedelta(hours=24)
 
+_RULES = select(
+    AvailabilityRule.weekday, AvailabilityRule.start_local, AvailabilityRule.end_local,
+    AvailabilityRule.valid_from, AvailabilityRule.valid_until,
+).where(AvailabilityRule.business_id == bindparam("business_id"), AvailabilityRule.staff_id == bindparam("staff_id"))
+
 
 async def weekly_rules(session: AsyncSession, business_id: int, staff_id: int) -> list[WeeklyRule]:
-    stmt = select(
-        AvailabilityRule.weekday, AvailabilityRule.start_local, AvailabilityRule.end_local,
-        AvailabilityRule.valid_from, AvailabilityRule.valid_until,
-    ).where(AvailabilityRule.business_id == business_id, AvailabilityRule.staff_id == staff_id)
-    return [WeeklyRule(*row) for row in (await session.execute(stmt)).all()]
+    rows = await fetch(session, _RULES, {"business_id": business_id, "staff_id": staff_id})
+    return [WeeklyRule(*row) for row in rows]
 
 
-async def time_off_between(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime) -> list[Busy]:
-    """The trainer's own time off and the whole business's closures overlapping [start, end)."""
-    stmt = _time_off_query(business_id, staff_id, start, end)
-    return [Busy(a, b) for a, b in (await session.execute(stmt)).all()]
+async def busy_between(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime) -> list[Busy]:
+    """Everything that keeps the trainer from a new booking in [start, end), in one round trip."""
+    off, taken = await blocks_between(session, business_id, staff_id, start, end)
+    return off + taken
 
 
-async def appointments_between(
-    session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime,
-    *, ignore_appointment_id: int | None = None,
-) -> list[Busy]:
-    """Blocked ranges (sessions widened by buffers) of the trainer's live appointments overlapping [start, end)."""
-    stmt = _appointments_query(business_id, staff_id, start, end, start - MAX_BLOCK)
-    if ignore_appointment_id is not None:
-        stmt = stmt.where(Appointment.id != ignore_appointment_id)
-    return [Busy(a, b) for a, b in (await session.execute(stmt)).all()]
+async def blocks_between(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime, *,
+                         ignore_appointment_id: int | None = None) -> tuple[list[Busy], list[Busy]]:
+    """Overlapping [start, end), in one round trip: the trainer's own time off and the whole business's closures,
+    and the blocked ranges (sessions widened by buffers) of the trainer's live appointments."""
+    values = {"business_id": business_id, "staff_id": staff_id, "start": start, "end": end, "floor": start - MAX_BLOCK,
+              "ignore": ignore_appointment_id or 0}  # ids start at 1: 0 leaves none out
+    off: list[Busy] = []
+    taken: list[Busy] = []
+    for is_off, a, b in await fetch(session, _BLOCKS, values):
+        (off if is_off else taken).append(Busy(a, b))
+    return off, taken
 
 
-def _time_off_query(business_id: Any, staff_id: Any, start: Any, end: Any) -> Select[tuple[datetime, datetime]]:
-    return select(TimeOff.starts_at, TimeOff.ends_at).where(
+def _blocks_statement() -> CompoundSelect:
+    business_id, staff_id = bindparam("business_id"), bindparam("staff_id")
+    start, end, floor = (bindparam(n, type_=UTCDateTime()) for n in ("start", "end", "floor"))
+    off = select(literal_column("1"), TimeOff.starts_at, TimeOff.ends_at).where(
         TimeOff.business_id == business_id,
         or_(TimeOff.staff_id == staff_id, TimeOff.staff_id.is_(None)),
         TimeOff.starts_at < end, TimeOff.ends_at > start,
     )
-
-
-def _appointments_query(business_id: Any, staff_id: Any, start: Any, end: Any, floor: Any) -> Select[tuple[datetime, datetime]]:
-    return select(Appointment.blocked_from, Appointment.blocked_until).where(
+    taken = select(literal_column("0"), Appointment.blocked_from, Appointment.blocked_until).where(
         Appointment.staff_id == staff_id,
         Appointment.business_id == business_id,
         Appointment.status != "cancelled",
@@ -58,34 +64,9 @@ def _appointments_query(business_id: Any, staff_id: Any, start: Any, end: Any, f
         Appointment.blocked_from > floor,
         Appointment.blocked_from < end,
         Appointment.blocked_until > start,
+        Appointment.id != bindparam("ignore", type_=BigId),
     )
+    return union_all(off, taken)
 
 
-async def busy_between(session: AsyncSession, business_id: int, staff_id: int, start: datetime, end: datetime) -> list[Busy]:
-    """Everything that keeps the trainer from a new booking in [start, end), in one round trip."""
-    values = {"business_id": business_id, "staff_id": staff_id, "start": start, "end": end, "floor": start - MAX_BLOCK}
-    conn = await session.connection()
-    if conn.dialect.name != "postgresql":
-        return [Busy(a, b) for a, b in (await conn.execute(_BUSY, values)).all()]
-    # On PostgreSQL the statement, compiled once, runs on the asyncpg connection itself: SQLAlchemy's
-    # result machinery was most of an availability request (docs/performance.md).
-    sql, names, fixed = _compiled_busy(conn.dialect)
-    raw = await conn.get_raw_connection()
-    rows = await raw.driver_connection.fetch(sql, *(values.get(n, fixed.get(n)) for n in names))  # type: ignore[union-attr]
-    return [Busy(a, b) for a, b in rows]
-
-
-def _busy_statement() -> Any:
-    ids = bindparam("business_id"), bindparam("staff_id")
-    start, end, floor = (bindparam(n, type_=UTCDateTime()) for n in ("start", "end", "floor"))
-    return union_all(_time_off_query(*ids, start, end), _appointments_query(*ids, start, end, floor))
-
-
-_BUSY = _busy_statement()
-
-
-@lru_cache(maxsize=4)
-def _compiled_busy(dialect: Any) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """SQL text, parameter order, and the literal values the statement carries itself ('cancelled')."""
-    compiled = _BUSY.compile(dialect=dialect)
-    return compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params)
+_BLOCKS = _blocks_statement()

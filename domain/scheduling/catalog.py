@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
@@ -37,6 +37,28 @@ async def get_scoped(session: AsyncSession, model: type[Scoped], business_id: in
     if row is None or owner != business_id:
         raise NotFound(f"{model.__name__.lower()} {row_id} not found")
     return row
+
+
+# Who and what a personal booking names, each only if it is the business's (else None), in one round trip.
+_PARTIES = (
+    select(Business, Service, Staff, Client, ServiceTrainer)
+    .outerjoin(Service, and_(Service.id == bindparam("service_id"), Service.business_id == Business.id))
+    .outerjoin(Staff, and_(Staff.id == bindparam("staff_id"), Staff.business_id == Business.id))
+    .outerjoin(Client, and_(Client.id == bindparam("client_id"), Client.business_id == Business.id))
+    .outerjoin(ServiceTrainer, and_(ServiceTrainer.service_id == bindparam("service_id"),
+                                    ServiceTrainer.staff_id == bindparam("staff_id"), ServiceTrainer.business_id == Business.id))
+    .where(Business.id == bindparam("business_id"))
+)
+
+
+async def load_booking_parties(session: AsyncSession, business_id: int, *, service_id: int, staff_id: int,
+                               client_id: int) -> tuple[object, ...]:
+    """The business, service, trainer, client and their service link, in one query instead of one each: `get_scoped`
+    and `offers` then find them in the session. The caller keeps the result while it books (the session holds
+    its rows weakly); one missing is looked up again by whoever needs it, and refused as usual."""
+    row = (await session.execute(_PARTIES, {"business_id": business_id, "service_id": service_id, "staff_id": staff_id,
+                                            "client_id": client_id})).one_or_none()
+    return tuple(row) if row is not None else ()
 
 
 async def set_active(session: AsyncSession, model: type[Scoped], business_id: int, row_id: int, active: bool) -> Scoped:

@@ -7,10 +7,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Appointment, Booking, CheckIn, Membership, Purchase, WebhookDelivery, WebhookEndpoint
+from domain.sql.direct import fetch
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -22,11 +23,15 @@ def payload(event_type: str, event_id: str, business_id: int, data: dict[str, An
     return {"id": event_id, "type": event_type, "created_at": _iso(now), "business_id": business_id, "data": data}
 
 
+# Read with every booking, move, cancel, check-in and payment, so straight on the driver (domain.sql.direct).
+_ENDPOINTS = select(WebhookEndpoint.id, WebhookEndpoint.events).where(WebhookEndpoint.business_id == bindparam("business_id"),
+                                                                      WebhookEndpoint.active.is_(True))
+
+
 async def emit(session: AsyncSession, business_id: int, event_type: str, data: dict[str, Any], now: datetime) -> int:
     """Owe the event to every active endpoint of the business subscribed to it; returns how many deliveries."""
-    stmt = select(WebhookEndpoint.id, WebhookEndpoint.events).where(WebhookEndpoint.business_id == business_id,
-                                                                    WebhookEndpoint.active.is_(True))
-    endpoint_ids = [row.id for row in (await session.execute(stmt)).all() if event_type in (row.events or [])]
+    rows = await fetch(session, _ENDPOINTS, {"business_id": business_id})
+    endpoint_ids = [endpoint_id for endpoint_id, events in rows if event_type in (events or [])]
     if not endpoint_ids:
         return 0
     event_id = str(uuid.uuid4())
