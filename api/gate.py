@@ -16,8 +16,9 @@ from api.problems import PROBLEM_JSON, Problem, from_domain
 from api.rate_limit import ApiRateLimit, Verdict
 from api.token_cache import TokenCache
 from domain.errors import DomainError
-from domain.platform import api_tokens, idempotency
+from domain.platform import api_tokens, idempotency, plans
 from domain.platform.api_tokens import TokenOwner
+from domain.platform.plans import PlanLimitReached
 from runtime.keys import RUNTIME
 
 OWNER = web.RequestKey("api_owner", TokenOwner)
@@ -40,6 +41,8 @@ async def api_gate(request: web.Request, handler: Handler) -> web.StreamResponse
     verdict: Verdict | None = None
     try:
         owner, verdict = await _authenticate(request)
+        if not plans.plan_by_name(owner.plan).api_access:
+            raise from_domain(PlanLimitReached("api_access", plans.plan_by_name(owner.plan), None))
         if request.method not in READ_METHODS and owner.scope != "write":
             raise Problem(403, "forbidden", "This token may only read; changes need a write token.")
         if not verdict.allowed:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from api.token_cache import STAMP_KEY
+from runtime.token_stamp import STAMP_KEY
 
 WINDOW_MS = 60_000
 _COUNT = """

@@ -5,18 +5,13 @@ replaces with a new random value; a change drops every kept token, so a revoked 
 next request on, in every process, without a query for each request. Without Redis (the demo) or while it
 is away nothing is kept: every request looks its token up.
 
-Only the token's own row is kept (its business and scope, which never change). Whatever else may change
-without a revocation is read on each request, or its change must call `tokens_changed` too.
+Kept with the token's row: its business and scope, which never change, and its business's plan, whose every
+change calls `runtime.token_stamp.tokens_changed` as a revocation does.
 """
 from __future__ import annotations
 
-import secrets
-
-from redis.asyncio import Redis
-
 from domain.platform.api_tokens import TokenOwner
 
-STAMP_KEY = "api:tokens:stamp"
 MAX_KEPT = 10_000
 
 
@@ -44,10 +39,3 @@ class TokenCache:
         if len(self._owners) >= MAX_KEPT:
             self._owners.clear()
         self._owners[digest] = owner
-
-
-async def tokens_changed(redis: Redis | None) -> None:
-    """Tell every process a token was revoked (once the revocation is committed). Redis away raises: the
-    revocation stands, and revoking again tells them."""
-    if redis is not None:
-        await redis.set(STAMP_KEY, secrets.token_hex(8))

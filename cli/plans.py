@@ -9,6 +9,7 @@ from app.bootstrap import bootstrap
 from domain.models import Business
 from domain.platform.plans import PLAN_NAMES
 from runtime.settings import Settings, load_settings
+from runtime.token_stamp import tokens_changed
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -38,6 +39,8 @@ async def _set(settings: Settings, business_id: int, plan: str) -> str | None:
                 print("fitzap: note: the business pays a Stripe subscription; its next event may change the plan again",
                       file=sys.stderr)
             business.plan, business.plan_status = plan, "active"
-            return business.name
+            name = business.name
+        await tokens_changed(runtime.redis)  # API processes read the plan again
+        return name
     finally:
         await app.close()

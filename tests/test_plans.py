@@ -288,12 +288,17 @@ async def test_the_api_refuses_a_booking_past_the_plans_active_clients_with_a_pr
     assert problem["detail"] == "The Pro plan allows 1 active clients; the owner can upgrade on the Plan page."
 
 
-async def test_a_token_stops_working_when_the_studio_moves_to_a_plan_without_the_api(web: TestClient, runtime: Runtime,
-                                                                                     business: Business) -> None:
+async def test_a_token_stops_working_when_the_studio_moves_to_a_plan_without_the_api(
+        web: TestClient, runtime: Runtime, business: Business, broker: StubBroker) -> None:
     from tests.api_support import open_api
 
     setup = await open_api(web, runtime, business)
-    assert (await setup.api.get("/services"))[0] == 200
-    await on_plan(runtime, business, "starter")
+    await subscribed(runtime, business, "pro")
+    assert (await setup.api.get("/services"))[0] == 200  # the token is now kept by this process, with its plan
+    moved = {"id": "sub_plan_1", "object": "subscription", "status": "active",
+             "metadata": {"fitzap_plan": "starter", "fitzap_business_id": str(business.id)}}
+    await post_event(web, sandbox.event("customer.subscription.updated", moved))
+    await drain(broker, runtime)
     status, problem, _ = await setup.api.get("/services")
-    assert status == 403 and problem["code"] == "plan_limit" and "no API access" in problem["detail"]
+    assert status == 403 and problem["code"] == "plan_limit"
+    assert problem["detail"] == "The Starter plan has no API access; the owner can upgrade on the Plan page."

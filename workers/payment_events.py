@@ -7,6 +7,7 @@ import logging
 from conversations.payment_notices import tell_client
 from domain.payments import events
 from runtime.resources import Runtime
+from runtime.token_stamp import tokens_changed
 
 log = logging.getLogger(__name__)
 # Events applied per actor message; more wait for the next wake-up (the last one sends it).
@@ -26,6 +27,8 @@ async def apply_events(rt: Runtime) -> int:
             clients = await tell_client(session, result, now, rt.settings.public_url or "")
             events.mark_processed(event, result, now)
         log.info("stripe event %s (%s): %s", event.id, event.type, result.outcome)
+        if result.outcome.startswith("plan_"):  # a studio's FitZap plan: API processes read it again
+            await tokens_changed(rt.redis)
         applied += 1
         await rt.wake.deliver(clients)
     await rt.wake.payments()

@@ -12,10 +12,10 @@ from admin.identity import require_owner
 from admin.page_support import business_of, local_time
 from admin.plan_words import refusal
 from admin.views.settings_support import done, invalid, not_found_as_404, owner_form, row_id
-from api.token_cache import tokens_changed
 from domain.platform import api_tokens, plans
 from domain.platform.plans import PlanLimitReached
 from runtime.keys import RUNTIME
+from runtime.token_stamp import tokens_changed
 
 routes = web.RouteTableDef()
 PAGE = "admin/api_tokens.html"

@@ -18,6 +18,7 @@ from domain.models import Business
 from domain.platform import billing, plans
 from gateways.base import PlanOrder, ProviderError
 from runtime.keys import RUNTIME
+from runtime.token_stamp import tokens_changed
 
 routes = web.RouteTableDef()
 PAGE = "admin/plan.html"
@@ -63,6 +64,7 @@ async def plan_change(request: web.Request) -> web.StreamResponse:
     if kind == "set":
         async with runtime.sessions.begin() as session:
             (await business_of(session, me)).plan = target
+        await tokens_changed(runtime.redis)  # API processes read the plan again
         raise done(request, _("Your studio is on %(plan)s now.", plan=plan_name(target)), "plan")
     gateway = runtime.gateway
     if gateway is None:
@@ -83,6 +85,7 @@ async def plan_change(request: web.Request) -> web.StreamResponse:
         async with runtime.sessions.begin() as session:  # Stripe took it; its event confirms the same
             changed = await business_of(session, me)
             changed.plan, changed.plan_status, changed.plan_ends_on = target, "active", None
+        await tokens_changed(runtime.redis)
         raise done(request, _("Your studio is on %(plan)s now; the difference is prorated on the next invoice.",
                               plan=plan_name(target)), "plan")
     raise done(request, _("Your subscription is cancelled: the studio moves to Free when the paid month ends."), "plan")

@@ -41,6 +41,7 @@ class TokenOwner:
     business_id: int
     scope: str
     last_used_at: datetime | None
+    plan: str = "enterprise"  # the business's FitZap plan: whether it has the API at all
 
 
 def hash_secret(secret: str) -> str:
@@ -84,8 +85,9 @@ async def revoke(session: AsyncSession, business_id: int, token_id: int, now: da
 
 
 # Read on every API request, so straight on the driver (domain.sql.direct); a revocation counts from the next request.
-_OWNER = select(ApiToken.id, ApiToken.business_id, ApiToken.scope, ApiToken.last_used_at).where(
-    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+_OWNER = select(ApiToken.id, ApiToken.business_id, ApiToken.scope, ApiToken.last_used_at, Business.plan).join(
+    Business, Business.id == ApiToken.business_id).where(ApiToken.token_hash == bindparam("token_hash"),
+                                                          ApiToken.revoked_at.is_(None))
 
 
 async def owner_of(session: AsyncSession, secret: str) -> TokenOwner | None:
@@ -96,7 +98,7 @@ async def owner_of(session: AsyncSession, secret: str) -> TokenOwner | None:
 async def owner_of_digest(session: AsyncSession, digest: str) -> TokenOwner | None:
     """The live token whose secret has this SHA-256 (hash_secret), or None."""
     row = await fetch_one(session, _OWNER, {"token_hash": digest})
-    return None if row is None else TokenOwner(row[0], row[1], row[2], row[3])
+    return None if row is None else TokenOwner(row[0], row[1], row[2], row[3], row[4])
 
 
 def needs_touch(owner: TokenOwner, now: datetime) -> bool:
