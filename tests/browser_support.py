@@ -17,6 +17,9 @@ import pytest
 from tests.test_demo import REPO, free_port, wait_until
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# How long an expectation waits: a bot's reply comes from the demo's in-process worker, which on a busy 2-core machine
+# (the other test worker, a slow host) took over 10 s in a CI run. A passing check waits only as long as it needs.
+EXPECT_TIMEOUT_MS = 30_000
 needs_chromium = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
 DEMO_DATABASE = "fitzap.sqlite3"
 DEMO_ADMIN_PASSWORD = "browser-test-password"
@@ -65,6 +68,9 @@ def _snapshot(database: Path, copy: Path) -> None:
 
 def launch(playwright):  # type: ignore[no-untyped-def]
     """Debian's chromium, headless, with nothing that reaches for the network."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 

@@ -20,19 +20,19 @@ def book_first_free_personal_session(page, base_url: str, *, name: str | None = 
     page.fill("#text", "Hello")
     page.locator("#composer button[type=submit]").click()  # not "text=Send": a bot's "Yes, send them" matches that
     bot = page.locator(".msg.bot")
-    expect(bot.first).to_contain_text("This is Studio Demo FitZap", timeout=10_000)  # its name in bold
+    expect(bot.first).to_contain_text("This is Studio Demo FitZap")  # its name in bold
     page.get_by_role("button", name="Book a session").click()
-    expect(bot.last).to_contain_text("What would you like to book?", timeout=10_000)
+    expect(bot.last).to_contain_text("What would you like to book?")
     page.get_by_role("button", name="Personal 60 min").click()
-    expect(bot.last).to_contain_text("Which day would you like", timeout=10_000)
+    expect(bot.last).to_contain_text("Which day would you like")
     bot.last.locator("button").first.click()
-    expect(bot.last).to_contain_text("Free times for Personal 60 min", timeout=10_000)
+    expect(bot.last).to_contain_text("Free times for Personal 60 min")
     bot.last.locator("button").first.click()
-    expect(bot.last).to_contain_text("Confirm? Personal 60 min", timeout=10_000)
+    expect(bot.last).to_contain_text("Confirm? Personal 60 min")
     bot.last.get_by_role("button", name="Confirm").click()
-    expect(bot.last).to_contain_text("I'm holding that time for you for 30 minutes", timeout=10_000)
+    expect(bot.last).to_contain_text("I'm holding that time for you for 30 minutes")
     pay_in_the_chat(page, "Aula avulsa")
-    expect(bot.last).to_contain_text("✅ Booked! Personal 60 min", timeout=15_000)
+    expect(bot.last).to_contain_text("✅ Booked! Personal 60 min")
     return bot
 
 
@@ -42,16 +42,16 @@ def pay_in_the_chat(page, product: str) -> None:  # type: ignore[no-untyped-def]
 
     bot = page.locator(".msg.bot")
     bot.last.locator("button", has_text=product).click()
-    expect(bot.last).to_contain_text("Pay here", timeout=10_000)
+    expect(bot.last).to_contain_text("Pay here")
     link = re.search(r"http://\S+/pay/\S+", bot.last.inner_text())
     assert link, bot.last.inner_text()
     checkout = page.context.browser.new_page()  # a page of its own, as a phone opens a link
     checkout.goto(link.group(0))
     expect(checkout.locator("[data-price]")).to_contain_text("R$")
     checkout.get_by_role("button", name=re.compile("^Pay R")).click()  # in the client's language
-    expect(checkout.locator('[data-status="paid"]')).to_be_visible(timeout=10_000)
+    expect(checkout.locator('[data-status="paid"]')).to_be_visible()
     checkout.close()
-    expect(page.locator(".msg.bot", has_text="✅ Payment received")).to_have_count(1, timeout=15_000)
+    expect(page.locator(".msg.bot", has_text="✅ Payment received")).to_have_count(1)
 
 
 def png(extra: bytes = b"") -> bytes:

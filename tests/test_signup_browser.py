@@ -70,7 +70,7 @@ def test_a_studio_signs_up_and_is_walked_through_connecting_whatsapp(demo_url):
             expect(page.get_by_role("heading", name="Seu plano: Grátis")).to_be_visible()
             page.get_by_role("button", name="Mudar para Starter").click()
             page.get_by_role("button", name="Assinar").click()
-            expect(page.get_by_role("heading", name="Seu plano: Starter")).to_be_visible(timeout=15_000)
+            expect(page.get_by_role("heading", name="Seu plano: Starter")).to_be_visible()
             page.context.close()
         finally:
             browser.close()

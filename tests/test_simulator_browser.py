@@ -57,7 +57,7 @@ def test_bubbles_are_formatted_and_each_number_opens_its_own_chat(demo_url, tmp_
             expect(mine.first.locator("strong")).to_have_text("<img src=x onerror=alert(1)>")  # shown, never run
             expect(mine.first.locator("em")).to_have_text("oi")
             bot = page.locator(".msg.bot")
-            expect(bot.first.locator("strong").first).to_have_text("Studio Demo FitZap", timeout=10_000)
+            expect(bot.first.locator("strong").first).to_have_text("Studio Demo FitZap")
             assert "*" not in bot.first.inner_text()
 
             # Maria, a client of the demo: her own (empty) chat, her name, and what is sent goes from her number.
@@ -70,7 +70,7 @@ def test_bubbles_are_formatted_and_each_number_opens_its_own_chat(demo_url, tmp_
             send.click()
             expect(mine).to_have_count(1)
             expect(mine.first).to_contain_text("Oi, sou a Maria")
-            expect(bot.first).to_contain_text("Studio Demo FitZap", timeout=10_000)
+            expect(bot.first).to_contain_text("Studio Demo FitZap")
             page.wait_for_timeout(1500)  # a poll or two more
             expect(mine).to_have_count(1)
             expect(page.locator("#chat")).not_to_contain_text("onerror")  # nothing of the first number's chat
@@ -78,7 +78,7 @@ def test_bubbles_are_formatted_and_each_number_opens_its_own_chat(demo_url, tmp_
             # Back to the first number: its history, and only it.
             page.fill("#wa_id", "5511955550003")
             page.locator("#wa_id").press("Enter")
-            expect(mine.first.locator("em")).to_have_text("oi", timeout=10_000)
+            expect(mine.first.locator("em")).to_have_text("oi")
             expect(mine).to_have_count(1)
             expect(page.locator("#chat")).not_to_contain_text("Maria")
             expect(page.locator("#name")).to_have_value("Ana Teste")
@@ -99,13 +99,13 @@ def test_a_client_shares_a_location_and_a_photo_in_the_simulator(demo_url, tmp_p
             page.fill("#text", "Hello")
             send.click()
             bot = page.locator(".msg.bot")
-            expect(bot.first).to_contain_text("Studio Demo FitZap", timeout=10_000)
+            expect(bot.first).to_contain_text("Studio Demo FitZap")
             answers = bot.count()
 
             page.get_by_role("button", name="Location").click()
             page.get_by_role("button", name="Share location").click()
             expect(page.locator(".msg.me .place")).to_contain_text("Av. Paulista, 1000")
-            expect(bot.last).to_contain_text("Thanks for the location!", timeout=10_000)
+            expect(bot.last).to_contain_text("Thanks for the location!")
             expect(bot).not_to_have_count(answers)
 
             page.get_by_role("button", name="Photo").click()
@@ -115,9 +115,9 @@ def test_a_client_shares_a_location_and_a_photo_in_the_simulator(demo_url, tmp_p
             page.fill("#photo-caption", "progress")
             page.get_by_role("button", name="Share photo").click()
             photo = page.locator(".msg.me img.photo")
-            expect(photo).to_be_visible(timeout=10_000)
+            expect(photo).to_be_visible()
             assert photo.evaluate("img => img.naturalWidth") == 1
-            expect(bot.last).to_contain_text("Progress photo saved!", timeout=10_000)
+            expect(bot.last).to_contain_text("Progress photo saved!")
             page.screenshot(path=str(tmp_path / "simulator-media.png"))
         finally:
             browser.close()
