@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.models import Business, Membership, PaymentEvent, Purchase
 from domain.payments import purchases, subscriptions
 from domain.payments.purchases import Paid
+from domain.payments.stripe_objects import invoice_subscription, subscription_of
 from domain.platform import billing
 from domain.sql.upsert import insert_for
 from domain.webhooks import events as webhook_events
@@ -89,7 +90,7 @@ async def apply(session: AsyncSession, event: PaymentEvent, now: datetime) -> Ap
     if kind == "invoice.paid":  # the subscription's first invoice, before its checkout's completion
         paid = await purchases.pay(session, business, purchase.id, now, method="card", payment_intent_id=obj.get("payment_intent"))
         if paid and paid.purchase.membership_id:
-            await subscriptions.attach(session, paid.purchase.membership_id, _subscription_id(obj), obj.get("customer"))
+            await subscriptions.attach(session, paid.purchase.membership_id, invoice_subscription(obj), obj.get("customer"))
         return Applied("paid" if paid else "unchanged", business, purchase, paid)
     if kind in ("checkout.session.expired", "checkout.session.async_payment_failed"):
         status = "expired" if kind.endswith("expired") else "failed"
@@ -130,14 +131,8 @@ async def _apply_to_membership(session: AsyncSession, event: PaymentEvent, obj: 
 
 
 async def _membership_of(session: AsyncSession, obj: dict[str, Any]) -> Membership | None:
-    subscription = obj.get("id") if obj.get("object") == "subscription" else _subscription_id(obj)
-    return await subscriptions.by_subscription(session, subscription) if isinstance(subscription, str) else None
-
-
-def _subscription_id(obj: dict[str, Any]) -> str | None:
-    """An invoice's subscription: top level in older API versions, under parent.subscription_details in newer."""
-    found = obj.get("subscription") or ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
-    return found if isinstance(found, str) else None
+    subscription = subscription_of(obj)
+    return await subscriptions.by_subscription(session, subscription) if subscription is not None else None
 
 
 def _token(obj: dict[str, Any]) -> object:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Business
+from domain.payments.stripe_objects import subscription_of
 from domain.platform import plans
 from domain.platform.plans import PLAN_NAMES, SIGNUP_PLAN
 
@@ -74,8 +75,8 @@ async def _business_of(session: AsyncSession, obj: dict[str, Any]) -> Business |
     meta = _metadata(obj)
     if isinstance(meta.get(BUSINESS_KEY), str) and meta[BUSINESS_KEY].isdigit():
         return await session.get(Business, int(meta[BUSINESS_KEY]))
-    subscription = obj.get("id") if obj.get("object") == "subscription" else _invoice_subscription(obj)
-    if not isinstance(subscription, str):
+    subscription = subscription_of(obj)
+    if subscription is None:
         return None
     return (await session.execute(select(Business).where(Business.plan_subscription_id == subscription))).scalar_one_or_none()
 
@@ -88,10 +89,6 @@ def _metadata(obj: dict[str, Any]) -> dict[str, Any]:
 def _plan(obj: dict[str, Any]) -> str | None:
     plan = _metadata(obj).get(PLAN_KEY)
     return plan if plan in PLAN_NAMES else None
-
-
-def _invoice_subscription(obj: dict[str, Any]) -> object:
-    return obj.get("subscription") or ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
 
 
 def _period_end(obj: dict[str, Any]) -> date | None:
