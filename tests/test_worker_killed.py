@@ -29,6 +29,13 @@ def _worker(settings_env: dict[str, str], log: object) -> subprocess.Popen[bytes
                             start_new_session=True)
 
 
+async def _in_flight(runtime: object) -> int:
+    """Rows claimed for sending and not yet recorded: a dead worker's stay so until their lease runs out."""
+    async with runtime.sessions() as session:  # type: ignore[attr-defined]
+        return await session.scalar(select(func.count()).select_from(OutboundMessage)
+                                    .where(OutboundMessage.status == "sending")) or 0
+
+
 async def _counts(runtime: object) -> tuple[int, int, int]:
     async with runtime.sessions() as session:  # type: ignore[attr-defined]
         pending = await session.scalar(select(func.count()).select_from(InboundMessage).where(InboundMessage.processed_at.is_(None)))
@@ -66,6 +73,7 @@ async def test_a_killed_workers_replies_go_out_within_15_s_and_only_the_window_r
                     await asyncio.sleep(0.05)
                 os.killpg(first.pid, signal.SIGKILL)
                 killed_at = time.monotonic()
+                in_flight = await _in_flight(runtime)
                 await burst
                 while (left := await _counts(runtime))[:2] != (0, 0):
                     assert time.monotonic() - killed_at < RECOVERY_S, f"pending/unsent: {left}"
@@ -75,8 +83,9 @@ async def test_a_killed_workers_replies_go_out_within_15_s_and_only_the_window_r
             _, _, rows = await _counts(runtime)
             repeated = standin.messages + standin.read_receipts - rows
             # Only sends the provider had accepted when the worker died, their record not yet written, go twice:
-            # at most one turn's replies per conversation in flight.
-            assert 0 <= repeated <= len(CONTACTS) * 3
+            # at most the rows it held in flight (a turn answers all of a client's waiting messages, so on a
+            # slow host that is several replies a conversation).
+            assert 0 <= repeated <= in_flight
         finally:
             for proc in (first, second):
                 if proc is not None and proc.poll() is None:
