@@ -20,6 +20,7 @@ from tests.admin_support import csrf_of, make_user
 from tests.conftest import make_settings
 from tests.mail_support import Inbox, mail_settings, send_mail, smtp_server, text_of
 from tests.support import drain, inbound, serving, signed
+from workers import due_work
 
 LINK = re.compile(r"https://fitzap\.test/admin/signup/confirm\?token=([A-Za-z0-9_-]+)")
 FORM = {"business_name": "Estúdio Movimento", "name": "Carla Dias", "email": "Carla@Movimento.test",
@@ -101,6 +102,22 @@ async def test_only_hashes_are_stored_and_the_link_expires_after_a_day(web: Test
     page = await web.get(f"/admin/signup/confirm?token={token}")
     assert page.status == 400 and "This link has expired or was already used." in await page.text()
     assert (await confirm(web, token)).status == 400
+
+
+async def test_a_sign_up_is_forgotten_once_its_link_has_expired(web: TestClient, runtime: Runtime, broker: StubBroker,
+                                                                 smtp: Inbox, clock: FixedClock) -> None:
+    await sign_up(web)
+    await confirm(web, await mailed_link(broker, runtime, smtp))
+    clock.advance(hours=1)
+    await sign_up(web, email="bia@movimento.test")
+    await due_work.plan_due(runtime)
+    async with runtime.sessions() as session:
+        assert len((await session.scalars(select(Signup))).all()) == 2  # both links still live
+    clock.advance(hours=24)
+    await due_work.plan_due(runtime)
+    async with runtime.sessions() as session:
+        assert (await session.scalars(select(Signup))).all() == []  # the confirmed one and the one never confirmed
+        assert (await session.scalars(select(AdminUser).where(AdminUser.email == "carla@movimento.test"))).one()
 
 
 async def test_an_email_with_a_login_gets_the_same_answer_and_a_mail_saying_so(

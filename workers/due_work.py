@@ -11,6 +11,7 @@ from conversations.notices import queue_waitlist_offers
 from conversations.payment_notices import hold_released
 from domain.automation import digest_schedule, due_work, scheduled_work, weekly_summary_schedule
 from domain.models import Business, WaitlistEntry
+from domain.platform import signups
 from domain.retention import churn_scores
 from domain.scheduling import classes, holds
 from domain.scheduling.schedule_times import quiet_until
@@ -25,11 +26,13 @@ CONSUMERS = 2  # run_due messages per tick: SKIP LOCKED lets them share the rows
 
 async def plan_due(rt: Runtime) -> None:
     """One scheduler tick: plan missing rows, digests and weekly summaries, wake the night's churn scoring, pass
-    on lapsed waitlist offers, let go of expired payment holds, wake the consumers, delete month-old webhook deliveries."""
+    on lapsed waitlist offers, let go of expired payment holds, wake the consumers, delete month-old webhook deliveries
+    and sign-ups whose link expired."""
     async with rt.sessions.begin() as session:
         now = rt.clock.now()
         while await scheduled_work.reconcile(session, now) > 0:
             pass
+        await signups.forget_expired(session, now)
         await digest_schedule.plan_digests(session, now)
         await weekly_summary_schedule.plan_weekly_summaries(session, now)
         churn_due = await churn_scores.businesses_due(session, now)
