@@ -321,11 +321,16 @@ class PurchaseIn(Request):
         "link", description="`link`: a pending purchase and the chat's payment link (online payments must be on); "
                             "anything else: the studio was paid at the desk, and the purchase gives its credits or plan now.")
     note: str | None = Field(None, max_length=200, description="Kept with a payment recorded at the desk.")
+    notify_client: bool = Field(False, description="With `link`: send the link to the client in WhatsApp, as the chat "
+                                                   "does. Only inside the 24-hour window (no approved template carries a "
+                                                   "link); `link_sent` in the answer says whether it went.")
 
     @model_validator(mode="after")
     def _note_with_desk_payment(self) -> PurchaseIn:
         if self.note is not None and self.paid_with == "link":
             raise ValueError("`note` is for a payment recorded at the desk, not a payment link")
+        if self.notify_client and self.paid_with != "link":
+            raise ValueError("`notify_client` sends a payment link; a payment recorded at the desk has none")
         return self
 
 
@@ -340,6 +345,7 @@ class PurchaseOut(BaseModel):
     payment_url: str | None = Field(description="The payment link, while the purchase is unpaid and online payments are on.")
     created_at: Utc
     paid_at: Utc | None
+    link_sent: bool = Field(False, description="Whether this request sent the payment link to the client in WhatsApp.")
 
 
 class PurchasePage(BaseModel):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import reply_ids as ids
 from conversations.money import money
+from conversations.reach import reach
 from conversations.team_notices import tell
 from domain.automation.digest_data import owner_contacts
 from domain.errors import DomainError
@@ -20,6 +21,18 @@ from domain.scheduling.appointment_details import appointment_details
 from domain.scheduling.catalog import get_scoped
 
 HELD = "held"  # held:<booking>, a time held for the payment
+
+
+async def send_pay_link(session: AsyncSession, business: Business, purchase: Purchase, link: str, now: datetime) -> bool:
+    """The chat's payment message with `link`, queued for the client if they wrote in the last 24 hours: no approved
+    template carries a link, so outside the window nothing is queued. Whether it was."""
+    client = await get_scoped(session, Client, business.id, purchase.client_id)
+    if client.erased_at is not None or not (await reach(session, business, client, now, "pay_link")).inside_window:
+        return False
+    price = money(purchase.amount_cents, purchase.currency, client.locale or business.locale)
+    await tell(session, business, client.id, now, "pay_link", product=await product_name(session, purchase.product_id),
+               price=price, link=link, pix=purchase.currency == "BRL")
+    return True
 
 
 async def tell_client(session: AsyncSession, applied: Applied, now: datetime, public_url: str) -> set[int]:

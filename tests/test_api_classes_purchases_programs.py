@@ -8,7 +8,7 @@ import respx
 from sqlalchemy import select
 
 from domain.clock import FixedClock
-from domain.models import OutboundMessage, Product
+from domain.models import Client, OutboundMessage, Product
 from domain.scheduling import booking, classes
 from domain.training import program_edits
 from domain.training.program_edits import Prescription
@@ -157,6 +157,30 @@ async def test_a_payment_link_is_the_chats_checkout_and_stays_pending_until_paid
     assert response.status == 303 and response.headers["Location"] == "https://checkout.stripe.com/c/pay/cs_test_1"
     assert (await setup.api.get(f"/clients/{client}/credits"))[1]["balance"] == 0
     assert (await setup.api.get("/purchases", client_id=client))[1]["data"] == [purchase]
+
+
+async def test_a_payment_link_goes_to_a_client_in_the_chat_only_inside_the_24_hour_window(web, runtime, business):
+    setup = await open_api(web, runtime, business)
+    wrote_today, silent = setup.studio.clients[0], setup.studio.clients[1]
+    async with runtime.sessions.begin() as session:
+        (await session.get(Client, wrote_today)).last_inbound_at = NOW
+    sold = await _products(runtime, business)
+    status, purchase, _ = await setup.api.post("/purchases", {"client_id": wrote_today, "product_id": sold["pack"],
+                                                              "notify_client": True})
+    assert status == 201 and purchase["link_sent"] is True
+    async with runtime.sessions() as session:
+        [sent] = (await session.scalars(select(OutboundMessage).where(OutboundMessage.client_id == wrote_today))).all()
+    assert sent.kind == "text" and purchase["payment_url"] in sent.payload["body"]
+    assert "R$ 450,00" in sent.payload["body"]
+
+    # No approved template carries a link: outside the window nothing is queued, and the answer says so.
+    status, purchase, _ = await setup.api.post("/purchases", {"client_id": silent, "product_id": sold["pack"],
+                                                              "notify_client": True})
+    assert status == 201 and purchase["link_sent"] is False and purchase["payment_url"]
+    assert await _told(runtime, silent) == 0
+    status, problem, _ = await setup.api.post("/purchases", {"client_id": silent, "product_id": sold["pack"],
+                                                             "paid_with": "cash", "notify_client": True})
+    assert status == 400 and problem["errors"][0]["type"] == "value_error"
 
 
 async def test_a_sale_is_refused_for_what_cannot_be_sold(web, runtime, business):
