@@ -38,6 +38,7 @@ class MailError(Exception):
 class Mailer(Protocol):
     # Whether the mail's words stay stored once sent (the demo's page shows them; a real send erases them).
     keeps_copies: bool
+    sender: str  # "Name <address>": the From of every mail, and the organizer of a booking's .ics
 
     async def send(self, mail: Mail) -> None: ...
 
@@ -64,13 +65,13 @@ class SmtpMailer:
 
     def __init__(self, host: str, port: int | None, sender: str, *, username: str | None = None, password: str | None = None,
                  starttls: bool = False, tls: bool = False) -> None:
-        self._host, self._sender = host, sender
+        self._host, self.sender = host, sender
         self._port = port or (465 if tls else 587 if starttls else 25)
         self._username, self._password, self._starttls, self._tls = username, password, starttls, tls
 
     async def send(self, mail: Mail) -> None:
         try:
-            await aiosmtplib.send(compose(mail, self._sender), hostname=self._host, port=self._port, username=self._username,
+            await aiosmtplib.send(compose(mail, self.sender), hostname=self._host, port=self._port, username=self._username,
                                   password=self._password, use_tls=self._tls, start_tls=self._starttls,
                                   timeout=SMTP_TIMEOUT_S)
         except (aiosmtplib.SMTPException, OSError) as error:

@@ -204,6 +204,10 @@ async def test_a_booking_cancelled_in_the_panel_sends_its_cancellation_by_email(
     (_, first), (calendar, removal) = invitation(booked), invitation(cancelled)
     assert calendar["method"] == "CANCEL" and removal["status"] == "CANCELLED"
     assert removal["uid"] == first["uid"] and removal["sequence"] > first["sequence"]
+    # iTIP (RFC 5546) wants the organizer and the attendee on a CANCEL: calendars match it to the event they hold.
+    for event in (first, removal):
+        assert str(event["organizer"]) == "mailto:no-reply@fitzap.test" and event["organizer"].params["CN"] == "FitZap"
+        assert str(event["attendee"]) == f"mailto:{CLIENT_EMAIL}" and event["attendee"].params["CN"] == "Cliente 0"
 
 
 async def test_a_client_told_in_chat_gets_no_email_when_the_panel_moves_or_cancels(web, runtime, business, broker: StubBroker,

@@ -96,7 +96,7 @@ async def create_appointment(request: web.Request) -> web.Response:
                     # WhatsApp cannot: by email, with the .ics
                     if runtime.mailer is not None and told is not None and wants_email(client, told):
                         await email_booking(session, business, client, booked.id, service=service.name, starts_at=starts_at,
-                                            trainer=trainer.name, now=now)
+                                            trainer=trainer.name, now=now, sender=runtime.mailer.sender)
                         emailed = True
                     done = _("Booked %(client)s for %(service)s on %(when)s with %(trainer)s.",
                              client=client.profile_name or client.phone_e164 or _("the client"), service=service.name,

@@ -24,7 +24,7 @@ from admin.read_models.calendar_week import Entry, booking_entry
 from admin.scope import business_of, staff_scope
 from admin.template_words import not_told
 from conversations.dates import when
-from conversations.email_notices import email_cancelled, email_moved, to_email
+from conversations.email_notices import email_cancelled, email_instead, email_moved
 from conversations.reach import Reach
 from conversations.team_notices import tell
 from domain.errors import DomainError, NotFound
@@ -55,9 +55,9 @@ async def move(request: web.Request) -> web.Response:
                 await booking.reschedule(session, business.id, entry.booking_id, new, now, by="trainer")
                 told = await tell(session, business, entry.client_id, now, "team_moved", service=entry.service,
                                   old=entry.starts_at, new=new)
-                emailed = await _email_instead(request, session, business, entry, told, lambda client: email_moved(
+                emailed = await _email_instead(request, session, business, entry, told, lambda client, sender: email_moved(
                     session, business, client, entry.booking_id, service=entry.service, old=entry.starts_at, new=new,
-                    trainer=entry.trainer, now=now))
+                    trainer=entry.trainer, now=now, sender=sender))
                 done = _("Moved to %(when)s.", when=when(new, business.timezone, current_locale()))
     return await _finish(request, me, posted, errors, "move", lambda: done, told, emailed=emailed)
 
@@ -73,9 +73,9 @@ async def cancel(request: web.Request) -> web.Response:
                                            by="client" if form.who == "client" else "trainer", reason=form.reason)
             told = await tell(session, business, entry.client_id, now, "team_cancelled", service=entry.service,
                               when=entry.starts_at, refunded=outcome.refunded, late=outcome.late)
-            emailed = await _email_instead(request, session, business, entry, told, lambda client: email_cancelled(
+            emailed = await _email_instead(request, session, business, entry, told, lambda client, sender: email_cancelled(
                 session, business, client, entry.booking_id, service=entry.service, starts_at=entry.starts_at,
-                refunded=outcome.refunded, late=outcome.late, reason=form.reason, now=now))
+                refunded=outcome.refunded, late=outcome.late, reason=form.reason, now=now, sender=sender))
             done = (_("Cancelled. The credit was refunded.") if outcome.refunded else
                     _("Cancelled. The credit was forfeited (late cancel).") if outcome.late and entry.paid_with == "credit" else
                     _("Cancelled. No credit was spent on it."))
@@ -97,15 +97,13 @@ async def mark(request: web.Request) -> web.Response:
 
 
 async def _email_instead(request: web.Request, session: AsyncSession, business: Business, entry: Entry, told: Reach | None,
-                        queue: Callable[[Client], Awaitable[None]]) -> bool:
+                        queue: Callable[[Client, str], Awaitable[None]]) -> bool:
     """Queue the change by email too when WhatsApp cannot reach the client and they gave an email (and email is set
     up); whether it was."""
-    if request.app[RUNTIME].mailer is None or entry.client_id is None or told is None:
+    mailer = request.app[RUNTIME].mailer
+    if mailer is None or entry.client_id is None or told is None:
         return False
-    client = await to_email(session, business, entry.client_id, told)
-    if client is not None:
-        await queue(client)
-    return client is not None
+    return await email_instead(session, business, entry.client_id, told, lambda client: queue(client, mailer.sender))
 
 
 class _Undo(Exception):

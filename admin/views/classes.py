@@ -115,7 +115,7 @@ async def add_seat(request: web.Request) -> web.Response:
     with the .ics when WhatsApp cannot reach them and they gave an email."""
     missed: list[Reach] = []
     emailed: list[int] = []
-    mail_on = request.app[RUNTIME].mailer is not None
+    mailer = request.app[RUNTIME].mailer
 
     async def act(session: AsyncSession, business: Business, roster: class_sessions.Roster, client: Client, now: datetime) -> str:
         seat = await classes.book_seat(session, business.id, client_id=client.id,
@@ -124,9 +124,10 @@ async def add_seat(request: web.Request) -> web.Response:
                           when=roster.session.starts_at, trainer=roster.session.trainer)
         if told is None:  # erased: nothing more to say to them
             return _("%(client)s has a seat.", client=_name(client))
-        if mail_on and wants_email(client, told):
+        if mailer is not None and wants_email(client, told):
             await email_booking(session, business, client, seat.id, service=roster.session.service,
-                                starts_at=roster.session.starts_at, trainer=roster.session.trainer, now=now)
+                                starts_at=roster.session.starts_at, trainer=roster.session.trainer, now=now,
+                                sender=mailer.sender)
             emailed.append(client.id)
         if told.ok:
             return _("%(client)s has a seat and was told in chat.", client=_name(client))

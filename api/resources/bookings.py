@@ -1,9 +1,12 @@
 """Bookings: list by day, one, book a personal session, move it, cancel it, under the chat's and the panel's rules.
 
 Every change goes through domain.scheduling.booking and, unless asked not to, the client hears about it in chat
-with the panel's messages (team_booked, team_moved, team_cancelled)."""
+with the panel's messages (team_booked, team_moved, team_cancelled), and by email with its .ics when WhatsApp
+cannot reach them, as from the panel."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -12,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.operations import Call, Operation
 from api.resources.common import after_time_cursor, business_of, page, within
 from api.schemas import BookingIn, BookingOut, BookingPage, BookingQuery, CancelIn, CancelOut, MoveIn
+from conversations.email_notices import email_booking, email_cancelled, email_instead, email_moved
 from conversations.notices import queue_waitlist_offers
-from conversations.team_notices import tell
-from domain.models import Appointment, Booking, Service, Staff
+from conversations.team_notices import Value, tell
+from domain.models import Appointment, Booking, Business, Client, Service, Staff
 from domain.scheduling import booking
 from domain.scheduling.catalog import get_scoped, load_booking_parties
 from domain.sql.direct import fetch_one
@@ -58,6 +62,7 @@ _PLACED = select(Appointment.service_id, Appointment.staff_id, Appointment.start
 async def create_booking(call: Call[None, BookingIn]) -> BookingOut:
     body, runtime = call.body, call.runtime
     now = runtime.clock.now()
+    emailed = False
     async with runtime.sessions.begin() as session:
         # Held while booking: the checks find these in the session instead of reading each on its own.
         _parties = await load_booking_parties(session, call.business_id, service_id=body.service_id,
@@ -75,49 +80,72 @@ async def create_booking(call: Call[None, BookingIn]) -> BookingOut:
             appointment = await session.get(Appointment, row.appointment_id)
             assert appointment is not None
             service, trainer = await _names(session, call.business_id, appointment)
-            await tell(session, await business_of(session, call.business_id), body.client_id, now, "team_booked",
-                       service=service, when=appointment.starts_at, trainer=trainer)
-    if body.notify_client:
-        await runtime.wake.deliver([body.client_id])
+            emailed = await _tell(call, session, row.client_id, now, "team_booked", lambda business, client, sender: email_booking(
+                session, business, client, row.id, service=service, starts_at=placed[2], trainer=trainer, now=now,
+                sender=sender), service=service, when=appointment.starts_at, trainer=trainer)
+    await _after_commit(call, [body.client_id] if body.notify_client else [], emailed)
     return answer
 
 
 async def move_booking(call: Call[None, MoveIn]) -> BookingOut:
     body, runtime = call.body, call.runtime
     now = runtime.clock.now()
+    emailed = False
     async with runtime.sessions.begin() as session:
         _, before = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
         old_start = before.starts_at
         await booking.reschedule(session, call.business_id, call.ids["booking_id"], body.starts_at, now, by="api")
         row, appointment = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
         if body.notify_client:
-            service, _trainer = await _names(session, call.business_id, appointment)
-            await tell(session, await business_of(session, call.business_id), row.client_id, now, "team_moved",
-                       service=service, old=old_start, new=appointment.starts_at)
+            service, trainer = await _names(session, call.business_id, appointment)
+            emailed = await _tell(call, session, row.client_id, now, "team_moved", lambda business, client, sender: email_moved(
+                session, business, client, row.id, service=service, old=old_start, new=appointment.starts_at,
+                trainer=trainer, now=now, sender=sender), service=service, old=old_start, new=appointment.starts_at)
         answer = booking_out(row, appointment)
-    if body.notify_client:
-        await runtime.wake.deliver([answer.client_id])
+    await _after_commit(call, [answer.client_id] if body.notify_client else [], emailed)
     return answer
 
 
 async def cancel_booking(call: Call[None, CancelIn]) -> CancelOut:
     body, runtime = call.body, call.runtime
     now = runtime.clock.now()
+    emailed = False
     async with runtime.sessions.begin() as session:
         outcome = await booking.cancel(session, call.business_id, call.ids["booking_id"], now,
                                        by="client" if body.by == "client" else "trainer", reason=body.reason, actor="api")
         row, appointment = await booking.get_booking(session, call.business_id, call.ids["booking_id"])
         if body.notify_client:
             service, _trainer = await _names(session, call.business_id, appointment)
-            await tell(session, await business_of(session, call.business_id), row.client_id, now, "team_cancelled",
-                       service=service, when=appointment.starts_at, refunded=outcome.refunded, late=outcome.late)
+            emailed = await _tell(call, session, row.client_id, now, "team_cancelled", lambda business, client, sender: email_cancelled(
+                session, business, client, row.id, service=service, starts_at=appointment.starts_at,
+                refunded=outcome.refunded, late=outcome.late, reason=body.reason, now=now, sender=sender),
+                service=service, when=appointment.starts_at, refunded=outcome.refunded, late=outcome.late)
         if outcome.offers:  # a class seat freed is held for the first on its waitlist, who is told as the chat tells them
             await queue_waitlist_offers(session, await business_of(session, call.business_id), outcome.offers, now)
         answer = CancelOut(booking=booking_out(row, appointment), late=outcome.late, refunded=outcome.refunded)
     told = ([answer.booking.client_id] if body.notify_client else []) + [offer.client_id for offer in outcome.offers]
-    if told:
-        await runtime.wake.deliver(told)
+    await _after_commit(call, told, emailed)
     return answer
+
+
+async def _tell(call: Call[Any, Any], session: AsyncSession, client_id: int, now: datetime, message: str,
+                email: Callable[[Business, Client, str], Awaitable[None]], **params: Value) -> bool:
+    """Tell the client in chat as the panel does, and by `email` too when WhatsApp cannot reach them (and email is set
+    up); whether a mail was queued."""
+    business = await business_of(session, call.business_id)
+    told = await tell(session, business, client_id, now, message, **params)
+    mailer = call.runtime.mailer
+    if mailer is None or told is None:
+        return False
+    return await email_instead(session, business, client_id, told, lambda client: email(business, client, mailer.sender))
+
+
+async def _after_commit(call: Call[Any, Any], told: list[int], emailed: bool) -> None:
+    """Wake the senders for what the committed change queued."""
+    if told:
+        await call.runtime.wake.deliver(told)
+    if emailed:
+        await call.runtime.wake.mail()
 
 
 async def _names(session: AsyncSession, business_id: int, appointment: Appointment) -> tuple[str, str]:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +21,15 @@ REFRESH = timedelta(minutes=15)
 REMIND_BEFORE = timedelta(hours=2)
 TRAINER_PRODID = "-//FitZap//Trainer calendar//EN"
 BOOKING_PRODID = "-//FitZap//Booking//EN"
+
+
+@dataclass(frozen=True)
+class Mailed:
+    """A booking's .ics sent by email: from `sender` ("Name <address>") to the client at `to`."""
+
+    sender: str
+    to: str
+    name: str = ""
 
 
 def new_ical_token() -> str:
@@ -45,8 +56,10 @@ def _event(uid: str, appointment: Appointment, summary: str, cancelled: bool, no
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now)
-    event.add("dtstart", appointment.starts_at)  # UTCDateTime hands back UTC-aware values → "…Z"
-    event.add("dtend", appointment.ends_at)
+    # In UTC ("…Z"): a time just set in this session still carries the offset it came with (an API's "-03:00"),
+    # which iCalendar would write as a floating local time.
+    event.add("dtstart", appointment.starts_at.astimezone(UTC))
+    event.add("dtend", appointment.ends_at.astimezone(UTC))
     event.add("summary", summary)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("sequence", _sequence(created_at, updated_at))
@@ -113,8 +126,10 @@ async def booking_business_id(session: AsyncSession, booking_id: int) -> int:
     return business_id
 
 
-async def booking_ics(session: AsyncSession, business_id: int, booking_id: int, now: datetime) -> bytes:
-    """One client's booking as a single-event .ics with a reminder 2 hours before (METHOD:CANCEL once cancelled)."""
+async def booking_ics(session: AsyncSession, business_id: int, booking_id: int, now: datetime,
+                      mailed: Mailed | None = None) -> bytes:
+    """One client's booking as a single-event .ics with a reminder 2 hours before (METHOD:CANCEL once cancelled);
+    with `mailed`, its ORGANIZER and ATTENDEE, which calendars need to apply a mailed update or cancellation."""
     row = (await session.execute(
         select(Booking, Appointment, Service.name, Business.name)
         .join(Appointment, Appointment.id == Booking.appointment_id)
@@ -131,6 +146,11 @@ async def booking_ics(session: AsyncSession, business_id: int, booking_id: int, 
     event = _event(f"booking-{booking.id}@fitzap", appointment, f"{service_name} — {business_name}", cancelled, now,
                    booking.created_at, updated_at)
     event.add("location", business_name)
+    if mailed is not None:
+        organizer_name, organizer = parseaddr(mailed.sender)
+        event.add("organizer", vCalAddress(f"mailto:{organizer}"), parameters={"CN": organizer_name or business_name})
+        event.add("attendee", vCalAddress(f"mailto:{mailed.to}"),
+                  parameters={"CN": mailed.name, "ROLE": "REQ-PARTICIPANT"} if mailed.name else {"ROLE": "REQ-PARTICIPANT"})
     if not cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
