@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -15,12 +16,13 @@ from sqlalchemy import select
 from domain.clock import FixedClock
 from domain.models import Business, ScheduledMessage
 from domain.platform import plans
+from domain.retention import campaigns
 from domain.scheduling import booking
 from gateways import sandbox
 from runtime.resources import Runtime
 from tests.admin_support import csrf_of, login, make_user
 from tests.booking_setup import NOW, Studio, local, make_studio
-from tests.campaign_setup import make_campaign
+from tests.campaign_setup import DEFAULTS, make_campaign
 from tests.scheduled_setup import book, chatting, run_due_at
 from tests.stripe_support import STRIPE_API, post_event
 from tests.support import drain
@@ -103,7 +105,7 @@ async def test_automated_messages_past_the_months_allowance_are_held_counted_and
     async with runtime.sessions() as session:
         reminders = (await session.scalars(select(ScheduledMessage).where(ScheduledMessage.kind == "reminder",
                                                                           ScheduledMessage.offset_min == 1440))).all()
-        used = await plans.usage(session, business.id, clock.now())
+        used = await plans.usage(session, business, clock.now())
     assert sorted(r.outcome or "" for r in reminders if r.status == "skipped") == ["plan limit: automated messages"]
     assert (used.automated_sent, used.automated_held) == (1, 1)
 
@@ -121,8 +123,22 @@ async def test_an_unlimited_plan_sends_every_automated_message_and_counts_them(
     await two_sessions_tomorrow(runtime, business)
     assert len(await run_due_at(runtime, broker, clock, local(23, 18))) == 2
     async with runtime.sessions() as session:
-        used = await plans.usage(session, business.id, clock.now())
+        used = await plans.usage(session, business, clock.now())
     assert (used.automated_sent, used.automated_held) == (2, 0)
+
+
+async def test_a_month_is_counted_in_the_studios_own_time_zone(runtime: Runtime, business: Business) -> None:
+    last_evening = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 30/11 at 22:00 in São Paulo
+    async with runtime.sessions.begin() as session:
+        await plans.count(session, business, last_evening, clients_refused=1)
+        campaign = await campaigns.create_campaign(session, business.id, DEFAULTS, NOW)
+        campaign.started_at = last_evening
+    async with runtime.sessions() as session:
+        november, december = datetime(2026, 11, 30, 12, 0, tzinfo=UTC), datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+        assert (await plans.usage(session, business, november)).clients_refused == 1
+        assert (await plans.usage(session, business, december)).clients_refused == 0
+        assert await plans.campaigns_started(session, business, last_evening) == 1
+        assert await plans.campaigns_started(session, business, december) == 0
 
 
 async def test_api_tokens_need_a_plan_with_api_access(web: TestClient, runtime: Runtime, business: Business) -> None:

@@ -39,12 +39,12 @@ class PlanReport:
 
 async def plan_report(session: AsyncSession, business: Business, now: datetime) -> PlanReport:
     plan = plans.plan_of(business)
-    usage = await plans.usage(session, business.id, now)
+    usage = await plans.usage(session, business, now)
     meters = [
         Meter("active_clients", await plans.active_clients(session, business.id, now), plan.active_clients),
         Meter("trainers", await plans.active_trainers(session, business.id), plan.trainers),
         Meter("automated_messages", usage.automated_sent, plan.automated_messages),
-        Meter("campaigns", await plans.campaigns_started(session, business.id, now), plan.campaigns),
+        Meter("campaigns", await plans.campaigns_started(session, business, now), plan.campaigns),
     ]
     return PlanReport(plan, meters, usage.automated_held, usage.clients_refused)
 

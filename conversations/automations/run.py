@@ -60,7 +60,7 @@ async def run_batch(session: AsyncSession, rows: Sequence[due_work.DueRow], now:
         if result.client_id is not None:
             queued += [(business.id, result.client_id, m) for m in result.messages]
             if metered:
-                allowance.sent(business.id, len(result.messages))
+                allowance.sent(business, len(result.messages))
     for (status, outcome), ids in finished.items():
         await due_work.mark_many(session, ids, status, outcome, now)
     for until, ids in deferred.items():

@@ -135,7 +135,7 @@ async def plan_full(ctx: Ctx) -> None:
     ctx.state.reset()
     ctx.handoff = True
     ctx.say("plan_full", business=ctx.business.name)
-    await plans.count(ctx.session, ctx.business.id, ctx.now, clients_refused=1)
+    await plans.count(ctx.session, ctx.business, ctx.now, clients_refused=1)
 
 
 async def summary(ctx: Ctx, appointment_id: int, paid_with: str) -> None:

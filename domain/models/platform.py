@@ -32,12 +32,12 @@ class Signup(Base):
 
 
 class PlanUsage(Base):
-    """One studio's metered use of its plan in one calendar month (UTC): counted as it happens."""
+    """One studio's metered use of its plan in one calendar month (in its own time zone): counted as it happens."""
 
     __tablename__ = "plan_usage"
 
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day, in the studio's zone
     automated_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # What a limit stopped, so the owner is told rather than left guessing.
     automated_held: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

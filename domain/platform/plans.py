@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,8 +87,10 @@ class PlanLimitReached(DomainError):
         self.limit, self.plan, self.allowed = limit, plan, allowed
 
 
-def month_of(now: datetime) -> date:
-    return now.date().replace(day=1)
+def month_of(business: Business, now: datetime) -> date:
+    """The first day of the business's month at `now`, in its own time zone: a studio in São Paulo starts December at
+    midnight there, not at 21:00 the day before."""
+    return now.astimezone(ZoneInfo(business.timezone)).date().replace(day=1)
 
 
 # --- active clients ---
@@ -129,15 +132,15 @@ async def check_new_trainer(session: AsyncSession, business: Business) -> None:
         raise PlanLimitReached("trainers", plan, plan.trainers)
 
 
-async def campaigns_started(session: AsyncSession, business_id: int, now: datetime) -> int:
-    start = datetime.combine(month_of(now), datetime.min.time(), tzinfo=now.tzinfo)
-    stmt = select(func.count()).select_from(Campaign).where(Campaign.business_id == business_id, Campaign.started_at >= start)
+async def campaigns_started(session: AsyncSession, business: Business, now: datetime) -> int:
+    start = datetime.combine(month_of(business, now), datetime.min.time(), tzinfo=ZoneInfo(business.timezone))
+    stmt = select(func.count()).select_from(Campaign).where(Campaign.business_id == business.id, Campaign.started_at >= start)
     return int(await session.scalar(stmt) or 0)
 
 
 async def check_new_campaign(session: AsyncSession, business: Business, now: datetime) -> None:
     plan = plan_of(business)
-    if plan.campaigns is not None and await campaigns_started(session, business.id, now) >= plan.campaigns:
+    if plan.campaigns is not None and await campaigns_started(session, business, now) >= plan.campaigns:
         raise PlanLimitReached("campaigns", plan, plan.campaigns)
 
 
@@ -149,17 +152,17 @@ def check_api(business: Business) -> None:
 
 # --- automated messages, metered per month ---
 
-async def usage(session: AsyncSession, business_id: int, now: datetime) -> PlanUsage:
+async def usage(session: AsyncSession, business: Business, now: datetime) -> PlanUsage:
     """This month's metered use (zeros when nothing was counted yet)."""
-    found = await session.get(PlanUsage, (business_id, month_of(now)))
-    return found or PlanUsage(business_id=business_id, month=month_of(now), automated_sent=0, automated_held=0,
-                              clients_refused=0)
+    month = month_of(business, now)
+    found = await session.get(PlanUsage, (business.id, month))
+    return found or PlanUsage(business_id=business.id, month=month, automated_sent=0, automated_held=0, clients_refused=0)
 
 
-async def count(session: AsyncSession, business_id: int, now: datetime, **added: int) -> None:
+async def count(session: AsyncSession, business: Business, now: datetime, **added: int) -> None:
     """Add to this month's counters in one statement (parallel workers each add theirs)."""
     table = PlanUsage.__table__
-    stmt = insert_for(session, table).values(business_id=business_id, month=month_of(now), **added)
+    stmt = insert_for(session, table).values(business_id=business.id, month=month_of(business, now), **added)
     stmt = stmt.on_conflict_do_update(index_elements=["business_id", "month"],
                                       set_={name: table.c[name] + stmt.excluded[name] for name in added})
     await session.execute(stmt)
@@ -170,6 +173,7 @@ class AutomatedAllowance:
 
     def __init__(self, session: AsyncSession, now: datetime) -> None:
         self._session, self._now = session, now
+        self._businesses: dict[int, Business] = {}
         self._left: dict[int, int | None] = {}
         self._sent: dict[int, int] = {}
         self._held: dict[int, int] = {}
@@ -177,8 +181,9 @@ class AutomatedAllowance:
     async def room(self, business: Business) -> bool:
         """Whether the business may send another automated message; a no is counted as one held back."""
         if business.id not in self._left:
+            self._businesses[business.id] = business
             allowed = plan_of(business).automated_messages
-            used = (await usage(self._session, business.id, self._now)).automated_sent if allowed is not None else 0
+            used = (await usage(self._session, business, self._now)).automated_sent if allowed is not None else 0
             self._left[business.id] = None if allowed is None else allowed - used
         left = self._left[business.id]
         if left is not None and left - self._sent.get(business.id, 0) <= 0:
@@ -186,10 +191,11 @@ class AutomatedAllowance:
             return False
         return True
 
-    def sent(self, business_id: int, messages: int) -> None:
-        self._sent[business_id] = self._sent.get(business_id, 0) + messages
+    def sent(self, business: Business, messages: int) -> None:
+        """`messages` went out for the business (after room() said yes)."""
+        self._sent[business.id] = self._sent.get(business.id, 0) + messages
 
     async def record(self) -> None:
-        for business_id in self._sent.keys() | self._held.keys():
-            await count(self._session, business_id, self._now, automated_sent=self._sent.get(business_id, 0),
-                        automated_held=self._held.get(business_id, 0))
+        for business_id in sorted(self._sent.keys() | self._held.keys()):
+            await count(self._session, self._businesses[business_id], self._now,
+                        automated_sent=self._sent.get(business_id, 0), automated_held=self._held.get(business_id, 0))
