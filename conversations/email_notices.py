@@ -23,19 +23,15 @@ def wants_email(client: Client, told: Reach) -> bool:
     return bool(client.email) and client.erased_at is None and (not told.ok or client.opted_out)
 
 
-async def to_email(session: AsyncSession, business: Business, client_id: int, told: Reach) -> Client | None:
-    """The client, when what they were `told` should go to their email too (see wants_email); None when WhatsApp will do."""
-    client = await get_scoped(session, Client, business.id, client_id)
-    return client if wants_email(client, told) else None
-
-
 async def email_instead(session: AsyncSession, business: Business, client_id: int, told: Reach,
                         queue: Callable[[Client], Awaitable[None]]) -> bool:
-    """`queue` the change by email too when WhatsApp cannot reach the client and they gave an email; whether it was."""
-    client = await to_email(session, business, client_id, told)
-    if client is not None:
-        await queue(client)
-    return client is not None
+    """`queue` the change by email too when WhatsApp cannot reach the client and they gave an email (wants_email);
+    whether it was."""
+    client = await get_scoped(session, Client, business.id, client_id)
+    if not wants_email(client, told):
+        return False
+    await queue(client)
+    return True
 
 
 async def _ics(session: AsyncSession, business: Business, client: Client, booking_id: int, now: datetime, sender: str) -> bytes:
