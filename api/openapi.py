@@ -10,12 +10,17 @@ from aiohttp.typedefs import Handler
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from api.gate import MAX_KEY_CHARS
 from api.operations import Operation
 from api.problems import PROBLEM_JSON, TITLES
 from api.schemas import ProblemOut
+from domain.sql.types import MAX_BIG_ID
 
 REF = "#/components/schemas/{model}"
 ALWAYS = (400, 401, 429)  # any operation may answer these; writes also 403
+IDEMPOTENT = (409, 422)  # a POST's Idempotency-Key still being answered, or used before with another body
+# A header value aiohttp keeps whole: printable ASCII, no space at either end.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 VERSION = "1.0.0"
 
 
@@ -50,13 +55,15 @@ def document(ops: Sequence[Operation]) -> dict[str, Any]:
 
 def _operation(op: Operation, refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]]) -> dict[str, Any]:
     problem = {PROBLEM_JSON: {"schema": refs[(ProblemOut, "serialization")]}}
-    statuses = sorted({*ALWAYS, *op.errors, *((403,) if op.scope == "write" else ())})
+    statuses = sorted({*ALWAYS, *op.errors, *((403,) if op.scope == "write" else ()),
+                       *(IDEMPOTENT if op.method == "POST" else ()), *((415,) if op.body else ())})
     answer: dict[str, Any] = {"description": {200: "OK", 201: "Created", 204: "No Content"}[op.status]}
     if op.response is not None:
         answer["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
     responses: dict[str, Any] = {str(op.status): answer}
     responses.update({str(s): {"description": TITLES[s], "content": problem} for s in statuses})
-    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1},
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_BIG_ID},
                    "example": op.example_ids.get(name, 1)} for name in op.path_params]
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template=REF)
@@ -75,11 +82,14 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], JsonSchemaMode],
         body: dict[str, Any] = {"schema": refs[(op.body, "validation")]}
         if op.example_body is not None:
             body["example"] = dict(op.example_body)
-        out["requestBody"] = {"required": True, "content": {"application/json": body}}
+        # A body whose fields all have defaults may be left out (a cancel with no reason): `{}` is assumed.
+        required = bool(op.body.model_json_schema().get("required"))
+        out["requestBody"] = {"required": required, "content": {"application/json": body}}
     if op.method == "POST":
         out["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
                                   "description": "Retries with the same key and body get the first answer again.",
-                                  "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+                                  "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_CHARS,
+                                             "pattern": IDEMPOTENCY_KEY_PATTERN}})
     return out
 
 

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from domain.sql.types import MAX_BIG_ID
 
-Id = int  # ids are positive 64-bit integers
+# Ids are positive 64-bit integers: a larger one (a fuzzer's 4e26) is a 400, not PostgreSQL's overflow.
+Id = Annotated[int, Field(ge=1, le=MAX_BIG_ID)]
 # Times in answers are UTC ("2026-11-24T10:00:00Z"), whatever offset they were given with.
 Utc = Annotated[datetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
 
@@ -57,18 +59,13 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 class ClientPatch(Request):
     """Only the fields sent change; `null` clears a name, an email or a time zone (the business's zone then)."""
 
-    phone: str | None = Field(None, min_length=3, max_length=40, description="WhatsApp number; unused in the business.")
+    # Left out, phone and language stay; unlike the others they cannot be cleared, so null is not theirs (the default
+    # stands for "not sent" and is never validated).
+    phone: str = Field(None, min_length=3, max_length=40, description="WhatsApp number; unused in the business.")
     name: str | None = Field(None, max_length=120)
     email: str | None = Field(None, max_length=254, description="Where confirmations go when WhatsApp cannot reach them.")
-    locale: Literal["pt-BR", "en"] | None = None
+    locale: Literal["pt-BR", "en"] = Field(None)
     timezone: str | None = Field(None, max_length=64, description="IANA zone, e.g. America/Manaus; null: the business's.")
-
-    @field_validator("phone", "locale", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
     @field_validator("email")
     @classmethod

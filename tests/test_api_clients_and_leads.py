@@ -31,6 +31,9 @@ async def test_a_client_is_edited_and_fields_not_sent_stay_as_they_were(web, run
     status, body, _ = await setup.api.patch(f"/clients/{client}", {"email": None, "timezone": None})
     assert status == 200 and body["email"] is None and body["timezone"] is None
     assert (body["name"], body["locale"]) == ("Ana Lima", "en")
+    for field in ("phone", "locale"):  # these cannot be cleared: null is refused, as the document says
+        status, problem, _ = await setup.api.patch(f"/clients/{client}", {field: None})
+        assert status == 400 and problem["errors"][0]["field"] == field
 
 
 async def test_a_clients_phone_is_changed_to_a_free_valid_number_only(web, runtime, business):

@@ -70,6 +70,35 @@ async def test_a_request_the_schema_refuses_is_refused_by_the_api(web, runtime, 
     assert (await setup.api.post("/bookings", wrong))[0] == 400
 
 
+async def test_what_the_api_answers_beyond_each_route_is_in_the_document(web, runtime):
+    """Found by fuzzing the document against the demo: a POST's Idempotency-Key answers 409 or 422, a body of the wrong
+    type 415; ids stop at 64 bits; a body whose fields all have defaults may be left out, as the API allows."""
+    doc = await _document(web)
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method == "post":
+                assert {"409", "422"} <= set(op["responses"]), path
+                key = next(p for p in op["parameters"] if p["name"] == "Idempotency-Key")
+                validator = _validator(doc, key["schema"])
+                assert validator.is_valid("order-42") and not validator.is_valid(" padded ") and not validator.is_valid("")
+            if "requestBody" in op:
+                assert "415" in op["responses"], path
+            for parameter in op["parameters"]:
+                if parameter["in"] == "path":
+                    assert parameter["schema"]["maximum"] == 2**63 - 1
+    cancel = doc["paths"][f"{PREFIX}/bookings/{{booking_id}}/cancel"]["post"]["requestBody"]
+    assert cancel["required"] is False
+    assert doc["paths"][f"{PREFIX}/bookings"]["post"]["requestBody"]["required"] is True
+
+
+async def test_an_id_past_64_bits_is_a_400_not_a_server_error(web, runtime, business):
+    setup = await open_api(web, runtime, business)
+    status, problem, _ = await setup.api.post("/purchases", {"client_id": 406786653081629303001579520, "product_id": 1})
+    assert status == 400 and problem["errors"][0]["field"] == "client_id"
+    status, problem, _ = await setup.api.get("/purchases", client_id=12354407008059430912)
+    assert status == 400 and problem["errors"][0]["field"] == "client_id"
+
+
 async def test_the_example_requests_are_accepted_by_the_api(web, runtime, business):
     """Each operation's example, sent as is with a write token, passes validation (its answer is not a 400)."""
     setup = await open_api(web, runtime, business)
