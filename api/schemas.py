@@ -318,9 +318,10 @@ class PurchaseIn(Request):
         "link", description="`link`: a pending purchase and the chat's payment link (online payments must be on); "
                             "anything else: the studio was paid at the desk, and the purchase gives its credits or plan now.")
     note: str | None = Field(None, max_length=200, description="Kept with a payment recorded at the desk.")
-    notify_client: bool = Field(False, description="With `link`: send the link to the client in WhatsApp, as the chat "
-                                                   "does. Only inside the 24-hour window (no approved template carries a "
-                                                   "link); `link_sent` in the answer says whether it went.")
+    notify_client: bool = Field(False, description="With `link`: send the link to the client, in WhatsApp as the chat "
+                                                   "does when they wrote in the last 24 hours, else (no approved template "
+                                                   "carries a link) to their email if they gave one; `link_sent_to` in "
+                                                   "the answer says where it went.")
 
     @model_validator(mode="after")
     def _note_with_desk_payment(self) -> PurchaseIn:
@@ -342,7 +343,8 @@ class PurchaseOut(BaseModel):
     payment_url: str | None = Field(description="The payment link, while the purchase is unpaid and online payments are on.")
     created_at: Utc
     paid_at: Utc | None
-    link_sent: bool = Field(False, description="Whether this request sent the payment link to the client in WhatsApp.")
+    link_sent_to: Literal["whatsapp", "email"] | None = Field(
+        None, description="Where this request sent the payment link to the client; null: it was not sent.")
 
 
 class PurchasePage(BaseModel):

@@ -1,5 +1,5 @@
 """What FitZap's mails say, in pt-BR and English: a panel user's password reset, a client's booking confirmation,
-a booking moved or cancelled by the studio."""
+a booking moved or cancelled by the studio, a payment link."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -91,6 +91,18 @@ _CANCELLED = {
            "The attached file (.ics) takes it off your calendar.\n\n"
            "To book another time, contact {business}.\n"),
 }
+_PAY_LINK = {
+    "pt-BR": ("Link de pagamento: {product} · {price}",
+              "Olá, {name}!\n\n"
+              "{business} enviou o link para você pagar {product} ({price}):\n\n"
+              "{link}\n\n"
+              "Assim que o pagamento cair, {business} fica sabendo.\n"),
+    "en": ("Payment link: {product} · {price}",
+           "Hello {name},\n\n"
+           "{business} sent you the link to pay for {product} ({price}):\n\n"
+           "{link}\n\n"
+           "{business} hears as soon as the payment is in.\n"),
+}
 _REASON = {"pt-BR": " Motivo: {reason}.", "en": " Reason: {reason}."}
 _CREDIT = {"pt-BR": {"refunded": " Seu crédito voltou.", "late": " Como foi em cima da hora, o crédito não é devolvido."},
            "en": {"refunded": " Your credit is back.", "late": " As it was last-minute, the credit isn't refunded."}}
@@ -150,6 +162,14 @@ def booking_cancelled(to: str, name: str, business: str, service: str, starts_at
     cancellation = TextAttachment("booking.ics", "text/calendar; method=CANCEL", ics.decode())
     return EmailDraft(to=to, subject=subject.format(**values), body=body.format(**values), kind="booking_cancelled",
                       attachments=(cancellation,))
+
+
+def payment_link(to: str, name: str, business: str, product: str, price: str, link: str, locale: str | None) -> EmailDraft:
+    """A payment link the studio made for a client WhatsApp cannot reach with it (no template carries a link)."""
+    lang = _locale(locale)
+    subject, body = _PAY_LINK[lang]
+    values = {"name": name or _SOMEONE[lang], "business": business, "product": product, "price": price, "link": link}
+    return EmailDraft(to=to, subject=subject.format(**values), body=body.format(**values), kind="payment_link")
 
 
 def trainer_digest(to: str, business: str, day: str, text: str, locale: str | None) -> EmailDraft:

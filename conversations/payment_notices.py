@@ -4,15 +4,18 @@ the bot offered the products is made once the payment is in."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import reply_ids as ids
+from conversations.email_texts import payment_link
 from conversations.money import money
 from conversations.reach import reach
 from conversations.team_notices import tell
 from domain.automation.digest_data import owner_contacts
 from domain.errors import DomainError
+from domain.messaging import emails
 from domain.models import Booking, Business, Client, Purchase
 from domain.payments.events import Applied
 from domain.payments.products import product_name
@@ -21,18 +24,27 @@ from domain.scheduling.appointment_details import appointment_details
 from domain.scheduling.catalog import get_scoped
 
 HELD = "held"  # held:<booking>, a time held for the payment
+PayLinkSent = Literal["whatsapp", "email"] | None
 
 
-async def send_pay_link(session: AsyncSession, business: Business, purchase: Purchase, link: str, now: datetime) -> bool:
-    """The chat's payment message with `link`, queued for the client if they wrote in the last 24 hours: no approved
-    template carries a link, so outside the window nothing is queued. Whether it was."""
+async def send_pay_link(session: AsyncSession, business: Business, purchase: Purchase, link: str, now: datetime, *,
+                        email: bool) -> PayLinkSent:
+    """`link` queued for the client: the chat's payment message if they wrote in the last 24 hours; else, no approved
+    template carrying a link, to their email when they gave one and `email` is on. Where it went, or None."""
     client = await get_scoped(session, Client, business.id, purchase.client_id)
-    if client.erased_at is not None or not (await reach(session, business, client, now, "pay_link")).inside_window:
-        return False
-    price = money(purchase.amount_cents, purchase.currency, client.locale or business.locale)
-    await tell(session, business, client.id, now, "pay_link", product=await product_name(session, purchase.product_id),
-               price=price, link=link, pix=purchase.currency == "BRL")
-    return True
+    if client.erased_at is not None:
+        return None
+    locale = client.locale or business.locale
+    product, price = await product_name(session, purchase.product_id), money(purchase.amount_cents, purchase.currency, locale)
+    if (await reach(session, business, client, now, "pay_link")).inside_window:
+        await tell(session, business, client.id, now, "pay_link", product=product, price=price, link=link,
+                   pix=purchase.currency == "BRL")
+        return "whatsapp"
+    if email and client.email:
+        await emails.queue(session, business.id, payment_link(client.email, client.profile_name or "", business.name, product,
+                                                              price, link, locale), now)
+        return "email"
+    return None
 
 
 async def tell_client(session: AsyncSession, applied: Applied, now: datetime, public_url: str) -> set[int]:

@@ -159,7 +159,7 @@ async def test_a_payment_link_is_the_chats_checkout_and_stays_pending_until_paid
     assert (await setup.api.get("/purchases", client_id=client))[1]["data"] == [purchase]
 
 
-async def test_a_payment_link_goes_to_a_client_in_the_chat_only_inside_the_24_hour_window(web, runtime, business):
+async def test_a_payment_link_goes_to_a_client_in_the_chat_inside_the_24_hour_window_only(web, runtime, business):
     setup = await open_api(web, runtime, business)
     wrote_today, silent = setup.studio.clients[0], setup.studio.clients[1]
     async with runtime.sessions.begin() as session:
@@ -167,16 +167,17 @@ async def test_a_payment_link_goes_to_a_client_in_the_chat_only_inside_the_24_ho
     sold = await _products(runtime, business)
     status, purchase, _ = await setup.api.post("/purchases", {"client_id": wrote_today, "product_id": sold["pack"],
                                                               "notify_client": True})
-    assert status == 201 and purchase["link_sent"] is True
+    assert status == 201 and purchase["link_sent_to"] == "whatsapp"
     async with runtime.sessions() as session:
         [sent] = (await session.scalars(select(OutboundMessage).where(OutboundMessage.client_id == wrote_today))).all()
     assert sent.kind == "text" and purchase["payment_url"] in sent.payload["body"]
     assert "R$ 450,00" in sent.payload["body"]
 
-    # No approved template carries a link: outside the window nothing is queued, and the answer says so.
+    # No approved template carries a link: outside the window (and with no email to send it to, or email off here)
+    # nothing is queued, and the answer says so.
     status, purchase, _ = await setup.api.post("/purchases", {"client_id": silent, "product_id": sold["pack"],
                                                               "notify_client": True})
-    assert status == 201 and purchase["link_sent"] is False and purchase["payment_url"]
+    assert status == 201 and purchase["link_sent_to"] is None and purchase["payment_url"]
     assert await _told(runtime, silent) == 0
     status, problem, _ = await setup.api.post("/purchases", {"client_id": silent, "product_id": sold["pack"],
                                                              "paid_with": "cash", "notify_client": True})

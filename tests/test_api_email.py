@@ -1,6 +1,6 @@
 """A booking made, moved or cancelled through the REST API reaches a client WhatsApp cannot reach by email, as the
 panel's do: the confirmation with its .ics, the same event updated, its METHOD:CANCEL. A client told in chat gets
-no email, and `notify_client: false` tells nobody."""
+no email, and `notify_client: false` tells nobody. A payment link goes by email when the chat cannot carry it."""
 from __future__ import annotations
 
 import pytest
@@ -10,6 +10,7 @@ from domain.clock import FixedClock
 from tests import mail_support
 from tests.api_support import NOW, Setup, open_api
 from tests.mail_support import Inbox, send_mail, text_of
+from tests.stripe_support import add_demo_products
 from tests.test_email_booking import CLIENT_EMAIL, give_email, invitation
 
 smtp, settings = mail_support.smtp, mail_support.settings  # a real local SMTP server, and email on
@@ -68,3 +69,18 @@ async def test_an_api_booking_that_tells_nobody_sends_no_email(web, runtime, bus
     await book(setup, notify_client=False)
     await send_mail(broker, runtime)
     assert smtp.received == []
+
+
+async def test_a_payment_link_goes_by_email_when_the_client_has_not_written_in_24_hours(
+        web, runtime, business, broker: StubBroker, smtp: Inbox) -> None:
+    setup = await open_api(web, runtime, business)
+    await give_email(runtime, setup.studio.clients[0])
+    async with runtime.sessions.begin() as session:
+        pack = (await add_demo_products(session, business.id, NOW))["pack"].id
+    status, purchase, _ = await setup.api.post("/purchases", {"client_id": setup.studio.clients[0], "product_id": pack,
+                                                              "notify_client": True})
+    assert status == 201 and purchase["link_sent_to"] == "email"
+    await send_mail(broker, runtime)
+    [mail] = smtp.to(CLIENT_EMAIL)
+    assert mail["Subject"] == "Link de pagamento: Pacote 10 aulas · R$ 450,00"
+    assert "Olá, Cliente 0!" in text_of(mail) and purchase["payment_url"] in text_of(mail)

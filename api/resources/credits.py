@@ -10,7 +10,7 @@ from api.operations import Call, Operation
 from api.problems import Problem
 from api.resources.common import after_time_cursor, business_of, page, within
 from api.schemas import CreditEntryOut, CreditPackIn, CreditsOut, PurchaseIn, PurchaseOut, PurchasePage, PurchaseQuery
-from conversations.payment_notices import send_pay_link
+from conversations.payment_notices import PayLinkSent, send_pay_link
 from domain.models import CreditEntry, Purchase
 from domain.payments import purchases
 from domain.scheduling import credits
@@ -74,19 +74,22 @@ async def create_purchase(call: Call[None, PurchaseIn]) -> PurchaseOut:
                                            "`paid_with` (cash, pix_manual, card_terminal or other).")
     async with runtime.sessions.begin() as session:
         business = await business_of(session, call.business_id)
-        sent = False
+        sent: PayLinkSent = None
         if body.paid_with == "link":
             purchase = await purchases.start(session, business, body.client_id, body.product_id, now)
             answer = purchase_out(purchase, runtime)
             if body.notify_client and answer.payment_url is not None:
-                sent = await send_pay_link(session, business, purchase, answer.payment_url, now)
+                sent = await send_pay_link(session, business, purchase, answer.payment_url, now,
+                                           email=runtime.mailer is not None)
         else:
             paid = await purchases.record_payment(session, business, body.client_id, body.product_id, now,
                                                   method=body.paid_with, recorded_by=None, note=body.note)
             answer = purchase_out(paid.purchase, runtime)
-    if sent:
+    if sent == "whatsapp":
         await runtime.wake.deliver([body.client_id])
-    return answer.model_copy(update={"link_sent": sent})
+    elif sent == "email":
+        await runtime.wake.mail()
+    return answer.model_copy(update={"link_sent_to": sent})
 
 
 OPERATIONS = [
