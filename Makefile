@@ -25,5 +25,5 @@ lint: $(VENV)/.installed
 
 # The panel's messages: collect them from the code, then add new ones to each language's .po to translate.
 catalog: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract --no-location --sort-output -F babel.cfg -o admin/locale/messages.pot admin
-	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i admin/locale/messages.pot -d admin/locale -l pt_BR
+	$(VENV)/bin/pybabel extract --no-location --sort-output -w 120 -F babel.cfg -o admin/locale/messages.pot admin
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -w 120 -i admin/locale/messages.pot -d admin/locale -l pt_BR

@@ -67,6 +67,11 @@ class Runtime:
         self.send_records = GroupCommit(partial(self.record_sends, self))
         self.leases = SendLeases(self.single_statements, self.clock)
 
+    @property
+    def pay_links(self) -> str | None:
+        """Where payment links start (PUBLIC_URL) when this deployment takes online payments; None when it takes none."""
+        return self.settings.public_url if self.gateway is not None else None
+
     async def close(self) -> None:
         await self.leases.close()
         await self.channel.aclose()

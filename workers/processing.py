@@ -120,7 +120,7 @@ async def _turns(rt: Runtime, session: AsyncSession, client_ids: list[int], guar
     for client_id in client_ids:
         if client_id in inputs and inputs[client_id].pending:
             turn = decided[client_id] = await _decide(session, locked[client_id], inputs[client_id], now, guarded,
-                                                      _pay_links(rt))
+                                                      rt.pay_links)
             if turn.offers:
                 # The offers go to other clients' outboxes: the turns decided before this one write
                 # their rows first, so that each outbox keeps the order in which its rows were decided.
@@ -137,11 +137,6 @@ async def _turns(rt: Runtime, session: AsyncSession, client_ids: list[int], guar
 class _Decided:
     end: TurnEnd
     offers: list[WaitlistEntry]
-
-
-def _pay_links(rt: Runtime) -> str | None:
-    """Where the chat's payment links point, when the deployment takes payments."""
-    return rt.settings.public_url if rt.gateway is not None else None
 
 
 async def _decide(session: AsyncSession, conversation: LockedConversation, inputs: TurnInputs, now: datetime,

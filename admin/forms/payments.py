@@ -1,4 +1,4 @@
-"""The payments page's filters and the client page's "record a payment" form."""
+"""The payments page's filters and the client page's "record a payment" and "send a payment link" forms."""
 from __future__ import annotations
 
 from datetime import date
@@ -24,6 +24,12 @@ class RecordPaymentForm(BaseModel):
     product_id: RowId
     method: Literal[RECORDED_METHODS]  # type: ignore[valid-type]
     note: str = Field("", max_length=200)
+
+
+class PaymentLinkForm(BaseModel):
+    """A product to send the client a payment link for."""
+
+    product_id: RowId
 
 
 def filters_from(query: dict[str, str]) -> tuple[Filters, dict[str, str]]:

@@ -148,7 +148,7 @@ async def _render_client(request: web.Request, *, errors: Mapping[str, str] | No
     ctx = {"p": profile, "c": profile.client, "t": training, "risk_chart": risk_chart, "risk_scores": risk_scores[:5],
            "lead": lead, "lead_sources": source_words(), "lead_stages": {**stage_words(), "new": _("not booked yet")},
            "errors": errors or {}, "form": form, "word": word, "currency": business.currency,
-           "at": local_time(business.timezone), "zones": sorted(known_zones())}
+           "at": local_time(business.timezone), "zones": sorted(known_zones()), "pay_links": runtime.pay_links is not None}
     return aiohttp_jinja2.render_template("admin/client.html", request, ctx, status=status)
 
 

@@ -1,5 +1,5 @@
 """The payments page (owners): purchases filtered by client, product, status and month, revenue per month,
-refunds; and "record a payment" on the client page for money received outside Stripe."""
+refunds; and on the client page, "record a payment" for money received outside Stripe and "send a payment link"."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,7 @@ from aiohttp import web
 from admin.charts import bar_chart
 from admin.flash import flash
 from admin.forms.form_errors import validate
-from admin.forms.payments import RecordPaymentForm, filters_from
+from admin.forms.payments import PaymentLinkForm, RecordPaymentForm, filters_from
 from admin.i18n import _, ngettext
 from admin.i18n import money as panel_money
 from admin.identity import require_owner
@@ -19,6 +19,7 @@ from admin.page_support import business_of, local_time, page_number
 from admin.read_models.payments import PAGE_SIZE, STATUSES, overdue_memberships, payments, revenue_by_month
 from admin.views.settings_support import form_data, not_found_as_404, row_id
 from conversations.money import money
+from conversations.payment_notices import send_pay_link
 from conversations.team_notices import tell
 from domain.errors import DomainError
 from domain.models import Client, Purchase
@@ -111,3 +112,43 @@ async def record_payment(request: web.Request) -> web.Response:
                      price=panel_money(paid.purchase.amount_cents, paid.purchase.currency)))
     raise web.HTTPFound(back)
 
+
+
+@routes.post(r"/admin/clients/{client_id:\d+}/payment-link", name="client_payment_link")
+async def send_payment_link(request: web.Request) -> web.Response:
+    """A payment link for the client, sent where it can reach them (the chat, else their email), and shown to copy
+    when neither can."""
+    me, runtime = require_owner(request), request.app[RUNTIME]
+    client_id = row_id(request, "client_id")
+    form, errors = validate(PaymentLinkForm, await form_data(request))
+    back = str(request.app.router["client"].url_for(client_id=str(client_id)))
+    base = runtime.pay_links
+    if form is None or base is None:
+        flash(request, _("No payment link was made: %(problems)s", problems=_("choose a product.")) if form is None else
+              _("This server takes no online payments: record the payment when the client pays at the studio."))
+        raise web.HTTPFound(back)
+    now = runtime.clock.now()
+    try:
+        async with runtime.sessions.begin() as session:
+            with not_found_as_404():
+                await get_scoped(session, Client, me.business_id, client_id)
+            business = await business_of(session, me)
+            purchase = await purchases.start(session, business, client_id, form.product_id, now)
+            link = f"{base}/pay/{purchase.token}"
+            sent = await send_pay_link(session, business, purchase, link, now, email=runtime.mailer is not None)
+            name = await products.product_name(session, purchase.product_id)
+    except DomainError as error:
+        flash(request, _("No payment link was made: %(problems)s", problems=str(error)))
+        raise web.HTTPFound(back) from None
+    shown = {"name": name, "price": panel_money(purchase.amount_cents, purchase.currency)}
+    if sent == "whatsapp":
+        await runtime.wake.deliver([client_id])
+        flash(request, _("Payment link for %(name)s (%(price)s) sent in the chat.", **shown))
+    elif sent == "email":
+        await runtime.wake.mail()
+        flash(request, _("Payment link for %(name)s (%(price)s) sent to their email: they have not written in the last "
+                         "24 hours, and WhatsApp carries no link outside that window.", **shown))
+    else:
+        flash(request, _("Payment link for %(name)s (%(price)s) made, but not sent: they have not written in the last "
+                         "24 hours and gave no email. Send it to them yourself: %(link)s", link=link, **shown))
+    raise web.HTTPFound(back)

@@ -52,13 +52,8 @@ async def list_purchases(call: Call[PurchaseQuery, None]) -> PurchasePage:
     return PurchasePage(data=[purchase_out(p, call.runtime) for p in shown], next_cursor=cursor)
 
 
-def _pay_base(runtime: Runtime) -> str | None:
-    """Where payment links start, when this deployment takes online payments (as the chat decides it)."""
-    return runtime.settings.public_url if runtime.gateway is not None else None
-
-
 def purchase_out(p: Purchase, runtime: Runtime) -> PurchaseOut:
-    base = _pay_base(runtime)
+    base = runtime.pay_links
     link = f"{base}/pay/{p.token}" if base is not None and p.status in purchases.PAYABLE else None
     return PurchaseOut(id=p.id, client_id=p.client_id, product_id=p.product_id, status=p.status, method=p.method,
                        amount_cents=p.amount_cents, currency=p.currency, payment_url=link, created_at=p.created_at,
@@ -69,7 +64,7 @@ async def create_purchase(call: Call[None, PurchaseIn]) -> PurchaseOut:
     """A payment link (the chat's checkout: Stripe's page opens from it) or money taken at the desk, paid at once."""
     body, runtime = call.body, call.runtime
     now = runtime.clock.now()
-    if body.paid_with == "link" and _pay_base(runtime) is None:
+    if body.paid_with == "link" and runtime.pay_links is None:
         raise Problem(409, "payments_off", "This server takes no online payments; record money taken at the desk with "
                                            "`paid_with` (cash, pix_manual, card_terminal or other).")
     async with runtime.sessions.begin() as session:
