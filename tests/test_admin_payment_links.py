@@ -18,7 +18,7 @@ from runtime.settings import Settings
 from tests import mail_support
 from tests.conftest import PUBLIC_URL, make_settings
 from tests.mail_support import Inbox, send_mail, text_of
-from tests.settings_support import NOW, as_owner, other_business, post
+from tests.settings_support import NOW, as_owner, as_trainer, other_business, post
 from tests.stripe_support import add_demo_products
 
 smtp, settings = mail_support.smtp, mail_support.settings  # a real local SMTP server, and email on
@@ -97,6 +97,12 @@ async def test_another_studios_product_or_client_makes_no_link(web: TestClient, 
     assert "No payment link was made: choose a product." in html.unescape(await (await web.get(response.headers["Location"])).text())
     async with runtime.sessions() as session:
         assert (await session.scalars(select(Purchase))).first() is None
+
+
+async def test_a_trainer_cannot_send_one(web: TestClient, runtime: Runtime, business: Business) -> None:
+    client_id, pack = await a_client(runtime, business, wrote_today=True), await a_pack(runtime, business)
+    token, _staff = await as_trainer(web, runtime, business)
+    assert (await post(web, f"/admin/clients/{client_id}/payment-link", token, product_id=str(pack))).status == 403
 
 
 class TestWithoutOnlinePayments:

@@ -3,10 +3,13 @@ refunds; and on the client page, "record a payment" for money received outside S
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.charts import bar_chart
 from admin.flash import flash
@@ -22,7 +25,7 @@ from conversations.money import money
 from conversations.payment_notices import send_pay_link
 from conversations.team_notices import tell
 from domain.errors import DomainError
-from domain.models import Client, Purchase
+from domain.models import Business, Client, Purchase
 from domain.payments import products, purchases
 from domain.scheduling.catalog import get_scoped
 from gateways.base import ProviderError
@@ -98,27 +101,21 @@ async def record_payment(request: web.Request) -> web.Response:
         flash(request, _("Nothing was recorded: %(problems)s", problems=problems))
         raise web.HTTPFound(back)
     now = runtime.clock.now()
-    try:
-        async with runtime.sessions.begin() as session:
-            with not_found_as_404():
-                await get_scoped(session, Client, me.business_id, client_id)
-            business = await business_of(session, me)
-            paid = await purchases.record_payment(session, business, client_id, form.product_id, now, method=form.method,
-                                                  recorded_by=me.user_id, note=form.note or None)
-    except DomainError as error:
-        flash(request, _("Nothing was recorded: %(problems)s", problems=str(error)))
-        raise web.HTTPFound(back) from None
+    async with _selling(request, client_id, back, lambda problems: _("Nothing was recorded: %(problems)s",
+                                                                      problems=problems)) as (session, business):
+        paid = await purchases.record_payment(session, business, client_id, form.product_id, now, method=form.method,
+                                              recorded_by=me.user_id, note=form.note or None)
     flash(request, _("Recorded %(name)s (%(price)s).", name=paid.product.name,
                      price=panel_money(paid.purchase.amount_cents, paid.purchase.currency)))
     raise web.HTTPFound(back)
-
 
 
 @routes.post(r"/admin/clients/{client_id:\d+}/payment-link", name="client_payment_link")
 async def send_payment_link(request: web.Request) -> web.Response:
     """A payment link for the client, sent where it can reach them (the chat, else their email), and shown to copy
     when neither can."""
-    me, runtime = require_owner(request), request.app[RUNTIME]
+    require_owner(request)
+    runtime = request.app[RUNTIME]
     client_id = row_id(request, "client_id")
     form, errors = validate(PaymentLinkForm, await form_data(request))
     back = str(request.app.router["client"].url_for(client_id=str(client_id)))
@@ -128,18 +125,12 @@ async def send_payment_link(request: web.Request) -> web.Response:
               _("This server takes no online payments: record the payment when the client pays at the studio."))
         raise web.HTTPFound(back)
     now = runtime.clock.now()
-    try:
-        async with runtime.sessions.begin() as session:
-            with not_found_as_404():
-                await get_scoped(session, Client, me.business_id, client_id)
-            business = await business_of(session, me)
-            purchase = await purchases.start(session, business, client_id, form.product_id, now)
-            link = f"{base}/pay/{purchase.token}"
-            sent = await send_pay_link(session, business, purchase, link, now, email=runtime.mailer is not None)
-            name = await products.product_name(session, purchase.product_id)
-    except DomainError as error:
-        flash(request, _("No payment link was made: %(problems)s", problems=str(error)))
-        raise web.HTTPFound(back) from None
+    async with _selling(request, client_id, back, lambda problems: _("No payment link was made: %(problems)s",
+                                                                      problems=problems)) as (session, business):
+        purchase = await purchases.start(session, business, client_id, form.product_id, now)
+        link = f"{base}/pay/{purchase.token}"
+        sent = await send_pay_link(session, business, purchase, link, now, email=runtime.mailer is not None)
+        name = await products.product_name(session, purchase.product_id)
     shown = {"name": name, "price": panel_money(purchase.amount_cents, purchase.currency)}
     if sent == "whatsapp":
         await runtime.wake.deliver([client_id])
@@ -152,3 +143,19 @@ async def send_payment_link(request: web.Request) -> web.Response:
         flash(request, _("Payment link for %(name)s (%(price)s) made, but not sent: they have not written in the last "
                          "24 hours and gave no email. Send it to them yourself: %(link)s", link=link, **shown))
     raise web.HTTPFound(back)
+
+
+@asynccontextmanager
+async def _selling(request: web.Request, client_id: int, back: str,
+                   refused: Callable[[str], str]) -> AsyncIterator[tuple[AsyncSession, Business]]:
+    """A transaction selling to a client of the owner's studio (404 for another's); a domain refusal rolls it back,
+    says `refused(its words)` and goes `back`."""
+    me, runtime = require_owner(request), request.app[RUNTIME]
+    try:
+        async with runtime.sessions.begin() as session:
+            with not_found_as_404():
+                await get_scoped(session, Client, me.business_id, client_id)
+            yield session, await business_of(session, me)
+    except DomainError as error:
+        flash(request, refused(str(error)))
+        raise web.HTTPFound(back) from None
