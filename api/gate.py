@@ -41,8 +41,10 @@ async def api_gate(request: web.Request, handler: Handler) -> web.StreamResponse
     verdict: Verdict | None = None
     try:
         owner, verdict = await _authenticate(request)
-        if not plans.plan_by_name(owner.plan).api_access:
-            raise from_domain(PlanLimitReached("api_access", plans.plan_by_name(owner.plan), None))
+        try:
+            plans.check_api(owner.plan)
+        except PlanLimitReached as refused:
+            raise from_domain(refused) from None
         if request.method not in READ_METHODS and owner.scope != "write":
             raise Problem(403, "forbidden", "This token may only read; changes need a write token.")
         if not verdict.allowed:

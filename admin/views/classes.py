@@ -95,7 +95,8 @@ async def cancel(request: web.Request) -> web.Response:
                                          service=roster.session.service, when=roster.session.starts_at, refunded=refunded)
                     if reached is not None:
                         told.append(client_id)
-                        missed += [] if reached.ok else [reached]
+                        if not reached.ok:
+                            missed.append(reached)
         except DomainError as error:
             errors["form"] = words(error)
     if errors:

@@ -41,7 +41,7 @@ class TokenOwner:
     business_id: int
     scope: str
     last_used_at: datetime | None
-    plan: str = "enterprise"  # the business's FitZap plan: whether it has the API at all
+    plan: str  # the business's FitZap plan: whether it has the API at all
 
 
 def hash_secret(secret: str) -> str:
@@ -57,7 +57,7 @@ async def create_token(session: AsyncSession, business_id: int, name: str, scope
         raise ApiTokenError("The scope must be read or write.")
     business = await session.get(Business, business_id)
     assert business is not None
-    plans.check_api(business)
+    plans.check_api(business.plan)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(business_id=business_id, name=name, prefix=secret[:PREFIX_CHARS], token_hash=hash_secret(secret),
                      scope=scope, created_at=now)
@@ -88,11 +88,6 @@ async def revoke(session: AsyncSession, business_id: int, token_id: int, now: da
 _OWNER = select(ApiToken.id, ApiToken.business_id, ApiToken.scope, ApiToken.last_used_at, Business.plan).join(
     Business, Business.id == ApiToken.business_id).where(ApiToken.token_hash == bindparam("token_hash"),
                                                           ApiToken.revoked_at.is_(None))
-
-
-async def owner_of(session: AsyncSession, secret: str) -> TokenOwner | None:
-    """The live token with this secret, or None (unknown or revoked)."""
-    return await owner_of_digest(session, hash_secret(secret))
 
 
 async def owner_of_digest(session: AsyncSession, digest: str) -> TokenOwner | None:

@@ -144,8 +144,9 @@ async def check_new_campaign(session: AsyncSession, business: Business, now: dat
         raise PlanLimitReached("campaigns", plan, plan.campaigns)
 
 
-def check_api(business: Business) -> None:
-    plan = plan_of(business)
+def check_api(plan_name: str) -> None:
+    """PlanLimitReached unless the plan (a business's, or an API token owner's) includes the API."""
+    plan = plan_by_name(plan_name)
     if not plan.api_access:
         raise PlanLimitReached("api_access", plan, None)
 
