@@ -27,15 +27,16 @@ HELD = "held"  # held:<booking>, a time held for the payment
 PayLinkSent = Literal["whatsapp", "email"] | None
 
 
-async def send_pay_link(session: AsyncSession, business: Business, purchase: Purchase, link: str, now: datetime, *,
-                        email: bool) -> PayLinkSent:
-    """`link` queued for the client: the chat's payment message if they wrote in the last 24 hours; else, no approved
-    template carrying a link, to their email when they gave one and `email` is on. Where it went, or None."""
+async def send_pay_link(session: AsyncSession, business: Business, purchase: Purchase, product: str, link: str,
+                        now: datetime, *, email: bool) -> PayLinkSent:
+    """`link` to pay for `product` (its name), queued for the client: the chat's payment message if they wrote in the
+    last 24 hours; else, no approved template carrying a link, to their email when they gave one and `email` is on.
+    Where it went, or None."""
     client = await get_scoped(session, Client, business.id, purchase.client_id)
     if client.erased_at is not None:
         return None
     locale = client.locale or business.locale
-    product, price = await product_name(session, purchase.product_id), money(purchase.amount_cents, purchase.currency, locale)
+    price = money(purchase.amount_cents, purchase.currency, locale)
     if (await reach(session, business, client, now, "pay_link")).inside_window:
         await tell(session, business, client.id, now, "pay_link", product=product, price=price, link=link,
                    pix=purchase.currency == "BRL")

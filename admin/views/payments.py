@@ -129,8 +129,8 @@ async def send_payment_link(request: web.Request) -> web.Response:
                                                                       problems=problems)) as (session, business):
         purchase = await purchases.start(session, business, client_id, form.product_id, now)
         link = f"{base}/pay/{purchase.token}"
-        sent = await send_pay_link(session, business, purchase, link, now, email=runtime.mailer is not None)
         name = await products.product_name(session, purchase.product_id)
+        sent = await send_pay_link(session, business, purchase, name, link, now, email=runtime.mailer is not None)
     shown = {"name": name, "price": panel_money(purchase.amount_cents, purchase.currency)}
     if sent == "whatsapp":
         await runtime.wake.deliver([client_id])

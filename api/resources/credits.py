@@ -12,7 +12,7 @@ from api.resources.common import after_time_cursor, business_of, page, within
 from api.schemas import CreditEntryOut, CreditPackIn, CreditsOut, PurchaseIn, PurchaseOut, PurchasePage, PurchaseQuery
 from conversations.payment_notices import PayLinkSent, send_pay_link
 from domain.models import CreditEntry, Purchase
-from domain.payments import purchases
+from domain.payments import products, purchases
 from domain.scheduling import credits
 from runtime.resources import Runtime
 
@@ -74,8 +74,8 @@ async def create_purchase(call: Call[None, PurchaseIn]) -> PurchaseOut:
             purchase = await purchases.start(session, business, body.client_id, body.product_id, now)
             answer = purchase_out(purchase, runtime)
             if body.notify_client and answer.payment_url is not None:
-                sent = await send_pay_link(session, business, purchase, answer.payment_url, now,
-                                           email=runtime.mailer is not None)
+                sent = await send_pay_link(session, business, purchase, await products.product_name(session, purchase.product_id),
+                                           answer.payment_url, now, email=runtime.mailer is not None)
         else:
             paid = await purchases.record_payment(session, business, body.client_id, body.product_id, now,
                                                   method=body.paid_with, recorded_by=None, note=body.note)
